@@ -1,0 +1,47 @@
+# kvmmmu - SystemTap tapsets for the KVM x86 shadow MMU and a report generator.
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR  ?= $(DATADIR)/man
+TAPSETDIR ?= $(DATADIR)/systemtap/tapset
+SCRIPTDIR ?= $(DATADIR)/kvmmmu/scripts
+
+# Downloads (kernel packages) are cached here, outside the work tree, and reused.
+KVMMMU_CACHE ?= $(HOME)/.cache/kvmmmu
+export KVMMMU_CACHE
+
+CC      ?= gcc
+PKGS    := glib-2.0 json-glib-1.0 libdw
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Isrc $(PKG_CFLAGS) -MMD -MP
+
+B := build
+
+all: $(B)/kvmmmu-report
+
+include mk/report.mk
+-include mk/tapsets.mk
+-include mk/lab.mk
+
+.PHONY: all clean deps
+clean:
+	rm -rf $(B) report
+
+# Every Debian package the project needs to build, test and capture.
+DEB_PACKAGES := gcc make pkg-config libglib2.0-dev libjson-glib-dev libdw-dev libelf-dev \
+	systemtap diffutils
+deps:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "deps: all installed"; fi

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * records.h - the one definition of the kvmmmu trace format.
+ *
+ * Every record kind, its keyword and its fields are listed once, in the
+ * X-macro tables below.  The reader's parse tables, the record structs, the
+ * kind names and the tests are generated from them; docs/record-format.md
+ * describes the same tables in prose.  Nothing else names a record kind.
+ *
+ * A trace is text, one record per line, fields separated by one space:
+ *
+ *   kvmmmu <version> <release> <host> <start_ns> [key=value ...]   (header)
+ *   <kind> <ts_ns> <cpu> <seq> <field> ... [<item> ...]           (events)
+ *
+ * Items are the trailing list of a kind that has one (the pages of a walk,
+ * the parents of a step): the field named by the kind's count says how many
+ * follow, each one token of comma-separated sub-fields.
+ */
+#ifndef KVMMMU_FORMAT_RECORDS_H
+#define KVMMMU_FORMAT_RECORDS_H
+
+#include <glib.h>
+
+#define KVMMMU_FORMAT_VERSION 1
+#define KVMMMU_HEADER_KEYWORD "kvmmmu"
+
+/* struct kvm_mmu_pages holds KVM_PAGE_ARRAY_NR pages; struct mmu_page_path
+ * holds PT64_ROOT_MAX_LEVEL parents.  Stable since 4.19 (docs/kernels.md). */
+#define KVMMMU_MAX_WALK_PAGES 16
+#define KVMMMU_MAX_PATH_DEPTH 5
+/* mmu_unsync_walk puts the walk's parent first with idx INVALID_INDEX (-1). */
+#define KVMMMU_INVALID_INDEX 0xffffffffu
+
+/* Field types.  What each accepts is in docs/record-format.md. */
+typedef enum {
+  KVMMMU_FIELD_U32,  /* decimal, 0..4294967295 */
+  KVMMMU_FIELD_U64,  /* decimal, 0..18446744073709551615 */
+  KVMMMU_FIELD_S64,  /* decimal with optional '-' */
+  KVMMMU_FIELD_HEX32,/* hex without 0x, 1..8 digits (role words) */
+  KVMMMU_FIELD_HEX,  /* hex without 0x, 1..16 digits (pointers, hpa, gfn) */
+  KVMMMU_FIELD_BOOL, /* 0 or 1 */
+  KVMMMU_FIELD_SWITCH, /* hit, miss or - (not known on this kernel) */
+  KVMMMU_FIELD_COUNT,/* decimal count of the trailing items, 0..max */
+} KvmmmuFieldType;
+
+/* The C type each field type is stored as. */
+#define KVMMMU_CTYPE_U32 guint32
+#define KVMMMU_CTYPE_U64 guint64
+#define KVMMMU_CTYPE_S64 gint64
+#define KVMMMU_CTYPE_HEX32 guint32
+#define KVMMMU_CTYPE_HEX guint64
+#define KVMMMU_CTYPE_BOOL guint8
+#define KVMMMU_CTYPE_SWITCH guint8
+#define KVMMMU_CTYPE_COUNT guint32
+
+typedef enum {
+  KVMMMU_SWITCH_UNKNOWN = 0,
+  KVMMMU_SWITCH_HIT = 1,
+  KVMMMU_SWITCH_MISS = 2,
+} KvmmmuSwitchResult;
+
+/*
+ * Event record kinds: X(ENUM, keyword, struct name, fields, item type, max items)
+ *
+ * Every event line starts with the common fields ts_ns cpu seq, then the
+ * kind's own fields in the order listed, then its items.
+ */
+#define KVMMMU_COMMON_FIELDS(F)                                            \
+  F(ts_ns, U64)   /* gettimeofday_ns() when the probe fired */             \
+  F(cpu, U32)     /* cpu() */                                              \
+  F(seq, U64)     /* per-CPU record sequence number, from 1: gaps = loss */
+
+/* walk: the struct kvm_mmu_pages that mmu_unsync_walk() filled inside
+ * mmu_zap_unsync_children().  Items: the pages, in array order. */
+#define KVMMMU_WALK_FIELDS(F)                                              \
+  F(walk, U64)    /* walk id, from 1 per capture; steps refer to it */     \
+  F(round, U32)   /* 0, or n for the n-th restart after -ENOSPC */         \
+  F(parent, HEX)  /* the sp mmu_zap_unsync_children was called on */       \
+  F(nr, COUNT)    /* pages->nr */
+#define KVMMMU_WALK_ITEM_FIELDS(F)                                         \
+  F(sp, HEX)      /* pages->page[i].sp */                                  \
+  F(role, HEX32)  /* sp->role.word, decoded offline */                     \
+  F(gfn, HEX)     /* sp->gfn */                                            \
+  F(idx, U32)     /* pages->page[i].idx; 4294967295 = INVALID_INDEX */     \
+  F(unsync, BOOL) /* sp->unsync */
+
+/* step: one for_each_sp() iteration, where kvm_mmu_prepare_zap_page() is
+ * called on sp.  Items: parents->parent[0..depth-1], nearest parent first,
+ * up to the NULL sentinel mmu_pages_first() set. */
+#define KVMMMU_STEP_FIELDS(F)                                              \
+  F(walk, U64)    /* the walk this step iterates */                        \
+  F(i, U32)       /* index of sp in the walk's pages */                    \
+  F(sp, HEX)      /* the page being zapped */                              \
+  F(depth, COUNT) /* parents before the sentinel */
+#define KVMMMU_STEP_ITEM_FIELDS(F)                                         \
+  F(sp, HEX)      /* parents->parent[k] */                                 \
+  F(role, HEX32)  /* its role.word */
+
+/* load: kvm_mmu_load() returned. */
+#define KVMMMU_LOAD_FIELDS(F)                                              \
+  F(kvm, HEX)     /* vcpu->kvm: tells VMs apart */                         \
+  F(vcpu, U32)    /* vcpu->vcpu_id */                                      \
+  F(ret, S64)     /* return value: 0 or -errno */                          \
+  F(dur_ns, U64)  /* time spent in kvm_mmu_load */                         \
+  F(root_hpa, HEX)/* mmu root hpa after the load */                        \
+  F(pgd, HEX)     /* guest root (pgd / cr3) of that root */                \
+  F(role, HEX32)  /* root role word (root_role on 6.1+, root sp before) */
+
+/* switch: the guest changed page-table root (kvm_mmu_new_pgd/new_cr3). */
+#define KVMMMU_SWITCH_FIELDS(F)                                            \
+  F(kvm, HEX)                                                              \
+  F(vcpu, U32)                                                             \
+  F(pgd, HEX)     /* the new guest root */                                 \
+  F(result, SWITCH) /* found in prev_roots (hit), not (miss), or - */
+
+/* vcpu_root: one vCPU of a VM in a snapshot of all of them. */
+#define KVMMMU_VCPU_ROOT_FIELDS(F)                                         \
+  F(snap, U64)    /* snapshot id, from 1 per capture */                    \
+  F(kvm, HEX)                                                              \
+  F(vcpu, U32)                                                             \
+  F(root_hpa, HEX)                                                         \
+  F(pgd, HEX)
+
+/* load_rate: kvm_mmu_load calls of one vCPU counted in the kernel over one
+ * interval; emitted every interval for every vCPU seen so far. */
+#define KVMMMU_LOAD_RATE_FIELDS(F)                                         \
+  F(tick, U64)    /* interval number since the capture started, from 1 */  \
+  F(interval_ns, U64)                                                      \
+  F(kvm, HEX)                                                              \
+  F(vcpu, U32)                                                             \
+  F(count, U64)
+
+/* end: the trailer a script writes when it stops. */
+#define KVMMMU_END_FIELDS(F)                                               \
+  F(hits, U64)    /* probe hits the script saw */                          \
+  F(records, U64) /* event records it wrote, trailer excluded */           \
+  F(faults, U64)  /* records dropped because a kernel read faulted */      \
+  F(skipped, U64) /* probe hits it chose not to record (filters, limits) */
+
+#define KVMMMU_NO_ITEM_FIELDS(F)
+
+/* X(ENUM, keyword, Name, FIELDS, ITEM_FIELDS, max items) */
+#define KVMMMU_EVENT_KINDS(X)                                              \
+  X(WALK, "walk", Walk, KVMMMU_WALK_FIELDS, KVMMMU_WALK_ITEM_FIELDS,       \
+    KVMMMU_MAX_WALK_PAGES)                                                 \
+  X(STEP, "step", Step, KVMMMU_STEP_FIELDS, KVMMMU_STEP_ITEM_FIELDS,       \
+    KVMMMU_MAX_PATH_DEPTH)                                                 \
+  X(LOAD, "load", Load, KVMMMU_LOAD_FIELDS, KVMMMU_NO_ITEM_FIELDS, 0)      \
+  X(SWITCH, "switch", Switch, KVMMMU_SWITCH_FIELDS, KVMMMU_NO_ITEM_FIELDS, \
+    0)                                                                     \
+  X(VCPU_ROOT, "vcpu_root", VcpuRoot, KVMMMU_VCPU_ROOT_FIELDS,             \
+    KVMMMU_NO_ITEM_FIELDS, 0)                                              \
+  X(LOAD_RATE, "load_rate", LoadRate, KVMMMU_LOAD_RATE_FIELDS,             \
+    KVMMMU_NO_ITEM_FIELDS, 0)                                              \
+  X(END, "end", End, KVMMMU_END_FIELDS, KVMMMU_NO_ITEM_FIELDS, 0)
+
+/*
+ * All kinds the reader returns: the header, the event kinds, and the lines
+ * SystemTap itself writes into the same stream.
+ */
+typedef enum {
+  KVMMMU_RECORD_HEADER,
+#define KVMMMU_X_ENUM(E, kw, N, F, I, M) KVMMMU_RECORD_##E,
+  KVMMMU_EVENT_KINDS(KVMMMU_X_ENUM)
+#undef KVMMMU_X_ENUM
+  KVMMMU_RECORD_STAP_WARNING,   /* "WARNING: ..." */
+  KVMMMU_RECORD_STAP_ERROR,     /* "ERROR: ..." */
+  KVMMMU_RECORD_STAP_TRANSPORT, /* "There were N transport failures..." */
+  KVMMMU_RECORD_PROBE_HIT,      /* one line of stap -t's probe hit report */
+  KVMMMU_RECORD_N_KINDS
+} KvmmmuRecordKind;
+
+/* Record structs, one per event kind, generated from the tables. */
+#define KVMMMU_X_MEMBER(name, type) KVMMMU_CTYPE_##type name;
+
+#define KVMMMU_X_ITEM_STRUCT(E, kw, N, F, I, M)                            \
+  typedef struct {                                                         \
+    I(KVMMMU_X_MEMBER) char _unused;                                       \
+  } Kvmmmu##N##Item;
+KVMMMU_EVENT_KINDS(KVMMMU_X_ITEM_STRUCT)
+#undef KVMMMU_X_ITEM_STRUCT
+
+#define KVMMMU_X_STRUCT(E, kw, N, F, I, M)                                 \
+  typedef struct {                                                         \
+    F(KVMMMU_X_MEMBER)                                                     \
+    Kvmmmu##N##Item items[(M) > 0 ? (M) : 1];                              \
+  } Kvmmmu##N;
+KVMMMU_EVENT_KINDS(KVMMMU_X_STRUCT)
+#undef KVMMMU_X_STRUCT
+
+typedef struct {
+  guint32 version;
+  char release[128];
+  char host[128];
+  guint64 start_ns;
+  char script[64];    /* script=NAME, "" when absent */
+  char build_id[96];  /* build_id=HEX of the object holding KVM, "" when absent */
+} KvmmmuHeader;
+
+/* A SystemTap line.  The numbers are filled where the text has them. */
+typedef struct {
+  char text[256];     /* the line, cut to fit */
+  guint64 errors;     /* WARNING: Number of errors: N, skipped probes: M */
+  guint64 skipped;
+  guint64 transport_failures;
+  guint64 hits;       /* probe hit report: hits: N */
+  guint64 avg_cycles; /* cycles: MINmin/AVGavg/MAXmax */
+} KvmmmuStapLine;
+
+/* One record as the reader returns it.  The reader fills the union member
+ * named by kind; lines and file say where it came from. */
+typedef struct {
+  KvmmmuRecordKind kind;
+  guint64 ts_ns;
+  guint32 cpu;
+  guint64 seq;
+  union {
+    KvmmmuHeader header;
+    KvmmmuStapLine stap;
+#define KVMMMU_X_UNION(E, kw, N, F, I, M) Kvmmmu##N N;
+    KVMMMU_EVENT_KINDS(KVMMMU_X_UNION)
+#undef KVMMMU_X_UNION
+  } u;
+  const char *file; /* borrowed from the reader */
+  guint64 line;
+} KvmmmuRecord;
+
+/* Field descriptions for the table-driven parser and the docs test. */
+typedef struct {
+  const char *name;
+  KvmmmuFieldType type;
+  gsize offset; /* within the kind's struct, or its item struct */
+} KvmmmuFieldSpec;
+
+typedef struct {
+  KvmmmuRecordKind kind;
+  const char *keyword;
+  const KvmmmuFieldSpec *fields; /* own fields, after ts_ns cpu seq */
+  guint n_fields;
+  const KvmmmuFieldSpec *item_fields;
+  guint n_item_fields;
+  guint max_items;
+  gsize item_size;
+  gsize items_offset; /* offset of items[] in the kind's struct */
+} KvmmmuKindSpec;
+
+/* transfer none: the table of event kinds, n_out set to its length */
+const KvmmmuKindSpec *kvmmmu_kind_specs(guint *n_out);
+/* transfer none: the spec of an event kind, NULL for the others */
+const KvmmmuKindSpec *kvmmmu_kind_spec(KvmmmuRecordKind kind);
+/* transfer none: the keyword of any kind ("header", "stap-warning", ...) */
+const char *kvmmmu_kind_name(KvmmmuRecordKind kind);
+const char *kvmmmu_switch_result_name(KvmmmuSwitchResult r);
+
+#endif /* KVMMMU_FORMAT_RECORDS_H */
