@@ -65,79 +65,79 @@ typedef enum {
  * Every event line starts with the common fields ts_ns cpu seq, then the
  * kind's own fields in the order listed, then its items.
  */
-#define KVMMMU_COMMON_FIELDS(F)                                            \
-  F(ts_ns, U64)   /* gettimeofday_ns() when the probe fired */             \
-  F(cpu, U32)     /* cpu() */                                              \
-  F(seq, U64)     /* per-CPU record sequence number, from 1: gaps = loss */
+#define KVMMMU_COMMON_FIELDS(F, S)                                            \
+  F(S, ts_ns, U64)   /* gettimeofday_ns() when the probe fired */             \
+  F(S, cpu, U32)     /* cpu() */                                              \
+  F(S, seq, U64)     /* per-CPU record sequence number, from 1: gaps = loss */
 
 /* walk: the struct kvm_mmu_pages that mmu_unsync_walk() filled inside
  * mmu_zap_unsync_children().  Items: the pages, in array order. */
-#define KVMMMU_WALK_FIELDS(F)                                              \
-  F(walk, U64)    /* walk id, from 1 per capture; steps refer to it */     \
-  F(round, U32)   /* 0, or n for the n-th restart after -ENOSPC */         \
-  F(parent, HEX)  /* the sp mmu_zap_unsync_children was called on */       \
-  F(nr, COUNT)    /* pages->nr */
-#define KVMMMU_WALK_ITEM_FIELDS(F)                                         \
-  F(sp, HEX)      /* pages->page[i].sp */                                  \
-  F(role, HEX32)  /* sp->role.word, decoded offline */                     \
-  F(gfn, HEX)     /* sp->gfn */                                            \
-  F(idx, U32)     /* pages->page[i].idx; 4294967295 = INVALID_INDEX */     \
-  F(unsync, BOOL) /* sp->unsync */
+#define KVMMMU_WALK_FIELDS(F, S)                                              \
+  F(S, walk, U64)    /* walk id, from 1 per capture; steps refer to it */     \
+  F(S, round, U32)   /* 0, or n for the n-th restart after -ENOSPC */         \
+  F(S, parent, HEX)  /* the sp mmu_zap_unsync_children was called on */       \
+  F(S, nr, COUNT)    /* pages->nr */
+#define KVMMMU_WALK_ITEM_FIELDS(F, S)                                         \
+  F(S, sp, HEX)      /* pages->page[i].sp */                                  \
+  F(S, role, HEX32)  /* sp->role.word, decoded offline */                     \
+  F(S, gfn, HEX)     /* sp->gfn */                                            \
+  F(S, idx, U32)     /* pages->page[i].idx; 4294967295 = INVALID_INDEX */     \
+  F(S, unsync, BOOL) /* sp->unsync */
 
 /* step: one for_each_sp() iteration, where kvm_mmu_prepare_zap_page() is
  * called on sp.  Items: parents->parent[0..depth-1], nearest parent first,
  * up to the NULL sentinel mmu_pages_first() set. */
-#define KVMMMU_STEP_FIELDS(F)                                              \
-  F(walk, U64)    /* the walk this step iterates */                        \
-  F(i, U32)       /* index of sp in the walk's pages */                    \
-  F(sp, HEX)      /* the page being zapped */                              \
-  F(depth, COUNT) /* parents before the sentinel */
-#define KVMMMU_STEP_ITEM_FIELDS(F)                                         \
-  F(sp, HEX)      /* parents->parent[k] */                                 \
-  F(role, HEX32)  /* its role.word */
+#define KVMMMU_STEP_FIELDS(F, S)                                              \
+  F(S, walk, U64)    /* the walk this step iterates */                        \
+  F(S, i, U32)       /* index of sp in the walk's pages */                    \
+  F(S, sp, HEX)      /* the page being zapped */                              \
+  F(S, depth, COUNT) /* parents before the sentinel */
+#define KVMMMU_STEP_ITEM_FIELDS(F, S)                                         \
+  F(S, sp, HEX)      /* parents->parent[k] */                                 \
+  F(S, role, HEX32)  /* its role.word */
 
 /* load: kvm_mmu_load() returned. */
-#define KVMMMU_LOAD_FIELDS(F)                                              \
-  F(kvm, HEX)     /* vcpu->kvm: tells VMs apart */                         \
-  F(vcpu, U32)    /* vcpu->vcpu_id */                                      \
-  F(ret, S64)     /* return value: 0 or -errno */                          \
-  F(dur_ns, U64)  /* time spent in kvm_mmu_load */                         \
-  F(root_hpa, HEX)/* mmu root hpa after the load */                        \
-  F(pgd, HEX)     /* guest root (pgd / cr3) of that root */                \
-  F(role, HEX32)  /* root role word (root_role on 6.1+, root sp before) */
+#define KVMMMU_LOAD_FIELDS(F, S)                                              \
+  F(S, kvm, HEX)     /* vcpu->kvm: tells VMs apart */                         \
+  F(S, vcpu, U32)    /* vcpu->vcpu_id */                                      \
+  F(S, ret, S64)     /* return value: 0 or -errno */                          \
+  F(S, dur_ns, U64)  /* time spent in kvm_mmu_load */                         \
+  F(S, root_hpa, HEX)/* mmu root hpa after the load */                        \
+  F(S, pgd, HEX)     /* guest root (pgd / cr3) of that root */                \
+  F(S, role, HEX32)  /* root role word (root_role on 6.1+, root sp before) */
 
 /* switch: the guest changed page-table root (kvm_mmu_new_pgd/new_cr3). */
-#define KVMMMU_SWITCH_FIELDS(F)                                            \
-  F(kvm, HEX)                                                              \
-  F(vcpu, U32)                                                             \
-  F(pgd, HEX)     /* the new guest root */                                 \
-  F(result, SWITCH) /* found in prev_roots (hit), not (miss), or - */
+#define KVMMMU_SWITCH_FIELDS(F, S)                                            \
+  F(S, kvm, HEX)                                                              \
+  F(S, vcpu, U32)                                                             \
+  F(S, pgd, HEX)     /* the new guest root */                                 \
+  F(S, result, SWITCH) /* found in prev_roots (hit), not (miss), or - */
 
 /* vcpu_root: one vCPU of a VM in a snapshot of all of them. */
-#define KVMMMU_VCPU_ROOT_FIELDS(F)                                         \
-  F(snap, U64)    /* snapshot id, from 1 per capture */                    \
-  F(kvm, HEX)                                                              \
-  F(vcpu, U32)                                                             \
-  F(root_hpa, HEX)                                                         \
-  F(pgd, HEX)
+#define KVMMMU_VCPU_ROOT_FIELDS(F, S)                                         \
+  F(S, snap, U64)    /* snapshot id, from 1 per capture */                    \
+  F(S, kvm, HEX)                                                              \
+  F(S, vcpu, U32)                                                             \
+  F(S, root_hpa, HEX)                                                         \
+  F(S, pgd, HEX)
 
 /* load_rate: kvm_mmu_load calls of one vCPU counted in the kernel over one
  * interval; emitted every interval for every vCPU seen so far. */
-#define KVMMMU_LOAD_RATE_FIELDS(F)                                         \
-  F(tick, U64)    /* interval number since the capture started, from 1 */  \
-  F(interval_ns, U64)                                                      \
-  F(kvm, HEX)                                                              \
-  F(vcpu, U32)                                                             \
-  F(count, U64)
+#define KVMMMU_LOAD_RATE_FIELDS(F, S)                                         \
+  F(S, tick, U64)    /* interval number since the capture started, from 1 */  \
+  F(S, interval_ns, U64)                                                      \
+  F(S, kvm, HEX)                                                              \
+  F(S, vcpu, U32)                                                             \
+  F(S, count, U64)
 
 /* end: the trailer a script writes when it stops. */
-#define KVMMMU_END_FIELDS(F)                                               \
-  F(hits, U64)    /* probe hits the script saw */                          \
-  F(records, U64) /* event records it wrote, trailer excluded */           \
-  F(faults, U64)  /* records dropped because a kernel read faulted */      \
-  F(skipped, U64) /* probe hits it chose not to record (filters, limits) */
+#define KVMMMU_END_FIELDS(F, S)                                               \
+  F(S, hits, U64)    /* probe hits the script saw */                          \
+  F(S, records, U64) /* event records it wrote, trailer excluded */           \
+  F(S, faults, U64)  /* records dropped because a kernel read faulted */      \
+  F(S, skipped, U64) /* probe hits it chose not to record (filters, limits) */
 
-#define KVMMMU_NO_ITEM_FIELDS(F)
+#define KVMMMU_NO_ITEM_FIELDS(F, S)
 
 /* X(ENUM, keyword, Name, FIELDS, ITEM_FIELDS, max items) */
 #define KVMMMU_EVENT_KINDS(X)                                              \
@@ -171,18 +171,18 @@ typedef enum {
 } KvmmmuRecordKind;
 
 /* Record structs, one per event kind, generated from the tables. */
-#define KVMMMU_X_MEMBER(name, type) KVMMMU_CTYPE_##type name;
+#define KVMMMU_X_MEMBER(S, name, type) KVMMMU_CTYPE_##type name;
 
 #define KVMMMU_X_ITEM_STRUCT(E, kw, N, F, I, M)                            \
   typedef struct {                                                         \
-    I(KVMMMU_X_MEMBER) char _unused;                                       \
+    I(KVMMMU_X_MEMBER, _) char _unused;                                       \
   } Kvmmmu##N##Item;
 KVMMMU_EVENT_KINDS(KVMMMU_X_ITEM_STRUCT)
 #undef KVMMMU_X_ITEM_STRUCT
 
 #define KVMMMU_X_STRUCT(E, kw, N, F, I, M)                                 \
   typedef struct {                                                         \
-    F(KVMMMU_X_MEMBER)                                                     \
+    F(KVMMMU_X_MEMBER, _)                                                   \
     Kvmmmu##N##Item items[(M) > 0 ? (M) : 1];                              \
   } Kvmmmu##N;
 KVMMMU_EVENT_KINDS(KVMMMU_X_STRUCT)
@@ -224,6 +224,13 @@ typedef struct {
   const char *file; /* borrowed from the reader */
   guint64 line;
 } KvmmmuRecord;
+
+/* A vCPU is (VM, vcpu_id): vcpu ids repeat across VMs. */
+static inline guint64
+kvmmmu_vcpu_key(guint64 kvm, guint32 vcpu)
+{
+  return (kvm * 0x9e3779b97f4a7c15ull) ^ vcpu;
+}
 
 /* Field descriptions for the table-driven parser and the docs test. */
 typedef struct {

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cli.h - what the subcommands share: options, the input loop, exit codes. */
+#ifndef KVMMMU_CLI_H
+#define KVMMMU_CLI_H
+
+#include <glib.h>
+
+#include "model/stats.h"
+#include "reader/reader.h"
+#include "render/render.h"
+
+/* Exit codes, as the man page documents them. */
+enum {
+  KVMMMU_EXIT_OK = 0,       /* clean */
+  KVMMMU_EXIT_PROBLEMS = 1, /* input problems seen (bad lines, failed checks) */
+  KVMMMU_EXIT_UNUSABLE = 2, /* unusable input */
+  KVMMMU_EXIT_USAGE = 64,   /* bad command line */
+};
+
+typedef struct {
+  KvmmmuOutputFormat format;
+  gboolean strict;
+  gboolean quiet;          /* no per-problem warnings, only the totals */
+  char **files;            /* what is left of argv: the inputs */
+} KvmmmuCli;
+
+typedef void (*KvmmmuCliRecordFunc)(const KvmmmuRecord *rec, gpointer data);
+
+/* Parse argv with the common options (--format, --strict, --quiet) plus
+ * entries; FALSE after printing the reason (exit KVMMMU_EXIT_USAGE). */
+gboolean kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
+                          const GOptionEntry *entries, int *argc, char ***argv);
+void kvmmmu_cli_clear(KvmmmuCli *cli);
+
+/* Read every input in turn: each record goes to stats and to func.  Bad
+ * lines are warned about once per kind and reason on stderr, and totalled
+ * at the end.  Returns the exit status the inputs deserve. */
+int kvmmmu_cli_read(const KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
+                    gpointer data, guint64 *bad_lines);
+
+/* Write out to stdout and empty it. */
+void kvmmmu_cli_flush(GString *out);
+/* Write a JSON node to stdout, pretty, with a newline. */
+void kvmmmu_cli_write_json(JsonNode *node);
+/* Print "lost: ..." to stderr when the capture lost data (text output). */
+void kvmmmu_cli_note_loss(const KvmmmuCli *cli, const KvmmmuStats *stats);
+
+int kvmmmu_cmd_walks(int argc, char **argv);
+int kvmmmu_cmd_roots(int argc, char **argv);
+int kvmmmu_cmd_hist(int argc, char **argv);
+int kvmmmu_cmd_summary(int argc, char **argv);
+
+#endif

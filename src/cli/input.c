@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* input.c - options every subcommand takes, and the loop over inputs. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static char *format_arg;
+
+static const GOptionEntry common_entries[] = {
+  { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, "Output format: text, json or csv", "FMT" },
+  { "strict", 0, 0, G_OPTION_ARG_NONE, NULL, "Stop at the first bad line (exit 2)", NULL },
+  { "quiet", 'q', 0, G_OPTION_ARG_NONE, NULL, "Warn only with totals, not per problem", NULL },
+  { NULL }
+};
+
+gboolean
+kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
+                 const GOptionEntry *entries, int *argc, char ***argv)
+{
+  g_autoptr(GOptionContext) ctx = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *param = g_strdup_printf("%s [OPTION...] FILE... (- for stdin)", command);
+  GOptionEntry common[G_N_ELEMENTS(common_entries)];
+
+  memcpy(common, common_entries, sizeof common);
+  common[1].arg_data = &cli->strict;
+  common[2].arg_data = &cli->quiet;
+  format_arg = NULL;
+
+  ctx = g_option_context_new(param);
+  g_option_context_set_summary(ctx, summary);
+  g_option_context_add_main_entries(ctx, common, NULL);
+  if (entries)
+    g_option_context_add_main_entries(ctx, entries, NULL);
+  if (!g_option_context_parse(ctx, argc, argv, &error)) {
+    fprintf(stderr, "kvmmmu-report %s: %s\nTry 'kvmmmu-report %s --help'.\n", command,
+            error->message, command);
+    return FALSE;
+  }
+  cli->format = KVMMMU_FORMAT_TEXT;
+  if (format_arg) {
+    if (strcmp(format_arg, "json") == 0)
+      cli->format = KVMMMU_FORMAT_JSON;
+    else if (strcmp(format_arg, "csv") == 0)
+      cli->format = KVMMMU_FORMAT_CSV;
+    else if (strcmp(format_arg, "text") != 0) {
+      fprintf(stderr, "kvmmmu-report %s: unknown format '%s': expected text, json or csv\n",
+              command, format_arg);
+      g_clear_pointer(&format_arg, g_free);
+      return FALSE;
+    }
+    g_clear_pointer(&format_arg, g_free);
+  }
+  if (*argc < 2) {
+    fprintf(stderr, "kvmmmu-report %s: no input: give a trace file, or - for stdin\n"
+                    "Try 'kvmmmu-report %s --help'.\n", command, command);
+    return FALSE;
+  }
+  cli->files = g_new0(char *, *argc);
+  for (int i = 1; i < *argc; i++)
+    cli->files[i - 1] = g_strdup((*argv)[i]);
+  return TRUE;
+}
+
+void
+kvmmmu_cli_clear(KvmmmuCli *cli)
+{
+  g_strfreev(cli->files);
+  cli->files = NULL;
+}
+
+static void
+warn_first(const char *message, gpointer data)
+{
+  const KvmmmuCli *cli = data;
+
+  if (!cli->quiet)
+    fprintf(stderr, "kvmmmu-report: %s\n", message);
+}
+
+static void
+warn_total(const char *reason, guint64 count, const char *first, gpointer data)
+{
+  if (count > 1)
+    fprintf(stderr, "kvmmmu-report:   %" G_GUINT64_FORMAT " x %s (first: %s)\n", count, reason,
+            first);
+  else
+    fprintf(stderr, "kvmmmu-report:   1 x %s (%s)\n", reason, first);
+}
+
+int
+kvmmmu_cli_read(const KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
+                gpointer data, guint64 *bad_lines)
+{
+  g_autoptr(KvmmmuDiag) diag = kvmmmu_diag_new(warn_first, (gpointer)cli);
+  int status = KVMMMU_EXIT_OK;
+  KvmmmuRecord *rec = g_new0(KvmmmuRecord, 1);
+
+  for (char **f = cli->files; *f; f++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KvmmmuReader) reader = kvmmmu_reader_open(*f, diag, cli->strict, &error);
+    KvmmmuReadStatus st;
+
+    if (!reader) {
+      fprintf(stderr, "kvmmmu-report: %s\n", error->message);
+      status = KVMMMU_EXIT_UNUSABLE;
+      continue;
+    }
+    while ((st = kvmmmu_reader_next(reader, rec, &error)) == KVMMMU_READ_RECORD) {
+      kvmmmu_stats_add(stats, rec);
+      func(rec, data);
+    }
+    if (st == KVMMMU_READ_FATAL) {
+      fprintf(stderr, "kvmmmu-report: %s\n", error->message);
+      status = KVMMMU_EXIT_UNUSABLE;
+      if (cli->strict)
+        break;
+    }
+  }
+  g_free(rec);
+  *bad_lines = kvmmmu_diag_count(diag);
+  if (*bad_lines && !cli->strict) {
+    fprintf(stderr, "kvmmmu-report: %" G_GUINT64_FORMAT " bad line%s skipped:\n", *bad_lines,
+            *bad_lines == 1 ? "" : "s");
+    kvmmmu_diag_foreach(diag, warn_total, NULL);
+  }
+  if (*bad_lines && status == KVMMMU_EXIT_OK)
+    status = KVMMMU_EXIT_PROBLEMS;
+  return status;
+}
+
+void
+kvmmmu_cli_flush(GString *out)
+{
+  if (out->len)
+    fwrite(out->str, 1, out->len, stdout);
+  g_string_truncate(out, 0);
+}
+
+void
+kvmmmu_cli_write_json(JsonNode *node)
+{
+  g_autofree char *text = kvmmmu_render_json_to_string(node, TRUE);
+
+  fputs(text, stdout);
+  fputc('\n', stdout);
+}
+
+void
+kvmmmu_cli_note_loss(const KvmmmuCli *cli, const KvmmmuStats *stats)
+{
+  g_autoptr(GString) note = g_string_new("");
+
+  kvmmmu_render_loss_note(note, stats);
+  if (note->len)
+    fprintf(stderr, "kvmmmu-report: %s", note->str);
+}

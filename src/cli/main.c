@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kvmmmu-report: reports from kvmmmu traces.  Only main() exits. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#ifndef KVMMMU_VERSION
+#define KVMMMU_VERSION "0.1"
+#endif
+
+static const struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *what;
+} commands[] = {
+  { "walks", kvmmmu_cmd_walks, "mmu_unsync_walk pages and for_each_sp steps, checked" },
+  { "roots", kvmmmu_cmd_roots, "per-vCPU roots, returns, prev_roots hits, snapshots" },
+  { "hist", kvmmmu_cmd_hist, "events per interval or load latency, as SystemTap prints" },
+  { "summary", kvmmmu_cmd_summary, "records, walks, vCPUs, time span, data lost" },
+};
+
+static void
+usage(FILE *f)
+{
+  fprintf(f, "Usage: kvmmmu-report COMMAND [OPTION...] FILE... (- for stdin)\n\n"
+             "Reports from kvmmmu traces of the KVM x86 shadow MMU.\n\nCommands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS(commands); i++)
+    fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].what);
+  fprintf(f, "\nEvery command takes --format text|json|csv, --strict and --quiet;\n"
+             "'kvmmmu-report COMMAND --help' lists its own options.\n"
+             "Exit status: 0 clean, 1 input problems seen, 2 unusable input, 64 usage.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+  setlocale(LC_ALL, "");
+  /* Numbers in reports never take the locale's decimal comma. */
+  setlocale(LC_NUMERIC, "C");
+
+  if (argc < 2) {
+    usage(stderr);
+    return KVMMMU_EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+    printf("kvmmmu-report %s (trace format %d)\n", KVMMMU_VERSION, KVMMMU_FORMAT_VERSION);
+    return KVMMMU_EXIT_OK;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return KVMMMU_EXIT_OK;
+  }
+  for (guint i = 0; i < G_N_ELEMENTS(commands); i++)
+    if (strcmp(argv[1], commands[i].name) == 0)
+      return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "kvmmmu-report: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return KVMMMU_EXIT_USAGE;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* records.c - tables generated from the record kinds in records.h. */
+#include <stddef.h>
+
+#include "format/records.h"
+
+#define KVMMMU_X_FIELD_SPEC(S, name, type)                                 \
+  { #name, KVMMMU_FIELD_##type, offsetof(S, name) },
+
+/* One field-spec array per kind and per item, from the same tables. */
+#define KVMMMU_X_SPEC_ARRAYS(E, kw, N, F, I, M)                            \
+  static const KvmmmuFieldSpec N##_fields[] = {                            \
+    F(KVMMMU_X_FIELD_SPEC, Kvmmmu##N) { NULL, 0, 0 } };                    \
+  static const KvmmmuFieldSpec N##_item_fields[] = {                       \
+    I(KVMMMU_X_FIELD_SPEC, Kvmmmu##N##Item) { NULL, 0, 0 } };
+
+KVMMMU_EVENT_KINDS(KVMMMU_X_SPEC_ARRAYS)
+
+static const KvmmmuKindSpec kind_specs[] = {
+#define KVMMMU_X_KIND_SPEC(E, kw, N, F, I, M)                              \
+  { KVMMMU_RECORD_##E, kw, N##_fields,                                     \
+    G_N_ELEMENTS(N##_fields) - 1, N##_item_fields,                         \
+    G_N_ELEMENTS(N##_item_fields) - 1, M, sizeof(Kvmmmu##N##Item),         \
+    offsetof(Kvmmmu##N, items) },
+  KVMMMU_EVENT_KINDS(KVMMMU_X_KIND_SPEC)
+#undef KVMMMU_X_KIND_SPEC
+};
+
+const KvmmmuKindSpec *
+kvmmmu_kind_specs(guint *n_out)
+{
+  *n_out = G_N_ELEMENTS(kind_specs);
+  return kind_specs;
+}
+
+const KvmmmuKindSpec *
+kvmmmu_kind_spec(KvmmmuRecordKind kind)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(kind_specs); i++)
+    if (kind_specs[i].kind == kind)
+      return &kind_specs[i];
+  return NULL;
+}
+
+const char *
+kvmmmu_kind_name(KvmmmuRecordKind kind)
+{
+  const KvmmmuKindSpec *spec = kvmmmu_kind_spec(kind);
+
+  if (spec)
+    return spec->keyword;
+  switch (kind) {
+  case KVMMMU_RECORD_HEADER: return "header";
+  case KVMMMU_RECORD_STAP_WARNING: return "stap-warning";
+  case KVMMMU_RECORD_STAP_ERROR: return "stap-error";
+  case KVMMMU_RECORD_STAP_TRANSPORT: return "stap-transport";
+  case KVMMMU_RECORD_PROBE_HIT: return "probe-hit";
+  default: return "unknown";
+  }
+}
+
+const char *
+kvmmmu_switch_result_name(KvmmmuSwitchResult r)
+{
+  switch (r) {
+  case KVMMMU_SWITCH_HIT: return "hit";
+  case KVMMMU_SWITCH_MISS: return "miss";
+  default: return "-";
+  }
+}

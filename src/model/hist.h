@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hist.h - histograms with SystemTap's bucket rules, and their statistics.
+ *
+ * Linear: @hist_linear(v, start, stop, interval): bucket 0 is underflow
+ * (v < start), buckets 1..n cover [start + (k-1)*interval, +interval),
+ * the last is overflow; n = (stop - start) / interval + 1.
+ * Log: @hist_log(v): bucket 64 holds 0, 64+k holds [2^(k-1), 2^k), and
+ * negative values mirror below 64.
+ * Percentiles come from a log-linear table, exact below 2048 and within
+ * 0.1 % above, so memory stays fixed whatever the number of values.
+ */
+#ifndef KVMMMU_MODEL_HIST_H
+#define KVMMMU_MODEL_HIST_H
+
+#include <glib.h>
+
+#define KVMMMU_HIST_LOG_BUCKETS 128
+#define KVMMMU_HIST_LOG_BUCKET0 64
+/* More than SystemTap's 128: nothing here runs in a kernel. */
+#define KVMMMU_HIST_MAX_BUCKETS 100003
+
+typedef enum {
+  KVMMMU_HIST_LINEAR,
+  KVMMMU_HIST_LOG,
+} KvmmmuHistType;
+
+typedef struct {
+  KvmmmuHistType type;
+  gint64 start, stop, interval; /* linear only */
+  guint n_buckets;
+  guint64 *buckets;
+
+  guint64 count;
+  gint64 min, max;
+  double sum;
+  guint64 *pct_table; /* log-linear counts for percentiles, lazily made */
+  guint64 n_negative; /* values below 0: in min/sum, not in percentiles */
+} KvmmmuHist;
+
+/* transfer full; NULL with error when the parameters make no histogram */
+KvmmmuHist *kvmmmu_hist_new_linear(gint64 start, gint64 stop, gint64 interval,
+                                   GError **error);
+KvmmmuHist *kvmmmu_hist_new_log(void);
+void kvmmmu_hist_free(KvmmmuHist *hist);
+
+void kvmmmu_hist_add(KvmmmuHist *hist, gint64 value);
+
+/* The value a bucket's row is labelled with. */
+gint64 kvmmmu_hist_bucket_value(const KvmmmuHist *hist, guint bucket);
+
+/* Nearest-rank percentile (p in 0..100]: the smallest value v with at least
+ * ceil(p/100 * count) values <= v, to the table's precision; 0 when empty. */
+gint64 kvmmmu_hist_percentile(const KvmmmuHist *hist, double p);
+double kvmmmu_hist_mean(const KvmmmuHist *hist);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuHist, kvmmmu_hist_free)
+
+/*
+ * Events per interval: counts events by (ts - origin) / interval.  Only
+ * intervals that ended by the end of the capture are complete.
+ */
+typedef struct {
+  guint64 origin_ns;
+  guint64 interval_ns;
+  GArray *counts;          /* guint64 per interval index */
+  guint64 events;
+  guint64 before_origin;   /* events stamped before the capture began */
+} KvmmmuRate;
+
+KvmmmuRate *kvmmmu_rate_new(guint64 origin_ns, guint64 interval_ns);
+void kvmmmu_rate_free(KvmmmuRate *rate);
+void kvmmmu_rate_add(KvmmmuRate *rate, guint64 ts_ns, guint64 n);
+/* Add n to interval index idx directly (counts made in the kernel). */
+void kvmmmu_rate_add_at(KvmmmuRate *rate, guint64 idx, guint64 n);
+/* Intervals complete by end_ns (all of them when end_ns is 0). */
+guint64 kvmmmu_rate_complete(const KvmmmuRate *rate, guint64 end_ns);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuRate, kvmmmu_rate_free)
+
+#endif

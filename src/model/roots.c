@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "model/roots.h"
+
+static void
+vcpu_roots_free(gpointer p)
+{
+  KvmmmuVcpuRoots *v = p;
+
+  g_hash_table_destroy(v->distinct);
+  g_array_unref(v->seq);
+  g_free(v);
+}
+
+static void
+snapshot_free(KvmmmuRootSnapshot *s)
+{
+  if (!s)
+    return;
+  g_array_unref(s->entries);
+  g_free(s);
+}
+
+KvmmmuRoots *
+kvmmmu_roots_new(KvmmmuSnapshotFunc func, gpointer user_data)
+{
+  KvmmmuRoots *r = g_new0(KvmmmuRoots, 1);
+
+  r->by_key = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, vcpu_roots_free);
+  r->vms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  r->snap_func = func;
+  r->snap_data = user_data;
+  return r;
+}
+
+void
+kvmmmu_roots_free(KvmmmuRoots *r)
+{
+  if (!r)
+    return;
+  g_hash_table_destroy(r->by_key);
+  g_hash_table_destroy(r->vms);
+  snapshot_free(r->open_snap);
+  g_free(r);
+}
+
+static guint
+vm_index(KvmmmuRoots *r, guint64 kvm)
+{
+  gpointer v = g_hash_table_lookup(r->vms, &kvm);
+
+  if (!v) {
+    v = GUINT_TO_POINTER(g_hash_table_size(r->vms) + 1);
+    g_hash_table_insert(r->vms, g_memdup2(&kvm, sizeof kvm), v);
+  }
+  return GPOINTER_TO_UINT(v) - 1;
+}
+
+static KvmmmuVcpuRoots *
+vcpu_get(KvmmmuRoots *r, guint64 kvm, guint32 vcpu, guint64 ts)
+{
+  guint64 key = kvmmmu_vcpu_key(kvm, vcpu);
+  KvmmmuVcpuRoots *v = g_hash_table_lookup(r->by_key, &key);
+
+  if (!v) {
+    v = g_new0(KvmmmuVcpuRoots, 1);
+    v->kvm = kvm;
+    v->vcpu = vcpu;
+    v->vm_index = vm_index(r, kvm);
+    v->distinct = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    v->seq = g_array_new(FALSE, FALSE, sizeof(KvmmmuRootChange));
+    v->first_ts = ts;
+    g_hash_table_insert(r->by_key, g_memdup2(&key, sizeof key), v);
+  }
+  v->first_ts = MIN(v->first_ts, ts);
+  v->last_ts = MAX(v->last_ts, ts);
+  return v;
+}
+
+static void
+add_load(KvmmmuRoots *r, const KvmmmuRecord *rec)
+{
+  const KvmmmuLoad *l = &rec->u.Load;
+  KvmmmuVcpuRoots *v = vcpu_get(r, l->kvm, l->vcpu, rec->ts_ns);
+  guint64 *count;
+  gboolean seen;
+
+  v->loads++;
+  v->dur_total_ns += l->dur_ns;
+  v->dur_max_ns = MAX(v->dur_max_ns, l->dur_ns);
+  if (l->ret != 0) {
+    v->load_failures++;
+    return;
+  }
+  count = g_hash_table_lookup(v->distinct, &l->root_hpa);
+  seen = count != NULL;
+  if (seen)
+    (*count)++;
+  else if (g_hash_table_size(v->distinct) < KVMMMU_ROOTS_DISTINCT_MAX) {
+    count = g_new(guint64, 1);
+    *count = 1;
+    g_hash_table_insert(v->distinct, g_memdup2(&l->root_hpa, sizeof l->root_hpa), count);
+  } else
+    v->distinct_overflow++;
+  if (seen)
+    v->returning++;
+  else
+    v->fresh++;
+
+  /* The sequence keeps changes; the same root loaded again in a row is a
+   * repeat of the last change. */
+  if (v->seq->len > 0 && v->last_root == l->root_hpa) {
+    g_array_index(v->seq, KvmmmuRootChange, v->seq->len - 1).repeat++;
+  } else if (v->seq->len < KVMMMU_ROOTS_SEQ_MAX) {
+    KvmmmuRootChange c = { l->root_hpa, rec->ts_ns, 1, seen };
+    g_array_append_val(v->seq, c);
+  } else
+    v->seq_dropped++;
+  v->last_root = l->root_hpa;
+}
+
+static void
+close_snapshot(KvmmmuRoots *r)
+{
+  if (!r->open_snap)
+    return;
+  if (r->snap_func)
+    r->snap_func(r->open_snap, r->snap_data);
+  snapshot_free(r->open_snap);
+  r->open_snap = NULL;
+}
+
+static void
+add_vcpu_root(KvmmmuRoots *r, const KvmmmuRecord *rec)
+{
+  const KvmmmuVcpuRoot *vr = &rec->u.VcpuRoot;
+
+  vcpu_get(r, vr->kvm, vr->vcpu, rec->ts_ns);
+  if (r->open_snap && (r->open_snap->snap != vr->snap || r->open_snap->kvm != vr->kvm))
+    close_snapshot(r);
+  if (!r->open_snap) {
+    r->open_snap = g_new0(KvmmmuRootSnapshot, 1);
+    r->open_snap->snap = vr->snap;
+    r->open_snap->ts_ns = rec->ts_ns;
+    r->open_snap->kvm = vr->kvm;
+    r->open_snap->vm_index = vm_index(r, vr->kvm);
+    r->open_snap->entries = g_array_new(FALSE, FALSE, sizeof(KvmmmuVcpuRoot));
+  }
+  g_array_append_val(r->open_snap->entries, *vr);
+}
+
+void
+kvmmmu_roots_add(KvmmmuRoots *r, const KvmmmuRecord *rec)
+{
+  KvmmmuVcpuRoots *v;
+
+  switch (rec->kind) {
+  case KVMMMU_RECORD_LOAD:
+    add_load(r, rec);
+    break;
+  case KVMMMU_RECORD_SWITCH:
+    v = vcpu_get(r, rec->u.Switch.kvm, rec->u.Switch.vcpu, rec->ts_ns);
+    if (rec->u.Switch.result == KVMMMU_SWITCH_HIT)
+      v->switch_hit++;
+    else if (rec->u.Switch.result == KVMMMU_SWITCH_MISS)
+      v->switch_miss++;
+    else
+      v->switch_unknown++;
+    break;
+  case KVMMMU_RECORD_VCPU_ROOT:
+    add_vcpu_root(r, rec);
+    break;
+  case KVMMMU_RECORD_HEADER:
+    close_snapshot(r);
+    break;
+  default:
+    break;
+  }
+}
+
+void
+kvmmmu_roots_finish(KvmmmuRoots *r)
+{
+  close_snapshot(r);
+}
+
+static gint
+cmp_vcpu(gconstpointer a, gconstpointer b)
+{
+  const KvmmmuVcpuRoots *x = *(KvmmmuVcpuRoots *const *)a;
+  const KvmmmuVcpuRoots *y = *(KvmmmuVcpuRoots *const *)b;
+
+  if (x->vm_index != y->vm_index)
+    return x->vm_index < y->vm_index ? -1 : 1;
+  return x->vcpu < y->vcpu ? -1 : x->vcpu > y->vcpu;
+}
+
+GPtrArray *
+kvmmmu_roots_sorted(const KvmmmuRoots *r)
+{
+  GPtrArray *a = g_ptr_array_new();
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init(&it, r->by_key);
+  while (g_hash_table_iter_next(&it, NULL, &value))
+    g_ptr_array_add(a, value);
+  g_ptr_array_sort(a, cmp_vcpu);
+  return a;
+}
+
+guint
+kvmmmu_roots_n_vms(const KvmmmuRoots *r)
+{
+  return g_hash_table_size(r->vms);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * roots.h - each vCPU's shadow MMU roots over time: the root hpa after each
+ * kvm_mmu_load, how often a root came back versus a fresh one, prev_roots
+ * hits and misses on guest root switches, and snapshots of all vCPUs.
+ * Memory: a fixed amount per vCPU (the sequence keeps its first
+ * KVMMMU_ROOTS_SEQ_MAX changes, distinct roots are capped likewise).
+ */
+#ifndef KVMMMU_MODEL_ROOTS_H
+#define KVMMMU_MODEL_ROOTS_H
+
+#include <glib.h>
+
+#include "format/records.h"
+
+#define KVMMMU_ROOTS_SEQ_MAX 64
+#define KVMMMU_ROOTS_DISTINCT_MAX 4096
+
+typedef struct {
+  guint64 root_hpa;
+  guint64 ts_ns;
+  guint32 repeat;   /* loads in a row that gave this same root */
+  gboolean returning; /* this root was this vCPU's root before */
+} KvmmmuRootChange;
+
+typedef struct {
+  guint64 kvm;
+  guint32 vcpu;
+  guint vm_index;        /* 0, 1, ... in order of first appearance */
+  guint64 loads, load_failures;
+  guint64 fresh;         /* loads that gave a root this vCPU never had */
+  guint64 returning;     /* loads that gave one it had before */
+  guint64 switch_hit, switch_miss, switch_unknown;
+  guint64 first_ts, last_ts;
+  guint64 dur_total_ns, dur_max_ns;
+  GHashTable *distinct;  /* root hpa -> load count (capped) */
+  guint64 distinct_overflow;
+  GArray *seq;           /* KvmmmuRootChange, first KVMMMU_ROOTS_SEQ_MAX */
+  guint64 seq_dropped;
+  guint64 last_root;
+} KvmmmuVcpuRoots;
+
+typedef struct {
+  guint64 snap;
+  guint64 ts_ns;
+  guint64 kvm;
+  guint vm_index;
+  GArray *entries;       /* KvmmmuVcpuRoot in record order */
+} KvmmmuRootSnapshot;
+
+/* Called with each snapshot once the next one begins or input ends. */
+typedef void (*KvmmmuSnapshotFunc)(const KvmmmuRootSnapshot *snap, gpointer user_data);
+
+typedef struct {
+  GHashTable *by_key;    /* (kvm, vcpu) -> KvmmmuVcpuRoots */
+  GHashTable *vms;       /* kvm -> vm_index + 1 */
+  KvmmmuSnapshotFunc snap_func;
+  gpointer snap_data;
+  KvmmmuRootSnapshot *open_snap;
+} KvmmmuRoots;
+
+KvmmmuRoots *kvmmmu_roots_new(KvmmmuSnapshotFunc func, gpointer user_data);
+void kvmmmu_roots_free(KvmmmuRoots *roots);
+void kvmmmu_roots_add(KvmmmuRoots *roots, const KvmmmuRecord *rec);
+void kvmmmu_roots_finish(KvmmmuRoots *roots);
+/* transfer container: the vCPUs sorted by VM then vcpu id */
+GPtrArray *kvmmmu_roots_sorted(const KvmmmuRoots *roots);
+guint kvmmmu_roots_n_vms(const KvmmmuRoots *roots);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuRoots, kvmmmu_roots_free)
+
+#endif

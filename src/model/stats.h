@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * stats.h - what a capture holds and what it lost: records per kind, time
+ * span, per-CPU sequence gaps, SystemTap's warnings, the trailer.  Every
+ * subcommand feeds it so every report can say how much is missing.
+ */
+#ifndef KVMMMU_MODEL_STATS_H
+#define KVMMMU_MODEL_STATS_H
+
+#include <glib.h>
+
+#include "format/records.h"
+
+typedef struct {
+  guint captures;             /* header records */
+  KvmmmuHeader header;        /* the first capture's header */
+  guint64 per_kind[KVMMMU_RECORD_N_KINDS];
+  guint64 first_ts, last_ts;  /* over event records */
+  guint64 pages, steps_parents;
+  guint64 walks_full;         /* nr == 16: mmu_unsync_walk hit -ENOSPC */
+
+  /* loss seen in the data: gaps in a CPU's seq, seq going backwards */
+  guint64 seq_missing;
+  guint64 seq_backwards;
+  GHashTable *next_seq;       /* cpu -> next expected seq */
+  GHashTable *vcpus;          /* (kvm, vcpu) seen in any record */
+  guint n_cpus;
+
+  /* what SystemTap said */
+  guint64 stap_errors, stap_skipped, stap_transport_failures;
+  guint64 stap_warning_lines, stap_error_lines;
+  guint64 probe_hit_lines, probe_hits_total;
+  double probe_cycles_total;  /* sum of hits x average cycles */
+
+  gboolean have_end;
+  KvmmmuEnd end;              /* the last trailer */
+  guint64 end_ts;
+  guint64 event_records;      /* event records counted, trailer excluded */
+  guint64 records_at_end;     /* event_records of this capture at its trailer */
+} KvmmmuStats;
+
+KvmmmuStats *kvmmmu_stats_new(void);
+void kvmmmu_stats_free(KvmmmuStats *stats);
+void kvmmmu_stats_add(KvmmmuStats *stats, const KvmmmuRecord *rec);
+
+/* Records the trailer says were written but did not arrive (0 when the
+ * trailer is missing or agrees). */
+guint64 kvmmmu_stats_records_lost(const KvmmmuStats *stats);
+/* The end of the capture: the trailer's time, else the last record's. */
+guint64 kvmmmu_stats_end_ns(const KvmmmuStats *stats);
+guint kvmmmu_stats_n_vcpus(const KvmmmuStats *stats);
+/* TRUE when anything was lost, skipped or faulted. */
+gboolean kvmmmu_stats_lossy(const KvmmmuStats *stats);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuStats, kvmmmu_stats_free)
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * walks.h - one mmu_unsync_walk with its for_each_sp steps, as a tree, and
+ * the checks that it is what the kernel's code says it must be.
+ *
+ * Walk and step records go in, in trace order; a walk comes out (to the
+ * callback) once all its leaves were stepped, a later walk started on its
+ * CPU, or the input ended.  Walks come out in the order their walk records
+ * came in.  Memory is bounded by the walks open at once.
+ */
+#ifndef KVMMMU_MODEL_WALKS_H
+#define KVMMMU_MODEL_WALKS_H
+
+#include <glib.h>
+
+#include "format/records.h"
+
+/* role.word bits 0-3 are the level in every layout since 4.19. */
+#define KVMMMU_ROLE_LEVEL(word) ((guint)((word) & 0xf))
+
+typedef enum {
+  KVMMMU_STEP_OK,
+  KVMMMU_STEP_WRONG_SP,    /* step sp is not pages[i].sp */
+  KVMMMU_STEP_NOT_LEAF,    /* pages[i] is not a level-1 page */
+  KVMMMU_STEP_OUT_OF_ORDER,/* i not after the previous step's */
+  KVMMMU_STEP_BAD_PATH,    /* parents differ from the root-to-leaf path */
+} KvmmmuStepVerdict;
+
+typedef struct {
+  KvmmmuStep step;
+  guint64 ts_ns;
+  guint64 line;
+  KvmmmuStepVerdict verdict;
+  char why[160]; /* when verdict != OK: what differed */
+} KvmmmuWalkStep;
+
+typedef struct {
+  KvmmmuWalk rec;         /* the walk record: pages, parent, round */
+  guint64 ts_ns;
+  guint32 cpu;
+  const char *file;       /* borrowed from the reader */
+  guint64 line;
+
+  /* The tree: parent page index of each page, -1 for the root (page 0) and
+   * for pages that break depth-first order. */
+  int parent_index[KVMMMU_MAX_WALK_PAGES];
+  guint n_leaves;
+  gboolean dfs_ok;
+  char dfs_why[160];      /* the first violation of depth-first order */
+
+  GArray *steps;          /* KvmmmuWalkStep, in trace order */
+  guint n_steps_bad;
+  guint n_leaves_unstepped; /* leaves no step zapped (when complete) */
+} KvmmmuWalkTree;
+
+/* Called with each finished walk; tree is borrowed for the call. */
+typedef void (*KvmmmuWalkFunc)(const KvmmmuWalkTree *tree, gpointer user_data);
+
+typedef struct _KvmmmuWalks KvmmmuWalks;
+
+/* transfer full */
+KvmmmuWalks *kvmmmu_walks_new(KvmmmuWalkFunc func, gpointer user_data);
+void kvmmmu_walks_free(KvmmmuWalks *walks);
+
+/* Feed any record; walks use walk and step records and ignore the rest.
+ * A header starts a new capture: open walks are finished first. */
+void kvmmmu_walks_add(KvmmmuWalks *walks, const KvmmmuRecord *rec);
+
+/* Finish every open walk (end of input). */
+void kvmmmu_walks_finish(KvmmmuWalks *walks);
+
+/* The expected parents of leaf i: root-to-leaf path ordered as
+ * mmu_page_path.parent[] is (nearest parent first).  Returns the depth. */
+guint kvmmmu_walk_tree_path(const KvmmmuWalkTree *tree, guint i,
+                            guint path[KVMMMU_MAX_PATH_DEPTH]);
+
+/* Checks that failed in this walk: !dfs_ok, bad steps, unstepped leaves. */
+gboolean kvmmmu_walk_tree_ok(const KvmmmuWalkTree *tree);
+
+/* Check a tree's order and build parent_index; exposed for tests. */
+void kvmmmu_walk_tree_build(KvmmmuWalkTree *tree);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuWalks, kvmmmu_walks_free)
+
+#endif

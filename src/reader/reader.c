@@ -1,0 +1,828 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* reader.c - table-driven parser of kvmmmu trace lines. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reader/reader.h"
+
+#define CHUNK (1024 * 1024)
+#define MAX_TOKENS (8 + KVMMMU_MAX_WALK_PAGES + 8)
+
+G_DEFINE_QUARK(kvmmmu-reader-error-quark, kvmmmu_reader_error)
+
+/* The walk a CPU is iterating: steps of a walk run on its CPU under
+ * mmu_lock, so a new walk on a CPU ends the previous one there. */
+typedef struct {
+  guint64 walk;
+  guint32 nr;
+} CpuWalk;
+
+struct _KvmmmuReader {
+  char *name;
+  int fd;             /* -1 when reading from memory */
+  gboolean own_fd;
+  const char *data;   /* memory input, borrowed */
+  gsize data_len;
+  char *buf;          /* file input: [start, end) holds unread bytes */
+  gsize buf_size, start, end;
+  gboolean eof;
+  guint64 line;
+  guint64 bytes;
+  KvmmmuDiag *diag;
+  gboolean strict;
+
+  gboolean have_header;
+  gboolean in_hit_report;
+  /* walk ids: every id <= watermark was seen; seen_above holds the rest */
+  guint64 walk_watermark;
+  GHashTable *seen_above;
+  GHashTable *cpu_walk; /* cpu -> CpuWalk */
+};
+
+static void
+reset_capture(KvmmmuReader *r)
+{
+  r->walk_watermark = 0;
+  g_hash_table_remove_all(r->seen_above);
+  g_hash_table_remove_all(r->cpu_walk);
+}
+
+static KvmmmuReader *
+reader_alloc(const char *name, KvmmmuDiag *diag, gboolean strict)
+{
+  KvmmmuReader *r = g_new0(KvmmmuReader, 1);
+
+  r->name = g_strdup(name);
+  r->fd = -1;
+  r->diag = diag;
+  r->strict = strict;
+  r->seen_above = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  r->cpu_walk = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+  return r;
+}
+
+KvmmmuReader *
+kvmmmu_reader_open(const char *path, KvmmmuDiag *diag, gboolean strict,
+                   GError **error)
+{
+  KvmmmuReader *r;
+  int fd;
+
+  if (g_strcmp0(path, "-") == 0) {
+    fd = STDIN_FILENO;
+  } else {
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      int e = errno;
+      g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_IO,
+                  "Cannot open trace: path=%s: %s", path, g_strerror(e));
+      return NULL;
+    }
+  }
+  r = reader_alloc(fd == STDIN_FILENO ? "<stdin>" : path, diag, strict);
+  r->fd = fd;
+  r->own_fd = fd != STDIN_FILENO;
+  r->buf_size = CHUNK + KVMMMU_MAX_LINE;
+  r->buf = g_malloc(r->buf_size);
+  return r;
+}
+
+KvmmmuReader *
+kvmmmu_reader_new_for_data(const char *name, const char *data, gsize len,
+                           KvmmmuDiag *diag, gboolean strict)
+{
+  KvmmmuReader *r = reader_alloc(name, diag, strict);
+
+  r->data = data;
+  r->data_len = len;
+  return r;
+}
+
+void
+kvmmmu_reader_free(KvmmmuReader *r)
+{
+  if (!r)
+    return;
+  if (r->own_fd)
+    close(r->fd);
+  g_hash_table_destroy(r->seen_above);
+  g_hash_table_destroy(r->cpu_walk);
+  g_free(r->buf);
+  g_free(r->name);
+  g_free(r);
+}
+
+const char *
+kvmmmu_reader_name(const KvmmmuReader *r)
+{
+  return r->name;
+}
+
+guint64
+kvmmmu_reader_lines(const KvmmmuReader *r)
+{
+  return r->line;
+}
+
+guint64
+kvmmmu_reader_bytes(const KvmmmuReader *r)
+{
+  return r->bytes;
+}
+
+/* ---- lines ------------------------------------------------------------ */
+
+typedef enum { LINE_OK, LINE_EOF, LINE_TOO_LONG, LINE_IO } LineStatus;
+
+/* Refill the buffer; FALSE on a read error. */
+static gboolean
+fill(KvmmmuReader *r, GError **error)
+{
+  if (r->start > 0) {
+    memmove(r->buf, r->buf + r->start, r->end - r->start);
+    r->end -= r->start;
+    r->start = 0;
+  }
+  while (!r->eof && r->end < r->buf_size) {
+    ssize_t n = read(r->fd, r->buf + r->end, r->buf_size - r->end);
+
+    if (n < 0) {
+      int e = errno;
+      if (e == EINTR)
+        continue;
+      g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_IO,
+                  "Failed to read trace: path=%s: %s", r->name, g_strerror(e));
+      return FALSE;
+    }
+    if (n == 0)
+      r->eof = TRUE;
+    r->end += n;
+    break;
+  }
+  return TRUE;
+}
+
+/* Next line without its '\n'; *no_newline set when the input ended
+ * without one.  A line longer than KVMMMU_MAX_LINE is consumed and
+ * reported as LINE_TOO_LONG. */
+static LineStatus
+next_line(KvmmmuReader *r, const char **line, gsize *len, gboolean *no_newline,
+          GError **error)
+{
+  *no_newline = FALSE;
+  if (r->data) {
+    const char *p = r->data + r->start, *nl;
+    gsize left = r->data_len - r->start;
+
+    if (left == 0)
+      return LINE_EOF;
+    nl = memchr(p, '\n', left);
+    *len = nl ? (gsize)(nl - p) : left;
+    *no_newline = nl == NULL;
+    *line = p;
+    r->start += *len + (nl != NULL);
+    r->line++;
+    r->bytes += *len + (nl != NULL);
+    return *len > KVMMMU_MAX_LINE ? LINE_TOO_LONG : LINE_OK;
+  }
+
+  gboolean too_long = FALSE;
+  gsize scanned = 0;
+  for (;;) {
+    const char *p = r->buf + r->start + scanned;
+    gsize left = r->end - r->start - scanned;
+    const char *nl = left ? memchr(p, '\n', left) : NULL;
+
+    if (nl) {
+      *line = r->buf + r->start;
+      *len = nl - *line;
+      r->start += *len + 1;
+      r->bytes += *len + 1;
+      r->line++;
+      return too_long ? LINE_TOO_LONG : LINE_OK;
+    }
+    scanned = r->end - r->start;
+    if (r->eof) {
+      if (scanned == 0 && !too_long)
+        return LINE_EOF;
+      *line = r->buf + r->start;
+      *len = scanned;
+      *no_newline = TRUE;
+      r->start = r->end;
+      r->bytes += scanned;
+      r->line++;
+      return too_long ? LINE_TOO_LONG : LINE_OK;
+    }
+    if (scanned > KVMMMU_MAX_LINE) {
+      /* Drop what we have of the long line and keep looking for its end. */
+      too_long = TRUE;
+      r->bytes += scanned;
+      r->start = r->end;
+      scanned = 0;
+    }
+    if (!fill(r, error))
+      return LINE_IO;
+  }
+}
+
+/* ---- numbers ---------------------------------------------------------- */
+
+static gboolean
+parse_u64(const char *s, gsize n, guint64 *out)
+{
+  guint64 v = 0;
+
+  if (n == 0 || n > 20)
+    return FALSE;
+  for (gsize i = 0; i < n; i++) {
+    unsigned d = (unsigned char)s[i] - '0';
+    if (d > 9)
+      return FALSE;
+    if (v > (G_MAXUINT64 - d) / 10)
+      return FALSE;
+    v = v * 10 + d;
+  }
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+parse_hex(const char *s, gsize n, gsize max_digits, guint64 *out)
+{
+  guint64 v = 0;
+
+  if (n == 0 || n > max_digits)
+    return FALSE;
+  for (gsize i = 0; i < n; i++) {
+    unsigned char c = s[i];
+    unsigned d;
+
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return FALSE;
+    v = (v << 4) | d;
+  }
+  *out = v;
+  return TRUE;
+}
+
+static const char *
+type_expectation(KvmmmuFieldType type)
+{
+  switch (type) {
+  case KVMMMU_FIELD_U32: return "a decimal number up to 4294967295";
+  case KVMMMU_FIELD_U64: return "a decimal number up to 18446744073709551615";
+  case KVMMMU_FIELD_S64: return "a decimal number, optionally negative";
+  case KVMMMU_FIELD_HEX32: return "a 32-bit hex word (1-8 hex digits, no 0x)";
+  case KVMMMU_FIELD_HEX: return "a hex pointer (1-16 hex digits, no 0x)";
+  case KVMMMU_FIELD_BOOL: return "0 or 1";
+  case KVMMMU_FIELD_SWITCH: return "hit, miss or -";
+  case KVMMMU_FIELD_COUNT: return "a count";
+  }
+  return "?";
+}
+
+/* Parse one token into base+spec->offset.  FALSE when it does not fit. */
+static gboolean
+parse_field(const KvmmmuFieldSpec *spec, const char *s, gsize n, guint max,
+            guint8 *base)
+{
+  void *dst = base + spec->offset;
+  guint64 v;
+
+  switch (spec->type) {
+  case KVMMMU_FIELD_U32:
+    if (!parse_u64(s, n, &v) || v > G_MAXUINT32)
+      return FALSE;
+    *(guint32 *)dst = v;
+    return TRUE;
+  case KVMMMU_FIELD_U64:
+    return parse_u64(s, n, (guint64 *)dst);
+  case KVMMMU_FIELD_S64:
+    if (n > 0 && s[0] == '-') {
+      if (!parse_u64(s + 1, n - 1, &v) || v > (guint64)G_MAXINT64 + 1)
+        return FALSE;
+      *(gint64 *)dst = v == (guint64)G_MAXINT64 + 1 ? G_MININT64 : -(gint64)v;
+      return TRUE;
+    }
+    if (!parse_u64(s, n, &v) || v > G_MAXINT64)
+      return FALSE;
+    *(gint64 *)dst = v;
+    return TRUE;
+  case KVMMMU_FIELD_HEX32:
+    if (!parse_hex(s, n, 8, &v))
+      return FALSE;
+    *(guint32 *)dst = v;
+    return TRUE;
+  case KVMMMU_FIELD_HEX:
+    return parse_hex(s, n, 16, (guint64 *)dst);
+  case KVMMMU_FIELD_BOOL:
+    if (n != 1 || (s[0] != '0' && s[0] != '1'))
+      return FALSE;
+    *(guint8 *)dst = s[0] == '1';
+    return TRUE;
+  case KVMMMU_FIELD_SWITCH:
+    if (n == 3 && memcmp(s, "hit", 3) == 0)
+      *(guint8 *)dst = KVMMMU_SWITCH_HIT;
+    else if (n == 4 && memcmp(s, "miss", 4) == 0)
+      *(guint8 *)dst = KVMMMU_SWITCH_MISS;
+    else if (n == 1 && s[0] == '-')
+      *(guint8 *)dst = KVMMMU_SWITCH_UNKNOWN;
+    else
+      return FALSE;
+    return TRUE;
+  case KVMMMU_FIELD_COUNT:
+    if (!parse_u64(s, n, &v) || v > max)
+      return FALSE;
+    *(guint32 *)dst = v;
+    return TRUE;
+  }
+  return FALSE;
+}
+
+/* ---- tokens ----------------------------------------------------------- */
+
+typedef struct {
+  const char *s;
+  gsize n;
+} Token;
+
+/* Split on single spaces.  Returns the token count, or -1 when there are
+ * more than max (the caller reports that). */
+static int
+split(const char *s, gsize n, char sep, Token *tok, int max)
+{
+  int count = 0;
+  gsize i = 0, begin = 0;
+
+  for (;;) {
+    if (i == n || s[i] == sep) {
+      if (count == max)
+        return -1;
+      tok[count].s = s + begin;
+      tok[count].n = i - begin;
+      count++;
+      if (i == n)
+        return count;
+      begin = i + 1;
+    }
+    i++;
+  }
+}
+
+static char *
+token_dup(const Token *t)
+{
+  gsize n = MIN(t->n, 40);
+  g_autofree char *s = g_strndup(t->s, n);
+
+  /* Keep messages printable whatever the input holds. */
+  for (char *p = s; *p; p++)
+    if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+      *p = '?';
+  return g_strdup_printf("'%s%s'", s, t->n > n ? "..." : "");
+}
+
+/* ---- records ---------------------------------------------------------- */
+
+static void
+bad(KvmmmuReader *r, const char *kind, const char *reason, const char *fmt, ...)
+  G_GNUC_PRINTF(4, 5);
+
+static void
+bad(KvmmmuReader *r, const char *kind, const char *reason, const char *fmt, ...)
+{
+  g_autofree char *what = NULL;
+  va_list ap;
+
+  va_start(ap, fmt);
+  what = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  kvmmmu_diag_add(r->diag, r->name, r->line, kind, reason, "%s", what);
+}
+
+static gboolean
+parse_common(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
+             KvmmmuRecord *rec)
+{
+  static const KvmmmuFieldSpec common[] = {
+#define X_COMMON(S, name, type) { #name, KVMMMU_FIELD_##type, offsetof(S, name) },
+    KVMMMU_COMMON_FIELDS(X_COMMON, KvmmmuRecord)
+#undef X_COMMON
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(common); i++) {
+    if (!parse_field(&common[i], tok[1 + i].s, tok[1 + i].n, 0, (guint8 *)rec)) {
+      g_autofree char *got = token_dup(&tok[1 + i]);
+      g_autofree char *reason = g_strdup_printf("%s:%s", spec->keyword, common[i].name);
+      bad(r, spec->keyword, reason, "field %u (%s): expected %s, got %s", 2 + i,
+          common[i].name, type_expectation(common[i].type), got);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* Parse an event line whose keyword matched spec. */
+static gboolean
+parse_event(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
+            int ntok, KvmmmuRecord *rec)
+{
+  const int n_fixed = 1 + 3 + spec->n_fields;
+  guint8 *base = (guint8 *)&rec->u;
+  guint32 n_items = 0;
+
+  if (ntok < n_fixed) {
+    g_autofree char *reason = g_strdup_printf("%s:short", spec->keyword);
+    bad(r, spec->keyword, reason,
+        "expected at least %d fields, got %d (line cut short?)", n_fixed, ntok);
+    return FALSE;
+  }
+  if (!parse_common(r, spec, tok, rec))
+    return FALSE;
+  for (guint i = 0; i < spec->n_fields; i++) {
+    const KvmmmuFieldSpec *f = &spec->fields[i];
+    const Token *t = &tok[4 + i];
+
+    if (!parse_field(f, t->s, t->n, spec->max_items, base)) {
+      g_autofree char *got = token_dup(t);
+      g_autofree char *reason = g_strdup_printf("%s:%s", spec->keyword, f->name);
+      if (f->type == KVMMMU_FIELD_COUNT)
+        bad(r, spec->keyword, reason,
+            "field %u (%s): expected a count from 0 to %u, got %s", 5 + i,
+            f->name, spec->max_items, got);
+      else
+        bad(r, spec->keyword, reason, "field %u (%s): expected %s, got %s",
+            5 + i, f->name, type_expectation(f->type), got);
+      return FALSE;
+    }
+    if (f->type == KVMMMU_FIELD_COUNT)
+      n_items = *(guint32 *)(base + f->offset);
+  }
+  if (ntok != n_fixed + (int)n_items) {
+    g_autofree char *reason = g_strdup_printf("%s:items", spec->keyword);
+    bad(r, spec->keyword, reason,
+        "expected %u item%s after the count, got %d%s", n_items,
+        n_items == 1 ? "" : "s", ntok - n_fixed,
+        ntok < n_fixed + (int)n_items ? " (line cut short?)" : "");
+    return FALSE;
+  }
+  for (guint k = 0; k < n_items; k++) {
+    const Token *t = &tok[n_fixed + k];
+    Token sub[8];
+    int nsub = split(t->s, t->n, ',', sub, G_N_ELEMENTS(sub));
+    guint8 *item = base + spec->items_offset + k * spec->item_size;
+
+    if (nsub != (int)spec->n_item_fields) {
+      g_autofree char *got = token_dup(t);
+      g_autofree char *reason = g_strdup_printf("%s:item", spec->keyword);
+      bad(r, spec->keyword, reason, "item %u: expected %u comma-separated fields, got %s",
+          k, spec->n_item_fields, got);
+      return FALSE;
+    }
+    for (guint j = 0; j < spec->n_item_fields; j++) {
+      const KvmmmuFieldSpec *f = &spec->item_fields[j];
+
+      if (!parse_field(f, sub[j].s, sub[j].n, 0, item)) {
+        g_autofree char *got = token_dup(&sub[j]);
+        g_autofree char *reason = g_strdup_printf("%s:item:%s", spec->keyword, f->name);
+        bad(r, spec->keyword, reason, "item %u field %s: expected %s, got %s", k,
+            f->name, type_expectation(f->type), got);
+        return FALSE;
+      }
+    }
+  }
+  return TRUE;
+}
+
+/* ---- structure: walk ids and steps ------------------------------------ */
+
+static gboolean
+walk_id_seen(KvmmmuReader *r, guint64 id)
+{
+  return id <= r->walk_watermark || g_hash_table_contains(r->seen_above, &id);
+}
+
+static void
+walk_id_add(KvmmmuReader *r, guint64 id)
+{
+  guint64 next;
+
+  if (id == r->walk_watermark + 1) {
+    r->walk_watermark = id;
+    /* Pull in ids that arrived early. */
+    for (next = id + 1; g_hash_table_remove(r->seen_above, &next); next++)
+      r->walk_watermark = next;
+    return;
+  }
+  g_hash_table_add(r->seen_above, g_memdup2(&id, sizeof id));
+  /* Ids lost in transport would keep this set growing: past a bound, move
+   * the watermark up to the smallest id held (the gap is data loss, which
+   * the seq numbers already account for). */
+  if (g_hash_table_size(r->seen_above) > 65536) {
+    GHashTableIter it;
+    gpointer key;
+    guint64 min = G_MAXUINT64;
+
+    g_hash_table_iter_init(&it, r->seen_above);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+      min = MIN(min, *(guint64 *)key);
+    r->walk_watermark = min - 1;
+    walk_id_add(r, min);
+    g_hash_table_remove(r->seen_above, &min);
+  }
+}
+
+static gboolean
+check_walk(KvmmmuReader *r, KvmmmuRecord *rec)
+{
+  const KvmmmuWalk *w = &rec->u.Walk;
+  CpuWalk *cw;
+
+  if (w->walk == 0) {
+    bad(r, "walk", "walk:id0", "walk id 0: expected ids from 1");
+    return FALSE;
+  }
+  if (walk_id_seen(r, w->walk)) {
+    bad(r, "walk", "walk:duplicate",
+        "walk id %" G_GUINT64_FORMAT " already seen in this capture: expected each walk id once",
+        w->walk);
+    return FALSE;
+  }
+  walk_id_add(r, w->walk);
+  cw = g_hash_table_lookup(r->cpu_walk, GUINT_TO_POINTER(rec->cpu));
+  if (!cw) {
+    cw = g_new0(CpuWalk, 1);
+    g_hash_table_insert(r->cpu_walk, GUINT_TO_POINTER(rec->cpu), cw);
+  }
+  cw->walk = w->walk;
+  cw->nr = w->nr;
+  return TRUE;
+}
+
+static gboolean
+check_step(KvmmmuReader *r, KvmmmuRecord *rec)
+{
+  const KvmmmuStep *s = &rec->u.Step;
+  const CpuWalk *cw = g_hash_table_lookup(r->cpu_walk, GUINT_TO_POINTER(rec->cpu));
+
+  if (!cw || cw->walk != s->walk) {
+    /* Tolerate a step logged on another CPU than its walk. */
+    GHashTableIter it;
+    gpointer value;
+
+    cw = NULL;
+    g_hash_table_iter_init(&it, r->cpu_walk);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+      if (((CpuWalk *)value)->walk == s->walk)
+        cw = value;
+  }
+  if (!cw) {
+    if (walk_id_seen(r, s->walk))
+      bad(r, "step", "step:ended",
+          "step of walk %" G_GUINT64_FORMAT " after that walk ended: expected steps right after their walk",
+          s->walk);
+    else
+      bad(r, "step", "step:before",
+          "step of walk %" G_GUINT64_FORMAT " before any walk record with that id: expected the walk first",
+          s->walk);
+    return FALSE;
+  }
+  if (s->i >= cw->nr) {
+    bad(r, "step", "step:index",
+        "step index i=%u outside walk %" G_GUINT64_FORMAT " of nr=%u: expected 0 <= i < nr",
+        s->i, s->walk, cw->nr);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- SystemTap's own lines -------------------------------------------- */
+
+static gboolean
+has_prefix(const char *s, gsize n, const char *prefix)
+{
+  gsize k = strlen(prefix);
+  return n >= k && memcmp(s, prefix, k) == 0;
+}
+
+/* The number that follows needle in the line, 0 when absent. */
+static guint64
+number_after(const char *s, gsize n, const char *needle)
+{
+  const char *p = g_strstr_len(s, n, needle);
+  guint64 v = 0;
+
+  if (!p)
+    return 0;
+  for (p += strlen(needle); p < s + n && g_ascii_isdigit(*p); p++)
+    v = v * 10 + (*p - '0');
+  return v;
+}
+
+static gboolean
+parse_stap_line(KvmmmuReader *r, const char *s, gsize n, KvmmmuRecord *rec)
+{
+  KvmmmuStapLine *st = &rec->u.stap;
+
+  if (has_prefix(s, n, "WARNING: "))
+    rec->kind = KVMMMU_RECORD_STAP_WARNING;
+  else if (has_prefix(s, n, "ERROR: "))
+    rec->kind = KVMMMU_RECORD_STAP_ERROR;
+  else if (has_prefix(s, n, "There were ") && g_strstr_len(s, n, "transport failure"))
+    rec->kind = KVMMMU_RECORD_STAP_TRANSPORT;
+  else if (r->in_hit_report && g_strstr_len(s, n, ", hits: "))
+    rec->kind = KVMMMU_RECORD_PROBE_HIT;
+  else
+    return FALSE;
+
+  memset(st, 0, sizeof *st);
+  g_strlcpy(st->text, s, MIN(n + 1, sizeof st->text));
+  st->errors = number_after(s, n, "Number of errors: ");
+  st->skipped = number_after(s, n, "skipped probes: ");
+  st->transport_failures = number_after(s, n, "There were ");
+  st->hits = number_after(s, n, ", hits: ");
+  if (rec->kind == KVMMMU_RECORD_PROBE_HIT) {
+    const char *c = g_strstr_len(s, n, "min/");
+    if (c)
+      st->avg_cycles = number_after(c, n - (c - s), "min/");
+  }
+  return TRUE;
+}
+
+/* ---- header ----------------------------------------------------------- */
+
+static gboolean
+parse_header(KvmmmuReader *r, const Token *tok, int ntok, KvmmmuRecord *rec,
+             GError **error)
+{
+  KvmmmuHeader *h = &rec->u.header;
+  guint64 version;
+
+  memset(h, 0, sizeof *h);
+  if (ntok < 2 || !parse_u64(tok[1].s, tok[1].n, &version)) {
+    g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
+                "%s:%" G_GUINT64_FORMAT ": header: expected a format version after 'kvmmmu'",
+                r->name, r->line);
+    return FALSE;
+  }
+  if (version != KVMMMU_FORMAT_VERSION) {
+    g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
+                "%s:%" G_GUINT64_FORMAT ": header: format version %" G_GUINT64_FORMAT
+                " is not known: expected %d (a newer kvmmmu-report may read it)",
+                r->name, r->line, version, KVMMMU_FORMAT_VERSION);
+    return FALSE;
+  }
+  if (ntok < 5 || tok[2].n == 0 || tok[3].n == 0 ||
+      tok[2].n >= sizeof h->release || tok[3].n >= sizeof h->host ||
+      !parse_u64(tok[4].s, tok[4].n, &h->start_ns)) {
+    g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
+                "%s:%" G_GUINT64_FORMAT ": header: expected 'kvmmmu 1 RELEASE HOST START_NS [key=value ...]'",
+                r->name, r->line);
+    return FALSE;
+  }
+  h->version = version;
+  memcpy(h->release, tok[2].s, tok[2].n);
+  memcpy(h->host, tok[3].s, tok[3].n);
+  for (int i = 5; i < ntok; i++) {
+    if (has_prefix(tok[i].s, tok[i].n, "script="))
+      g_strlcpy(h->script, tok[i].s + 7, MIN(tok[i].n - 6, sizeof h->script));
+    else if (has_prefix(tok[i].s, tok[i].n, "build_id="))
+      g_strlcpy(h->build_id, tok[i].s + 9, MIN(tok[i].n - 8, sizeof h->build_id));
+  }
+  rec->kind = KVMMMU_RECORD_HEADER;
+  rec->ts_ns = h->start_ns;
+  return TRUE;
+}
+
+/* ---- the loop --------------------------------------------------------- */
+
+static const KvmmmuKindSpec *
+lookup_kind(const Token *t)
+{
+  guint n;
+  const KvmmmuKindSpec *specs = kvmmmu_kind_specs(&n);
+
+  for (guint i = 0; i < n; i++)
+    if (strlen(specs[i].keyword) == t->n && memcmp(specs[i].keyword, t->s, t->n) == 0)
+      return &specs[i];
+  return NULL;
+}
+
+KvmmmuReadStatus
+kvmmmu_reader_next(KvmmmuReader *r, KvmmmuRecord *rec, GError **error)
+{
+  Token tok[MAX_TOKENS];
+
+  for (;;) {
+    const char *s;
+    gsize n;
+    gboolean no_newline;
+    guint64 before = kvmmmu_diag_count(r->diag);
+    LineStatus ls = next_line(r, &s, &n, &no_newline, error);
+    const KvmmmuKindSpec *spec;
+    int ntok;
+
+    if (ls == LINE_IO)
+      return KVMMMU_READ_FATAL;
+    if (ls == LINE_EOF) {
+      if (!r->have_header) {
+        g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
+                    "%s: header: expected 'kvmmmu 1 RELEASE HOST START_NS' first, "
+                    "but the input has no records", r->name);
+        return KVMMMU_READ_FATAL;
+      }
+      return KVMMMU_READ_EOF;
+    }
+    rec->file = r->name;
+    rec->line = r->line;
+    rec->ts_ns = 0;
+    rec->cpu = 0;
+    rec->seq = 0;
+
+    if (ls == LINE_TOO_LONG) {
+      bad(r, "line", "line:long", "line longer than %d bytes: expected one record per line",
+          KVMMMU_MAX_LINE);
+      goto skip;
+    }
+    if (no_newline)
+      bad(r, "line", "line:cut", "last line has no newline: the trace was cut mid-record");
+    if (n > 0 && s[n - 1] == '\r') {
+      bad(r, "line", "line:crlf", "line ends in CR: expected \\n line ends, not CRLF");
+      n--;
+    }
+    if (n == 0 || s[0] == '#')
+      goto skip;
+    if (memchr(s, '\0', n)) {
+      bad(r, "line", "line:nul", "NUL byte in line: expected text records");
+      goto skip;
+    }
+    if (parse_stap_line(r, s, n, rec)) {
+      rec->line = r->line;
+      return KVMMMU_READ_RECORD;
+    }
+    if (has_prefix(s, n, "----- ")) {
+      /* "----- probe hit report:" and its like head stap -t's report. */
+      r->in_hit_report = TRUE;
+      goto skip;
+    }
+    r->in_hit_report = FALSE;
+
+    ntok = split(s, n, ' ', tok, MAX_TOKENS);
+    if (ntok < 0) {
+      bad(r, "line", "line:tokens", "more than %d fields: expected one record per line",
+          MAX_TOKENS);
+      goto skip;
+    }
+    if (tok[0].n == strlen(KVMMMU_HEADER_KEYWORD) &&
+        memcmp(tok[0].s, KVMMMU_HEADER_KEYWORD, tok[0].n) == 0) {
+      if (!parse_header(r, tok, ntok, rec, error))
+        return KVMMMU_READ_FATAL;
+      /* A second header starts a new capture (traces concatenated). */
+      reset_capture(r);
+      r->have_header = TRUE;
+      return KVMMMU_READ_RECORD;
+    }
+    spec = lookup_kind(&tok[0]);
+    if (!r->have_header) {
+      g_autofree char *got = token_dup(&tok[0]);
+      g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
+                  "%s:%" G_GUINT64_FORMAT ": header: expected 'kvmmmu 1 RELEASE HOST START_NS' "
+                  "as the first record, got %s", r->name, r->line, got);
+      return KVMMMU_READ_FATAL;
+    }
+    if (!spec) {
+      g_autofree char *got = token_dup(&tok[0]);
+      bad(r, "line", "line:kind",
+          "unknown record kind %s: expected walk, step, load, switch, vcpu_root, load_rate or end",
+          got);
+      goto skip;
+    }
+    memset(&rec->u, 0, spec->items_offset);
+    if (!parse_event(r, spec, tok, ntok, rec))
+      goto skip;
+    rec->kind = spec->kind;
+    if (rec->kind == KVMMMU_RECORD_WALK && !check_walk(r, rec))
+      goto skip;
+    if (rec->kind == KVMMMU_RECORD_STEP && !check_step(r, rec))
+      goto skip;
+    if (r->strict && kvmmmu_diag_count(r->diag) != before)
+      goto strict;
+    return KVMMMU_READ_RECORD;
+
+  skip:
+    if (r->strict && kvmmmu_diag_count(r->diag) != before)
+      goto strict;
+    continue;
+  strict:
+    g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_STRICT, "%s",
+                kvmmmu_diag_last(r->diag));
+    return KVMMMU_READ_FATAL;
+  }
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * reader.h - kvmmmu trace lines in, typed records out.
+ *
+ * The reader checks every field against the tables of format/records.h and
+ * the structure every capture must have (a header first, walk ids not
+ * repeated, steps inside a walk seen before them).  A bad line goes to the
+ * KvmmmuDiag and is skipped; the records around it are returned.  Only an
+ * unusable input (no header, unknown version, unreadable file) or, with
+ * strict set, any bad line is fatal.  It knows nothing of output.
+ */
+#ifndef KVMMMU_READER_READER_H
+#define KVMMMU_READER_READER_H
+
+#include <glib.h>
+
+#include "format/records.h"
+#include "reader/diag.h"
+
+#define KVMMMU_READER_ERROR (kvmmmu_reader_error_quark())
+GQuark kvmmmu_reader_error_quark(void);
+
+typedef enum {
+  KVMMMU_READER_ERROR_IO,       /* the file cannot be opened or read */
+  KVMMMU_READER_ERROR_UNUSABLE, /* no header, bad header, unknown version */
+  KVMMMU_READER_ERROR_STRICT,   /* a bad line while strict */
+} KvmmmuReaderError;
+
+typedef enum {
+  KVMMMU_READ_RECORD,
+  KVMMMU_READ_EOF,
+  KVMMMU_READ_FATAL,
+} KvmmmuReadStatus;
+
+/* Longest line accepted; a longer one is skipped as bad. */
+#define KVMMMU_MAX_LINE (64 * 1024)
+
+typedef struct _KvmmmuReader KvmmmuReader;
+
+/* path "-" reads standard input.  diag is borrowed and must outlive the
+ * reader.  transfer full; NULL with error set when the file cannot be
+ * opened. */
+KvmmmuReader *kvmmmu_reader_open(const char *path, KvmmmuDiag *diag,
+                                 gboolean strict, GError **error);
+
+/* Read from a buffer (tests, fuzzing); name is used in messages.
+ * data is borrowed and must outlive the reader. */
+KvmmmuReader *kvmmmu_reader_new_for_data(const char *name, const char *data,
+                                         gsize len, KvmmmuDiag *diag,
+                                         gboolean strict);
+
+void kvmmmu_reader_free(KvmmmuReader *reader);
+
+/* Fill rec with the next record.  FATAL sets error. */
+KvmmmuReadStatus kvmmmu_reader_next(KvmmmuReader *reader, KvmmmuRecord *rec,
+                                    GError **error);
+
+/* The name used in messages ("-" reads as "<stdin>"); borrowed. */
+const char *kvmmmu_reader_name(const KvmmmuReader *reader);
+guint64 kvmmmu_reader_lines(const KvmmmuReader *reader);
+guint64 kvmmmu_reader_bytes(const KvmmmuReader *reader);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuReader, kvmmmu_reader_free)
+
+#endif

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* render-private.h - helpers shared by the renderers. */
+#ifndef KVMMMU_RENDER_PRIVATE_H
+#define KVMMMU_RENDER_PRIVATE_H
+
+#include "render/render.h"
+
+/* Pointers, hpa and role words print as SystemTap's %x does: no 0x. */
+#define X64 "%" G_GINT64_MODIFIER "x"
+
+/* Members holding hex text ("ffff8dd3aea02aa0"): JSON numbers lose bits
+ * past 2^53, so pointers go as strings. */
+void kvmmmu_json_hex(JsonBuilder *b, const char *name, guint64 v);
+void kvmmmu_json_int(JsonBuilder *b, const char *name, gint64 v);
+void kvmmmu_json_double(JsonBuilder *b, const char *name, double v);
+void kvmmmu_json_string(JsonBuilder *b, const char *name, const char *v);
+
+#endif

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * render.h - model objects to text, JSON and CSV.
+ *
+ * Renderers append to a GString (text, CSV) or return a JsonNode; the CLI
+ * writes them.  They know nothing of parsing: what they show comes from
+ * the model.  Times are shown relative to the capture's start.
+ */
+#ifndef KVMMMU_RENDER_RENDER_H
+#define KVMMMU_RENDER_RENDER_H
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "model/hist.h"
+#include "model/roots.h"
+#include "model/stats.h"
+#include "model/walks.h"
+
+typedef enum {
+  KVMMMU_FORMAT_TEXT,
+  KVMMMU_FORMAT_JSON,
+  KVMMMU_FORMAT_CSV,
+} KvmmmuOutputFormat;
+
+/* "+1.234567s" from origin; ts before origin prints negative. */
+void kvmmmu_render_reltime(GString *out, guint64 ts_ns, guint64 origin_ns);
+
+/* ---- walks ---- */
+/* The seed's two dumps: "Dump pages after mmu_unsync_walk" and one
+ * "Dump parents after for_each_sp" per step, byte for byte. */
+void kvmmmu_render_walk_dump(GString *out, const KvmmmuWalkTree *t);
+/* One "!! ..." line per failed check; nothing when the walk is right. */
+void kvmmmu_render_walk_violations(GString *out, const KvmmmuWalkTree *t);
+/* The walk as an indented tree, root to leaves, with its verdicts. */
+void kvmmmu_render_walk_tree(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns);
+void kvmmmu_render_walk_csv_header(GString *out);
+void kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns);
+/* transfer full */
+JsonNode *kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns);
+
+/* ---- roots ---- */
+/* The seed's table: "vcpu[N] root_hpa X" per vCPU of the snapshot. */
+void kvmmmu_render_snapshot_text(GString *out, const KvmmmuRootSnapshot *s,
+                                 guint64 origin_ns, gboolean many_vms);
+void kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns);
+void kvmmmu_render_roots_csv(GString *out, const KvmmmuRoots *r, guint64 span_ns);
+JsonNode *kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
+                                   JsonNode *snapshots /* transfer full, may be NULL */);
+JsonNode *kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns);
+
+/* ---- histograms ---- */
+/* Exactly as SystemTap prints @hist_linear / @hist_log, blank line included. */
+void kvmmmu_render_hist_stap(GString *out, const KvmmmuHist *h);
+/* count=N min=N max=N mean=N.NN p50=N p90=N p99=N */
+void kvmmmu_render_hist_stats(GString *out, const KvmmmuHist *h);
+void kvmmmu_render_hist_csv(GString *out, const KvmmmuHist *h);
+JsonNode *kvmmmu_render_hist_json(const KvmmmuHist *h, const char *what, const char *unit);
+
+/* ---- summary ---- */
+void kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks,
+                                guint64 bad_lines);
+void kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks,
+                               guint64 bad_lines);
+JsonNode *kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_lines);
+/* One line saying what the capture lost, or nothing when it lost nothing. */
+void kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s);
+
+/* transfer full: the node as compact or pretty JSON text */
+char *kvmmmu_render_json_to_string(JsonNode *node, gboolean pretty);
+
+#endif

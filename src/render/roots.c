@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* roots.c - per-vCPU roots, and the seed's "vcpu[N] root_hpa X" table. */
+#include "render/render-private.h"
+
+static char *
+vcpu_name(const KvmmmuVcpuRoots *v, gboolean many_vms)
+{
+  if (many_vms)
+    return g_strdup_printf("vm%u vcpu[%u]", v->vm_index, v->vcpu);
+  return g_strdup_printf("vcpu[%u]", v->vcpu);
+}
+
+void
+kvmmmu_render_snapshot_text(GString *out, const KvmmmuRootSnapshot *s, guint64 origin_ns,
+                            gboolean many_vms)
+{
+  g_string_append_printf(out, "snapshot %" G_GUINT64_FORMAT " at ", s->snap);
+  kvmmmu_render_reltime(out, s->ts_ns, origin_ns);
+  if (many_vms)
+    g_string_append_printf(out, " vm%u (kvm " X64 ")", s->vm_index, s->kvm);
+  g_string_append_printf(out, ": %u vCPUs\n", s->entries->len);
+  for (guint i = 0; i < s->entries->len; i++) {
+    const KvmmmuVcpuRoot *e = &g_array_index(s->entries, KvmmmuVcpuRoot, i);
+
+    g_string_append_printf(out, "vcpu[%u] root_hpa " X64 "\n", e->vcpu, e->root_hpa);
+  }
+  g_string_append_c(out, '\n');
+}
+
+static double
+per_second(guint64 n, guint64 span_ns)
+{
+  return span_ns ? (double)n * 1e9 / (double)span_ns : 0.0;
+}
+
+void
+kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns)
+{
+  g_autoptr(GPtrArray) v = kvmmmu_roots_sorted(r);
+  gboolean many = kvmmmu_roots_n_vms(r) > 1;
+
+  g_string_append_printf(out, "Roots per vCPU over %.6fs\n", span_ns / 1e9);
+  if (v->len == 0) {
+    g_string_append(out, "(no vCPU seen)\n");
+    return;
+  }
+  g_string_append_printf(out, "%-14s %8s %8s %8s %8s %8s %8s %8s %10s %10s\n", "vcpu", "loads",
+                         "failed", "fresh", "returned", "distinct", "pgd-hit", "pgd-miss",
+                         "loads/s", "avg-us");
+  for (guint i = 0; i < v->len; i++) {
+    const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
+    g_autofree char *name = vcpu_name(c, many);
+
+    g_string_append_printf(out, "%-14s %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8"
+                           G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8"
+                           G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %10.2f %10.2f\n",
+                           name, c->loads, c->load_failures, c->fresh, c->returning,
+                           (guint64)g_hash_table_size(c->distinct) + c->distinct_overflow,
+                           c->switch_hit, c->switch_miss, per_second(c->loads, span_ns),
+                           c->loads ? c->dur_total_ns / 1e3 / c->loads : 0.0);
+  }
+  g_string_append(out, "\nRoot sequences (root hpa after each load; xN: loaded N times in a row; "
+                       "*: came back)\n");
+  for (guint i = 0; i < v->len; i++) {
+    const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
+    g_autofree char *name = vcpu_name(c, many);
+
+    g_string_append_printf(out, "%s:", name);
+    for (guint k = 0; k < c->seq->len; k++) {
+      const KvmmmuRootChange *ch = &g_array_index(c->seq, KvmmmuRootChange, k);
+
+      g_string_append_printf(out, " " X64 "%s", ch->root_hpa, ch->returning ? "*" : "");
+      if (ch->repeat > 1)
+        g_string_append_printf(out, "x%u", ch->repeat);
+    }
+    if (c->seq_dropped)
+      g_string_append_printf(out, " ... %" G_GUINT64_FORMAT " more changes", c->seq_dropped);
+    if (c->seq->len == 0)
+      g_string_append(out, " (no loads)");
+    g_string_append_c(out, '\n');
+  }
+}
+
+void
+kvmmmu_render_roots_csv(GString *out, const KvmmmuRoots *r, guint64 span_ns)
+{
+  g_autoptr(GPtrArray) v = kvmmmu_roots_sorted(r);
+
+  g_string_append(out, "vm,kvm,vcpu,loads,failed,fresh,returned,distinct,pgd_hit,pgd_miss,"
+                       "pgd_unknown,loads_per_s,avg_load_ns,max_load_ns\n");
+  for (guint i = 0; i < v->len; i++) {
+    const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
+
+    g_string_append_printf(out, "%u," X64 ",%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%"
+                           G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%"
+                           G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                           ",%.3f,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\n",
+                           c->vm_index, c->kvm, c->vcpu, c->loads, c->load_failures, c->fresh,
+                           c->returning,
+                           (guint64)g_hash_table_size(c->distinct) + c->distinct_overflow,
+                           c->switch_hit, c->switch_miss, c->switch_unknown,
+                           per_second(c->loads, span_ns),
+                           c->loads ? c->dur_total_ns / c->loads : 0, c->dur_max_ns);
+  }
+}
+
+JsonNode *
+kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new();
+
+  json_builder_begin_object(b);
+  kvmmmu_json_int(b, "snapshot", s->snap);
+  kvmmmu_json_int(b, "time_ns", (gint64)(s->ts_ns - origin_ns));
+  kvmmmu_json_hex(b, "kvm", s->kvm);
+  json_builder_set_member_name(b, "vcpus");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < s->entries->len; i++) {
+    const KvmmmuVcpuRoot *e = &g_array_index(s->entries, KvmmmuVcpuRoot, i);
+
+    json_builder_begin_object(b);
+    kvmmmu_json_int(b, "vcpu", e->vcpu);
+    kvmmmu_json_hex(b, "root_hpa", e->root_hpa);
+    kvmmmu_json_hex(b, "pgd", e->pgd);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+  json_builder_end_object(b);
+  return json_builder_get_root(b);
+}
+
+JsonNode *
+kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns, JsonNode *snapshots)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  g_autoptr(GPtrArray) v = kvmmmu_roots_sorted(r);
+
+  json_builder_begin_object(b);
+  kvmmmu_json_int(b, "span_ns", span_ns);
+  json_builder_set_member_name(b, "vcpus");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < v->len; i++) {
+    const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
+
+    json_builder_begin_object(b);
+    kvmmmu_json_int(b, "vm", c->vm_index);
+    kvmmmu_json_hex(b, "kvm", c->kvm);
+    kvmmmu_json_int(b, "vcpu", c->vcpu);
+    kvmmmu_json_int(b, "loads", c->loads);
+    kvmmmu_json_int(b, "failed", c->load_failures);
+    kvmmmu_json_int(b, "fresh", c->fresh);
+    kvmmmu_json_int(b, "returned", c->returning);
+    kvmmmu_json_int(b, "distinct", g_hash_table_size(c->distinct) + c->distinct_overflow);
+    kvmmmu_json_int(b, "pgd_hit", c->switch_hit);
+    kvmmmu_json_int(b, "pgd_miss", c->switch_miss);
+    kvmmmu_json_int(b, "pgd_unknown", c->switch_unknown);
+    kvmmmu_json_double(b, "loads_per_s", per_second(c->loads, span_ns));
+    json_builder_set_member_name(b, "sequence");
+    json_builder_begin_array(b);
+    for (guint k = 0; k < c->seq->len; k++) {
+      const KvmmmuRootChange *ch = &g_array_index(c->seq, KvmmmuRootChange, k);
+
+      json_builder_begin_object(b);
+      kvmmmu_json_hex(b, "root_hpa", ch->root_hpa);
+      kvmmmu_json_int(b, "loads", ch->repeat);
+      json_builder_set_member_name(b, "came_back");
+      json_builder_add_boolean_value(b, ch->returning);
+      json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    kvmmmu_json_int(b, "sequence_dropped", c->seq_dropped);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+  json_builder_set_member_name(b, "snapshots");
+  if (snapshots)
+    json_builder_add_value(b, snapshots);
+  else
+    json_builder_add_null_value(b);
+  json_builder_end_object(b);
+  return json_builder_get_root(b);
+}
