@@ -35,7 +35,7 @@ clean:
 
 # Every Debian package the project needs to build, test and capture.
 DEB_PACKAGES := gcc make pkg-config libglib2.0-dev libjson-glib-dev libdw-dev libelf-dev \
-	systemtap diffutils
+	systemtap diffutils json-glib-tools time gawk
 deps:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	missing=$$(for p in $(DEB_PACKAGES); do \

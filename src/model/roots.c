@@ -169,6 +169,10 @@ kvmmmu_roots_add(KvmmmuRoots *r, const KvmmmuRecord *rec)
   case KVMMMU_RECORD_VCPU_ROOT:
     add_vcpu_root(r, rec);
     break;
+  case KVMMMU_RECORD_LOAD_RATE:
+    v = vcpu_get(r, rec->u.LoadRate.kvm, rec->u.LoadRate.vcpu, rec->ts_ns);
+    v->counted_loads += rec->u.LoadRate.count;
+    break;
   case KVMMMU_RECORD_HEADER:
     close_snapshot(r);
     break;

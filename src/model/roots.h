@@ -28,6 +28,7 @@ typedef struct {
   guint32 vcpu;
   guint vm_index;        /* 0, 1, ... in order of first appearance */
   guint64 loads, load_failures;
+  guint64 counted_loads; /* from load_rate records: counted in the kernel */
   guint64 fresh;         /* loads that gave a root this vCPU never had */
   guint64 returning;     /* loads that gave one it had before */
   guint64 switch_hit, switch_miss, switch_unknown;

@@ -44,19 +44,21 @@ kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns)
     g_string_append(out, "(no vCPU seen)\n");
     return;
   }
-  g_string_append_printf(out, "%-14s %8s %8s %8s %8s %8s %8s %8s %10s %10s\n", "vcpu", "loads",
-                         "failed", "fresh", "returned", "distinct", "pgd-hit", "pgd-miss",
-                         "loads/s", "avg-us");
+  g_string_append_printf(out, "%-14s %8s %8s %8s %8s %8s %8s %8s %8s %10s %10s\n", "vcpu",
+                         "loads", "counted", "failed", "fresh", "returned", "distinct", "pgd-hit",
+                         "pgd-miss", "loads/s", "avg-us");
   for (guint i = 0; i < v->len; i++) {
     const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
     g_autofree char *name = vcpu_name(c, many);
 
-    g_string_append_printf(out, "%-14s %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8"
+    g_string_append_printf(out, "%-14s %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8"
                            G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8"
                            G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %10.2f %10.2f\n",
-                           name, c->loads, c->load_failures, c->fresh, c->returning,
+                           name, c->loads, c->counted_loads, c->load_failures, c->fresh,
+                           c->returning,
                            (guint64)g_hash_table_size(c->distinct) + c->distinct_overflow,
-                           c->switch_hit, c->switch_miss, per_second(c->loads, span_ns),
+                           c->switch_hit, c->switch_miss,
+                           per_second(c->loads ? c->loads : c->counted_loads, span_ns),
                            c->loads ? c->dur_total_ns / 1e3 / c->loads : 0.0);
   }
   g_string_append(out, "\nRoot sequences (root hpa after each load; xN: loaded N times in a row; "
@@ -76,7 +78,7 @@ kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns)
     if (c->seq_dropped)
       g_string_append_printf(out, " ... %" G_GUINT64_FORMAT " more changes", c->seq_dropped);
     if (c->seq->len == 0)
-      g_string_append(out, " (no loads)");
+      g_string_append(out, " (no load records)");
     g_string_append_c(out, '\n');
   }
 }
@@ -86,16 +88,17 @@ kvmmmu_render_roots_csv(GString *out, const KvmmmuRoots *r, guint64 span_ns)
 {
   g_autoptr(GPtrArray) v = kvmmmu_roots_sorted(r);
 
-  g_string_append(out, "vm,kvm,vcpu,loads,failed,fresh,returned,distinct,pgd_hit,pgd_miss,"
+  g_string_append(out, "vm,kvm,vcpu,loads,counted_loads,failed,fresh,returned,distinct,pgd_hit,pgd_miss,"
                        "pgd_unknown,loads_per_s,avg_load_ns,max_load_ns\n");
   for (guint i = 0; i < v->len; i++) {
     const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
 
-    g_string_append_printf(out, "%u," X64 ",%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%"
+    g_string_append_printf(out, "%u," X64 ",%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%"
                            G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%"
                            G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
                            ",%.3f,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\n",
-                           c->vm_index, c->kvm, c->vcpu, c->loads, c->load_failures, c->fresh,
+                           c->vm_index, c->kvm, c->vcpu, c->loads, c->counted_loads,
+                           c->load_failures, c->fresh,
                            c->returning,
                            (guint64)g_hash_table_size(c->distinct) + c->distinct_overflow,
                            c->switch_hit, c->switch_miss, c->switch_unknown,
@@ -147,6 +150,7 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns, JsonNode *snapsh
     kvmmmu_json_hex(b, "kvm", c->kvm);
     kvmmmu_json_int(b, "vcpu", c->vcpu);
     kvmmmu_json_int(b, "loads", c->loads);
+    kvmmmu_json_int(b, "counted_loads", c->counted_loads);
     kvmmmu_json_int(b, "failed", c->load_failures);
     kvmmmu_json_int(b, "fresh", c->fresh);
     kvmmmu_json_int(b, "returned", c->returning);
@@ -154,7 +158,7 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns, JsonNode *snapsh
     kvmmmu_json_int(b, "pgd_hit", c->switch_hit);
     kvmmmu_json_int(b, "pgd_miss", c->switch_miss);
     kvmmmu_json_int(b, "pgd_unknown", c->switch_unknown);
-    kvmmmu_json_double(b, "loads_per_s", per_second(c->loads, span_ns));
+    kvmmmu_json_double(b, "loads_per_s", per_second(c->loads ? c->loads : c->counted_loads, span_ns));
     json_builder_set_member_name(b, "sequence");
     json_builder_begin_array(b);
     for (guint k = 0; k < c->seq->len; k++) {

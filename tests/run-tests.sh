@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# The test driver behind `make check`: unit tests, the seed's own dumps,
+# golden replay of every trace, the fail corpus, the command line, streaming
+# memory, and a parse of every tapset and script.  Ends with
+# "N passed, N failed".
+#   --update-golden  rewrite tests/traces/*/NAME.expected/ from the program
+#                    (then read the diff before committing it)
+set -u
+cd "$(dirname "$0")/.."
+R=${KVMMMU_REPORT:-build/kvmmmu-report}
+UPDATE=0
+[ "${1:-}" = --update-golden ] && UPDATE=1
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0 fail=0
+
+ok()   { pass=$((pass + 1)); [ -n "${VERBOSE:-}" ] && echo "ok   $1"; return 0; }
+bad()  { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     /' <<<"$2" | head -40; return 0; }
+
+# "$1" appears in "$2" as consecutive whole lines
+contains_block() { python3 - "$1" "$2" <<'PY' 2>/dev/null || awk -v want="$1" -v got="$2" 'BEGIN{exit index(got, want)?0:1}'
+import sys
+want=open(sys.argv[1]).read(); got=open(sys.argv[2]).read()
+sys.exit(0 if ("\n"+want) in ("\n"+got) else 1)
+PY
+}
+
+# ---- unit tests (GLib g_test) ----
+if [ "$UPDATE" = 0 ]; then
+  for t in ${UNIT_TESTS:-}; do
+    if out=$(KVMMMU_RECORD_FORMAT_DOC=docs/record-format.md "$t" 2>&1); then ok "$t"; else bad "$t" "$out"; fi
+  done
+fi
+
+# ---- the seed's dumps, byte for byte, from the trace rebuilt from them ----
+S=tests/traces/handmade
+if [ "$UPDATE" = 0 ]; then
+  "$R" walks $S/seed.trace >"$TMP/walks" 2>"$TMP/err"; rc=$?
+  if [ $rc = 0 ] && cmp -s "$TMP/walks" tests/seed/walks.txt; then ok "seed: walks dump byte for byte"
+  else bad "seed: walks dump byte for byte (exit $rc)" "$(diff "$TMP/walks" tests/seed/walks.txt; cat "$TMP/err")"; fi
+  grep -q '^kvmmmu-report: walks: 1 checked, 0 not in depth-first order, 0 of 4 step paths wrong, 0 leaves not zapped$' "$TMP/err" \
+    && ok "seed: walk verdict on stderr" || bad "seed: walk verdict on stderr" "$(cat "$TMP/err")"
+  "$R" roots $S/seed.trace >"$TMP/roots" 2>&1
+  for n in 1 2; do
+    contains_block tests/seed/roots-$n.txt "$TMP/roots" && ok "seed: root_hpa table $n" \
+      || bad "seed: root_hpa table $n" "$(cat "$TMP/roots")"
+  done
+  "$R" hist --linear 0,100,10 $S/seed.trace >"$TMP/idle" 2>&1
+  contains_block tests/seed/hist-idle.txt "$TMP/idle" && ok "seed: idle histogram" || bad "seed: idle histogram" "$(cat "$TMP/idle")"
+  "$R" hist --linear 0,100,10 $S/seed-busy.trace >"$TMP/busy" 2>&1
+  contains_block tests/seed/hist-busy.txt "$TMP/busy" && ok "seed: busy histogram" || bad "seed: busy histogram" "$(cat "$TMP/busy")"
+fi
+
+# ---- golden replay: every trace, every report ----
+REPORTS=(
+  "walks|walks"
+  "walks-tree|walks --tree"
+  "walks-json|walks --format json"
+  "walks-csv|walks --format csv"
+  "roots|roots"
+  "roots-json|roots --format json"
+  "hist|hist --linear 0,100,10"
+  "hist-log|hist"
+  "hist-latency|hist --latency"
+  "summary|summary"
+  "summary-json|summary --format json"
+)
+for trace in tests/traces/*/*.trace; do
+  exp=${trace%.trace}.expected
+  [ "$UPDATE" = 1 ] && mkdir -p "$exp"
+  want_rc=0; [ -f "$exp/exit" ] && want_rc=$(cat "$exp/exit")
+  for r in "${REPORTS[@]}"; do
+    name=${r%%|*} args=${r#*|}
+    # shellcheck disable=SC2086
+    "$R" $args "$trace" >"$TMP/out" 2>"$TMP/err"; rc=$?
+    if [ "$UPDATE" = 1 ]; then cp "$TMP/out" "$exp/$name.txt"; continue; fi
+    if [ ! -f "$exp/$name.txt" ]; then bad "golden $trace $name: no $exp/$name.txt (make golden-update)"; continue; fi
+    if [ "$rc" = "$want_rc" ] && cmp -s "$TMP/out" "$exp/$name.txt"; then ok "golden $trace $name"
+    else bad "golden $trace $name (exit $rc, want $want_rc)" "$(diff -u "$exp/$name.txt" "$TMP/out" | head -30; cat "$TMP/err")"; fi
+  done
+done
+if [ "$UPDATE" = 1 ]; then echo "golden outputs rewritten: read 'git diff tests/traces' before committing"; exit 0; fi
+
+# ---- the fail corpus: exit code and error text ----
+# NAME.expect: "exit N", "args COMMAND [OPTION...]" (default summary), and
+# "stderr TEXT" / "stdout TEXT" lines that must each appear.
+for t in tests/fail/*.trace; do
+  e=${t%.trace}.expect
+  [ -f "$e" ] || { bad "$t: no ${e##*/}"; continue; }
+  want_rc=$(awk '$1=="exit"{print $2}' "$e")
+  args=$(awk '$1=="args"{$1=""; print substr($0,2)}' "$e"); [ -n "$args" ] || args=summary
+  # shellcheck disable=SC2086
+  "$R" $args "$t" >"$TMP/out" 2>"$TMP/err"; rc=$?
+  why=""
+  [ "$rc" = "$want_rc" ] || why="exit $rc, want $want_rc"
+  while IFS= read -r line; do
+    case $line in
+      "stderr "*) grep -qF -- "${line#stderr }" "$TMP/err" || why="$why; stderr lacks: ${line#stderr }" ;;
+      "stdout "*) grep -qF -- "${line#stdout }" "$TMP/out" || why="$why; stdout lacks: ${line#stdout }" ;;
+    esac
+  done <"$e"
+  grep -q 'Segmentation\|AddressSanitizer\|core dumped' "$TMP/err" && why="$why; crashed"
+  if [ -z "$why" ]; then ok "fail $t"; else bad "fail $t: $why" "$(cat "$TMP/err")"; fi
+done
+
+# ---- the command line ----
+expect_cli() { # want_rc pattern args...
+  local want=$1 pat=$2; shift 2
+  "$R" "$@" >"$TMP/out" 2>&1; local rc=$?
+  if [ "$rc" = "$want" ] && grep -qF -- "$pat" "$TMP/out"; then ok "cli $*"
+  else bad "cli $* (exit $rc, want $want; want text: $pat)" "$(head -5 "$TMP/out")"; fi
+}
+expect_cli 0 "kvmmmu-report " --version
+expect_cli 0 "Commands:" --help
+expect_cli 0 "--linear" hist --help
+expect_cli 64 "unknown command 'frob'" frob
+expect_cli 64 "Usage: kvmmmu-report COMMAND" 
+expect_cli 64 "no input: give a trace file" walks
+expect_cli 64 "unknown format 'xml'" summary --format xml $S/seed.trace
+expect_cli 64 "bad --linear '1,2'" hist --linear 1,2 $S/seed.trace
+expect_cli 64 "expected start < stop and step > 0" hist --linear 0,100,0 $S/seed.trace
+expect_cli 64 "bad --interval 'soon'" hist --interval soon $S/seed.trace
+expect_cli 64 "Cannot regroup load_rate counts" hist --interval 1500ms $S/seed.trace
+expect_cli 2 "Cannot open trace: path=no-such.trace" summary no-such.trace
+expect_cli 0 "10 intervals" hist --interval 1s $S/seed.trace
+expect_cli 0 "5 intervals" hist --interval 2s $S/seed.trace
+# stdin and several inputs
+"$R" summary - <$S/seed.trace >"$TMP/out" 2>&1 && grep -q '^captures: 1$' "$TMP/out" && ok "cli summary from stdin" || bad "cli summary from stdin" "$(cat "$TMP/out")"
+"$R" summary $S/seed.trace $S/seed-busy.trace >"$TMP/out" 2>&1 && grep -q '^captures: 2$' "$TMP/out" && ok "cli summary of two files" || bad "cli summary of two files" "$(cat "$TMP/out")"
+"$R" hist --linear 0,100,10 $S/seed.trace $S/seed-busy.trace >"$TMP/out" 2>&1 && grep -q '20 intervals' "$TMP/out" && ok "cli hist of two captures" || bad "cli hist of two captures" "$(cat "$TMP/out")"
+# JSON is JSON
+if command -v json-glib-validate >/dev/null; then
+  for c in "walks" "roots" "hist" "summary"; do
+    "$R" $c --format json $S/seed.trace >"$TMP/j.json" 2>/dev/null
+    json-glib-validate "$TMP/j.json" >/dev/null 2>&1 && ok "json valid: $c" || bad "json valid: $c" "$(head -c 400 "$TMP/j.json")"
+  done
+else
+  bad "json-glib-validate missing (make deps installs json-glib-tools)"
+fi
+
+# ---- streaming: memory does not grow with the trace ----
+if [ -x /usr/bin/time ]; then
+  gen() { # N walks with 4 steps each, load records, one vCPU snapshot per 1000 walks
+    awk -v n="$1" 'BEGIN {
+      print "kvmmmu 1 6.1.0-56-amd64 gen 1000000000";
+      s=0;
+      for (w = 1; w <= n; w++) {
+        t = 1000000000 + w * 1000; c = w % 2;
+        printf "walk %d %d %d %d 0 a%x 6 a%x,4,0,4294967295,0 b%x,3,1,0,0 c%x,2,2,1,0 d%x,1,3,2,1 e%x,1,4,3,1 f%x,1,5,4,1\n", t, c, ++s, w, w, w, w, w, w, w, w;
+        for (i = 3; i <= 5; i++) printf "step %d %d %d %d %d %x 3 c%x,2 b%x,3 a%x,4\n", t + i, c, ++s, w, i, (i==3?0xd0000+w:0)+(i==4?0xe0000+w:0)+(i==5?0xf0000+w:0), w, w, w;
+        printf "load %d %d %d ffff1 %d 0 300 %x 1000 3704\n", t + 7, c, ++s, w % 4, 4096 * (w % 50);
+      }
+    }'
+  }
+  # The step sp fields above are not the walk pages: checks fail, which is
+  # fine here; this measures memory only.
+  gen 20000 >"$TMP/small.trace"; gen 80000 >"$TMP/big.trace"
+  for c in "summary" "walks" "roots" "hist"; do
+    /usr/bin/time -f %M "$R" $c "$TMP/small.trace" >/dev/null 2>"$TMP/m1" || true
+    /usr/bin/time -f %M "$R" $c "$TMP/big.trace" >/dev/null 2>"$TMP/m2" || true
+    m1=$(tail -1 "$TMP/m1") m2=$(tail -1 "$TMP/m2")
+    # 4x the records may not cost more than 25% more peak memory
+    if [ "$m1" -gt 0 ] 2>/dev/null && [ $((m2 * 100)) -le $((m1 * 125)) ]; then ok "streaming memory: $c (${m1} KiB -> ${m2} KiB for 4x records)"
+    else bad "streaming memory: $c (${m1} KiB -> ${m2} KiB for 4x records)"; fi
+  done
+else
+  bad "/usr/bin/time missing (make deps installs time)"
+fi
+
+# ---- tapsets and scripts parse (stap -p1), no kernel needed ----
+if command -v stap >/dev/null; then
+  for f in tapsets/*.stp scripts/*.stp tests/buildok/*.stp; do
+    [ -f "$f" ] || continue
+    if out=$(stap -p1 -I tapsets "$f" 2>&1 >/dev/null); then ok "stap -p1 $f"; else bad "stap -p1 $f" "$out"; fi
+  done
+else
+  bad "stap missing (make deps installs systemtap)"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
