@@ -6,7 +6,8 @@ DESTDIR ?=
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share
 MANDIR  ?= $(DATADIR)/man
-TAPSETDIR ?= $(DATADIR)/systemtap/tapset
+# stap looks in its own tapset directory without -I (SYSTEMTAP_TAPSET or -I for others).
+TAPSETDIR ?= /usr/share/systemtap/tapset
 SCRIPTDIR ?= $(DATADIR)/kvmmmu/scripts
 
 # Downloads (kernel packages) are cached here, outside the work tree, and reused.
@@ -45,3 +46,11 @@ deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	else echo "deps: all installed"; fi
+
+.PHONY: install
+install: $(B)/kvmmmu-report
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(TAPSETDIR) $(DESTDIR)$(SCRIPTDIR)
+	install -m 755 $(B)/kvmmmu-report $(DESTDIR)$(BINDIR)/
+	install -m 644 docs/kvmmmu-report.1 $(DESTDIR)$(MANDIR)/man1/
+	@for f in tapsets/*.stp; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(TAPSETDIR)/ || true; done
+	@for f in scripts/*.stp; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(SCRIPTDIR)/ || true; done
