@@ -4,7 +4,7 @@ REPORT_SRCS := $(wildcard src/format/*.c src/reader/*.c src/model/*.c src/render
 CLI_SRCS    := $(wildcard src/cli/*.c)
 REPORT_OBJS := $(REPORT_SRCS:%.c=$(B)/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(B)/%.o)
-LIBS        := $(PKG_LIBS) -lm
+LIBS        = $(PKG_LIBS) -lm
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

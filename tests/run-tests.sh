@@ -18,11 +18,9 @@ ok()   { pass=$((pass + 1)); [ -n "${VERBOSE:-}" ] && echo "ok   $1"; return 0; 
 bad()  { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     /' <<<"$2" | head -40; return 0; }
 
 # "$1" appears in "$2" as consecutive whole lines
-contains_block() { python3 - "$1" "$2" <<'PY' 2>/dev/null || awk -v want="$1" -v got="$2" 'BEGIN{exit index(got, want)?0:1}'
-import sys
-want=open(sys.argv[1]).read(); got=open(sys.argv[2]).read()
-sys.exit(0 if ("\n"+want) in ("\n"+got) else 1)
-PY
+contains_block() {
+  awk 'NR == FNR { want = want $0 "\n"; next } { got = got $0 "\n" }
+       END { exit index("\n" got, "\n" want) ? 0 : 1 }' "$1" "$2"
 }
 
 # ---- unit tests (GLib g_test) ----
