@@ -24,21 +24,24 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Isrc $(PKG_CFLAGS) -MMD -MP
 
+SHELL := /bin/bash
 B := build
+
+# Every Debian package the project needs to build, test and capture.
+DEB_PACKAGES := gcc make pkg-config libglib2.0-dev libjson-glib-dev libdw-dev libelf-dev \
+	systemtap diffutils json-glib-tools time gawk
 
 all: $(B)/kvmmmu-report
 
 include mk/report.mk
 -include mk/tapsets.mk
 -include mk/lab.mk
+include mk/fuzz.mk
 
 .PHONY: all clean deps
 clean:
 	rm -rf $(B) report
 
-# Every Debian package the project needs to build, test and capture.
-DEB_PACKAGES := gcc make pkg-config libglib2.0-dev libjson-glib-dev libdw-dev libelf-dev \
-	systemtap diffutils json-glib-tools time gawk
 deps:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	missing=$$(for p in $(DEB_PACKAGES); do \
