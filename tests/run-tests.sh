@@ -62,6 +62,7 @@ REPORTS=(
   "hist-latency|hist --latency"
   "summary|summary"
   "summary-json|summary --format json"
+  "check|check"
 )
 for trace in tests/traces/*/*.trace; do
   exp=${trace%.trace}.expected
@@ -122,6 +123,9 @@ expect_cli 64 "Cannot regroup load_rate counts" hist --interval 1500ms $S/seed.t
 expect_cli 2 "Cannot open trace: path=no-such.trace" summary no-such.trace
 expect_cli 0 "10 intervals" hist --interval 1s $S/seed.trace
 expect_cli 0 "5 intervals" hist --interval 2s $S/seed.trace
+expect_cli 64 "--kvm-before and --kvm-after go together" check --kvm-before x $S/seed.trace
+expect_cli 2 "Cannot read KVM counters" check --kvm-before no-such --kvm-after no-such $S/seed.trace
+expect_cli 0 "ok,\"trailer: present\"" check --format csv $S/seed.trace
 # stdin and several inputs
 "$R" summary - <$S/seed.trace >"$TMP/out" 2>&1 && grep -q '^captures: 1$' "$TMP/out" && ok "cli summary from stdin" || bad "cli summary from stdin" "$(cat "$TMP/out")"
 "$R" summary $S/seed.trace $S/seed-busy.trace >"$TMP/out" 2>&1 && grep -q '^captures: 2$' "$TMP/out" && ok "cli summary of two files" || bad "cli summary of two files" "$(cat "$TMP/out")"

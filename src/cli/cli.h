@@ -49,5 +49,6 @@ int kvmmmu_cmd_walks(int argc, char **argv);
 int kvmmmu_cmd_roots(int argc, char **argv);
 int kvmmmu_cmd_hist(int argc, char **argv);
 int kvmmmu_cmd_summary(int argc, char **argv);
+int kvmmmu_cmd_check(int argc, char **argv);
 
 #endif

@@ -11,7 +11,7 @@ typedef struct {
   gboolean tree;
   GString *out;
   guint64 origin_ns;
-  guint64 walks, bad_order, bad_steps, steps, unzapped, walks_bad;
+  KvmmmuWalkTally tally;
   gboolean first_json;
   KvmmmuWalks *model;
 } WalksRun;
@@ -21,14 +21,7 @@ on_walk(const KvmmmuWalkTree *t, gpointer data)
 {
   WalksRun *run = data;
 
-  run->walks++;
-  run->steps += t->steps->len;
-  run->bad_steps += t->n_steps_bad;
-  run->unzapped += t->n_leaves_unstepped;
-  if (!t->dfs_ok)
-    run->bad_order++;
-  if (!kvmmmu_walk_tree_ok(t))
-    run->walks_bad++;
+  kvmmmu_walk_tally_add(&run->tally, t);
 
   switch (run->cli->format) {
   case KVMMMU_FORMAT_TEXT:
@@ -110,18 +103,18 @@ kvmmmu_cmd_walks(int argc, char **argv)
     json_builder_set_member_name(b, "checks");
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "walks");
-    json_builder_add_int_value(b, run.walks);
+    json_builder_add_int_value(b, run.tally.walks);
     json_builder_set_member_name(b, "not_depth_first");
-    json_builder_add_int_value(b, run.bad_order);
+    json_builder_add_int_value(b, run.tally.not_depth_first);
     json_builder_set_member_name(b, "steps");
-    json_builder_add_int_value(b, run.steps);
+    json_builder_add_int_value(b, run.tally.steps);
     json_builder_set_member_name(b, "bad_steps");
-    json_builder_add_int_value(b, run.bad_steps);
+    json_builder_add_int_value(b, run.tally.steps_bad);
     json_builder_set_member_name(b, "leaves_not_zapped");
-    json_builder_add_int_value(b, run.unzapped);
+    json_builder_add_int_value(b, run.tally.leaves_unzapped);
     json_builder_end_object(b);
     json_builder_set_member_name(b, "summary");
-    json_builder_add_value(b, kvmmmu_render_summary_json(stats, run.walks, bad_lines));
+    json_builder_add_value(b, kvmmmu_render_summary_json(stats, run.tally.walks, bad_lines));
     json_builder_end_object(b);
     tail = json_builder_get_root(b);
     text = kvmmmu_render_json_to_string(tail, FALSE);
@@ -131,13 +124,13 @@ kvmmmu_cmd_walks(int argc, char **argv)
   g_string_free(run.out, TRUE);
 
   /* The verdict goes to stderr so stdout keeps the seed's exact dumps. */
-  if (!cli.quiet || run.walks_bad)
+  if (!cli.quiet || run.tally.walks_bad)
     fprintf(stderr, "kvmmmu-report: walks: %" G_GUINT64_FORMAT " checked, %" G_GUINT64_FORMAT
             " not in depth-first order, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
             " step paths wrong, %" G_GUINT64_FORMAT " leaves not zapped\n",
-            run.walks, run.bad_order, run.bad_steps, run.steps, run.unzapped);
+            run.tally.walks, run.tally.not_depth_first, run.tally.steps_bad, run.tally.steps, run.tally.leaves_unzapped);
   kvmmmu_cli_note_loss(&cli, stats);
-  if (run.walks_bad && status == KVMMMU_EXIT_OK)
+  if (run.tally.walks_bad && status == KVMMMU_EXIT_OK)
     status = KVMMMU_EXIT_PROBLEMS;
   kvmmmu_cli_clear(&cli);
   return status;

@@ -19,6 +19,7 @@ static const struct {
   { "roots", kvmmmu_cmd_roots, "per-vCPU roots, returns, prev_roots hits, snapshots" },
   { "hist", kvmmmu_cmd_hist, "events per interval or load latency, as SystemTap prints" },
   { "summary", kvmmmu_cmd_summary, "records, walks, vCPUs, time span, data lost" },
+  { "check", kvmmmu_cmd_check, "fail unless the trace is sound and agrees with KVM's counters" },
 };
 
 static void

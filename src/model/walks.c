@@ -314,3 +314,21 @@ kvmmmu_walks_free(KvmmmuWalks *walks)
   g_hash_table_destroy(walks->by_cpu);
   g_free(walks);
 }
+
+void
+kvmmmu_walk_tally_add(KvmmmuWalkTally *tally, const KvmmmuWalkTree *t)
+{
+  tally->walks++;
+  if (!kvmmmu_walk_tree_ok(t))
+    tally->walks_bad++;
+  if (!t->dfs_ok)
+    tally->not_depth_first++;
+  tally->steps += t->steps->len;
+  tally->steps_bad += t->n_steps_bad;
+  tally->leaves += t->n_leaves;
+  tally->leaves_unzapped += t->n_leaves_unstepped;
+  if (t->rec.nr == KVMMMU_MAX_WALK_PAGES)
+    tally->full++;
+  if (t->rec.round > 0)
+    tally->restarts++;
+}

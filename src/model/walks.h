@@ -80,6 +80,19 @@ gboolean kvmmmu_walk_tree_ok(const KvmmmuWalkTree *tree);
 /* Check a tree's order and build parent_index; exposed for tests. */
 void kvmmmu_walk_tree_build(KvmmmuWalkTree *tree);
 
+/* Totals over finished walks, for verdicts. */
+typedef struct {
+  guint64 walks;
+  guint64 walks_bad;        /* walks failing any check */
+  guint64 not_depth_first;
+  guint64 steps, steps_bad;
+  guint64 leaves, leaves_unzapped;
+  guint64 full;             /* nr == 16: -ENOSPC, the walk restarts */
+  guint64 restarts;         /* walks with round > 0 */
+} KvmmmuWalkTally;
+
+void kvmmmu_walk_tally_add(KvmmmuWalkTally *tally, const KvmmmuWalkTree *tree);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuWalks, kvmmmu_walks_free)
 
 #endif
