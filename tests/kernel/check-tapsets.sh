@@ -20,8 +20,11 @@ CACHE=${KVMMMU_CACHE:-${HOME:?}/.cache/kvmmmu}
 pass=0 fail=0 unavailable=0
 for kver in "$@"; do
 	start=$(date +%s)
-	if ! d=$("$here/fetch-kernel.sh" "$kver" | tail -n1); then
-		rc=$?
+	rc=0
+	d=$("$here/fetch-kernel.sh" "$kver") || rc=$?
+	d=$(printf '%s\n' "$d" | tail -n1)
+	if [ $rc -ne 0 ] || [ ! -d "$d/build" ]; then
+		[ $rc -ne 0 ] || rc=1
 		echo "FAIL p4 $kver: cannot get the kernel files (see above)"
 		[ "$rc" -eq 3 ] && unavailable=$((unavailable + 1)) || fail=$((fail + 1))
 		continue

@@ -23,8 +23,9 @@ top=$(cd "$here/../.." && pwd)
 SCRIPT=$(cd "$(dirname "$SCRIPT")" && pwd)/$(basename "$SCRIPT")
 
 rc=0
-D=$("$here/fetch-kernel.sh" "$KVER" | tail -n1) || rc=$?
+D=$("$here/fetch-kernel.sh" "$KVER") || rc=$?
 [ $rc -eq 0 ] || exit $rc
+D=$(printf '%s\n' "$D" | tail -n1)
 
 mkdir -p "$OUT"
 cd "$OUT"
