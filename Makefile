@@ -37,6 +37,7 @@ include mk/report.mk
 -include mk/tapsets.mk
 -include mk/lab.mk
 include mk/fuzz.mk
+include mk/sanitize.mk
 
 .PHONY: all clean deps
 clean:

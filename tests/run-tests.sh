@@ -141,7 +141,9 @@ else
 fi
 
 # ---- streaming: memory does not grow with the trace ----
-if [ -x /usr/bin/time ]; then
+if [ -n "${KVMMMU_SANITIZE:-}" ]; then
+  echo "skip streaming memory: sanitizers change what memory means"
+elif [ -x /usr/bin/time ]; then
   gen() { # N walks with 4 steps each, load records, one vCPU snapshot per 1000 walks
     awk -v n="$1" 'BEGIN {
       print "kvmmmu 1 6.1.0-56-amd64 gen 1000000000";

@@ -201,7 +201,7 @@ next_line(KvmmmuReader *r, const char **line, gsize *len, gboolean *no_newline,
       r->start += *len + 1;
       r->bytes += *len + 1;
       r->line++;
-      return too_long ? LINE_TOO_LONG : LINE_OK;
+      return too_long || *len > KVMMMU_MAX_LINE ? LINE_TOO_LONG : LINE_OK;
     }
     scanned = r->end - r->start;
     if (r->eof) {
@@ -213,7 +213,7 @@ next_line(KvmmmuReader *r, const char **line, gsize *len, gboolean *no_newline,
       r->start = r->end;
       r->bytes += scanned;
       r->line++;
-      return too_long ? LINE_TOO_LONG : LINE_OK;
+      return too_long || *len > KVMMMU_MAX_LINE ? LINE_TOO_LONG : LINE_OK;
     }
     if (scanned > KVMMMU_MAX_LINE) {
       /* Drop what we have of the long line and keep looking for its end. */

@@ -1,0 +1,24 @@
+# The whole test suite under ASan+UBSan, then the unit tests and every
+# command under valgrind (errors and definite leaks fail).
+#   make check-sanitize
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+
+DEB_PACKAGES += valgrind
+
+.PHONY: check-sanitize check-valgrind
+check-sanitize:
+	$(MAKE) --no-print-directory B=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+	  KVMMMU_SANITIZE=1 check
+	$(MAKE) --no-print-directory check-valgrind
+
+check-valgrind: $(B)/kvmmmu-report $(UNIT_TESTS)
+	@pass=0; fail=0; \
+	run() { if "$$@" >/dev/null 2>$(B)/valgrind.err; rc=0; then :; else rc=$$?; fi; \
+	  if [ $$rc = 99 ]; then fail=$$((fail + 1)); echo "FAIL valgrind $$*"; head -30 $(B)/valgrind.err; \
+	  else pass=$$((pass + 1)); fi; }; \
+	for t in $(UNIT_TESTS); do run env KVMMMU_RECORD_FORMAT_DOC=docs/record-format.md $(VALGRIND) $$t; done; \
+	for trace in tests/traces/*/*.trace tests/fail/*.trace; do \
+	  for c in "walks" "walks --tree" "walks --format json" "roots --format json" "hist" "hist --latency" "summary" "check"; do \
+	    run $(VALGRIND) $(B)/kvmmmu-report $$c $$trace; done; done; \
+	echo "check-valgrind: $$pass passed, $$fail failed"; [ $$fail = 0 ]
