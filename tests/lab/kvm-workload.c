@@ -34,9 +34,9 @@
  * unsync page tables than the 16-entry struct kvm_mmu_pages can take, so
  * mmu_unsync_walk() returns -ENOSPC and the zap loop walks again.
  *
- * --stop makes the program stop itself (SIGSTOP) after deleting the slot and
- * before destroying the VM, so a caller can read KVM's debugfs counters,
- * which sum over live VMs only; SIGCONT lets it finish.
+ * --stop makes the program stop itself (SIGSTOP) twice while the VM exists:
+ * when every vCPU has halted, and after the slot is deleted, so a caller can
+ * read KVM's debugfs counters, which sum over live VMs only; SIGCONT goes on.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -192,7 +192,7 @@ __asm__(
 	".popsection\n");
 
 struct options {
-	unsigned vcpus, iterations, spaces, regions, zap_every;
+	unsigned vcpus, iterations, spaces, regions, zap_every, mmu_pages;
 	bool fill, stop;
 };
 
@@ -243,11 +243,16 @@ static void usage(FILE *f)
 		"  --regions N      2 MiB data regions per space, each with its own\n"
 		"                   page table to unsync (default 3, at most %d)\n"
 		"  --zap-every N    zap the PD on every N-th visit (default 2, 0: never)\n"
+		"  --mmu-pages N    the VM's shadow-page budget (KVM_SET_NR_MMU_PAGES;\n"
+		"                   default: room for every table of every space, so\n"
+		"                   KVM never recycles; 0: KVM's own default, which\n"
+		"                   for a small VM is 64 pages and recycles)\n"
 		"  --fill           %d regions: a zapped PD has more unsync page tables\n"
 		"                   than struct kvm_mmu_pages holds, so\n"
 		"                   mmu_unsync_walk() returns -ENOSPC and walks again\n"
-		"  --stop           after deleting the memory slot, stop (SIGSTOP) until\n"
-		"                   SIGCONT, while the VM still exists\n"
+		"  --stop           stop (SIGSTOP) until SIGCONT twice while the VM still\n"
+		"                   exists, so its counters can be read: when every vCPU\n"
+		"                   has halted, and after the memory slot is deleted\n"
 		"  --help           this text\n"
 		"\n"
 		"Prints one summary line; exits 0 on success, 1 on failure, 64 on bad usage.\n",
@@ -271,19 +276,21 @@ static unsigned parse_uint(const char *name, const char *s, unsigned min, unsign
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_VCPUS = 256, O_ITER, O_SPACES, O_REGIONS, O_ZAP, O_FILL, O_STOP, O_HELP };
+	enum { O_VCPUS = 256, O_ITER, O_SPACES, O_REGIONS, O_ZAP, O_MMU_PAGES, O_FILL, O_STOP,
+	       O_HELP };
 	static const struct option longopts[] = {
 		{ "vcpus", required_argument, NULL, O_VCPUS },
 		{ "iterations", required_argument, NULL, O_ITER },
 		{ "spaces", required_argument, NULL, O_SPACES },
 		{ "regions", required_argument, NULL, O_REGIONS },
 		{ "zap-every", required_argument, NULL, O_ZAP },
+		{ "mmu-pages", required_argument, NULL, O_MMU_PAGES },
 		{ "fill", no_argument, NULL, O_FILL },
 		{ "stop", no_argument, NULL, O_STOP },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool regions_given = false;
+	bool regions_given = false, mmu_pages_given = false;
 	int c;
 
 	opt = (struct options){ .vcpus = 2, .iterations = 50, .spaces = 5,
@@ -298,6 +305,10 @@ static void parse_options(int argc, char **argv)
 			regions_given = true;
 			break;
 		case O_ZAP: opt.zap_every = parse_uint("zap-every", optarg, 0, 1000); break;
+		case O_MMU_PAGES:
+			opt.mmu_pages = parse_uint("mmu-pages", optarg, 0, 1u << 20);
+			mmu_pages_given = true;
+			break;
 		case O_FILL: opt.fill = true; break;
 		case O_STOP: opt.stop = true; break;
 		case 'h':
@@ -312,6 +323,9 @@ static void parse_options(int argc, char **argv)
 	}
 	if (opt.fill && !regions_given)
 		opt.regions = FILL_REGIONS;
+	/* Every table of every space shadowed at once, twice over. */
+	if (!mmu_pages_given)
+		opt.mmu_pages = 2 * opt.vcpus * opt.spaces * (3 + 1 + opt.regions) + 64;
 }
 
 /* Where each vCPU's and space's tables go; computed once by layout(). */
@@ -592,6 +606,9 @@ int main(int argc, char **argv)
 		die("cannot map %llu MiB of guest memory: %s",
 		    (unsigned long long)(mem_size >> 20), strerror(errno));
 	build_guest();
+	if (opt.mmu_pages && ioctl(vm_fd, KVM_SET_NR_MMU_PAGES, (unsigned long)opt.mmu_pages) < 0)
+		die("cannot set the shadow-page budget to %u pages: %s", opt.mmu_pages,
+		    strerror(errno));
 	region = (struct kvm_userspace_memory_region){
 		.slot = 0, .guest_phys_addr = 0, .memory_size = mem_size,
 		.userspace_addr = (uintptr_t)mem,
@@ -631,6 +648,9 @@ int main(int argc, char **argv)
 	}
 	double guest_s = now() - t0;
 
+	if (opt.stop)
+		raise(SIGSTOP); /* all vCPUs halted: counters can be read */
+
 	/* Delete the slot: KVM zaps every shadow page of the VM. */
 	region.memory_size = 0;
 	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
@@ -639,9 +659,9 @@ int main(int argc, char **argv)
 	}
 
 	printf("kvm-workload: %s vcpus=%u iterations=%u spaces=%u regions=%u zap_every=%u "
-	       "mem=%lluMiB visits=%llu pte_writes=%llu pd_zaps=%llu exits:",
+	       "mmu_pages=%u mem=%lluMiB visits=%llu pte_writes=%llu pd_zaps=%llu exits:",
 	       failed ? "FAILED" : "ok", opt.vcpus, opt.iterations, opt.spaces, opt.regions,
-	       opt.zap_every, (unsigned long long)(mem_size >> 20), (unsigned long long)visits,
+	       opt.zap_every, opt.mmu_pages, (unsigned long long)(mem_size >> 20), (unsigned long long)visits,
 	       (unsigned long long)pte_writes, (unsigned long long)pd_zaps);
 	for (unsigned r = 0; r < 64; r++) {
 		const char *name = exit_name(r);

@@ -1,0 +1,169 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# /init of the lab's initramfs (tests/lab/mkinitramfs.sh puts it there).
+#
+# Loads KVM with shadow paging (kvm_amd npt=0), then for each script module
+# in /lab/config: reads KVM's debugfs counters, starts `staprun -o` in the
+# background, waits until its probes are live, runs the workload, reads the
+# counters again while the VM still exists, stops staprun with SIGINT.  All
+# results go to /out, which is sent as a gzipped tar over the second serial
+# port (ttyS1) before the machine powers off.  Progress lines on the console
+# start with "kvmmmu-lab:".
+#
+# /lab/config sets: SCRIPTS (module names), WORKLOAD (path inside),
+# WORKLOAD_ARGS, STOPS (1 when the workload stops itself with SIGSTOP
+# before it destroys its VM), KVM_MODULES (insmod order), KVM_VENDOR_ARGS.
+
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+mkdir -p /out
+
+say() { echo "kvmmmu-lab: $*"; }
+# uptime in seconds, for the timings
+t() { cut -d' ' -f1 /proc/uptime; }
+
+finish() {
+	say "sending results ($(du -sk /out | cut -f1) KiB before compression)"
+	dmesg > /out/dmesg.log 2>&1
+	stty -F /dev/ttyS1 raw -echo 2>/dev/null
+	tar -czf /tmp/out.tgz -C /out . && cat /tmp/out.tgz > /dev/ttyS1
+	say "sent $(wc -c < /tmp/out.tgz) bytes"
+	say "done at $(t) s"
+	sync
+	poweroff -f
+	sleep 10
+}
+
+fail() {
+	say "FAILED: $*"
+	echo "$*" >> /out/lab-error
+	finish
+}
+
+. /lab/config
+say "init at $(t) s, kernel $(uname -r)"
+echo "$(uname -r)" > /out/kernel-release
+
+for m in $KVM_MODULES; do
+	args=
+	[ "$m" = kvm-amd ] && args=$KVM_VENDOR_ARGS
+	insmod /lab/modules/$m.ko $args || fail "cannot load module $m"
+done
+npt=$(cat /sys/module/kvm_amd/parameters/npt 2>/dev/null)
+case $npt in
+0|N) ;;
+*) fail "kvm_amd loaded with npt=$npt, not shadow paging" ;;
+esac
+[ -c /dev/kvm ] || fail "no /dev/kvm after loading the KVM modules"
+say "kvm_amd npt=$npt loaded at $(t) s"
+
+# counters FILE: KVM's debugfs totals as "name value" lines.  They sum
+# over the VMs alive when read.
+counters() {
+	grep -s -H '' /sys/kernel/debug/kvm/* | sed 's|^/sys/kernel/debug/kvm/||; s|:| |' > "$1"
+}
+
+# state PID: the process state letter (R, S, T, Z...), empty when gone.
+state() {
+	sed -n 's/^.*) \([A-Za-z]\).*/\1/p' /proc/$1/stat 2>/dev/null
+}
+
+# wait_live NAME PID: the module is loaded, kprobes on KVM are registered
+# and its begin probe wrote the header.
+wait_live() {
+	i=0
+	while [ $i -lt 600 ]; do
+		if [ -d /sys/module/$1 ] && grep -qE ' kvm(_amd)?( |$)' /sys/kernel/debug/kprobes/list 2>/dev/null &&
+		   [ -s /out/$1.trace ]; then
+			return 0
+		fi
+		if ! kill -0 $2 2>/dev/null; then
+			return 1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# With no scripts, one run named "none": the workload without probes.
+for s in ${SCRIPTS:-none}; do
+	say "$s: start at $(t) s"
+	counters /out/$s.kvm-before
+	stap_pid=
+	if [ "$s" != none ]; then
+		staprun -o /out/$s.trace /lab/$s.ko > /out/$s.staprun 2>&1 &
+		stap_pid=$!
+		if ! wait_live $s $stap_pid; then
+			cat /out/$s.staprun
+			say "$s: /sys/module/$s: $(ls -d /sys/module/$s 2>&1)"
+			say "$s: kprobes: $(head -n5 /sys/kernel/debug/kprobes/list 2>&1)"
+			say "$s: trace: $(wc -c < /out/$s.trace) bytes"
+			fail "$s: staprun did not get the module running"
+		fi
+		say "$s: probes live at $(t) s"
+	fi
+
+	t0=$(t)
+	$WORKLOAD $WORKLOAD_ARGS > /out/$s.workload 2>&1 &
+	wl_pid=$!
+	how=none
+	stops=0
+	# Poll: a workload that stops itself (SIGSTOP) is counted each time it
+	# stops, into NAME.kvm-stopN, and its last stop is NAME.kvm-after; for
+	# any other workload the last sample taken while it ran stands in.
+	while :; do
+		st=$(state $wl_pid)
+		case $st in
+		T|t)
+			stops=$((stops + 1))
+			counters /out/$s.kvm-stop$stops
+			cp /out/$s.kvm-stop$stops /out/$s.kvm-after
+			how=stopped
+			kill -CONT $wl_pid  # wakes it at once: no stale T below
+			continue ;;
+		''|Z)
+			break ;;
+		esac
+		if [ "$STOPS" != 1 ]; then
+			counters /tmp/sample
+			if kill -0 $wl_pid 2>/dev/null && [ "$(state $wl_pid)" != Z ]; then
+				mv /tmp/sample /out/$s.kvm-after
+				how=sampled
+			fi
+		fi
+		sleep 0.1
+	done
+	wait $wl_pid
+	wl_rc=$?
+	t1=$(t)
+	cat /out/$s.workload
+	say "$s: workload exit $wl_rc, $(awk "BEGIN { print $t1 - $t0 }") s; counters after: $how"
+
+	stap_rc=0
+	if [ -n "$stap_pid" ]; then
+		kill -INT $stap_pid
+		wait $stap_pid
+		stap_rc=$?
+		say "$s: staprun exit $stap_rc, trace $(wc -c < /out/$s.trace) bytes at $(t) s"
+		[ -s /out/$s.staprun ] && sed 's/^/  staprun: /' /out/$s.staprun
+	fi
+	{
+		echo "workload_rc $wl_rc"
+		echo "workload_s $(awk "BEGIN { print $t1 - $t0 }")"
+		echo "staprun_rc $stap_rc"
+		echo "counters_after $how"
+		echo "stops $stops"
+	} > /out/$s.status
+	# Let staprun's module go before the next one loads.
+	i=0
+	while [ -d /sys/module/$s ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+done
+
+finish

@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# mkinitramfs.sh OUT KDIR WORKLOAD STOPS WORKLOAD_ARGS [MODULE.ko ...]
+#
+# Build the lab's initramfs (a gzipped newc cpio) into OUT:
+#   /init            tests/lab/init.sh
+#   /bin/busybox     busybox-static, with a link for every applet
+#   /usr/bin/staprun, /usr/lib/systemtap/stapio and the libraries ldd names
+#   /lab/modules/    the KVM modules of KDIR/modules in KDIR/modules/load-order
+#   /lab/NAME.ko     the compiled script modules given
+#   /lab/workload    WORKLOAD, a static program
+#   /lab/config      SCRIPTS, WORKLOAD, WORKLOAD_ARGS, STOPS, KVM_MODULES
+#
+# KDIR is what tests/kernel/fetch-kernel.sh prints.  STOPS is 1 when the
+# workload stops itself (SIGSTOP) while its VM still exists.
+set -eu
+
+me=mkinitramfs
+die() { echo "$me: $*" >&2; exit 1; }
+
+[ $# -ge 5 ] || { echo "usage: $0 OUT KDIR WORKLOAD STOPS WORKLOAD_ARGS [MODULE.ko ...]" >&2; exit 2; }
+OUT=$1 KDIR=$2 WORKLOAD=$3 STOPS=$4 WORKLOAD_ARGS=$5
+shift 5
+here=$(cd "$(dirname "$0")" && pwd)
+
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+STAPRUN=${STAPRUN:-$(command -v staprun || echo /usr/bin/staprun)}
+STAPIO=${STAPIO:-/usr/lib/systemtap/stapio}
+
+for f in "$BUSYBOX" "$STAPRUN" "$STAPIO" "$WORKLOAD" "$KDIR/modules/load-order"; do
+	[ -f "$f" ] || die "missing $f"
+done
+is_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'Requesting program interpreter'; }
+is_static "$BUSYBOX" || die "$BUSYBOX is not static (install busybox-static)"
+is_static "$WORKLOAD" || die "the workload $WORKLOAD is not a static program (link it with -static)"
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/kvmmmu-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" "$root/usr/lib/systemtap" \
+	"$root/lab/modules" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/out" \
+	"$root/lib/modules"
+
+cp "$BUSYBOX" "$root/bin/busybox"
+for a in $("$BUSYBOX" --list); do
+	[ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
+done
+
+# copy_elf FILE: FILE and every library ldd names, at the same paths.
+copy_elf() {
+	mkdir -p "$root$(dirname "$2")"
+	cp -L "$1" "$root$2"
+	ldd "$1" | sed -n 's|.*=> \(/[^ ]*\).*|\1|p; s|^[[:space:]]*\(/[^ ]*\) (.*|\1|p' |
+	while read -r lib; do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+copy_elf "$STAPRUN" /usr/bin/staprun
+copy_elf "$STAPIO" /usr/lib/systemtap/stapio
+
+kvm_modules=
+while read -r m; do
+	[ -n "$m" ] || continue
+	[ -f "$KDIR/modules/$m.ko" ] || die "missing $KDIR/modules/$m.ko"
+	cp "$KDIR/modules/$m.ko" "$root/lab/modules/"
+	kvm_modules="$kvm_modules $m"
+done < "$KDIR/modules/load-order"
+
+scripts=
+for ko in "$@"; do
+	[ -f "$ko" ] || die "missing script module $ko"
+	cp "$ko" "$root/lab/"
+	scripts="$scripts $(basename "$ko" .ko)"
+done
+
+cp "$WORKLOAD" "$root/lab/workload"
+chmod 755 "$root/lab/workload"
+cp "$here/init.sh" "$root/init"
+chmod 755 "$root/init"
+
+# Values are single-quoted for the shell that sources them.
+q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+{
+	echo "SCRIPTS=$(q "${scripts# }")"
+	echo "WORKLOAD=/lab/workload"
+	echo "WORKLOAD_ARGS=$(q "$WORKLOAD_ARGS")"
+	echo "STOPS=$(q "$STOPS")"
+	echo "KVM_MODULES=$(q "${kvm_modules# }")"
+	echo "KVM_VENDOR_ARGS='npt=0'"
+} > "$root/lab/config"
+
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -6 > "$OUT.tmp"
+mv "$OUT.tmp" "$OUT"

@@ -1,0 +1,191 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# run-lab.sh KVER - run kvmmmu scripts on a real KVM shadow MMU.
+#
+# Boots the Debian kernel KVER under QEMU (TCG, -cpu max: an AMD CPU with
+# SVM), loads kvm_amd with npt=0 (shadow paging) inside it, and for each
+# script runs the workload with the script's module loaded by staprun.
+# Results land in $LAB_OUT/KVER/ (default lab-out/KVER/):
+#
+#   NAME.trace        the script's output (staprun -o)
+#   NAME.kvm-before   KVM's debugfs totals (/sys/kernel/debug/kvm/*), "name
+#   NAME.kvm-after    value" a line, before the workload and at its last stop
+#   NAME.kvm-stopN    at each stop of the workload (ours stops when its vCPUs
+#                     have halted, and after it deleted its memory slot)
+#   NAME.workload     the workload's output
+#   NAME.staprun      staprun's messages
+#   NAME.status       workload_rc, staprun_rc, how the after counters were read
+#   console.log       the serial console; dmesg.log the guest's kernel log
+#
+# Environment (all optional):
+#   SCRIPTS        script names or paths (default: every scripts/*.stp); an
+#                  empty value set explicitly runs the workload without probes
+#   WORKLOAD       a static program to run inside instead of ours
+#   WORKLOAD_ARGS  its arguments (ours: DEFAULT_ARGS below)
+#   LAB_OUT        output directory (default lab-out)
+#   LAB_TIMEOUT    seconds before QEMU is killed (default 300)
+#   QEMU           the QEMU binary (default qemu-system-x86_64)
+#   KVMMMU_CACHE   where tests/kernel/fetch-kernel.sh keeps kernel files
+#
+# Exit status: 0 every result is there and sane, 1 something is missing or
+# failed, 2 usage, 3 the kernel could not be fetched (Debian archive
+# unreachable or KVER unknown).
+set -eu
+
+me=lab
+say() { echo "$me: $*" >&2; }
+die() { echo "$me: $*" >&2; exit 1; }
+
+[ $# -eq 1 ] && [ -n "$1" ] || { echo "usage: $0 KVER" >&2; exit 2; }
+KVER=$1
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cd "$top"
+
+DEFAULT_ARGS="--vcpus 2 --iterations 20 --spaces 5 --regions 3"
+QEMU=${QEMU:-qemu-system-x86_64}
+LAB_TIMEOUT=${LAB_TIMEOUT:-300}
+LAB_OUT=${LAB_OUT:-lab-out}
+if [ "${SCRIPTS+set}" = set ]; then scripts=$SCRIPTS; else
+	scripts=$(for f in scripts/*.stp; do [ -f "$f" ] && basename "$f" .stp; done)
+fi
+
+command -v "$QEMU" >/dev/null || die "$QEMU not found (make deps)"
+command -v cpio >/dev/null || die "cpio not found (make deps)"
+[ -f /bin/busybox ] || die "/bin/busybox not found (make deps: busybox-static)"
+
+# ---- kernel files ------------------------------------------------------------
+rc=0
+KDIR=$(tests/kernel/fetch-kernel.sh "$KVER" | tail -n1) || rc=$?
+if [ $rc -ne 0 ]; then
+	say "cannot get kernel $KVER (fetch-kernel.sh exit $rc)"
+	[ $rc -eq 3 ] && exit 3
+	exit 1
+fi
+VMLINUZ=$KDIR/boot/vmlinuz-$KVER
+[ -f "$VMLINUZ" ] || die "missing $VMLINUZ"
+
+B=build/lab/$KVER
+OUT=$LAB_OUT/$KVER
+mkdir -p "$B/modules" "$OUT"
+
+# ---- workload ----------------------------------------------------------------
+if [ -n "${WORKLOAD:-}" ]; then
+	[ -f "$WORKLOAD" ] || die "no such workload: $WORKLOAD"
+	workload=$WORKLOAD
+	args=${WORKLOAD_ARGS:-}
+	stops=0
+else
+	workload=build/lab/kvm-workload
+	if [ ! -x "$workload" ] || [ tests/lab/kvm-workload.c -nt "$workload" ]; then
+		say "building $workload"
+		${CC:-gcc} -static -O2 -Wall -Wextra -o "$workload" tests/lab/kvm-workload.c ||
+			die "cannot build the workload"
+	fi
+	# Ours stops itself while its VM exists, so the counters are exact.
+	args="--stop ${WORKLOAD_ARGS-$DEFAULT_ARGS}"
+	stops=1
+fi
+
+# ---- script modules ----------------------------------------------------------
+kos=
+names=
+for s in $scripts; do
+	case $s in
+	*/*|*.stp) src=$s ;;
+	*) src=scripts/$s.stp ;;
+	esac
+	[ -f "$src" ] || die "no such script: $src"
+	name=$(basename "$src" .stp | tr -- '-.' '__')
+	say "compiling $src for $KVER"
+	t0=$(date +%s)
+	tests/kernel/stap-module.sh "$KVER" "$src" "$B/modules" "$name" >/dev/null ||
+		die "cannot compile $src for $KVER"
+	say "compiled $name.ko in $(( $(date +%s) - t0 )) s"
+	kos="$kos $B/modules/$name.ko"
+	names="$names $name"
+done
+names=${names# }
+[ -n "$names" ] || names=none
+
+# ---- initramfs and boot ------------------------------------------------------
+# shellcheck disable=SC2086 # kos is a list of paths without spaces
+tests/lab/mkinitramfs.sh "$B/initramfs.cpio.gz" "$KDIR" "$workload" "$stops" "$args" $kos
+say "initramfs $(( $(wc -c < "$B/initramfs.cpio.gz") / 1024 )) KiB; booting $KVER (scripts: $names; workload: $(basename "$workload") $args)"
+
+for n in $names; do
+	rm -f "$OUT/$n".trace "$OUT/$n".kvm-* "$OUT/$n".workload "$OUT/$n".staprun "$OUT/$n".status
+done
+rm -f "$OUT/console.log" "$OUT/dmesg.log" "$OUT/lab-error" "$B/xfer.tgz"
+t0=$(date +%s)
+rc=0
+timeout -k 10 "$LAB_TIMEOUT" "$QEMU" -accel tcg,thread=multi -cpu max -m 1024 -smp 2 \
+	-kernel "$VMLINUZ" -initrd "$B/initramfs.cpio.gz" \
+	-append 'console=ttyS0 quiet panic=1' \
+	-nographic -serial mon:stdio -serial "file:$B/xfer.tgz" -no-reboot \
+	< /dev/null 2>&1 | tr -d '\r' | tee "$OUT/console.log" | grep --line-buffered 'kvmmmu-lab:\|^kvm-workload\|^  staprun' >&2 || rc=$?
+# The pipeline's status is grep's; QEMU's own end is judged by the results.
+boot_s=$(( $(date +%s) - t0 ))
+say "QEMU ran ${boot_s} s"
+
+[ -s "$B/xfer.tgz" ] || die "no results came out of the guest (see $OUT/console.log)"
+tar -xzf "$B/xfer.tgz" -C "$OUT" || die "the results archive is damaged (see $OUT/console.log)"
+
+# ---- check what came out -----------------------------------------------------
+bad=0
+miss() { say "MISSING: $*"; bad=1; }
+[ -f "$OUT/lab-error" ] && { say "the guest reported: $(cat "$OUT/lab-error")"; bad=1; }
+release=$(cat "$OUT/kernel-release" 2>/dev/null || true)
+[ "$release" = "$KVER" ] || miss "the guest ran '$release', not $KVER"
+
+# value FILE NAME: a counter from a .kvm-* file, 0 when absent.
+value() { awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' "$1" 2>/dev/null || echo 0; }
+
+for n in $names; do
+	for suf in kvm-before kvm-after status workload; do
+		[ -s "$OUT/$n.$suf" ] || miss "$OUT/$n.$suf"
+	done
+	if [ -f "$OUT/$n.status" ]; then
+		wrc=$(value "$OUT/$n.status" workload_rc)
+		src=$(value "$OUT/$n.status" staprun_rc)
+		[ "$wrc" = 0 ] || { say "$n: the workload exited $wrc"; bad=1; }
+		[ "$src" = 0 ] || { say "$n: staprun exited $src"; bad=1; }
+		[ "$stops" = 1 ] && [ "$(awk '$1 == "counters_after" { print $2 }' "$OUT/$n.status")" != stopped ] &&
+			{ say "$n: the workload never stopped, no counters while the VM existed"; bad=1; }
+	fi
+	[ "$n" = none ] && continue
+	t=$OUT/$n.trace
+	if [ ! -s "$t" ]; then miss "$t"; continue; fi
+	head -n1 "$t" | grep -q '^kvmmmu 1 ' || { say "$t: no kvmmmu header"; bad=1; }
+	grep -q '^end ' "$t" || { say "$t: no end trailer"; bad=1; }
+	if grep -q '^WARNING: Number of errors\|^ERROR' "$t" "$OUT/$n.staprun" 2>/dev/null; then
+		say "$n: stap reported errors or skipped probes:"; grep '^WARNING\|^ERROR' "$t" "$OUT/$n.staprun" >&2; bad=1
+	fi
+	kinds=$(awk '{ c[$1]++ } END { for (k in c) printf "%s=%d ", k, c[k] }' "$t")
+	say "$n: $(wc -c < "$t") bytes: $kinds"
+	say "$n: counters after: mmu_cache_miss=$(value "$OUT/$n.kvm-after" mmu_cache_miss)" \
+	    "mmu_shadow_zapped=$(value "$OUT/$n.kvm-after" mmu_shadow_zapped)" \
+	    "mmu_flooded=$(value "$OUT/$n.kvm-after" mmu_flooded)" \
+	    "mmu_recycled=$(value "$OUT/$n.kvm-after" mmu_recycled)" \
+	    "mmu_unsync(at halt)=$(value "$OUT/$n.kvm-stop1" mmu_unsync)"
+done
+
+# kvmmmu-report check, when this tree's report generator has it.
+report=build/kvmmmu-report
+if [ -x "$report" ] && "$report" check --help >/dev/null 2>&1; then
+	for n in $names; do
+		[ -s "$OUT/$n.trace" ] || continue
+		if "$report" check "$OUT/$n.trace" > "$OUT/$n.check" 2>&1; then
+			say "$n: kvmmmu-report check passed"
+		else
+			say "$n: kvmmmu-report check FAILED:"; sed 's/^/    /' "$OUT/$n.check" >&2; bad=1
+		fi
+	done
+fi
+
+if [ $bad -ne 0 ]; then
+	say "FAILED for $KVER (results in $OUT/)"
+	exit 1
+fi
+say "ok: $KVER, $names, results in $OUT/"
