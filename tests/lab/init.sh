@@ -23,6 +23,7 @@ mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 mkdir -p /out
+hostname kvmmmu-lab
 
 say() { echo "kvmmmu-lab: $*"; }
 # uptime in seconds, for the timings

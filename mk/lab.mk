@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The lab: run the scripts on a real KVM shadow MMU (docs/lab.md).
+#
+#   make lab [KVER="6.1.0-56-amd64 6.12.117+deb12-amd64"] [SCRIPTS="zap_unsync root_hpa"]
+#            [WORKLOAD=path/to/static-program] [WORKLOAD_ARGS="..."]
+#       For each KVER (default LAB_KVERS): boot that Debian kernel under QEMU
+#       with kvm_amd npt=0 inside, run every script (default: scripts/*.stp;
+#       SCRIPTS= runs the workload alone) around the workload and bring the
+#       traces and KVM's debugfs counters out into lab-out/KVER/.  Kernel files
+#       come from tests/kernel/fetch-kernel.sh (cached in $(KVMMMU_CACHE)).
+#       Ends with "lab: N passed, N failed"; exit 3 when the Debian archive
+#       could not give a kernel and nothing failed otherwise.
+#
+#   make lab-workload
+#       build/lab/kvm-workload, the static /dev/kvm workload (tests/lab/).
+#
+# Not part of `make check`: it needs the Debian archive and QEMU.
+
+LAB_KVERS ?= 6.1.0-56-amd64 6.12.117+deb12-amd64
+LAB_WORKLOAD := $(B)/lab/kvm-workload
+
+DEB_PACKAGES += qemu-system-x86 busybox-static cpio binutils
+
+.PHONY: lab lab-workload
+
+lab-workload: $(LAB_WORKLOAD)
+
+$(LAB_WORKLOAD): tests/lab/kvm-workload.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+# SCRIPTS, WORKLOAD and WORKLOAD_ARGS reach run-lab.sh only when given, so
+# that an empty SCRIPTS= (no probes) differs from no SCRIPTS at all.
+lab_env = $(if $(filter undefined,$(origin SCRIPTS)),,SCRIPTS='$(SCRIPTS)') \
+	$(if $(filter undefined,$(origin WORKLOAD)),,WORKLOAD='$(WORKLOAD)') \
+	$(if $(filter undefined,$(origin WORKLOAD_ARGS)),,WORKLOAD_ARGS='$(WORKLOAD_ARGS)')
+
+lab: $(if $(WORKLOAD),,$(LAB_WORKLOAD))
+	@pass=0; fail=0; skip=0; \
+	for k in $(if $(KVER),$(KVER),$(LAB_KVERS)); do \
+		echo "=== lab: $$k"; \
+		rc=0; env $(lab_env) tests/lab/run-lab.sh "$$k" || rc=$$?; \
+		case $$rc in \
+		0) pass=$$((pass + 1)) ;; \
+		3) skip=$$((skip + 1)); echo "lab: $$k skipped: the Debian archive could not give its packages" ;; \
+		*) fail=$$((fail + 1)) ;; \
+		esac; \
+	done; \
+	echo "lab: $$pass passed, $$fail failed$$( [ $$skip -eq 0 ] || echo ", $$skip skipped")"; \
+	[ $$fail -eq 0 ] || exit 1; [ $$skip -eq 0 ] || exit 3
