@@ -1,6 +1,6 @@
 # The report generator: src/ is format -> reader -> model -> render -> cli.
 
-REPORT_SRCS := $(wildcard src/format/*.c src/reader/*.c src/model/*.c src/render/*.c)
+REPORT_SRCS := $(wildcard src/format/*.c src/reader/*.c src/model/*.c src/render/*.c src/dwarf/*.c)
 CLI_SRCS    := $(wildcard src/cli/*.c)
 REPORT_OBJS := $(REPORT_SRCS:%.c=$(B)/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(B)/%.o)

@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 R=${KVMMMU_REPORT:-build/kvmmmu-report}
 UPDATE=0
 [ "${1:-}" = --update-golden ] && UPDATE=1
+# Reports decode role words with debuginfo found on the machine; expected
+# outputs must not depend on what this machine has: built-in tables only.
+export KVMMMU_DEBUGINFO_DIRS=
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 pass=0 fail=0
@@ -170,6 +173,54 @@ elif [ -x /usr/bin/time ]; then
 else
   bad "/usr/bin/time missing (make deps installs time)"
 fi
+
+# ---- DWARF: role layouts from gcc -g fixtures, and the real kvm.ko ----
+# The fixture declares each historical layout; DWARF 5 gives
+# DW_AT_data_bit_offset, -gdwarf-4 gives DW_AT_bit_offset: both must read
+# the same fields as the built-in table for that kernel line.
+for spec in "419 4.19.0 4.19 to 5.3" "515 5.15.0 5.15 to 6.0" "601 6.1.0 6.1 to 6.18"; do
+  set -- $spec; L=$1 rel=$2; shift 2; what="$*"
+  for dw in -gdwarf-5 -gdwarf-4; do
+    o=$TMP/role-$L$dw.o
+    if ! gcc $dw -DLAYOUT=$L -c -o "$o" tests/dwarf/role-layouts.c 2>"$TMP/err"; then bad "dwarf fixture $L $dw: gcc" "$(cat "$TMP/err")"; continue; fi
+    "$R" kernel-info --no-probes --debuginfo "$o" --release "$rel" >"$TMP/ki" 2>&1; rc=$?
+    if [ $rc = 0 ] && grep -qF "agrees with the built-in table for $what (release $rel)" "$TMP/ki" \
+       && grep -q '^KVM_PAGE_ARRAY_NR 16$' "$TMP/ki" && grep -q '^PT64_ROOT_MAX_LEVEL 5$' "$TMP/ki" \
+       && grep -q '^KVM_MMU_NUM_PREV_ROOTS 3$' "$TMP/ki"; then ok "dwarf fixture $L $dw agrees with the built-in table"
+    else bad "dwarf fixture $L $dw (exit $rc)" "$(cat "$TMP/ki")"; fi
+  done
+done
+# Decoding in a report, and the build-id guard (a linked object has one).
+gcc -gdwarf-5 -DLAYOUT=601 -shared -fPIC -Wl,--build-id=sha1 -o "$TMP/role.so" tests/dwarf/role-layouts.c
+printf '%s\n' "kvmmmu 1 6.1.0-56-amd64 lab 1000 build_id=0123456789abcdef0123456789abcdef01234567" \
+  "walk 2000 0 1 1 0 a 2 a,3704,0,4294967295,0 b,13703,1,4,0" >"$TMP/bid.trace"
+"$R" walks --tree --debuginfo "$TMP/role.so" "$TMP/bid.trace" >"$TMP/out" 2>&1; rc=$?
+[ $rc = 2 ] && grep -q "Cannot use debuginfo: path=$TMP/role.so has build-id [0-9a-f]*, the traced kernel's is 0123456789abcdef0123456789abcdef01234567 (--force-debuginfo uses it anyway)" "$TMP/out" \
+  && ok "dwarf: debuginfo of another build-id refused" || bad "dwarf: debuginfo of another build-id refused (exit $rc)" "$(cat "$TMP/out")"
+"$R" walks --tree --force-debuginfo --debuginfo "$TMP/role.so" "$TMP/bid.trace" >"$TMP/out" 2>&1; rc=$?
+if [ $rc = 0 ] && grep -qF "roles: decoded with the DWARF of $TMP/role.so" "$TMP/out" \
+   && grep -qF "[0] L4 a gfn 0 role 3704 (level=4 quadrant=0 access=wux efer_nx cr0_wp)" "$TMP/out" \
+   && grep -qF "[1] L3 b idx 4 gfn 1 role 13703 (level=3 quadrant=0 access=wux efer_nx cr0_wp ad_disabled)" "$TMP/out"; then
+  ok "dwarf: --force-debuginfo decodes with the fixture's layout"
+else bad "dwarf: --force-debuginfo decodes with the fixture's layout (exit $rc)" "$(cat "$TMP/out")"; fi
+sed -i 's/ build_id=[0-9a-f]*//' "$TMP/bid.trace"
+"$R" walks --tree "$TMP/bid.trace" >"$TMP/out" 2>&1
+grep -qF "roles: decoded with the built-in table for 6.1 to 6.18 (release 6.1.0-56-amd64)" "$TMP/out" \
+  && ok "dwarf: built-in table without debuginfo, and it says so" || bad "dwarf: built-in table without debuginfo" "$(cat "$TMP/out")"
+"$R" walks --tree --debuginfo none "$TMP/bid.trace" >"$TMP/out" 2>&1
+grep -qF "roles: raw" "$TMP/out" && ! grep -q 'level=' "$TMP/out" && ok "dwarf: --debuginfo none leaves roles raw" || bad "dwarf: --debuginfo none" "$(cat "$TMP/out")"
+"$R" kernel-info --debuginfo "$TMP/no-such.ko" >"$TMP/out" 2>&1; rc=$?
+[ $rc = 2 ] && grep -qF "Cannot open debuginfo: path=$TMP/no-such.ko" "$TMP/out" && ok "dwarf: missing debuginfo is unusable input" || bad "dwarf: missing debuginfo (exit $rc)" "$(cat "$TMP/out")"
+# The real Debian kvm.ko from the kernel cache (make check-tapsets fills it).
+CACHE=${KVMMMU_CACHE:-$HOME/.cache/kvmmmu}
+for kver in 6.1.0-56-amd64 6.12.117+deb12-amd64; do
+  ko=$CACHE/$kver/dbg/kvm.ko
+  if [ ! -f "$ko" ]; then echo "skip dwarf $kver: no $ko (make check-tapsets fetches it)"; continue; fi
+  "$R" kernel-info --debuginfo "$ko" >"$TMP/ki" 2>&1; rc=$?
+  if [ $rc = 0 ] && grep -qF "agrees with the built-in table for 6.1 to 6.18 (release $kver)" "$TMP/ki" \
+     && [ "$(grep -c '^ok ' "$TMP/ki")" = 10 ] && ! grep -q MISSING "$TMP/ki"; then ok "dwarf $kver: layout agrees, every probe point present"
+  else bad "dwarf $kver (exit $rc)" "$(cat "$TMP/ki")"; fi
+done
 
 # ---- tapsets and scripts parse (stap -p1), no kernel needed ----
 # stap wants a kernel build tree even to parse: a stub with a .config, a

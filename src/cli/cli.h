@@ -8,6 +8,7 @@
 #include "model/stats.h"
 #include "reader/reader.h"
 #include "render/render.h"
+#include "model/roles.h"
 
 /* Exit codes, as the man page documents them. */
 enum {
@@ -22,6 +23,15 @@ typedef struct {
   gboolean strict;
   gboolean quiet;          /* no per-problem warnings, only the totals */
   char **files;            /* what is left of argv: the inputs */
+  char *debuginfo;         /* --debuginfo PATH, "none" for raw role words */
+  gboolean force_debuginfo;/* use it even when its build-id is not the trace's */
+
+  /* How role words of the capture being read decode: set at each header
+   * from --debuginfo, debuginfo found for the header's release, or the
+   * built-in table; NULL when nothing fits (words stay raw). */
+  const KvmmmuKernelLayout *layout;
+  KvmmmuKernelLayout layout_store;
+  KvmmmuKernelLayout *debuginfo_layout; /* --debuginfo, read once */
 } KvmmmuCli;
 
 typedef void (*KvmmmuCliRecordFunc)(const KvmmmuRecord *rec, gpointer data);
@@ -35,7 +45,7 @@ void kvmmmu_cli_clear(KvmmmuCli *cli);
 /* Read every input in turn: each record goes to stats and to func.  Bad
  * lines are warned about once per kind and reason on stderr, and totalled
  * at the end.  Returns the exit status the inputs deserve. */
-int kvmmmu_cli_read(const KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
+int kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
                     gpointer data, guint64 *bad_lines);
 
 /* Write out to stdout and empty it. */
@@ -50,5 +60,6 @@ int kvmmmu_cmd_roots(int argc, char **argv);
 int kvmmmu_cmd_hist(int argc, char **argv);
 int kvmmmu_cmd_summary(int argc, char **argv);
 int kvmmmu_cmd_check(int argc, char **argv);
+int kvmmmu_cmd_kernel_info(int argc, char **argv);
 
 #endif

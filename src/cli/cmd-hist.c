@@ -9,7 +9,7 @@
 #include "model/hist.h"
 
 typedef struct {
-  const KvmmmuCli *cli;
+  KvmmmuCli *cli;
   KvmmmuRecordKind event;    /* what is counted per interval */
   gboolean event_given;
   gboolean latency;

@@ -5,7 +5,7 @@
 #include "model/roots.h"
 
 typedef struct {
-  const KvmmmuCli *cli;
+  KvmmmuCli *cli;
   KvmmmuRoots *roots;
   GString *out;
   guint64 origin_ns;

@@ -7,7 +7,7 @@
 #include "model/walks.h"
 
 typedef struct {
-  const KvmmmuCli *cli;
+  KvmmmuCli *cli;
   gboolean tree;
   GString *out;
   guint64 origin_ns;
@@ -26,17 +26,17 @@ on_walk(const KvmmmuWalkTree *t, gpointer data)
   switch (run->cli->format) {
   case KVMMMU_FORMAT_TEXT:
     if (run->tree)
-      kvmmmu_render_walk_tree(run->out, t, run->origin_ns);
+      kvmmmu_render_walk_tree(run->out, t, run->origin_ns, run->cli->layout);
     else {
       kvmmmu_render_walk_dump(run->out, t);
       kvmmmu_render_walk_violations(run->out, t);
     }
     break;
   case KVMMMU_FORMAT_CSV:
-    kvmmmu_render_walk_csv(run->out, t, run->origin_ns);
+    kvmmmu_render_walk_csv(run->out, t, run->origin_ns, run->cli->layout);
     break;
   case KVMMMU_FORMAT_JSON: {
-    g_autoptr(JsonNode) node = kvmmmu_render_walk_json(t, run->origin_ns);
+    g_autoptr(JsonNode) node = kvmmmu_render_walk_json(t, run->origin_ns, run->cli->layout);
     g_autofree char *text = kvmmmu_render_json_to_string(node, FALSE);
 
     g_string_append_printf(run->out, "%s\n  %s", run->first_json ? "" : ",", text);
@@ -55,6 +55,11 @@ on_record(const KvmmmuRecord *rec, gpointer data)
   if (rec->kind == KVMMMU_RECORD_HEADER) {
     kvmmmu_walks_finish(run->model); /* earlier capture's walks, earlier origin */
     run->origin_ns = rec->u.header.start_ns;
+    if (run->tree && run->cli->format == KVMMMU_FORMAT_TEXT) {
+      kvmmmu_render_roles_source(run->out, run->cli->layout);
+      g_string_append_c(run->out, '\n');
+      kvmmmu_cli_flush(run->out);
+    }
   }
   kvmmmu_walks_add(run->model, rec);
 }

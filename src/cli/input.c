@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "dwarf/layout.h"
 
 static char *format_arg;
 
@@ -11,6 +12,10 @@ static const GOptionEntry common_entries[] = {
   { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, "Output format: text, json or csv", "FMT" },
   { "strict", 0, 0, G_OPTION_ARG_NONE, NULL, "Stop at the first bad line (exit 2)", NULL },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, NULL, "Warn only with totals, not per problem", NULL },
+  { "debuginfo", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
+    "Decode role words with this kvm.ko, vmlinux or build tree's DWARF (none: raw)", "PATH" },
+  { "force-debuginfo", 0, 0, G_OPTION_ARG_NONE, NULL,
+    "Use --debuginfo even when its build-id is not the traced kernel's", NULL },
   { NULL }
 };
 
@@ -26,6 +31,8 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
   memcpy(common, common_entries, sizeof common);
   common[1].arg_data = &cli->strict;
   common[2].arg_data = &cli->quiet;
+  common[3].arg_data = &cli->debuginfo;
+  common[4].arg_data = &cli->force_debuginfo;
   format_arg = NULL;
 
   ctx = g_option_context_new(param);
@@ -68,6 +75,49 @@ kvmmmu_cli_clear(KvmmmuCli *cli)
 {
   g_strfreev(cli->files);
   cli->files = NULL;
+  g_clear_pointer(&cli->debuginfo, g_free);
+  g_clear_pointer(&cli->debuginfo_layout, g_free);
+}
+
+/* Choose how this capture's role words decode.  FALSE (error set) only
+ * when --debuginfo cannot serve: that is unusable input. */
+static gboolean
+resolve_layout(KvmmmuCli *cli, const KvmmmuHeader *h, GError **error)
+{
+  g_autofree char *found = NULL;
+  g_autoptr(GError) local = NULL;
+
+  cli->layout = NULL;
+  if (g_strcmp0(cli->debuginfo, "none") == 0)
+    return TRUE;
+  if (cli->debuginfo) {
+    if (!cli->debuginfo_layout) {
+      cli->debuginfo_layout = g_new0(KvmmmuKernelLayout, 1);
+      if (!kvmmmu_dwarf_read_layout(cli->debuginfo, cli->debuginfo_layout, error))
+        return FALSE;
+    }
+    if (h->build_id[0] && cli->debuginfo_layout->build_id[0] &&
+        g_ascii_strcasecmp(h->build_id, cli->debuginfo_layout->build_id) != 0 &&
+        !cli->force_debuginfo) {
+      g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
+                  "Cannot use debuginfo: path=%s has build-id %s, the traced kernel's is %s "
+                  "(--force-debuginfo uses it anyway)",
+                  cli->debuginfo, cli->debuginfo_layout->build_id, h->build_id);
+      return FALSE;
+    }
+    cli->layout = cli->debuginfo_layout;
+    return TRUE;
+  }
+  found = kvmmmu_dwarf_find_for_release(h->release);
+  if (found && kvmmmu_dwarf_read_layout(found, &cli->layout_store, &local) &&
+      (!h->build_id[0] || !cli->layout_store.build_id[0] ||
+       g_ascii_strcasecmp(h->build_id, cli->layout_store.build_id) == 0)) {
+    cli->layout = &cli->layout_store;
+    return TRUE;
+  }
+  if (kvmmmu_layout_builtin(h->release, &cli->layout_store))
+    cli->layout = &cli->layout_store;
+  return TRUE;
 }
 
 static void
@@ -90,7 +140,7 @@ warn_total(const char *reason, guint64 count, const char *first, gpointer data)
 }
 
 int
-kvmmmu_cli_read(const KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
+kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
                 gpointer data, guint64 *bad_lines)
 {
   g_autoptr(KvmmmuDiag) diag = kvmmmu_diag_new(warn_first, (gpointer)cli);
@@ -108,6 +158,10 @@ kvmmmu_cli_read(const KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc fu
       continue;
     }
     while ((st = kvmmmu_reader_next(reader, rec, &error)) == KVMMMU_READ_RECORD) {
+      if (rec->kind == KVMMMU_RECORD_HEADER && !resolve_layout(cli, &rec->u.header, &error)) {
+        st = KVMMMU_READ_FATAL;
+        break;
+      }
       kvmmmu_stats_add(stats, rec);
       func(rec, data);
     }

@@ -20,6 +20,7 @@ static const struct {
   { "hist", kvmmmu_cmd_hist, "events per interval or load latency, as SystemTap prints" },
   { "summary", kvmmmu_cmd_summary, "records, walks, vCPUs, time span, data lost" },
   { "check", kvmmmu_cmd_check, "fail unless the trace is sound and agrees with KVM's counters" },
+  { "kernel-info", kvmmmu_cmd_kernel_info, "role layout, bounds and probe pre-flight from DWARF" },
 };
 
 static void

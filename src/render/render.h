@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "model/hist.h"
+#include "model/roles.h"
 #include "model/roots.h"
 #include "model/stats.h"
 #include "model/walks.h"
@@ -32,12 +33,18 @@ void kvmmmu_render_reltime(GString *out, guint64 ts_ns, guint64 origin_ns);
 void kvmmmu_render_walk_dump(GString *out, const KvmmmuWalkTree *t);
 /* One "!! ..." line per failed check; nothing when the walk is right. */
 void kvmmmu_render_walk_violations(GString *out, const KvmmmuWalkTree *t);
+/* Role words decode with layout when it is not NULL, else stay raw. */
 /* The walk as an indented tree, root to leaves, with its verdicts. */
-void kvmmmu_render_walk_tree(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns);
+void kvmmmu_render_walk_tree(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
+                             const KvmmmuKernelLayout *layout);
 void kvmmmu_render_walk_csv_header(GString *out);
-void kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns);
+void kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
+                            const KvmmmuKernelLayout *layout);
 /* transfer full */
-JsonNode *kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns);
+JsonNode *kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
+                                  const KvmmmuKernelLayout *layout);
+/* "roles: decoded with SOURCE" or "roles: raw (...)" */
+void kvmmmu_render_roles_source(GString *out, const KvmmmuKernelLayout *layout);
 
 /* ---- roots ---- */
 /* The seed's table: "vcpu[N] root_hpa X" per vCPU of the snapshot. */

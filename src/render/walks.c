@@ -67,9 +67,18 @@ step_of(const KvmmmuWalkTree *t, guint j)
   return -1;
 }
 
+void
+kvmmmu_render_roles_source(GString *out, const KvmmmuKernelLayout *layout)
+{
+  if (layout)
+    g_string_append_printf(out, "roles: decoded with the %s\n", layout->source);
+  else
+    g_string_append(out, "roles: raw (no debuginfo, and no built-in layout for this release)\n");
+}
+
 static void
 tree_node(GString *out, const KvmmmuWalkTree *t, guint j, GString *prefix,
-          gboolean last, gboolean root)
+          gboolean last, gboolean root, const KvmmmuKernelLayout *layout)
 {
   const KvmmmuWalkItem *it = &t->rec.items[j];
   gsize keep = prefix->len;
@@ -81,6 +90,11 @@ tree_node(GString *out, const KvmmmuWalkTree *t, guint j, GString *prefix,
   if (it->idx != KVMMMU_INVALID_INDEX)
     g_string_append_printf(out, " idx %u", it->idx);
   g_string_append_printf(out, " gfn " X64 " role %x", it->gfn, it->role);
+  if (layout) {
+    g_string_append(out, " (");
+    kvmmmu_role_decode(layout, it->role, out);
+    g_string_append_c(out, ')');
+  }
   if (it->unsync)
     g_string_append(out, " unsync");
   k = step_of(t, j);
@@ -99,13 +113,14 @@ tree_node(GString *out, const KvmmmuWalkTree *t, guint j, GString *prefix,
       if (t->parent_index[c] == (int)j)
         kids[n++] = c;
     for (guint c = 0; c < n; c++)
-      tree_node(out, t, kids[c], prefix, c + 1 == n, FALSE);
+      tree_node(out, t, kids[c], prefix, c + 1 == n, FALSE, layout);
   }
   g_string_truncate(prefix, keep);
 }
 
 void
-kvmmmu_render_walk_tree(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns)
+kvmmmu_render_walk_tree(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
+                        const KvmmmuKernelLayout *layout)
 {
   g_autoptr(GString) prefix = g_string_new("");
   guint ok_steps = t->steps->len - t->n_steps_bad;
@@ -116,7 +131,7 @@ kvmmmu_render_walk_tree(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns
                          t->cpu, t->rec.round, t->rec.nr, t->n_leaves, t->steps->len,
                          t->rec.parent);
   if (t->rec.nr > 0)
-    tree_node(out, t, 0, prefix, TRUE, TRUE);
+    tree_node(out, t, 0, prefix, TRUE, TRUE, layout);
   /* pages cut off the tree by an order violation */
   for (guint j = 1; j < t->rec.nr; j++)
     if (t->parent_index[j] < 0)
@@ -140,23 +155,28 @@ kvmmmu_render_walk_tree(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns
 void
 kvmmmu_render_walk_csv_header(GString *out)
 {
-  g_string_append(out, "walk,time_s,cpu,round,record,i,sp,level,role,gfn,idx,unsync,parents,verdict\n");
+  g_string_append(out, "walk,time_s,cpu,round,record,i,sp,level,role,role_decoded,gfn,idx,unsync,parents,verdict\n");
 }
 
 void
-kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns)
+kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
+                       const KvmmmuKernelLayout *layout)
 {
   const KvmmmuWalk *w = &t->rec;
   g_autoptr(GString) time = g_string_new("");
+  g_autoptr(GString) decoded = g_string_new("");
 
   kvmmmu_render_reltime(time, t->ts_ns, origin_ns);
   g_string_erase(time, time->len - 1, 1); /* drop the unit: CSV wants a number */
   for (guint i = 0; i < w->nr; i++) {
     const KvmmmuWalkItem *it = &w->items[i];
 
-    g_string_append_printf(out, "%" G_GUINT64_FORMAT ",%s,%u,%u,page,%u," X64 ",%u,%x," X64 ",%d,%u,,%s\n",
+    g_string_truncate(decoded, 0);
+    if (layout)
+      kvmmmu_role_decode(layout, it->role, decoded);
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT ",%s,%u,%u,page,%u," X64 ",%u,%x,%s," X64 ",%d,%u,,%s\n",
                            w->walk, time->str, t->cpu, w->round, i, it->sp,
-                           KVMMMU_ROLE_LEVEL(it->role), it->role, it->gfn,
+                           KVMMMU_ROLE_LEVEL(it->role), it->role, decoded->str, it->gfn,
                            it->idx == KVMMMU_INVALID_INDEX ? -1 : (int)it->idx, it->unsync,
                            i == 0 && !t->dfs_ok ? "bad-order" : "ok");
   }
@@ -164,7 +184,7 @@ kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns)
     const KvmmmuWalkStep *ws = &g_array_index(t->steps, KvmmmuWalkStep, k);
     const KvmmmuStep *s = &ws->step;
 
-    g_string_append_printf(out, "%" G_GUINT64_FORMAT ",%s,%u,%u,step,%u," X64 ",,,,,,",
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT ",%s,%u,%u,step,%u," X64 ",,,,,,,",
                            w->walk, time->str, t->cpu, w->round, s->i, s->sp);
     for (guint d = 0; d < s->depth; d++)
       g_string_append_printf(out, "%s" X64, d ? " " : "", s->items[d].sp);
@@ -172,8 +192,22 @@ kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns)
   }
 }
 
+/* "role" and, with a layout, "role_decoded". */
+static void
+json_role(JsonBuilder *b, guint32 role, const KvmmmuKernelLayout *layout)
+{
+  kvmmmu_json_hex(b, "role", role);
+  if (layout) {
+    g_autoptr(GString) d = g_string_new("");
+
+    kvmmmu_role_decode(layout, role, d);
+    kvmmmu_json_string(b, "role_decoded", d->str);
+  }
+}
+
 JsonNode *
-kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns)
+kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
+                        const KvmmmuKernelLayout *layout)
 {
   g_autoptr(JsonBuilder) b = json_builder_new();
   const KvmmmuWalk *w = &t->rec;
@@ -192,7 +226,7 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns)
     json_builder_begin_object(b);
     kvmmmu_json_hex(b, "sp", it->sp);
     kvmmmu_json_int(b, "level", KVMMMU_ROLE_LEVEL(it->role));
-    kvmmmu_json_hex(b, "role", it->role);
+    json_role(b, it->role, layout);
     kvmmmu_json_hex(b, "gfn", it->gfn);
     kvmmmu_json_int(b, "idx", it->idx == KVMMMU_INVALID_INDEX ? -1 : (gint64)it->idx);
     json_builder_set_member_name(b, "unsync");
@@ -215,7 +249,7 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns)
       json_builder_begin_object(b);
       kvmmmu_json_hex(b, "sp", ws->step.items[d].sp);
       kvmmmu_json_int(b, "level", KVMMMU_ROLE_LEVEL(ws->step.items[d].role));
-      kvmmmu_json_hex(b, "role", ws->step.items[d].role);
+      json_role(b, ws->step.items[d].role, layout);
       json_builder_end_object(b);
     }
     json_builder_end_array(b);

@@ -13,19 +13,21 @@
 typedef struct {
   GString *out;
   guint64 origin;
+  const KvmmmuKernelLayout *layout;
+  KvmmmuKernelLayout store;
 } Sink;
 
 static void
 on_walk(const KvmmmuWalkTree *t, gpointer data)
 {
   Sink *s = data;
-  g_autoptr(JsonNode) node = kvmmmu_render_walk_json(t, s->origin);
+  g_autoptr(JsonNode) node = kvmmmu_render_walk_json(t, s->origin, s->layout);
   g_autofree char *json = kvmmmu_render_json_to_string(node, FALSE);
 
   kvmmmu_render_walk_dump(s->out, t);
   kvmmmu_render_walk_violations(s->out, t);
-  kvmmmu_render_walk_tree(s->out, t, s->origin);
-  kvmmmu_render_walk_csv(s->out, t, s->origin);
+  kvmmmu_render_walk_tree(s->out, t, s->origin, s->layout);
+  kvmmmu_render_walk_csv(s->out, t, s->origin, s->layout);
   g_string_truncate(s->out, 0);
 }
 
@@ -47,7 +49,7 @@ ignore(const char *message, gpointer data)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  Sink sink = { g_string_new(""), 0 };
+  Sink sink = { g_string_new(""), 0, NULL };
   KvmmmuDiag *diag = kvmmmu_diag_new(ignore, NULL);
   KvmmmuReader *r = kvmmmu_reader_new_for_data("fuzz", (const char *)data, size, diag, FALSE);
   KvmmmuWalks *walks = kvmmmu_walks_new(on_walk, &sink);
@@ -62,6 +64,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   while (kvmmmu_reader_next(r, &rec, &error) == KVMMMU_READ_RECORD) {
     if (rec.kind == KVMMMU_RECORD_HEADER) {
       sink.origin = rec.u.header.start_ns;
+      sink.layout = kvmmmu_layout_builtin(rec.u.header.release, &sink.store) ? &sink.store : NULL;
       if (rate)
         kvmmmu_rate_free(rate);
       rate = kvmmmu_rate_new(sink.origin, 1000000);

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <string.h>
+
+#include "model/roles.h"
+
+typedef struct {
+  const char *name;
+  guint8 offset, size;
+} Field;
+
+/* Read from kernel source (docs/kernels.md); bits 0-3 are the level in all. */
+static const Field layout_4_19[] = {
+  { "level", 0, 4 }, { "cr4_pae", 4, 1 }, { "quadrant", 5, 2 }, { "direct", 7, 1 },
+  { "access", 8, 3 }, { "invalid", 11, 1 }, { "nxe", 12, 1 }, { "cr0_wp", 13, 1 },
+  { "smep_andnot_wp", 14, 1 }, { "smap_andnot_wp", 15, 1 }, { "ad_disabled", 16, 1 },
+  { "guest_mode", 17, 1 }, { "smm", 24, 8 }, { NULL, 0, 0 }
+};
+static const Field layout_5_4[] = {
+  { "level", 0, 4 }, { "gpte_is_8_bytes", 4, 1 }, { "quadrant", 5, 2 }, { "direct", 7, 1 },
+  { "access", 8, 3 }, { "invalid", 11, 1 }, { "nxe", 12, 1 }, { "cr0_wp", 13, 1 },
+  { "smep_andnot_wp", 14, 1 }, { "smap_andnot_wp", 15, 1 }, { "ad_disabled", 16, 1 },
+  { "guest_mode", 17, 1 }, { "smm", 24, 8 }, { NULL, 0, 0 }
+};
+static const Field layout_5_15[] = {
+  { "level", 0, 4 }, { "gpte_is_8_bytes", 4, 1 }, { "quadrant", 5, 2 }, { "direct", 7, 1 },
+  { "access", 8, 3 }, { "invalid", 11, 1 }, { "efer_nx", 12, 1 }, { "cr0_wp", 13, 1 },
+  { "smep_andnot_wp", 14, 1 }, { "smap_andnot_wp", 15, 1 }, { "ad_disabled", 16, 1 },
+  { "guest_mode", 17, 1 }, { "smm", 24, 8 }, { NULL, 0, 0 }
+};
+static const Field layout_6_1[] = {
+  { "level", 0, 4 }, { "has_4_byte_gpte", 4, 1 }, { "quadrant", 5, 2 }, { "direct", 7, 1 },
+  { "access", 8, 3 }, { "invalid", 11, 1 }, { "efer_nx", 12, 1 }, { "cr0_wp", 13, 1 },
+  { "smep_andnot_wp", 14, 1 }, { "smap_andnot_wp", 15, 1 }, { "ad_disabled", 16, 1 },
+  { "guest_mode", 17, 1 }, { "passthrough", 18, 1 }, { "smm", 24, 8 }, { NULL, 0, 0 }
+};
+static const Field layout_6_19[] = {
+  { "level", 0, 4 }, { "has_4_byte_gpte", 4, 1 }, { "quadrant", 5, 2 }, { "direct", 7, 1 },
+  { "access", 8, 3 }, { "invalid", 11, 1 }, { "efer_nx", 12, 1 }, { "cr0_wp", 13, 1 },
+  { "smep_andnot_wp", 14, 1 }, { "smap_andnot_wp", 15, 1 }, { "ad_disabled", 16, 1 },
+  { "guest_mode", 17, 1 }, { "passthrough", 18, 1 }, { "is_mirror", 19, 1 },
+  { "smm", 24, 8 }, { NULL, 0, 0 }
+};
+
+static const struct {
+  guint from; /* major * 1000 + minor, first release with this layout */
+  const char *what;
+  const Field *fields;
+} builtin[] = {
+  { 4019, "4.19 to 5.3", layout_4_19 },
+  { 5004, "5.4 to 5.14", layout_5_4 },
+  { 5015, "5.15 to 6.0", layout_5_15 },
+  { 6001, "6.1 to 6.18", layout_6_1 },
+  { 6019, "6.19 on", layout_6_19 },
+};
+
+gboolean
+kvmmmu_layout_builtin(const char *release, KvmmmuKernelLayout *out)
+{
+  unsigned major, minor;
+  guint v;
+  int pick = -1;
+
+  memset(out, 0, sizeof *out);
+  if (!release || sscanf(release, "%u.%u", &major, &minor) != 2)
+    return FALSE;
+  v = major * 1000 + minor;
+  for (guint i = 0; i < G_N_ELEMENTS(builtin); i++)
+    if (v >= builtin[i].from)
+      pick = i;
+  if (pick < 0)
+    return FALSE;
+  for (const Field *f = builtin[pick].fields; f->name; f++) {
+    KvmmmuRoleField *rf = &out->fields[out->n_fields++];
+
+    g_strlcpy(rf->name, f->name, sizeof rf->name);
+    rf->bit_offset = f->offset;
+    rf->bit_size = f->size;
+  }
+  snprintf(out->source, sizeof out->source, "built-in table for %s (release %s)",
+           builtin[pick].what, release);
+  /* Stable since 4.19 (docs/kernels.md). */
+  out->page_array_nr = 16;
+  out->root_max_level = 5;
+  out->num_prev_roots = 3;
+  return TRUE;
+}
+
+const KvmmmuRoleField *
+kvmmmu_layout_field(const KvmmmuKernelLayout *l, const char *name)
+{
+  for (guint i = 0; i < l->n_fields; i++)
+    if (strcmp(l->fields[i].name, name) == 0)
+      return &l->fields[i];
+  return NULL;
+}
+
+static guint32
+field_value(const KvmmmuRoleField *f, guint32 word)
+{
+  guint32 mask = f->bit_size >= 32 ? 0xffffffffu : (1u << f->bit_size) - 1;
+
+  return (word >> f->bit_offset) & mask;
+}
+
+void
+kvmmmu_role_decode(const KvmmmuKernelLayout *l, guint32 word, GString *out)
+{
+  /* The kernel's own letters for ACC_* (kvm_mmu_page_printk's access_str). */
+  static const char *const access_str[] = { "---", "--x", "w--", "w-x", "-u-", "-ux", "wu-", "wux" };
+  const KvmmmuRoleField *level = kvmmmu_layout_field(l, "level");
+  const KvmmmuRoleField *quadrant = kvmmmu_layout_field(l, "quadrant");
+  const KvmmmuRoleField *access = kvmmmu_layout_field(l, "access");
+  gsize start = out->len;
+
+  if (level)
+    g_string_append_printf(out, "level=%u", field_value(level, word));
+  if (quadrant)
+    g_string_append_printf(out, " quadrant=%u", field_value(quadrant, word));
+  if (access)
+    g_string_append_printf(out, " access=%s", access_str[field_value(access, word) & 7]);
+  for (guint i = 0; i < l->n_fields; i++) {
+    const KvmmmuRoleField *f = &l->fields[i];
+    guint32 v;
+
+    if (f == level || f == quadrant || f == access)
+      continue;
+    v = field_value(f, word);
+    if (v == 0)
+      continue;
+    if (out->len > start)
+      g_string_append_c(out, ' ');
+    if (f->bit_size == 1)
+      g_string_append(out, f->name);
+    else
+      g_string_append_printf(out, "%s=%u", f->name, v);
+  }
+}
+
+gboolean
+kvmmmu_layout_same_fields(const KvmmmuKernelLayout *a, const KvmmmuKernelLayout *b, GString *why)
+{
+  gboolean same = TRUE;
+
+  for (guint i = 0; i < a->n_fields; i++) {
+    const KvmmmuRoleField *fa = &a->fields[i];
+    const KvmmmuRoleField *fb = kvmmmu_layout_field(b, fa->name);
+
+    if (!fb) {
+      g_string_append_printf(why, "%s only in the first; ", fa->name);
+      same = FALSE;
+    } else if (fa->bit_offset != fb->bit_offset || fa->bit_size != fb->bit_size) {
+      g_string_append_printf(why, "%s at %u:%u vs %u:%u; ", fa->name, fa->bit_offset,
+                             fa->bit_size, fb->bit_offset, fb->bit_size);
+      same = FALSE;
+    }
+  }
+  for (guint i = 0; i < b->n_fields; i++)
+    if (!kvmmmu_layout_field(a, b->fields[i].name)) {
+      g_string_append_printf(why, "%s only in the second; ", b->fields[i].name);
+      same = FALSE;
+    }
+  return same;
+}

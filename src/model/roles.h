@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * roles.h - union kvm_mmu_page_role as one kernel lays it out, and role
+ * words decoded with that kernel's own field names.
+ *
+ * A layout comes from the kernel's DWARF (dwarf/layout.h) or, without
+ * debuginfo, from the built-in table of the layouts read from kernel
+ * source, chosen by release.  Either way the decoding says which it used.
+ */
+#ifndef KVMMMU_MODEL_ROLES_H
+#define KVMMMU_MODEL_ROLES_H
+
+#include <glib.h>
+
+#define KVMMMU_ROLE_MAX_FIELDS 32
+
+typedef struct {
+  char name[32];
+  guint8 bit_offset;
+  guint8 bit_size;
+} KvmmmuRoleField;
+
+typedef struct {
+  KvmmmuRoleField fields[KVMMMU_ROLE_MAX_FIELDS];
+  guint n_fields;
+  gboolean from_dwarf;
+  char source[320];        /* "DWARF of PATH" or "built-in table for 6.1 to 6.18" */
+  /* Array bounds, 0 when not known: KVM_PAGE_ARRAY_NR (struct kvm_mmu_pages),
+   * PT64_ROOT_MAX_LEVEL (struct mmu_page_path), KVM_MMU_NUM_PREV_ROOTS. */
+  guint page_array_nr;
+  guint root_max_level;
+  guint num_prev_roots;
+  char build_id[96];       /* hex, "" when not known */
+} KvmmmuKernelLayout;
+
+/* The built-in layout for a release ("6.1.0-56-amd64"); FALSE when the
+ * release names no version (then roles stay raw). */
+gboolean kvmmmu_layout_builtin(const char *release, KvmmmuKernelLayout *out);
+
+/* The field named name, or NULL. */
+const KvmmmuRoleField *kvmmmu_layout_field(const KvmmmuKernelLayout *layout, const char *name);
+
+/* Append the decoded word: "level=4 quadrant=0 access=wux" then each other
+ * field that is not zero, by its kernel name ("has_4_byte_gpte", "smm=1"). */
+void kvmmmu_role_decode(const KvmmmuKernelLayout *layout, guint32 word, GString *out);
+
+/* Two layouts have the same fields at the same bits (source aside). */
+gboolean kvmmmu_layout_same_fields(const KvmmmuKernelLayout *a, const KvmmmuKernelLayout *b,
+                                   GString *why);
+
+#endif
