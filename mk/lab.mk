@@ -36,7 +36,8 @@ lab_env = $(if $(filter undefined,$(origin SCRIPTS)),,SCRIPTS='$(SCRIPTS)') \
 	$(if $(filter undefined,$(origin WORKLOAD)),,WORKLOAD='$(WORKLOAD)') \
 	$(if $(filter undefined,$(origin WORKLOAD_ARGS)),,WORKLOAD_ARGS='$(WORKLOAD_ARGS)')
 
-lab: $(if $(WORKLOAD),,$(LAB_WORKLOAD))
+# kvmmmu-report checks every trace against the counters (run-lab.sh).
+lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
 	@pass=0; fail=0; skip=0; \
 	for k in $(if $(KVER),$(KVER),$(LAB_KVERS)); do \
 		echo "=== lab: $$k"; \

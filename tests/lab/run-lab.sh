@@ -174,9 +174,14 @@ done
 # kvmmmu-report check, when this tree's report generator has it.
 report=build/kvmmmu-report
 if [ -x "$report" ] && "$report" check --help >/dev/null 2>&1; then
+	counters=
+	"$report" check --help 2>&1 | grep -q -- --kvm-after && counters=1
 	for n in $names; do
 		[ -s "$OUT/$n.trace" ] || continue
-		if "$report" check "$OUT/$n.trace" > "$OUT/$n.check" 2>&1; then
+		set -- "$OUT/$n.trace"
+		[ -n "$counters" ] && [ -s "$OUT/$n.kvm-after" ] &&
+			set -- --kvm-before="$OUT/$n.kvm-before" --kvm-after="$OUT/$n.kvm-after" "$@"
+		if "$report" check "$@" > "$OUT/$n.check" 2>&1; then
 			say "$n: kvmmmu-report check passed"
 		else
 			say "$n: kvmmmu-report check FAILED:"; sed 's/^/    /' "$OUT/$n.check" >&2; bad=1
