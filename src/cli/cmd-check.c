@@ -150,6 +150,17 @@ kvmmmu_cmd_check(int argc, char **argv)
   verdict(&v, run.tally.leaves_unzapped == 0,
           "leaves zapped: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
           run.tally.leaves - run.tally.leaves_unzapped, run.tally.leaves);
+  /* The kernel's own array sizes, from its DWARF when we have it. */
+  if (cli.layout && cli.layout->page_array_nr && cli.layout->root_max_level) {
+    g_string_append_printf(v.out, "info bounds and roles from the %s\n", cli.layout->source);
+    verdict(&v, run.tally.max_nr <= cli.layout->page_array_nr,
+            "walk arrays within KVM_PAGE_ARRAY_NR=%u: largest nr %u (%" G_GUINT64_FORMAT
+            " full, %" G_GUINT64_FORMAT " restarts after -ENOSPC)",
+            cli.layout->page_array_nr, run.tally.max_nr, run.tally.full, run.tally.restarts);
+    verdict(&v, run.tally.max_depth < cli.layout->root_max_level,
+            "step paths below PT64_ROOT_MAX_LEVEL=%u: longest %u", cli.layout->root_max_level,
+            run.tally.max_depth);
+  }
   verdict(&v, stats->have_end, "trailer: %s", stats->have_end ? "present" : "missing");
   {
     g_autoptr(GString) loss = g_string_new("");
@@ -195,7 +206,7 @@ kvmmmu_cmd_check(int argc, char **argv)
       g_auto(GStrv) quoted = NULL;
       g_autofree char *what = NULL;
 
-      if (g_str_has_prefix(lines[i], "check:"))
+      if (g_str_has_prefix(lines[i], "check:") || g_str_has_prefix(lines[i], "info "))
         continue;
       quoted = g_strsplit(lines[i] + 5, "\"", -1);
       what = g_strjoinv("\"\"", quoted);
@@ -213,7 +224,7 @@ kvmmmu_cmd_check(int argc, char **argv)
     json_builder_set_member_name(jb, "checks");
     json_builder_begin_array(jb);
     for (guint i = 0; lines[i] && lines[i + 1]; i++) {
-      if (g_str_has_prefix(lines[i], "check:"))
+      if (g_str_has_prefix(lines[i], "check:") || g_str_has_prefix(lines[i], "info "))
         continue;
       json_builder_begin_object(jb);
       json_builder_set_member_name(jb, "ok");

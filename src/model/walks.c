@@ -331,4 +331,7 @@ kvmmmu_walk_tally_add(KvmmmuWalkTally *tally, const KvmmmuWalkTree *t)
     tally->full++;
   if (t->rec.round > 0)
     tally->restarts++;
+  tally->max_nr = MAX(tally->max_nr, t->rec.nr);
+  for (guint k = 0; k < t->steps->len; k++)
+    tally->max_depth = MAX(tally->max_depth, g_array_index(t->steps, KvmmmuWalkStep, k).step.depth);
 }

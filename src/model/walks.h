@@ -89,6 +89,8 @@ typedef struct {
   guint64 leaves, leaves_unzapped;
   guint64 full;             /* nr == 16: -ENOSPC, the walk restarts */
   guint64 restarts;         /* walks with round > 0 */
+  guint max_nr;             /* the largest pages->nr seen */
+  guint max_depth;          /* the longest step path seen */
 } KvmmmuWalkTally;
 
 void kvmmmu_walk_tally_add(KvmmmuWalkTally *tally, const KvmmmuWalkTree *tree);
