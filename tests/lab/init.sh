@@ -13,7 +13,9 @@
 #
 # /lab/config sets: SCRIPTS (module names), WORKLOAD (path inside),
 # WORKLOAD_ARGS, STOPS (1 when the workload stops itself with SIGSTOP
-# before it destroys its VM), KVM_MODULES (insmod order), KVM_VENDOR_ARGS.
+# before it destroys its VM), KVM_MODULES (insmod order), KVM_VENDOR_ARGS,
+# and may set WORKLOAD_TIMEOUT (seconds, default 120; the workload is then
+# killed).
 
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
@@ -47,6 +49,7 @@ fail() {
 	finish
 }
 
+WORKLOAD_TIMEOUT=120
 . /lab/config
 say "init at $(t) s, kernel $(uname -r)"
 echo "$(uname -r)" > /out/kernel-release
@@ -116,6 +119,7 @@ for s in ${SCRIPTS:-none}; do
 	wl_pid=$!
 	how=none
 	stops=0
+	ticks=0
 	# Poll: a workload that stops itself (SIGSTOP) is counted each time it
 	# stops, into NAME.kvm-stopN, and its last stop is NAME.kvm-after; for
 	# any other workload the last sample taken while it ran stands in.
@@ -140,6 +144,11 @@ for s in ${SCRIPTS:-none}; do
 			fi
 		fi
 		sleep 0.1
+		ticks=$((ticks + 1))
+		if [ $ticks -ge $((WORKLOAD_TIMEOUT * 10)) ]; then
+			say "$s: the workload ran ${WORKLOAD_TIMEOUT} s: killing it"
+			kill -KILL $wl_pid
+		fi
 	done
 	wait $wl_pid
 	wl_rc=$?
@@ -150,6 +159,12 @@ for s in ${SCRIPTS:-none}; do
 	stap_rc=0
 	if [ -n "$stap_pid" ]; then
 		kill -INT $stap_pid
+		i=0
+		while kill -0 $stap_pid 2>/dev/null && [ "$(state $stap_pid)" != Z ] && [ $i -lt 600 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		[ $i -lt 600 ] || { say "$s: staprun did not stop in 60 s: killing it"; kill -KILL $stap_pid; }
 		wait $stap_pid
 		stap_rc=$?
 		say "$s: staprun exit $stap_rc, trace $(wc -c < /out/$s.trace) bytes at $(t) s"
