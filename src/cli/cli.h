@@ -22,6 +22,7 @@ typedef struct {
   KvmmmuOutputFormat format;
   gboolean strict;
   gboolean quiet;          /* no per-problem warnings, only the totals */
+  gboolean bulk;           /* the inputs are one stap -b capture's per-CPU files */
   char **files;            /* what is left of argv: the inputs */
   char *debuginfo;         /* --debuginfo PATH, "none" for raw role words */
   gboolean force_debuginfo;/* use it even when its build-id is not the trace's */

@@ -16,6 +16,8 @@ static const GOptionEntry common_entries[] = {
     "Decode role words with this kvm.ko, vmlinux or build tree's DWARF (none: raw)", "PATH" },
   { "force-debuginfo", 0, 0, G_OPTION_ARG_NONE, NULL,
     "Use --debuginfo even when its build-id is not the traced kernel's", NULL },
+  { "bulk", 'b', 0, G_OPTION_ARG_NONE, NULL,
+    "The files are one stap -b capture's per-CPU files: merge them", NULL },
   { NULL }
 };
 
@@ -33,6 +35,7 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
   common[2].arg_data = &cli->quiet;
   common[3].arg_data = &cli->debuginfo;
   common[4].arg_data = &cli->force_debuginfo;
+  common[5].arg_data = &cli->bulk;
   format_arg = NULL;
 
   ctx = g_option_context_new(param);
@@ -149,7 +152,9 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
 
   for (char **f = cli->files; *f; f++) {
     g_autoptr(GError) error = NULL;
-    g_autoptr(KvmmmuReader) reader = kvmmmu_reader_open(*f, diag, cli->strict, &error);
+    g_autoptr(KvmmmuReader) reader =
+      cli->bulk ? kvmmmu_reader_open_bulk(cli->files, diag, cli->strict, &error)
+                : kvmmmu_reader_open(*f, diag, cli->strict, &error);
     KvmmmuReadStatus st;
 
     if (!reader) {
@@ -165,12 +170,15 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
       kvmmmu_stats_add(stats, rec);
       func(rec, data);
     }
+    stats->bulk_missing += kvmmmu_reader_bulk_missing(reader);
     if (st == KVMMMU_READ_FATAL) {
       fprintf(stderr, "kvmmmu-report: %s\n", error->message);
       status = KVMMMU_EXIT_UNUSABLE;
       if (cli->strict)
         break;
     }
+    if (cli->bulk)
+      break; /* one reader took every file */
   }
   g_free(rec);
   *bad_lines = kvmmmu_diag_count(diag);

@@ -142,7 +142,7 @@ kvmmmu_stats_n_vcpus(const KvmmmuStats *s)
 gboolean
 kvmmmu_stats_lossy(const KvmmmuStats *s)
 {
-  return s->seq_missing || kvmmmu_stats_records_lost(s) || s->stap_errors ||
+  return s->seq_missing || s->bulk_missing || kvmmmu_stats_records_lost(s) || s->stap_errors ||
          s->stap_skipped || s->stap_transport_failures ||
          (s->have_end && s->end.faults);
 }

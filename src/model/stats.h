@@ -22,6 +22,7 @@ typedef struct {
   /* loss seen in the data: gaps in a CPU's seq, seq going backwards */
   guint64 seq_missing;
   guint64 seq_backwards;
+  guint64 bulk_missing;       /* stap -b flushes missing from the sequence */
   GHashTable *next_seq;       /* cpu -> next expected seq */
   GHashTable *vcpus;          /* (kvm, vcpu) seen in any record */
   guint n_cpus;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "reader/bulk.h"
 #include "reader/reader.h"
 
 #define CHUNK (1024 * 1024)
@@ -23,6 +24,7 @@ struct _KvmmmuReader {
   char *name;
   int fd;             /* -1 when reading from memory */
   gboolean own_fd;
+  KvmmmuBulk *bulk;   /* bulk-mode files merged, instead of fd */
   const char *data;   /* memory input, borrowed */
   gsize data_len;
   char *buf;          /* file input: [start, end) holds unread bytes */
@@ -90,6 +92,29 @@ kvmmmu_reader_open(const char *path, KvmmmuDiag *diag, gboolean strict,
 }
 
 KvmmmuReader *
+kvmmmu_reader_open_bulk(char **paths, KvmmmuDiag *diag, gboolean strict, GError **error)
+{
+  KvmmmuBulk *bulk = kvmmmu_bulk_open(paths, error);
+  g_autofree char *name = NULL;
+  KvmmmuReader *r;
+
+  if (!bulk)
+    return NULL;
+  name = g_strdup_printf("%s (bulk, %u files)", paths[0], g_strv_length(paths));
+  r = reader_alloc(name, diag, strict);
+  r->bulk = bulk;
+  r->buf_size = CHUNK + KVMMMU_MAX_LINE;
+  r->buf = g_malloc(r->buf_size);
+  return r;
+}
+
+guint64
+kvmmmu_reader_bulk_missing(const KvmmmuReader *r)
+{
+  return r->bulk ? kvmmmu_bulk_missing(r->bulk) : 0;
+}
+
+KvmmmuReader *
 kvmmmu_reader_new_for_data(const char *name, const char *data, gsize len,
                            KvmmmuDiag *diag, gboolean strict)
 {
@@ -107,6 +132,7 @@ kvmmmu_reader_free(KvmmmuReader *r)
     return;
   if (r->own_fd)
     close(r->fd);
+  kvmmmu_bulk_free(r->bulk);
   g_hash_table_destroy(r->seen_above);
   g_hash_table_destroy(r->cpu_walk);
   g_free(r->buf);
@@ -146,7 +172,18 @@ fill(KvmmmuReader *r, GError **error)
     r->start = 0;
   }
   while (!r->eof && r->end < r->buf_size) {
-    ssize_t n = read(r->fd, r->buf + r->end, r->buf_size - r->end);
+    ssize_t n;
+
+    if (r->bulk) {
+      n = kvmmmu_bulk_read(r->bulk, r->buf + r->end, r->buf_size - r->end, error);
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        r->eof = TRUE;
+      r->end += n;
+      break;
+    }
+    n = read(r->fd, r->buf + r->end, r->buf_size - r->end);
 
     if (n < 0) {
       int e = errno;

@@ -43,6 +43,13 @@ typedef struct _KvmmmuReader KvmmmuReader;
 KvmmmuReader *kvmmmu_reader_open(const char *path, KvmmmuDiag *diag,
                                  gboolean strict, GError **error);
 
+/* Read the per-CPU files of one stap -b capture, merged by flush sequence
+ * (reader/bulk.h).  transfer full; NULL with error. */
+KvmmmuReader *kvmmmu_reader_open_bulk(char **paths, KvmmmuDiag *diag, gboolean strict,
+                                      GError **error);
+/* Bulk flushes missing from the sequence (0 for other inputs). */
+guint64 kvmmmu_reader_bulk_missing(const KvmmmuReader *reader);
+
 /* Read from a buffer (tests, fuzzing); name is used in messages.
  * data is borrowed and must outlive the reader. */
 KvmmmuReader *kvmmmu_reader_new_for_data(const char *name, const char *data,

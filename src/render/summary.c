@@ -33,6 +33,8 @@ kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s)
   }
   LOSS(s->seq_missing, " %" G_GUINT64_FORMAT " records missing (gaps in per-CPU seq)",
        s->seq_missing);
+  LOSS(s->bulk_missing, " %" G_GUINT64_FORMAT " bulk-mode flushes missing (gaps in their sequence)",
+       s->bulk_missing);
   LOSS(kvmmmu_stats_records_lost(s),
        " trailer counts %" G_GUINT64_FORMAT " records written, %" G_GUINT64_FORMAT " read",
        s->end.records, s->records_at_end);
@@ -100,12 +102,14 @@ kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks, gui
                            kvmmmu_kind_name(event_kinds[i]), s->per_kind[event_kinds[i]]);
   g_string_append_printf(out, "walks,%" G_GUINT64_FORMAT "\npages,%" G_GUINT64_FORMAT
                          "\nvcpus,%u\ncpus,%u\nseq_missing,%" G_GUINT64_FORMAT
-                         "\nrecords_lost,%" G_GUINT64_FORMAT "\nfaults,%" G_GUINT64_FORMAT
+                         "\nrecords_lost,%" G_GUINT64_FORMAT "\nbulk_flushes_missing,%" G_GUINT64_FORMAT
+                         "\nfaults,%" G_GUINT64_FORMAT
                          "\nstap_errors,%" G_GUINT64_FORMAT "\nstap_skipped,%" G_GUINT64_FORMAT
                          "\ntransport_failures,%" G_GUINT64_FORMAT "\nbad_lines,%"
                          G_GUINT64_FORMAT "\n",
                          walks, s->pages, kvmmmu_stats_n_vcpus(s), s->n_cpus, s->seq_missing,
-                         kvmmmu_stats_records_lost(s), s->have_end ? s->end.faults : 0,
+                         kvmmmu_stats_records_lost(s), s->bulk_missing,
+                         s->have_end ? s->end.faults : 0,
                          s->stap_errors, s->stap_skipped, s->stap_transport_failures, bad_lines);
 }
 
@@ -133,6 +137,7 @@ kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_line
   json_builder_begin_object(b);
   kvmmmu_json_int(b, "seq_missing", s->seq_missing);
   kvmmmu_json_int(b, "records_lost", kvmmmu_stats_records_lost(s));
+  kvmmmu_json_int(b, "bulk_flushes_missing", s->bulk_missing);
   kvmmmu_json_int(b, "faults", s->have_end ? s->end.faults : 0);
   kvmmmu_json_int(b, "stap_errors", s->stap_errors);
   kvmmmu_json_int(b, "stap_skipped", s->stap_skipped);
