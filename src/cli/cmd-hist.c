@@ -255,12 +255,15 @@ kvmmmu_cmd_hist(int argc, char **argv)
   {
     const char *what = run.latency ? "kvm_mmu_load latency"
                        : run.used_load_rate ? "kvm_mmu_load (counted in the kernel)"
-                                            : kvmmmu_kind_name(run.event);
+                       : run.event == KVMMMU_RECORD_LOAD ? "kvm_mmu_load"
+                                                         : kvmmmu_kind_name(run.event);
     g_autofree char *unit = run.latency ? g_strdup("ns")
                             : g_strdup_printf("per %.9g s", run.interval_ns / 1e9);
 
     switch (cli.format) {
     case KVMMMU_FORMAT_TEXT:
+      /* What the capture lost heads the report: the counts below miss it. */
+      kvmmmu_render_loss_note(out, stats);
       if (run.latency)
         g_string_append_printf(out, "%s in ns: %" G_GUINT64_FORMAT " loads\n", what,
                                run.hist->count);

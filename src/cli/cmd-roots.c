@@ -71,6 +71,7 @@ kvmmmu_cmd_roots(int argc, char **argv)
 
   switch (cli.format) {
   case KVMMMU_FORMAT_TEXT:
+    kvmmmu_render_loss_note(run.out, stats);
     kvmmmu_render_roots_text(run.out, roots, span);
     break;
   case KVMMMU_FORMAT_CSV:
