@@ -29,7 +29,7 @@ B := build
 
 # Every Debian package the project needs to build, test and capture.
 DEB_PACKAGES := gcc make pkg-config libglib2.0-dev libjson-glib-dev libdw-dev libelf-dev \
-	systemtap diffutils json-glib-tools time gawk
+	systemtap diffutils json-glib-tools time gawk graphviz
 
 all: $(B)/kvmmmu-report
 

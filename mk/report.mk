@@ -45,6 +45,7 @@ report: $(B)/kvmmmu-report
 	$(B)/kvmmmu-report walks --tree $(TRACE) > report/walks-tree.txt
 	$(B)/kvmmmu-report walks --format json $(TRACE) > report/walks.json
 	$(B)/kvmmmu-report walks --format csv $(TRACE) > report/walks.csv
+	$(B)/kvmmmu-report walks --format dot $(TRACE) > report/walks.dot
 	$(B)/kvmmmu-report roots $(TRACE) > report/roots.txt
 	$(B)/kvmmmu-report roots --format json $(TRACE) > report/roots.json
 	$(B)/kvmmmu-report hist --linear 0,100,10 $(TRACE) > report/hist-rate.txt

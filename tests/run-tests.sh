@@ -58,6 +58,7 @@ REPORTS=(
   "walks-tree|walks --tree"
   "walks-json|walks --format json"
   "walks-csv|walks --format csv"
+  "walks-dot|walks --format dot"
   "roots|roots"
   "roots-json|roots --format json"
   "hist|hist --linear 0,100,10"
@@ -141,6 +142,16 @@ if command -v json-glib-validate >/dev/null; then
   done
 else
   bad "json-glib-validate missing (make deps installs json-glib-tools)"
+fi
+
+# Graphviz reads the dot output: one box per page, one edge per child.
+if command -v dot >/dev/null; then
+  "$R" walks --format dot $S/seed.trace >"$TMP/w.dot" 2>/dev/null
+  if dot -Tsvg "$TMP/w.dot" >"$TMP/w.svg" 2>"$TMP/err" && [ "$(grep -c '<g id="node' "$TMP/w.svg")" = 9 ] \
+     && [ "$(grep -c '<g id="edge' "$TMP/w.svg")" = 8 ]; then ok "dot: Graphviz draws the seed walk (9 pages, 8 edges)"
+  else bad "dot: Graphviz draws the seed walk" "$(cat "$TMP/err"; grep -c '<g id="node' "$TMP/w.svg")"; fi
+else
+  bad "dot missing (make deps installs graphviz)"
 fi
 
 # ---- streaming: memory does not grow with the trace ----

@@ -261,6 +261,7 @@ kvmmmu_cmd_hist(int argc, char **argv)
                             : g_strdup_printf("per %.9g s", run.interval_ns / 1e9);
 
     switch (cli.format) {
+    case KVMMMU_FORMAT_DOT: /* only walks takes dot: kvmmmu_cli_parse */
     case KVMMMU_FORMAT_TEXT:
       /* What the capture lost heads the report: the counts below miss it. */
       kvmmmu_render_loss_note(out, stats);

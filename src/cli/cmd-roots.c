@@ -70,6 +70,7 @@ kvmmmu_cmd_roots(int argc, char **argv)
              ? kvmmmu_stats_end_ns(stats) - stats->header.start_ns : 0;
 
   switch (cli.format) {
+  case KVMMMU_FORMAT_DOT: /* only walks takes dot: kvmmmu_cli_parse */
   case KVMMMU_FORMAT_TEXT:
     kvmmmu_render_loss_note(run.out, stats);
     kvmmmu_render_roots_text(run.out, roots, span);

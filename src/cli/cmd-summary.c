@@ -27,6 +27,7 @@ kvmmmu_cmd_summary(int argc, char **argv)
     return status;
   }
   switch (cli.format) {
+  case KVMMMU_FORMAT_DOT: /* only walks takes dot: kvmmmu_cli_parse */
   case KVMMMU_FORMAT_TEXT:
     kvmmmu_render_summary_text(out, stats, stats->per_kind[KVMMMU_RECORD_WALK], bad_lines);
     break;

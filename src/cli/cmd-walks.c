@@ -35,6 +35,9 @@ on_walk(const KvmmmuWalkTree *t, gpointer data)
   case KVMMMU_FORMAT_CSV:
     kvmmmu_render_walk_csv(run->out, t, run->origin_ns, run->cli->layout);
     break;
+  case KVMMMU_FORMAT_DOT:
+    kvmmmu_render_walk_dot(run->out, t, run->origin_ns, run->cli->layout);
+    break;
   case KVMMMU_FORMAT_JSON: {
     g_autoptr(JsonNode) node = kvmmmu_render_walk_json(t, run->origin_ns, run->cli->layout);
     g_autofree char *text = kvmmmu_render_json_to_string(node, FALSE);
@@ -92,6 +95,8 @@ kvmmmu_cmd_walks(int argc, char **argv)
 
   if (cli.format == KVMMMU_FORMAT_CSV)
     kvmmmu_render_walk_csv_header(run.out);
+  else if (cli.format == KVMMMU_FORMAT_DOT)
+    g_string_append(run.out, "digraph walks {\n  node [fontname=\"monospace\", fontsize=10];\n");
   else if (cli.format == KVMMMU_FORMAT_JSON)
     g_string_append(run.out, "{\"walks\": [");
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
@@ -125,6 +130,8 @@ kvmmmu_cmd_walks(int argc, char **argv)
     text = kvmmmu_render_json_to_string(tail, FALSE);
     g_string_append_printf(run.out, "\n], %s\n", text + 1);
   }
+  if (cli.format == KVMMMU_FORMAT_DOT)
+    g_string_append(run.out, "}\n");
   kvmmmu_cli_flush(run.out);
   g_string_free(run.out, TRUE);
 

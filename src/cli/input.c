@@ -9,7 +9,7 @@
 static char *format_arg;
 
 static const GOptionEntry common_entries[] = {
-  { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, "Output format: text, json or csv", "FMT" },
+  { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, "Output format: text, json or csv (walks: also dot)", "FMT" },
   { "strict", 0, 0, G_OPTION_ARG_NONE, NULL, "Stop at the first bad line (exit 2)", NULL },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, NULL, "Warn only with totals, not per problem", NULL },
   { "debuginfo", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
@@ -54,9 +54,11 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
       cli->format = KVMMMU_FORMAT_JSON;
     else if (strcmp(format_arg, "csv") == 0)
       cli->format = KVMMMU_FORMAT_CSV;
+    else if (strcmp(format_arg, "dot") == 0 && strcmp(command, "walks") == 0)
+      cli->format = KVMMMU_FORMAT_DOT;
     else if (strcmp(format_arg, "text") != 0) {
-      fprintf(stderr, "kvmmmu-report %s: unknown format '%s': expected text, json or csv\n",
-              command, format_arg);
+      fprintf(stderr, "kvmmmu-report %s: unknown format '%s': expected text, json or csv%s\n",
+              command, format_arg, strcmp(command, "walks") == 0 ? " (or dot)" : "");
       g_clear_pointer(&format_arg, g_free);
       return FALSE;
     }

@@ -22,6 +22,7 @@ typedef enum {
   KVMMMU_FORMAT_TEXT,
   KVMMMU_FORMAT_JSON,
   KVMMMU_FORMAT_CSV,
+  KVMMMU_FORMAT_DOT,   /* Graphviz; walks only */
 } KvmmmuOutputFormat;
 
 /* "+1.234567s" from origin; ts before origin prints negative. */
@@ -43,6 +44,11 @@ void kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origi
 /* transfer full */
 JsonNode *kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
                                   const KvmmmuKernelLayout *layout);
+/* One walk as a Graphviz cluster of a digraph the caller opens and closes:
+ * pages as boxes from the root down, unsync leaves filled, each leaf
+ * labelled with the step that zapped it. */
+void kvmmmu_render_walk_dot(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
+                            const KvmmmuKernelLayout *layout);
 /* "roles: decoded with SOURCE" or "roles: raw (...)" */
 void kvmmmu_render_roles_source(GString *out, const KvmmmuKernelLayout *layout);
 

@@ -273,3 +273,40 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
   json_builder_end_object(b);
   return json_builder_get_root(b);
 }
+
+void
+kvmmmu_render_walk_dot(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
+                       const KvmmmuKernelLayout *layout)
+{
+  const KvmmmuWalk *w = &t->rec;
+  g_autoptr(GString) when = g_string_new("");
+  g_autoptr(GString) role = g_string_new("");
+
+  kvmmmu_render_reltime(when, t->ts_ns, origin_ns);
+  g_string_append_printf(out, "  subgraph cluster_walk%" G_GUINT64_FORMAT " {\n"
+                              "    label=\"walk %" G_GUINT64_FORMAT " at %s cpu %u round %u%s\";\n",
+                         w->walk, w->walk, when->str, t->cpu, w->round,
+                         kvmmmu_walk_tree_ok(t) ? "" : " (checks failed)");
+  for (guint j = 0; j < w->nr; j++) {
+    const KvmmmuWalkItem *it = &w->items[j];
+    int k = step_of(t, j);
+
+    g_string_truncate(role, 0);
+    if (layout)
+      kvmmmu_role_decode(layout, it->role, role);
+    else
+      g_string_append_printf(role, "role %x", it->role);
+    g_string_append_printf(out, "    w%" G_GUINT64_FORMAT "p%u [shape=box%s, label=\"[%u] L%u " X64
+                                "\\ngfn " X64 " %s",
+                           w->walk, j, it->unsync ? ", style=filled, fillcolor=\"#f4c7a1\"" : "", j,
+                           KVMMMU_ROLE_LEVEL(it->role), it->sp, it->gfn, role->str);
+    if (k >= 0)
+      g_string_append_printf(out, "\\nzapped by step %d", k + 1);
+    g_string_append(out, "\"];\n");
+  }
+  for (guint j = 1; j < w->nr; j++)
+    if (t->parent_index[j] >= 0)
+      g_string_append_printf(out, "    w%" G_GUINT64_FORMAT "p%d -> w%" G_GUINT64_FORMAT "p%u [label=\"%u\"];\n",
+                             w->walk, t->parent_index[j], w->walk, j, w->items[j].idx);
+  g_string_append(out, "  }\n");
+}
