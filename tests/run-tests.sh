@@ -259,6 +259,10 @@ grep -qF "roles: decoded with the built-in table for 6.1 to 6.18 (release 6.1.0-
   && ok "dwarf: built-in table without debuginfo, and it says so" || bad "dwarf: built-in table without debuginfo" "$(cat "$TMP/out")"
 "$R" walks --tree --debuginfo none "$TMP/bid.trace" >"$TMP/out" 2>&1
 grep -qF "roles: raw" "$TMP/out" && ! grep -q 'level=' "$TMP/out" && ok "dwarf: --debuginfo none leaves roles raw" || bad "dwarf: --debuginfo none" "$(cat "$TMP/out")"
+"$R" kernel-info --debuginfo "$TMP/role.so" >"$TMP/out" 2>&1; rc=$?
+[ $rc = 1 ] && grep -qF "MISSING kvmmmu.unsync_walk, kvmmmu.zap_step: mmu_zap_unsync_children" "$TMP/out" \
+  && grep -qF "MISSING struct kvm: not in this DWARF" "$TMP/out" && grep -qF "ok      struct mmu_page_path: parent" "$TMP/out" \
+  && ok "dwarf: pre-flight says which probe points a kernel lacks" || bad "dwarf: pre-flight on the fixture (exit $rc)" "$(cat "$TMP/out")"
 "$R" kernel-info --debuginfo "$TMP/no-such.ko" >"$TMP/out" 2>&1; rc=$?
 [ $rc = 2 ] && grep -qF "Cannot open debuginfo: path=$TMP/no-such.ko" "$TMP/out" && ok "dwarf: missing debuginfo is unusable input" || bad "dwarf: missing debuginfo (exit $rc)" "$(cat "$TMP/out")"
 # The real Debian kvm.ko from the kernel cache (make check-tapsets fills it).

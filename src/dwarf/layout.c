@@ -214,47 +214,71 @@ open_object(const char *path, Opened *o, GError **error)
   return TRUE;
 }
 
+/* Call visit on every top-level DIE of every CU (types and functions live
+ * there), until it returns FALSE. */
+typedef gboolean (*TopDieFunc)(Dwarf_Die *cu, Dwarf_Die *die, gpointer data);
+
+static void
+visit_top_dies(Opened *o, TopDieFunc visit, gpointer data)
+{
+  Dwarf_Die *cu = NULL;
+  Dwarf_Addr bias;
+
+  while ((cu = dwfl_module_nextcu(o->mod, cu, &bias))) {
+    Dwarf_Die die;
+
+    if (dwarf_child(cu, &die) != 0)
+      continue;
+    do
+      if (!visit(cu, &die, data))
+        return;
+    while (dwarf_siblingof(&die, &die) == 0);
+  }
+}
+
+typedef struct {
+  KvmmmuKernelLayout *out;
+  gboolean have_role;
+} LayoutScan;
+
+static gboolean
+scan_layout(Dwarf_Die *cu, Dwarf_Die *die, gpointer data)
+{
+  LayoutScan *scan = data;
+  KvmmmuKernelLayout *out = scan->out;
+  const char *name = dwarf_diename(die);
+  int tag = dwarf_tag(die);
+
+  if (!name || dwarf_hasattr(die, DW_AT_declaration))
+    return TRUE;
+  if (!scan->have_role && tag == DW_TAG_union_type && strcmp(name, "kvm_mmu_page_role") == 0)
+    scan->have_role = read_role(die, out);
+  else if (tag == DW_TAG_structure_type && !out->page_array_nr && strcmp(name, "kvm_mmu_pages") == 0)
+    out->page_array_nr = array_bound(die, "page");
+  else if (tag == DW_TAG_structure_type && !out->root_max_level &&
+           strcmp(name, "mmu_page_path") == 0)
+    out->root_max_level = array_bound(die, "parent");
+  else if (tag == DW_TAG_structure_type && !out->num_prev_roots && strcmp(name, "kvm_mmu") == 0)
+    out->num_prev_roots = array_bound(die, "prev_roots");
+  /* stop once everything is found */
+  return !(scan->have_role && out->page_array_nr && out->root_max_level && out->num_prev_roots);
+}
+
 gboolean
 kvmmmu_dwarf_read_layout(const char *path, KvmmmuKernelLayout *out, GError **error)
 {
   Opened o;
-  Dwarf_Die *cu = NULL;
-  Dwarf_Addr bias;
+  LayoutScan scan = { out, FALSE };
   const unsigned char *bits;
   GElf_Addr vaddr;
-  gboolean have_role = FALSE, ok = FALSE;
+  gboolean ok = FALSE;
   int n;
 
   memset(out, 0, sizeof *out);
   if (!open_object(path, &o, error))
     goto out;
-  while ((cu = dwfl_module_nextcu(o.mod, cu, &bias))) {
-    Dwarf_Die die;
-
-    if (dwarf_child(cu, &die) != 0)
-      continue;
-    do {
-      const char *name = dwarf_diename(&die);
-      int tag = dwarf_tag(&die);
-
-      if (!name || dwarf_hasattr(&die, DW_AT_declaration))
-        continue;
-      if (!have_role && tag == DW_TAG_union_type && strcmp(name, "kvm_mmu_page_role") == 0)
-        have_role = read_role(&die, out);
-      else if (tag == DW_TAG_structure_type && !out->page_array_nr &&
-               strcmp(name, "kvm_mmu_pages") == 0)
-        out->page_array_nr = array_bound(&die, "page");
-      else if (tag == DW_TAG_structure_type && !out->root_max_level &&
-               strcmp(name, "mmu_page_path") == 0)
-        out->root_max_level = array_bound(&die, "parent");
-      else if (tag == DW_TAG_structure_type && !out->num_prev_roots &&
-               strcmp(name, "kvm_mmu") == 0)
-        out->num_prev_roots = array_bound(&die, "prev_roots");
-    } while (dwarf_siblingof(&die, &die) == 0);
-    if (have_role && out->page_array_nr && out->root_max_level && out->num_prev_roots)
-      break;
-  }
-  if (!have_role) {
+  visit_top_dies(&o, scan_layout, &scan);
+  if (!scan.have_role) {
     g_set_error(error, KVMMMU_DWARF_ERROR, 0,
                 "Cannot find union kvm_mmu_page_role in the DWARF of path=%s%s%s", o.object,
                 dwarf_errno() ? ": " : "", dwarf_errno() ? dwarf_errmsg(-1) : "");
@@ -366,12 +390,52 @@ has_line(Dwarf_Die *cu, Dwarf_Die *fn, int rel, int *line_out, const char **file
   return FALSE;
 }
 
+typedef struct {
+  GHashTable *fns;   /* function name -> FoundDie */
+  GHashTable *types; /* struct name -> FoundDie */
+} PreflightScan;
+
+static void
+found_add(GHashTable *table, const char *key, Dwarf_Die *cu, Dwarf_Die *die)
+{
+  FoundDie *f;
+
+  if (g_hash_table_contains(table, key))
+    return;
+  f = g_new0(FoundDie, 1);
+  f->die = *die;
+  f->cu = *cu;
+  f->found = TRUE;
+  g_hash_table_insert(table, (gpointer)key, f);
+}
+
+static gboolean
+scan_preflight(Dwarf_Die *cu, Dwarf_Die *die, gpointer data)
+{
+  PreflightScan *scan = data;
+  int tag = dwarf_tag(die);
+  const char *name;
+
+  if (tag == DW_TAG_subprogram &&
+      (dwarf_hasattr(die, DW_AT_low_pc) || dwarf_hasattr(die, DW_AT_ranges))) {
+    name = die_name(die);
+    for (guint i = 0; name && i < G_N_ELEMENTS(probed); i++)
+      for (guint k = 0; k < 2; k++)
+        if (probed[i].fn[k].name && strcmp(name, probed[i].fn[k].name) == 0)
+          found_add(scan->fns, probed[i].fn[k].name, cu, die);
+  } else if (tag == DW_TAG_structure_type && !dwarf_hasattr(die, DW_AT_declaration)) {
+    name = dwarf_diename(die);
+    for (guint i = 0; name && i < G_N_ELEMENTS(probed_members); i++)
+      if (strcmp(name, probed_members[i].type) == 0)
+        found_add(scan->types, probed_members[i].type, cu, die);
+  }
+  return TRUE;
+}
+
 guint
 kvmmmu_dwarf_preflight(const char *path, GString *out, GError **error)
 {
   Opened o;
-  Dwarf_Die *cu = NULL;
-  Dwarf_Addr bias;
   guint missing = 0;
   GHashTable *fns = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
   GHashTable *types = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
@@ -382,42 +446,10 @@ kvmmmu_dwarf_preflight(const char *path, GString *out, GError **error)
   }
   /* One pass over the top-level DIEs: the concrete functions and the
    * struct definitions we care about. */
-  while ((cu = dwfl_module_nextcu(o.mod, cu, &bias))) {
-    Dwarf_Die die;
+  {
+    PreflightScan scan = { fns, types };
 
-    if (dwarf_child(cu, &die) != 0)
-      continue;
-    do {
-      int tag = dwarf_tag(&die);
-      const char *name;
-
-      if (tag == DW_TAG_subprogram && (dwarf_hasattr(&die, DW_AT_low_pc) ||
-                                       dwarf_hasattr(&die, DW_AT_ranges))) {
-        name = die_name(&die);
-        for (guint i = 0; name && i < G_N_ELEMENTS(probed); i++)
-          for (guint k = 0; k < 2; k++)
-            if (probed[i].fn[k].name && strcmp(name, probed[i].fn[k].name) == 0 &&
-                !g_hash_table_contains(fns, probed[i].fn[k].name)) {
-              FoundDie *f = g_new0(FoundDie, 1);
-
-              f->die = die;
-              f->cu = *cu;
-              f->found = TRUE;
-              g_hash_table_insert(fns, (gpointer)probed[i].fn[k].name, f);
-            }
-      } else if (tag == DW_TAG_structure_type && !dwarf_hasattr(&die, DW_AT_declaration)) {
-        name = dwarf_diename(&die);
-        for (guint i = 0; name && i < G_N_ELEMENTS(probed_members); i++)
-          if (strcmp(name, probed_members[i].type) == 0 &&
-              !g_hash_table_contains(types, probed_members[i].type)) {
-            FoundDie *f = g_new0(FoundDie, 1);
-
-            f->die = die;
-            f->found = TRUE;
-            g_hash_table_insert(types, (gpointer)probed_members[i].type, f);
-          }
-      }
-    } while (dwarf_siblingof(&die, &die) == 0);
+    visit_top_dies(&o, scan_preflight, &scan);
   }
 
   for (guint i = 0; i < G_N_ELEMENTS(probed); i++) {
@@ -457,8 +489,11 @@ kvmmmu_dwarf_preflight(const char *path, GString *out, GError **error)
           vars_ok = FALSE;
         }
       }
-      if (vars_ok)
-        g_string_append_printf(what, " with $%s", pf->vars);
+      if (vars_ok) {
+        g_string_append(what, " with");
+        for (guint v = 0; want[v]; v++)
+          g_string_append_printf(what, " $%s", want[v]);
+      }
       any = vars_ok;
     }
     g_string_append_printf(out, "%s %s: %s\n", any ? "ok     " : "MISSING", probed[i].alias,
