@@ -78,13 +78,14 @@ state() {
 	sed -n 's/^.*) \([A-Za-z]\).*/\1/p' /proc/$1/stat 2>/dev/null
 }
 
-# wait_live NAME PID: the module is loaded, kprobes on KVM are registered
-# and its begin probe wrote the header.
+# wait_live NAME PID: the module is loaded and kprobes on KVM are
+# registered (stap runs begin probes before it registers kprobes, so a
+# header in the trace alone does not say the probes are live).
 wait_live() {
 	i=0
 	while [ $i -lt 600 ]; do
-		if [ -d /sys/module/$1 ] && grep -qE ' kvm(_amd)?( |$)' /sys/kernel/debug/kprobes/list 2>/dev/null &&
-		   [ -s /out/$1.trace ]; then
+		if [ -d /sys/module/$1 ] && grep -qE ' kvm(_amd)?( |$)' /sys/kernel/debug/kprobes/list 2>/dev/null; then
+			sleep 0.2  # the rest of its kprobes, registered in the same loop
 			return 0
 		fi
 		if ! kill -0 $2 2>/dev/null; then
