@@ -133,6 +133,16 @@ timeout -k 10 "$LAB_TIMEOUT" "$QEMU" -accel tcg,thread=multi -cpu max -m 1024 -s
 boot_s=$(( $(date +%s) - t0 ))
 say "QEMU ran ${boot_s} s"
 
+# How these results were made, for whoever keeps them.
+{
+	echo "kernel $KVER"
+	echo "scripts $names"
+	echo "workload $(basename "$workload") $args"
+	echo "command make lab KVER=$KVER$( [ "$names" = none ] && echo " SCRIPTS=" || echo " SCRIPTS=\"$names\"")$( [ -n "${WORKLOAD:-}" ] && echo " WORKLOAD=$WORKLOAD")$( [ -n "${WORKLOAD_ARGS+set}" ] && echo " WORKLOAD_ARGS=\"$WORKLOAD_ARGS\"")"
+	echo "qemu_s $boot_s"
+	echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} > "$OUT/lab.info"
+
 [ -s "$B/xfer.tgz" ] || die "no results came out of the guest (see $OUT/console.log)"
 tar -xzf "$B/xfer.tgz" -C "$OUT" || die "the results archive is damaged (see $OUT/console.log)"
 
