@@ -22,11 +22,13 @@ typedef struct {
   guint64 origin_ns, end_ns;
   KvmmmuRate *events;        /* per-event records of the chosen kind */
   KvmmmuRate *ticks;         /* load_rate counts by tick - 1 */
-  guint64 tick_interval_ns;
+  guint64 tick_interval_ns;  /* the longest interval a record measured */
   guint64 max_tick;
+  guint64 last_tick_ns;      /* the interval the max_tick records measured */
   gboolean used_load_rate;
 
   guint64 intervals, partial_ns, events_total;
+  guint64 partial_left_ns;   /* short last intervals left out */
   GError *error;
 } HistRun;
 
@@ -82,7 +84,16 @@ finish_capture(HistRun *run)
       }
       group = run->interval_ns / run->tick_interval_ns;
     }
-    for (guint64 t = 0; t + group <= run->max_tick; t += group) {
+    guint64 ticks = run->max_tick;
+
+    /* The script writes its last interval at exit, however short: a
+     * partial interval counts only when it is all there is. */
+    if (ticks > 1 && run->last_tick_ns * 10 < run->tick_interval_ns * 9) {
+      ticks--;
+      run->partial_left_ns += run->last_tick_ns;
+    } else if (ticks == 1 && run->last_tick_ns * 10 < run->tick_interval_ns * 9)
+      run->partial_ns += run->last_tick_ns;
+    for (guint64 t = 0; t + group <= ticks; t += group) {
       guint64 sum = 0;
 
       for (guint64 k = t; k < t + group; k++)
@@ -129,6 +140,7 @@ on_record(const KvmmmuRecord *rec, gpointer data)
     run->ticks = kvmmmu_rate_new(0, 1);
     run->max_tick = 0;
     run->tick_interval_ns = 0;
+    run->last_tick_ns = 0;
     return;
   }
   if (!run->open || rec->kind > KVMMMU_RECORD_END)
@@ -145,8 +157,11 @@ on_record(const KvmmmuRecord *rec, gpointer data)
 
     if (lr->tick > 0) {
       kvmmmu_rate_add_at(run->ticks, lr->tick - 1, lr->count);
-      run->max_tick = MAX(run->max_tick, lr->tick);
-      run->tick_interval_ns = lr->interval_ns;
+      if (lr->tick >= run->max_tick) {
+        run->max_tick = lr->tick;
+        run->last_tick_ns = lr->interval_ns;
+      }
+      run->tick_interval_ns = MAX(run->tick_interval_ns, lr->interval_ns);
     }
     return;
   }
@@ -276,6 +291,9 @@ kvmmmu_cmd_hist(int argc, char **argv)
       if (run.partial_ns)
         g_string_append_printf(out, "note: the capture is shorter than one interval; its %.6fs "
                                     "count as one\n", run.partial_ns / 1e9);
+      if (run.partial_left_ns)
+        g_string_append_printf(out, "note: a last, partial interval of %.6fs is left out\n",
+                               run.partial_left_ns / 1e9);
       break;
     case KVMMMU_FORMAT_CSV:
       kvmmmu_render_hist_csv(out, run.hist);
