@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* evhist.c - events per interval or load latency, as `hist` counts them. */
+#include "model/evhist.h"
+#include "reader/reader.h"
+
+KvmmmuEventHist *
+kvmmmu_event_hist_new(KvmmmuHist *hist, KvmmmuRecordKind event, gboolean latency,
+                      guint64 interval_ns, gboolean interval_given)
+{
+  KvmmmuEventHist *eh = g_new0(KvmmmuEventHist, 1);
+
+  eh->hist = hist;
+  eh->event = event;
+  eh->latency = latency;
+  eh->interval_ns = interval_ns ? interval_ns : 1000000000ull;
+  eh->interval_given = interval_given;
+  return eh;
+}
+
+void
+kvmmmu_event_hist_free(KvmmmuEventHist *eh)
+{
+  if (!eh)
+    return;
+  kvmmmu_rate_free(eh->events);
+  kvmmmu_rate_free(eh->ticks);
+  kvmmmu_hist_free(eh->hist);
+  g_clear_error(&eh->error);
+  g_free(eh);
+}
+
+/* kvm_mmu_load per interval from the counts the kernel made. */
+static void
+finish_ticks(KvmmmuEventHist *eh)
+{
+  guint64 group = 1, ticks = eh->max_tick;
+
+  eh->used_load_rate = TRUE;
+  if (eh->interval_given && eh->tick_interval_ns && eh->interval_ns != eh->tick_interval_ns) {
+    if (eh->interval_ns % eh->tick_interval_ns != 0) {
+      if (!eh->error)
+        g_set_error(&eh->error, KVMMMU_READER_ERROR, 0,
+                    "Cannot regroup load_rate counts of %" G_GUINT64_FORMAT
+                    " ns intervals into --interval %" G_GUINT64_FORMAT
+                    " ns: expected a multiple", eh->tick_interval_ns, eh->interval_ns);
+      return;
+    }
+    group = eh->interval_ns / eh->tick_interval_ns;
+  }
+  /* The script writes its last interval at exit, however short: a
+   * partial interval counts only when it is all there is. */
+  if (ticks > 1 && eh->last_tick_ns * 10 < eh->tick_interval_ns * 9) {
+    ticks--;
+    eh->partial_left_ns += eh->last_tick_ns;
+  } else if (ticks == 1 && eh->last_tick_ns * 10 < eh->tick_interval_ns * 9)
+    eh->partial_ns += eh->last_tick_ns;
+  for (guint64 t = 0; t + group <= ticks; t += group) {
+    guint64 sum = 0;
+
+    for (guint64 k = t; k < t + group; k++)
+      if (k < eh->ticks->counts->len)
+        sum += g_array_index(eh->ticks->counts, guint64, k);
+    kvmmmu_hist_add(eh->hist, sum);
+    eh->intervals++;
+    eh->events_total += sum;
+  }
+}
+
+/* Values of one capture into the histogram. */
+static void
+finish_capture(KvmmmuEventHist *eh)
+{
+  guint64 complete, n;
+
+  if (!eh->open)
+    return;
+  eh->open = FALSE;
+  if (eh->latency)
+    return;
+  /* kvm_mmu_load per interval: per-event loads when the capture has them,
+   * else the counts the kernel made (mmu_load_rate.stp). */
+  if (eh->event == KVMMMU_RECORD_LOAD_RATE ||
+      (eh->event == KVMMMU_RECORD_LOAD && eh->events->events == 0 && eh->max_tick > 0)) {
+    finish_ticks(eh);
+    return;
+  }
+  complete = kvmmmu_rate_complete(eh->events, eh->end_ns);
+  n = complete;
+  /* A capture shorter than one interval still shows its one partial one. */
+  if (complete == 0 && eh->events->events > 0) {
+    n = 1;
+    eh->partial_ns += eh->end_ns - eh->origin_ns;
+  }
+  for (guint64 i = 0; i < n; i++) {
+    guint64 c = i < eh->events->counts->len ? g_array_index(eh->events->counts, guint64, i) : 0;
+
+    kvmmmu_hist_add(eh->hist, c);
+    eh->events_total += c;
+  }
+  eh->intervals += n;
+}
+
+void
+kvmmmu_event_hist_add(KvmmmuEventHist *eh, const KvmmmuRecord *rec)
+{
+  if (rec->kind == KVMMMU_RECORD_HEADER) {
+    finish_capture(eh);
+    g_clear_pointer(&eh->events, kvmmmu_rate_free);
+    g_clear_pointer(&eh->ticks, kvmmmu_rate_free);
+    eh->open = TRUE;
+    eh->origin_ns = eh->end_ns = rec->u.header.start_ns;
+    eh->events = kvmmmu_rate_new(eh->origin_ns, eh->interval_ns);
+    eh->ticks = kvmmmu_rate_new(0, 1);
+    eh->max_tick = 0;
+    eh->tick_interval_ns = 0;
+    eh->last_tick_ns = 0;
+    return;
+  }
+  if (!eh->open || rec->kind > KVMMMU_RECORD_END)
+    return; /* SystemTap's own lines carry no event time */
+  eh->end_ns = MAX(eh->end_ns, rec->ts_ns);
+
+  if (eh->latency) {
+    if (rec->kind == KVMMMU_RECORD_LOAD)
+      kvmmmu_hist_add(eh->hist, (gint64)MIN(rec->u.Load.dur_ns, (guint64)G_MAXINT64));
+    return;
+  }
+  if (rec->kind == KVMMMU_RECORD_LOAD_RATE) {
+    const KvmmmuLoadRate *lr = &rec->u.LoadRate;
+
+    if (lr->tick > 0) {
+      kvmmmu_rate_add_at(eh->ticks, lr->tick - 1, lr->count);
+      if (lr->tick >= eh->max_tick) {
+        eh->max_tick = lr->tick;
+        eh->last_tick_ns = lr->interval_ns;
+      }
+      eh->tick_interval_ns = MAX(eh->tick_interval_ns, lr->interval_ns);
+    }
+    return;
+  }
+  if (rec->kind == eh->event)
+    kvmmmu_rate_add(eh->events, rec->ts_ns, 1);
+}
+
+gboolean
+kvmmmu_event_hist_finish(KvmmmuEventHist *eh, GError **error)
+{
+  finish_capture(eh);
+  if (eh->error) {
+    g_propagate_error(error, g_steal_pointer(&eh->error));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+const char *
+kvmmmu_event_hist_what(const KvmmmuEventHist *eh)
+{
+  if (eh->latency)
+    return "kvm_mmu_load latency";
+  if (eh->used_load_rate)
+    return "kvm_mmu_load (counted in the kernel)";
+  if (eh->event == KVMMMU_RECORD_LOAD)
+    return "kvm_mmu_load";
+  return kvmmmu_kind_name(eh->event);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * evhist.h - the values a `hist` report counts, from a stream of records:
+ * events per interval (kvm_mmu_load by default) or kvm_mmu_load latency.
+ *
+ * Per interval, kvm_mmu_load comes from load records when the capture has
+ * them, else from the counts the kernel made (load_rate records, regrouped
+ * when the interval is a multiple of theirs).  Only complete intervals
+ * count: a last, short load_rate interval is left out unless it is all the
+ * capture has, and a capture shorter than one interval counts as one.
+ * Each header starts a capture; its intervals start at its start_ns.
+ */
+#ifndef KVMMMU_MODEL_EVHIST_H
+#define KVMMMU_MODEL_EVHIST_H
+
+#include <glib.h>
+
+#include "format/records.h"
+#include "model/hist.h"
+
+typedef struct {
+  /* what is counted: set by kvmmmu_event_hist_new */
+  KvmmmuRecordKind event;
+  gboolean latency;
+  guint64 interval_ns;
+  gboolean interval_given; /* regroup load_rate counts into interval_ns */
+  KvmmmuHist *hist;        /* owned: every value goes here */
+
+  /* results */
+  gboolean used_load_rate; /* some capture's counts came from load_rate */
+  guint64 intervals, events_total;
+  guint64 partial_ns;      /* a capture shorter than one interval, counted as one */
+  guint64 partial_left_ns; /* short last intervals left out */
+
+  /* the capture being read */
+  gboolean open;
+  guint64 origin_ns, end_ns;
+  KvmmmuRate *events;      /* per-event records of the chosen kind */
+  KvmmmuRate *ticks;       /* load_rate counts by tick - 1 */
+  guint64 tick_interval_ns;/* the longest interval a record measured */
+  guint64 max_tick;
+  guint64 last_tick_ns;    /* the interval the max_tick records measured */
+  GError *error;           /* the first capture that could not be regrouped */
+} KvmmmuEventHist;
+
+/* transfer full; hist: transfer full.  latency: kvm_mmu_load durations in
+ * ns; else event records of kind event per interval_ns (interval_given:
+ * the caller chose it, so load_rate counts are regrouped into it). */
+KvmmmuEventHist *kvmmmu_event_hist_new(KvmmmuHist *hist, KvmmmuRecordKind event,
+                                       gboolean latency, guint64 interval_ns,
+                                       gboolean interval_given);
+void kvmmmu_event_hist_free(KvmmmuEventHist *eh);
+void kvmmmu_event_hist_add(KvmmmuEventHist *eh, const KvmmmuRecord *rec);
+/* End of input; FALSE with error when load_rate counts could not be
+ * regrouped into the interval asked for. */
+gboolean kvmmmu_event_hist_finish(KvmmmuEventHist *eh, GError **error);
+/* borrowed: "kvm_mmu_load latency", "kvm_mmu_load (counted in the kernel)",
+ * "kvm_mmu_load" or the event kind's name */
+const char *kvmmmu_event_hist_what(const KvmmmuEventHist *eh);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuEventHist, kvmmmu_event_hist_free)
+
+#endif
