@@ -84,6 +84,16 @@ for trace in tests/traces/*/*.trace; do
 done
 if [ "$UPDATE" = 1 ]; then echo "golden outputs rewritten: read 'git diff tests/traces' before committing"; exit 0; fi
 
+# ---- real captures against KVM's own counters, read around them in the lab ----
+for trace in tests/traces/*/*.trace; do
+  b=${trace%.trace}
+  [ -f "$b.kvm-before" ] && [ -f "$b.kvm-after" ] || continue
+  "$R" check --kvm-before "$b.kvm-before" --kvm-after "$b.kvm-after" "$trace" >"$TMP/out" 2>&1; rc=$?
+  if [ $rc = 0 ] && grep -q '^ok   mmu_shadow_zapped grew by' "$TMP/out" && grep -q '^check: [0-9]* passed, 0 failed$' "$TMP/out"; then
+    ok "counters $trace: $(grep '^ok   mmu_shadow_zapped' "$TMP/out" | cut -c6-)"
+  else bad "counters $trace (exit $rc)" "$(cat "$TMP/out")"; fi
+done
+
 # ---- the fail corpus: exit code and error text ----
 # NAME.expect: "exit N", "args COMMAND [OPTION...]" (default summary), and
 # "stderr TEXT" / "stdout TEXT" lines that must each appear.

@@ -55,6 +55,7 @@ kvmmmu_kind_name(KvmmmuRecordKind kind)
   case KVMMMU_RECORD_STAP_ERROR: return "stap-error";
   case KVMMMU_RECORD_STAP_TRANSPORT: return "stap-transport";
   case KVMMMU_RECORD_PROBE_HIT: return "probe-hit";
+  case KVMMMU_RECORD_STAP_REPORT: return "stap-report";
   default: return "unknown";
   }
 }

@@ -167,6 +167,7 @@ typedef enum {
   KVMMMU_RECORD_STAP_ERROR,     /* "ERROR: ..." */
   KVMMMU_RECORD_STAP_TRANSPORT, /* "There were N transport failures..." */
   KVMMMU_RECORD_PROBE_HIT,      /* one line of stap -t's probe hit report */
+  KVMMMU_RECORD_STAP_REPORT,    /* another line of stap -t's reports ("lock contention") */
   KVMMMU_RECORD_N_KINDS
 } KvmmmuRecordKind;
 
@@ -205,6 +206,7 @@ typedef struct {
   guint64 transport_failures;
   guint64 hits;       /* probe hit report: hits: N */
   guint64 avg_cycles; /* cycles: MINmin/AVGavg/MAXmax */
+  guint64 contention; /* refresh report: 'GLOBAL' lock contention occurred N times */
 } KvmmmuStapLine;
 
 /* One record as the reader returns it.  The reader fills the union member

@@ -70,6 +70,9 @@ kvmmmu_stats_add(KvmmmuStats *s, const KvmmmuRecord *rec)
   case KVMMMU_RECORD_STAP_TRANSPORT:
     s->stap_transport_failures += rec->u.stap.transport_failures;
     return;
+  case KVMMMU_RECORD_STAP_REPORT:
+    s->stap_lock_contention += rec->u.stap.contention;
+    return;
   case KVMMMU_RECORD_PROBE_HIT:
     s->probe_hit_lines++;
     s->probe_hits_total += rec->u.stap.hits;

@@ -31,6 +31,7 @@ typedef struct {
   guint64 stap_errors, stap_skipped, stap_transport_failures;
   guint64 stap_warning_lines, stap_error_lines;
   guint64 probe_hit_lines, probe_hits_total;
+  guint64 stap_lock_contention; /* stap -t refresh report totals */
   double probe_cycles_total;  /* sum of hits x average cycles */
 
   gboolean have_end;

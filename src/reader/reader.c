@@ -663,6 +663,23 @@ number_after(const char *s, gsize n, const char *needle)
   return v;
 }
 
+/* The line starts with "kvmmmu " or an event keyword and a space. */
+static gboolean
+starts_with_keyword(const char *s, gsize n)
+{
+  guint nspecs;
+  const KvmmmuKindSpec *specs = kvmmmu_kind_specs(&nspecs);
+  const char *sp = memchr(s, ' ', n);
+  gsize k = sp ? (gsize)(sp - s) : n;
+
+  if (k == strlen(KVMMMU_HEADER_KEYWORD) && memcmp(s, KVMMMU_HEADER_KEYWORD, k) == 0)
+    return TRUE;
+  for (guint i = 0; i < nspecs; i++)
+    if (strlen(specs[i].keyword) == k && memcmp(specs[i].keyword, s, k) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 parse_stap_line(KvmmmuReader *r, const char *s, gsize n, KvmmmuRecord *rec)
 {
@@ -676,6 +693,8 @@ parse_stap_line(KvmmmuReader *r, const char *s, gsize n, KvmmmuRecord *rec)
     rec->kind = KVMMMU_RECORD_STAP_TRANSPORT;
   else if (r->in_hit_report && g_strstr_len(s, n, ", hits: "))
     rec->kind = KVMMMU_RECORD_PROBE_HIT;
+  else if (r->in_hit_report && !starts_with_keyword(s, n))
+    rec->kind = KVMMMU_RECORD_STAP_REPORT; /* the rest of a "----- " report */
   else
     return FALSE;
 
@@ -685,6 +704,7 @@ parse_stap_line(KvmmmuReader *r, const char *s, gsize n, KvmmmuRecord *rec)
   st->skipped = number_after(s, n, "skipped probes: ");
   st->transport_failures = number_after(s, n, "There were ");
   st->hits = number_after(s, n, ", hits: ");
+  st->contention = number_after(s, n, "lock contention occurred ");
   if (rec->kind == KVMMMU_RECORD_PROBE_HIT) {
     const char *c = g_strstr_len(s, n, "min/");
     if (c)

@@ -81,8 +81,10 @@ kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, gu
                            s->stap_skipped, s->stap_transport_failures);
   if (s->probe_hit_lines)
     g_string_append_printf(out, "probes:   %" G_GUINT64_FORMAT " in the hit report, %"
-                           G_GUINT64_FORMAT " hits, %.0f cycles\n",
-                           s->probe_hit_lines, s->probe_hits_total, s->probe_cycles_total);
+                           G_GUINT64_FORMAT " hits, %.0f cycles, %" G_GUINT64_FORMAT
+                           " lock contentions\n",
+                           s->probe_hit_lines, s->probe_hits_total, s->probe_cycles_total,
+                           s->stap_lock_contention);
   g_string_append_printf(out, "bad lines: %" G_GUINT64_FORMAT "\n", bad_lines);
   if (kvmmmu_stats_lossy(s))
     kvmmmu_render_loss_note(out, s);

@@ -30,6 +30,8 @@ D=$(printf '%s\n' "$D" | tail -n1)
 mkdir -p "$OUT"
 cd "$OUT"
 rm -f "$NAME.ko"
-stap -p4 -r "$D/build" -R "$D/runtime" -I "$top/tapsets" -m "$NAME" "$SCRIPT" >/dev/null || exit 1
+# STAP_FLAGS: extra stap options (-t for the probe hit report, -D...).
+# shellcheck disable=SC2086
+stap -p4 ${STAP_FLAGS:-} -r "$D/build" -R "$D/runtime" -I "$top/tapsets" -m "$NAME" "$SCRIPT" >/dev/null || exit 1
 [ -f "$NAME.ko" ] || { echo "stap-module: stap made no $NAME.ko" >&2; exit 1; }
 echo "$(pwd)/$NAME.ko"
