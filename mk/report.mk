@@ -52,5 +52,6 @@ report: $(B)/kvmmmu-report
 	$(B)/kvmmmu-report hist --format json $(TRACE) > report/hist-rate.json
 	$(B)/kvmmmu-report hist --latency $(TRACE) > report/hist-latency.txt
 	$(B)/kvmmmu-report summary --format json $(TRACE) > report/summary.json
+	$(B)/kvmmmu-report html -o report/index.html $(TRACE)
 	$(B)/kvmmmu-report summary $(TRACE) | tee report/summary.txt
 	@echo "report: written to report/ from $(TRACE)"

@@ -62,5 +62,6 @@ int kvmmmu_cmd_hist(int argc, char **argv);
 int kvmmmu_cmd_summary(int argc, char **argv);
 int kvmmmu_cmd_check(int argc, char **argv);
 int kvmmmu_cmd_kernel_info(int argc, char **argv);
+int kvmmmu_cmd_html(int argc, char **argv);
 
 #endif

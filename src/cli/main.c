@@ -21,6 +21,7 @@ static const struct {
   { "summary", kvmmmu_cmd_summary, "records, walks, vCPUs, time span, data lost" },
   { "check", kvmmmu_cmd_check, "fail unless the trace is sound and agrees with KVM's counters" },
   { "kernel-info", kvmmmu_cmd_kernel_info, "role layout, bounds and probe pre-flight from DWARF" },
+  { "html", kvmmmu_cmd_html, "one HTML page: summary, histograms, root timelines, walk trees" },
 };
 
 static void

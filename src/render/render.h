@@ -49,6 +49,10 @@ JsonNode *kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
  * labelled with the step that zapped it. */
 void kvmmmu_render_walk_dot(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
                             const KvmmmuKernelLayout *layout);
+/* The same with step (0-based) highlighted: its leaf, its recorded parents
+ * and the tree edges between them drawn bold red; step < 0: none. */
+void kvmmmu_render_walk_dot_step(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
+                                 const KvmmmuKernelLayout *layout, int step);
 /* "roles: decoded with SOURCE" or "roles: raw (...)" */
 void kvmmmu_render_roles_source(GString *out, const KvmmmuKernelLayout *layout);
 

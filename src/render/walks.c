@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* walks.c - walk dumps in the seed's layout, trees, JSON and CSV. */
+#include <string.h>
+
 #include "render/render-private.h"
 
 void
@@ -274,19 +276,44 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
   return json_builder_get_root(b);
 }
 
+/* Which pages and edges the step's path runs through: its leaf and each
+ * recorded parent, found by sp among the walk's pages. */
+static void
+step_path(const KvmmmuWalkTree *t, const KvmmmuWalkStep *ws, gboolean on[KVMMMU_MAX_WALK_PAGES])
+{
+  memset(on, 0, sizeof(gboolean) * KVMMMU_MAX_WALK_PAGES);
+  if (ws->step.i < t->rec.nr)
+    on[ws->step.i] = TRUE;
+  for (guint d = 0; d < ws->step.depth; d++)
+    for (guint j = 0; j < t->rec.nr; j++)
+      if (t->rec.items[j].sp == ws->step.items[d].sp) {
+        on[j] = TRUE;
+        break;
+      }
+}
+
+#define DOT_PATH_COLOR "#c62828"
+
 void
-kvmmmu_render_walk_dot(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
-                       const KvmmmuKernelLayout *layout)
+kvmmmu_render_walk_dot_step(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
+                            const KvmmmuKernelLayout *layout, int step)
 {
   const KvmmmuWalk *w = &t->rec;
   g_autoptr(GString) when = g_string_new("");
   g_autoptr(GString) role = g_string_new("");
+  gboolean on[KVMMMU_MAX_WALK_PAGES] = { FALSE };
+  gboolean highlight = step >= 0 && (guint)step < t->steps->len;
 
+  if (highlight)
+    step_path(t, &g_array_index(t->steps, KvmmmuWalkStep, step), on);
   kvmmmu_render_reltime(when, t->ts_ns, origin_ns);
   g_string_append_printf(out, "  subgraph cluster_walk%" G_GUINT64_FORMAT " {\n"
-                              "    label=\"walk %" G_GUINT64_FORMAT " at %s cpu %u round %u%s\";\n",
+                              "    label=\"walk %" G_GUINT64_FORMAT " at %s cpu %u round %u%s",
                          w->walk, w->walk, when->str, t->cpu, w->round,
                          kvmmmu_walk_tree_ok(t) ? "" : " (checks failed)");
+  if (highlight)
+    g_string_append_printf(out, ", step %d", step + 1);
+  g_string_append(out, "\";\n");
   for (guint j = 0; j < w->nr; j++) {
     const KvmmmuWalkItem *it = &w->items[j];
     int k = step_of(t, j);
@@ -296,9 +323,10 @@ kvmmmu_render_walk_dot(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
       kvmmmu_role_decode(layout, it->role, role);
     else
       g_string_append_printf(role, "role %x", it->role);
-    g_string_append_printf(out, "    w%" G_GUINT64_FORMAT "p%u [shape=box%s, label=\"[%u] L%u " X64
+    g_string_append_printf(out, "    w%" G_GUINT64_FORMAT "p%u [shape=box%s%s, label=\"[%u] L%u " X64
                                 "\\ngfn " X64 " %s",
-                           w->walk, j, it->unsync ? ", style=filled, fillcolor=\"#f4c7a1\"" : "", j,
+                           w->walk, j, it->unsync ? ", style=filled, fillcolor=\"#f4c7a1\"" : "",
+                           on[j] ? ", color=\"" DOT_PATH_COLOR "\", penwidth=2.5" : "", j,
                            KVMMMU_ROLE_LEVEL(it->role), it->sp, it->gfn, role->str);
     if (k >= 0)
       g_string_append_printf(out, "\\nzapped by step %d", k + 1);
@@ -306,7 +334,16 @@ kvmmmu_render_walk_dot(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
   }
   for (guint j = 1; j < w->nr; j++)
     if (t->parent_index[j] >= 0)
-      g_string_append_printf(out, "    w%" G_GUINT64_FORMAT "p%d -> w%" G_GUINT64_FORMAT "p%u [label=\"%u\"];\n",
-                             w->walk, t->parent_index[j], w->walk, j, w->items[j].idx);
+      g_string_append_printf(out, "    w%" G_GUINT64_FORMAT "p%d -> w%" G_GUINT64_FORMAT "p%u [label=\"%u\"%s];\n",
+                             w->walk, t->parent_index[j], w->walk, j, w->items[j].idx,
+                             on[j] && on[t->parent_index[j]]
+                               ? ", color=\"" DOT_PATH_COLOR "\", penwidth=3" : "");
   g_string_append(out, "  }\n");
+}
+
+void
+kvmmmu_render_walk_dot(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
+                       const KvmmmuKernelLayout *layout)
+{
+  kvmmmu_render_walk_dot_step(out, t, origin_ns, layout, -1);
 }

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kvmmmu-report html: the whole report as one self-contained HTML page. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "model/evhist.h"
+#include "render/html.h"
+
+typedef struct {
+  KvmmmuCli *cli;
+  KvmmmuHtml *html;
+  KvmmmuWalks *walks;
+  KvmmmuWalkTally tally;
+  KvmmmuRoots *roots;
+  KvmmmuEventHist *rate, *latency;
+  guint64 origin_ns;
+} HtmlRun;
+
+static void
+on_walk(const KvmmmuWalkTree *t, gpointer data)
+{
+  HtmlRun *run = data;
+
+  kvmmmu_walk_tally_add(&run->tally, t);
+  kvmmmu_html_add_walk(run->html, t, run->origin_ns, run->cli->layout);
+}
+
+static void
+on_snapshot(const KvmmmuRootSnapshot *s, gpointer data)
+{
+  HtmlRun *run = data;
+
+  kvmmmu_html_add_snapshot(run->html, s);
+}
+
+static void
+on_record(const KvmmmuRecord *rec, gpointer data)
+{
+  HtmlRun *run = data;
+
+  if (rec->kind == KVMMMU_RECORD_HEADER) {
+    kvmmmu_walks_finish(run->walks); /* earlier capture's walks, earlier origin */
+    kvmmmu_roots_finish(run->roots);
+    run->origin_ns = rec->u.header.start_ns;
+    kvmmmu_html_set_origin(run->html, rec->u.header.start_ns);
+  }
+  kvmmmu_walks_add(run->walks, rec);
+  kvmmmu_roots_add(run->roots, rec);
+  kvmmmu_event_hist_add(run->rate, rec);
+  kvmmmu_event_hist_add(run->latency, rec);
+}
+
+int
+kvmmmu_cmd_html(int argc, char **argv)
+{
+  KvmmmuCli cli = { 0 };
+  HtmlRun run = { 0 };
+  gint max_walks = 50;
+  g_autofree char *output = NULL;
+  const GOptionEntry entries[] = {
+    { "max-walks", 'm', 0, G_OPTION_ARG_INT, &max_walks,
+      "Draw at most N walks (default 50); the page says how many were left out", "N" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the page to FILE, not stdout",
+      "FILE" },
+    { NULL }
+  };
+  g_autoptr(KvmmmuStats) stats = kvmmmu_stats_new();
+  g_autoptr(KvmmmuHtml) html = NULL;
+  g_autoptr(KvmmmuWalks) walks = NULL;
+  g_autoptr(KvmmmuRoots) roots = NULL;
+  g_autoptr(KvmmmuEventHist) rate = NULL, latency = NULL;
+  g_autoptr(GString) out = g_string_new("");
+  g_autoptr(GError) error = NULL;
+  KvmmmuHtmlPage page = { 0 };
+  guint64 bad_lines;
+  int status;
+
+  if (!kvmmmu_cli_parse(&cli, "html",
+                        "One self-contained HTML page: the summary, the kvm_mmu_load rate and\n"
+                        "latency histograms, per-vCPU root timelines and each walk drawn as a\n"
+                        "tree with the path of each step.  No network, no scripts.",
+                        entries, &argc, &argv))
+    return KVMMMU_EXIT_USAGE;
+  if (cli.format != KVMMMU_FORMAT_TEXT) {
+    fprintf(stderr, "kvmmmu-report html: writes HTML only: leave out --format\n");
+    goto usage;
+  }
+  if (max_walks < 0) {
+    fprintf(stderr, "kvmmmu-report html: bad --max-walks %d: expected 0 or more\n", max_walks);
+    goto usage;
+  }
+  run.cli = &cli;
+  html = kvmmmu_html_new(max_walks);
+  run.html = html;
+  walks = kvmmmu_walks_new(on_walk, &run);
+  run.walks = walks;
+  roots = kvmmmu_roots_new(on_snapshot, &run);
+  run.roots = roots;
+  rate = kvmmmu_event_hist_new(kvmmmu_hist_new_log(), KVMMMU_RECORD_LOAD, FALSE, 0, FALSE);
+  run.rate = rate;
+  latency = kvmmmu_event_hist_new(kvmmmu_hist_new_log(), KVMMMU_RECORD_LOAD, TRUE, 0, FALSE);
+  run.latency = latency;
+
+  status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
+  kvmmmu_walks_finish(walks);
+  kvmmmu_roots_finish(roots);
+  /* Without an interval asked for, load_rate counts are never regrouped. */
+  kvmmmu_event_hist_finish(rate, NULL);
+  kvmmmu_event_hist_finish(latency, NULL);
+  if (stats->captures == 0) {
+    kvmmmu_cli_clear(&cli);
+    return status == KVMMMU_EXIT_OK ? KVMMMU_EXIT_UNUSABLE : status;
+  }
+
+  page.stats = stats;
+  page.bad_lines = bad_lines;
+  page.tally = &run.tally;
+  page.rate = rate;
+  page.latency = latency;
+  page.roots = roots;
+  page.layout = cli.layout;
+  page.inputs = (const char *const *)cli.files;
+  if (!kvmmmu_html_render(html, &page, out, &error)) {
+    fprintf(stderr, "kvmmmu-report html: %s\n", error->message);
+    status = KVMMMU_EXIT_UNUSABLE;
+  }
+  if (output) {
+    if (!g_file_set_contents(output, out->str, out->len, &error)) {
+      fprintf(stderr, "kvmmmu-report html: Cannot write page: %s\n", error->message);
+      status = KVMMMU_EXIT_UNUSABLE;
+    }
+  } else
+    kvmmmu_cli_flush(out);
+  if (run.tally.walks_bad && status == KVMMMU_EXIT_OK)
+    status = KVMMMU_EXIT_PROBLEMS;
+  kvmmmu_cli_note_loss(&cli, stats);
+  kvmmmu_cli_clear(&cli);
+  return status;
+usage:
+  kvmmmu_cli_clear(&cli);
+  return KVMMMU_EXIT_USAGE;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * html.h - one self-contained HTML page: the summary, the kvm_mmu_load
+ * rate and latency histograms and per-vCPU root timelines as SVG drawn
+ * with cairo, each walk as a tree laid out by Graphviz, all inlined (no
+ * network, no scripts, no fonts to fetch).
+ *
+ * Walks and root snapshots stream in while the input is read (the page
+ * keeps what it draws, at most max_walks walks); the rest comes from the
+ * model at the end.
+ */
+#ifndef KVMMMU_RENDER_HTML_H
+#define KVMMMU_RENDER_HTML_H
+
+#include <glib.h>
+
+#include "model/evhist.h"
+#include "render/render.h"
+
+typedef struct _KvmmmuHtml KvmmmuHtml;
+
+/* What the page shows once the input is read; all borrowed. */
+typedef struct {
+  const KvmmmuStats *stats;
+  guint64 bad_lines;
+  const KvmmmuWalkTally *tally;
+  const KvmmmuEventHist *rate;    /* kvm_mmu_load per interval */
+  const KvmmmuEventHist *latency; /* kvm_mmu_load durations */
+  const KvmmmuRoots *roots;
+  const KvmmmuKernelLayout *layout; /* the last capture's, for the roles line */
+  const char *const *inputs;      /* the files read, for the page's title */
+} KvmmmuHtmlPage;
+
+/* transfer full; max_walks: walks drawn, the rest only counted */
+KvmmmuHtml *kvmmmu_html_new(guint max_walks);
+void kvmmmu_html_free(KvmmmuHtml *html);
+/* Draw the walk now (t is borrowed for the call) or count it left out. */
+void kvmmmu_html_add_walk(KvmmmuHtml *html, const KvmmmuWalkTree *t, guint64 origin_ns,
+                          const KvmmmuKernelLayout *layout);
+/* Keep each vCPU's root in the snapshot for its timeline. */
+void kvmmmu_html_add_snapshot(KvmmmuHtml *html, const KvmmmuRootSnapshot *s);
+/* Captures' origin: times on the page are relative to the first one. */
+void kvmmmu_html_set_origin(KvmmmuHtml *html, guint64 origin_ns);
+/* The page into out.  FALSE with error when Graphviz failed to draw. */
+gboolean kvmmmu_html_render(KvmmmuHtml *html, const KvmmmuHtmlPage *page, GString *out,
+                            GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuHtml, kvmmmu_html_free)
+
+#endif

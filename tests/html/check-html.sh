@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# make check-html: the HTML report in a real browser.  For the hand-made
+# seed trace and every real trace under tests/traces/*/ (handmade/ aside):
+# the page is written, holds nothing fetched from elsewhere, passes tidy
+# (errors fail, warnings are shown), and headless Chromium renders it to a
+# PNG that is not blank, with as many charts, root timelines and walk trees
+# in its DOM as the trace has (counted by the other commands).  Ends with
+# "check-html: N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.."
+R=${KVMMMU_REPORT:-build/kvmmmu-report}
+PNG_COLORS=${PNG_COLORS:-build/tests/png-colors}
+OUT=${OUT:-build/check-html}
+CHROMIUM=${CHROMIUM:-chromium}
+MAX_WALKS=50 MAX_TIMELINES=64
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     /' <<<"$2" | head -30; return 0; }
+finish() { echo "check-html: $pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+
+mkdir -p "$OUT"
+for tool in "$CHROMIUM" tidy; do
+  command -v "$tool" >/dev/null || { bad "$tool missing (make deps installs it)"; finish; }
+done
+[ -x "$PNG_COLORS" ] || { bad "$PNG_COLORS missing (make check-html builds it)"; finish; }
+
+# Chromium as the brief allows it: no sandbox (root), no GPU, nothing that
+# reaches the network, a profile of its own each run.
+browser() {
+  local profile rc
+  profile=$(mktemp -d)
+  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --disable-default-apps --hide-scrollbars --user-data-dir="$profile" "$@"
+  rc=$?
+  rm -rf "$profile"
+  return $rc
+}
+
+# count PATTERN FILE: occurrences, not lines
+count() { grep -o -- "$1" "$2" | wc -l; }
+# json_int KEY FILE: the first "KEY" : N in pretty JSON
+json_int() { grep -m1 -o "\"$1\" : [0-9]*" "$2" | grep -o '[0-9]*$'; }
+
+traces=(tests/traces/handmade/seed.trace)
+for t in tests/traces/*/*.trace; do
+  case $t in tests/traces/handmade/*) ;; *) traces+=("$t") ;; esac
+done
+
+for trace in "${traces[@]}"; do
+  name=$(basename "$(dirname "$trace")")-$(basename "$trace" .trace)
+  page=$OUT/$name.html
+  start=$(date +%s.%N)
+  "$R" html --quiet -o "$page" "$trace" 2>"$OUT/$name.err"; rc=$?
+  secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+  if [ "$rc" -le 1 ] && [ -s "$page" ]; then ok "$name: page written in ${secs}s ($(wc -c <"$page") bytes, exit $rc)"
+  else bad "$name: page written (exit $rc)" "$(cat "$OUT/$name.err")"; continue; fi
+
+  # self-contained: no script, nothing loaded from a URL
+  ext=$(grep -o -E '<script|<link |<iframe|src="[a-z]+:|href="(https?|ftp):|@import|url\((https?|//)' "$page" | sort | uniq -c)
+  [ -z "$ext" ] && ok "$name: self-contained (no script, no external resource)" \
+    || bad "$name: self-contained" "$ext"
+
+  tidy -q -e "$page" >"$OUT/$name.tidy" 2>&1; rc=$?
+  if [ "$rc" -le 1 ]; then ok "$name: tidy: no errors ($(grep -c 'Warning:' "$OUT/$name.tidy") warnings)"
+  else bad "$name: tidy: errors" "$(grep -v 'Warning:' "$OUT/$name.tidy")"; fi
+
+  # what the page must show, from the other commands
+  "$R" summary --quiet --format json "$trace" >"$OUT/$name.summary.json" 2>/dev/null
+  walks=$(json_int walks "$OUT/$name.summary.json"); walks=${walks:-0}
+  vcpus=$(json_int vcpus "$OUT/$name.summary.json"); vcpus=${vcpus:-0}
+  want_trees=$((walks < MAX_WALKS ? walks : MAX_WALKS))
+  want_lines=$((vcpus < MAX_TIMELINES ? vcpus : MAX_TIMELINES))
+
+  if browser --dump-dom "file://$PWD/$page" >"$OUT/$name.dom" 2>"$OUT/$name.chromium.err" && [ -s "$OUT/$name.dom" ]; then
+    charts=$(count 'class="chart"' "$OUT/$name.dom")
+    trees=$(count 'class="walk-tree"' "$OUT/$name.dom")
+    lines=$(count 'class="timeline"' "$OUT/$name.dom")
+    [ "$charts" = 2 ] && ok "$name: DOM has the 2 histograms" || bad "$name: DOM has $charts charts, want 2"
+    [ "$lines" = "$want_lines" ] && ok "$name: DOM has $lines root timelines ($vcpus vCPUs)" \
+      || bad "$name: DOM has $lines root timelines, want $want_lines ($vcpus vCPUs)"
+    [ "$trees" = "$want_trees" ] && ok "$name: DOM has $trees walk trees ($walks walks)" \
+      || bad "$name: DOM has $trees walk trees, want $want_trees ($walks walks)"
+    if [ "$walks" -gt "$MAX_WALKS" ]; then
+      grep -q "$((walks - MAX_WALKS)) left out" "$OUT/$name.dom" && ok "$name: says $((walks - MAX_WALKS)) walks left out" \
+        || bad "$name: does not say how many walks were left out"
+    fi
+  else
+    bad "$name: chromium --dump-dom" "$(tail -5 "$OUT/$name.chromium.err")"
+  fi
+
+  if browser --screenshot="$PWD/$OUT/$name.png" --window-size=1280,2400 "file://$PWD/$page" \
+       >/dev/null 2>"$OUT/$name.chromium.err" && [ -s "$OUT/$name.png" ]; then
+    read -r size colors ink < <("$PNG_COLORS" "$OUT/$name.png")
+    # A blank page has one colour; text alone has its antialiasing greys.
+    # Charts and trees bring colours and ink on more than 2% of the pixels.
+    if [ "${colors:-0}" -ge 32 ] && [ "${ink:-0}" -ge 20 ]; then
+      ok "$name: screenshot $size not blank ($colors colours, ink on $ink/1000 of pixels)"
+    else bad "$name: screenshot $size looks blank ($colors colours, ink $ink/1000)"; fi
+  else
+    bad "$name: chromium --screenshot" "$(tail -5 "$OUT/$name.chromium.err")"
+  fi
+done
+finish
