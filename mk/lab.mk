@@ -38,15 +38,21 @@ lab_env = $(if $(filter undefined,$(origin SCRIPTS)),,SCRIPTS='$(SCRIPTS)') \
 
 # kvmmmu-report checks every trace against the counters (run-lab.sh).
 lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
-	@pass=0; fail=0; skip=0; \
+	@pass=0; fail=0; skip=0; hung=0; \
 	for k in $(if $(KVER),$(KVER),$(LAB_KVERS)); do \
 		echo "=== lab: $$k"; \
 		rc=0; env $(lab_env) tests/lab/run-lab.sh "$$k" || rc=$$?; \
+		if [ $$rc = 4 ]; then \
+			hung=$$((hung + 1)); \
+			echo "lab: $$k: the guest hung; running it once more (seen intermittently, see docs/lab.md)"; \
+			rc=0; env $(lab_env) tests/lab/run-lab.sh "$$k" || rc=$$?; \
+		fi; \
 		case $$rc in \
 		0) pass=$$((pass + 1)) ;; \
 		3) skip=$$((skip + 1)); echo "lab: $$k skipped: the Debian archive could not give its packages" ;; \
 		*) fail=$$((fail + 1)) ;; \
 		esac; \
 	done; \
+	[ $$hung -eq 0 ] || echo "lab: $$hung guest hang(s), each run once more"; \
 	echo "lab: $$pass passed, $$fail failed$$( [ $$skip -eq 0 ] || echo ", $$skip skipped")"; \
 	[ $$fail -eq 0 ] || exit 1; [ $$skip -eq 0 ] || exit 3

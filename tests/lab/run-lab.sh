@@ -24,7 +24,7 @@
 #   WORKLOAD       a static program to run inside instead of ours
 #   WORKLOAD_ARGS  its arguments (ours: DEFAULT_ARGS below)
 #   LAB_OUT        output directory (default lab-out)
-#   LAB_TIMEOUT    seconds before QEMU is killed (default 300)
+#   LAB_TIMEOUT    seconds before QEMU is killed (default 120; a run takes 10-15)
 #   QEMU           the QEMU binary (default qemu-system-x86_64)
 #   KVMMMU_CACHE   where tests/kernel/fetch-kernel.sh keeps kernel files
 #
@@ -48,7 +48,7 @@ cd "$top"
 
 DEFAULT_ARGS="--vcpus 2 --iterations 20 --spaces 5 --regions 3"
 QEMU=${QEMU:-qemu-system-x86_64}
-LAB_TIMEOUT=${LAB_TIMEOUT:-300}
+LAB_TIMEOUT=${LAB_TIMEOUT:-120}
 LAB_OUT=${LAB_OUT:-lab-out}
 if [ "${SCRIPTS+set}" = set ]; then scripts=$SCRIPTS; else
 	scripts=$(for f in scripts/*.stp; do [ -f "$f" ] && basename "$f" .stp; done)
@@ -148,7 +148,15 @@ say "QEMU ran ${boot_s} s"
 	echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } > "$OUT/lab.info"
 
-[ -s "$B/xfer.tgz" ] || die "no results came out of the guest (see $OUT/console.log)"
+if [ ! -s "$B/xfer.tgz" ]; then
+	# Exit 4: the guest hung (QEMU reached LAB_TIMEOUT); make lab runs
+	# such a kernel once more, and says so.
+	if [ "$boot_s" -ge "$LAB_TIMEOUT" ]; then
+		echo "$me: the guest hung: no results after ${boot_s} s (see $OUT/console.log)" >&2
+		exit 4
+	fi
+	die "no results came out of the guest (see $OUT/console.log)"
+fi
 tar -xzf "$B/xfer.tgz" -C "$OUT" || die "the results archive is damaged (see $OUT/console.log)"
 
 # ---- check what came out -----------------------------------------------------
