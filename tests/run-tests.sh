@@ -166,12 +166,15 @@ fi
 
 # The HTML page of the seed: 2 histograms, 8 vCPU timelines, 1 walk tree and
 # 4 step trees, all inline SVG; no script.  (make check-html opens it in a browser.)
-"$R" html $S/seed.trace >"$TMP/seed.html" 2>"$TMP/err"; rc=$?
+# Graphviz 2.43 (gvContext, gvLayoutJobs) and cairo's font cache keep memory
+# to the end: leak checks are off for html, memory errors still fail.
+noleak=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+ASAN_OPTIONS=$noleak "$R" html $S/seed.trace >"$TMP/seed.html" 2>"$TMP/err"; rc=$?
 got="$(grep -o '<svg class="[a-z-]*"' "$TMP/seed.html" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
 want=' 2 <svg class="chart"; 4 <svg class="step-tree"; 8 <svg class="timeline"; 1 <svg class="walk-tree";'
 if [ $rc = 0 ] && [ "$got" = "$want" ] && ! grep -q '<script' "$TMP/seed.html"; then ok "html: the seed page's drawings"
 else bad "html: the seed page's drawings (exit $rc)" "$got; $(cat "$TMP/err")"; fi
-"$R" html --max-walks 0 -o "$TMP/none.html" $S/seed.trace 2>/dev/null && grep -q '1 walk, 0 drawn, <b>1 left out</b>' "$TMP/none.html" \
+ASAN_OPTIONS=$noleak "$R" html --max-walks 0 -o "$TMP/none.html" $S/seed.trace 2>/dev/null && grep -q '1 walk, 0 drawn, <b>1 left out</b>' "$TMP/none.html" \
   && ok "html: --max-walks 0 says the walk was left out" || bad "html: --max-walks 0 says the walk was left out"
 expect_cli 64 "writes HTML only" html --format json $S/seed.trace
 
