@@ -264,6 +264,15 @@ next_line(KvmmmuReader *r, const char **line, gsize *len, gboolean *no_newline,
   }
 }
 
+/* Copy n bytes of a line (not NUL-terminated) into dst, cut to fit. */
+static void
+copy_text(char *dst, gsize size, const char *src, gsize n)
+{
+  n = MIN(n, size - 1);
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+}
+
 /* ---- numbers ---------------------------------------------------------- */
 
 static gboolean
@@ -699,7 +708,7 @@ parse_stap_line(KvmmmuReader *r, const char *s, gsize n, KvmmmuRecord *rec)
     return FALSE;
 
   memset(st, 0, sizeof *st);
-  g_strlcpy(st->text, s, MIN(n + 1, sizeof st->text));
+  copy_text(st->text, sizeof st->text, s, n);
   st->errors = number_after(s, n, "Number of errors: ");
   st->skipped = number_after(s, n, "skipped probes: ");
   st->transport_failures = number_after(s, n, "There were ");
@@ -749,9 +758,9 @@ parse_header(KvmmmuReader *r, const Token *tok, int ntok, KvmmmuRecord *rec,
   memcpy(h->host, tok[3].s, tok[3].n);
   for (int i = 5; i < ntok; i++) {
     if (has_prefix(tok[i].s, tok[i].n, "script="))
-      g_strlcpy(h->script, tok[i].s + 7, MIN(tok[i].n - 6, sizeof h->script));
+      copy_text(h->script, sizeof h->script, tok[i].s + 7, tok[i].n - 7);
     else if (has_prefix(tok[i].s, tok[i].n, "build_id="))
-      g_strlcpy(h->build_id, tok[i].s + 9, MIN(tok[i].n - 8, sizeof h->build_id));
+      copy_text(h->build_id, sizeof h->build_id, tok[i].s + 9, tok[i].n - 9);
   }
   rec->kind = KVMMMU_RECORD_HEADER;
   rec->ts_ns = h->start_ns;

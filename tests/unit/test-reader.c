@@ -252,6 +252,23 @@ test_crlf_and_cut(void)
   close_text(&f);
 }
 
+/* Header keys at the very end of the input, held without a NUL after it:
+ * the reader copies token lengths, never reads to a NUL (ASan checks). */
+static void
+test_header_keys_unterminated(void)
+{
+  static const char text[] = "kvmmmu 1 6.1.0-56-amd64 lab 1000 script=root_hpa build_id=00ff";
+  g_autofree char *data = g_memdup2(text, sizeof text - 1);
+  g_autoptr(KvmmmuDiag) diag = kvmmmu_diag_new(NULL, NULL);
+  g_autoptr(KvmmmuReader) r = kvmmmu_reader_new_for_data("t.trace", data, sizeof text - 1, diag, FALSE);
+  g_autoptr(GError) error = NULL;
+  KvmmmuRecord rec;
+
+  g_assert_cmpint(kvmmmu_reader_next(r, &rec, &error), ==, KVMMMU_READ_RECORD);
+  g_assert_cmpstr(rec.u.header.script, ==, "root_hpa");
+  g_assert_cmpstr(rec.u.header.build_id, ==, "00ff");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -265,5 +282,6 @@ main(int argc, char **argv)
   g_test_add_func("/reader/header-errors", test_header_errors);
   g_test_add_func("/reader/number-edges", test_number_edges);
   g_test_add_func("/reader/crlf-and-cut", test_crlf_and_cut);
+  g_test_add_func("/reader/header-keys-unterminated", test_header_keys_unterminated);
   return g_test_run();
 }
