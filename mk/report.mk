@@ -38,7 +38,7 @@ golden-update: $(B)/kvmmmu-report
 	KVMMMU_REPORT=$(B)/kvmmmu-report tests/run-tests.sh --update-golden
 
 # Every report for TRACE into report/, then the summary.
-TRACE ?= tests/traces/handmade/seed.trace
+TRACE ?= tests/traces/6.1.0-56-amd64/zap_unsync.trace
 report: $(B)/kvmmmu-report
 	@mkdir -p report
 	$(B)/kvmmmu-report walks $(TRACE) > report/walks.txt
