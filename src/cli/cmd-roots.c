@@ -73,7 +73,7 @@ kvmmmu_cmd_roots(int argc, char **argv)
   case KVMMMU_FORMAT_DOT: /* only walks takes dot: kvmmmu_cli_parse */
   case KVMMMU_FORMAT_TEXT:
     kvmmmu_render_loss_note(run.out, stats);
-    kvmmmu_render_roots_text(run.out, roots, span);
+    kvmmmu_render_roots_text(run.out, roots, span, cli.layout);
     break;
   case KVMMMU_FORMAT_CSV:
     kvmmmu_render_roots_csv(run.out, roots, span);
@@ -83,7 +83,7 @@ kvmmmu_cmd_roots(int argc, char **argv)
     g_autoptr(JsonNode) node = NULL;
 
     json_node_take_array(snaps, run.snapshots);
-    node = kvmmmu_render_roots_json(roots, span, snaps);
+    node = kvmmmu_render_roots_json(roots, span, cli.layout, snaps);
     kvmmmu_cli_write_json(node);
     break;
   }

@@ -91,6 +91,20 @@ add_load(KvmmmuRoots *r, const KvmmmuRecord *rec)
     v->load_failures++;
     return;
   }
+  for (guint k = 0; k <= v->n_roles; k++) {
+    if (k == v->n_roles) {
+      if (k < KVMMMU_ROOTS_ROLES_MAX) {
+        v->roles[k] = l->role;
+        v->role_loads[k] = 1;
+        v->n_roles++;
+      }
+      break;
+    }
+    if (v->roles[k] == l->role) {
+      v->role_loads[k]++;
+      break;
+    }
+  }
   count = g_hash_table_lookup(v->distinct, &l->root_hpa);
   seen = count != NULL;
   if (seen)

@@ -15,6 +15,7 @@
 
 #define KVMMMU_ROOTS_SEQ_MAX 64
 #define KVMMMU_ROOTS_DISTINCT_MAX 4096
+#define KVMMMU_ROOTS_ROLES_MAX 8
 
 typedef struct {
   guint64 root_hpa;
@@ -39,6 +40,10 @@ typedef struct {
   GArray *seq;           /* KvmmmuRootChange, first KVMMMU_ROOTS_SEQ_MAX */
   guint64 seq_dropped;
   guint64 last_root;
+  /* root role words the loads gave (root_role.word), with their counts */
+  guint32 roles[KVMMMU_ROOTS_ROLES_MAX];
+  guint64 role_loads[KVMMMU_ROOTS_ROLES_MAX];
+  guint n_roles;
 } KvmmmuVcpuRoots;
 
 typedef struct {

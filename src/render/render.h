@@ -60,9 +60,11 @@ void kvmmmu_render_roles_source(GString *out, const KvmmmuKernelLayout *layout);
 /* The seed's table: "vcpu[N] root_hpa X" per vCPU of the snapshot. */
 void kvmmmu_render_snapshot_text(GString *out, const KvmmmuRootSnapshot *s,
                                  guint64 origin_ns, gboolean many_vms);
-void kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns);
+void kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns,
+                              const KvmmmuKernelLayout *layout);
 void kvmmmu_render_roots_csv(GString *out, const KvmmmuRoots *r, guint64 span_ns);
 JsonNode *kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
+                                   const KvmmmuKernelLayout *layout,
                                    JsonNode *snapshots /* transfer full, may be NULL */);
 JsonNode *kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns);
 

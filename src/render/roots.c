@@ -34,7 +34,8 @@ per_second(guint64 n, guint64 span_ns)
 }
 
 void
-kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns)
+kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns,
+                         const KvmmmuKernelLayout *layout)
 {
   g_autoptr(GPtrArray) v = kvmmmu_roots_sorted(r);
   gboolean many = kvmmmu_roots_n_vms(r) > 1;
@@ -81,6 +82,22 @@ kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns)
       g_string_append(out, " (no load records)");
     g_string_append_c(out, '\n');
   }
+  g_string_append(out, "\nRoot roles (root_role.word of each load)\n");
+  for (guint i = 0; i < v->len; i++) {
+    const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
+    g_autofree char *name = vcpu_name(c, many);
+
+    for (guint k = 0; k < c->n_roles; k++) {
+      g_string_append_printf(out, "%s: %x x%" G_GUINT64_FORMAT, name, c->roles[k], c->role_loads[k]);
+      if (layout) {
+        g_string_append(out, " (");
+        kvmmmu_role_decode(layout, c->roles[k], out);
+        g_string_append_c(out, ')');
+      }
+      g_string_append_c(out, '\n');
+    }
+  }
+  kvmmmu_render_roles_source(out, layout);
 }
 
 void
@@ -133,7 +150,8 @@ kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns)
 }
 
 JsonNode *
-kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns, JsonNode *snapshots)
+kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
+                         const KvmmmuKernelLayout *layout, JsonNode *snapshots)
 {
   g_autoptr(JsonBuilder) b = json_builder_new();
   g_autoptr(GPtrArray) v = kvmmmu_roots_sorted(r);
@@ -173,6 +191,21 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns, JsonNode *snapsh
     }
     json_builder_end_array(b);
     kvmmmu_json_int(b, "sequence_dropped", c->seq_dropped);
+    json_builder_set_member_name(b, "root_roles");
+    json_builder_begin_array(b);
+    for (guint k = 0; k < c->n_roles; k++) {
+      json_builder_begin_object(b);
+      kvmmmu_json_hex(b, "role", c->roles[k]);
+      kvmmmu_json_int(b, "loads", c->role_loads[k]);
+      if (layout) {
+        g_autoptr(GString) d = g_string_new("");
+
+        kvmmmu_role_decode(layout, c->roles[k], d);
+        kvmmmu_json_string(b, "role_decoded", d->str);
+      }
+      json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
     json_builder_end_object(b);
   }
   json_builder_end_array(b);

@@ -82,9 +82,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   kvmmmu_walks_finish(walks);
   kvmmmu_roots_finish(roots);
 
-  kvmmmu_render_roots_text(sink.out, roots, 1000);
+  kvmmmu_render_roots_text(sink.out, roots, 1000, sink.layout);
   kvmmmu_render_roots_csv(sink.out, roots, 1000);
-  json_node_unref(kvmmmu_render_roots_json(roots, 1000, NULL));
+  json_node_unref(kvmmmu_render_roots_json(roots, 1000, sink.layout, NULL));
   kvmmmu_render_hist_stap(sink.out, lat);
   kvmmmu_render_hist_stap(sink.out, lin);
   kvmmmu_render_hist_stats(sink.out, lat);
