@@ -88,10 +88,13 @@ if [ "$UPDATE" = 1 ]; then echo "golden outputs rewritten: read 'git diff tests/
 for trace in tests/traces/*/*.trace; do
   b=${trace%.trace}
   [ -f "$b.kvm-before" ] && [ -f "$b.kvm-after" ] || continue
-  "$R" check --kvm-before "$b.kvm-before" --kvm-after "$b.kvm-after" "$trace" >"$TMP/out" 2>&1; rc=$?
-  if [ $rc = 0 ] && grep -q '^ok   mmu_shadow_zapped grew by' "$TMP/out" && grep -q '^check: [0-9]* passed, 0 failed$' "$TMP/out"; then
+  tp=; [ -f "$b.tracepoints" ] && tp=--tracepoints=$b.tracepoints
+  "$R" check --kvm-before "$b.kvm-before" --kvm-after "$b.kvm-after" $tp "$trace" >"$TMP/out" 2>&1; rc=$?
+  if [ $rc = 0 ] && grep -q '^ok   mmu_shadow_zapped grew by' "$TMP/out" && grep -q '^check: [0-9]* passed, 0 failed$' "$TMP/out" \
+     && { [ -z "$tp" ] || grep -q "^ok   roles agree with the kernel's kvm_mmu_prepare_zap_page: [1-9]" "$TMP/out"; }; then
     ok "counters $trace: $(grep '^ok   mmu_shadow_zapped' "$TMP/out" | cut -c6-)"
-  else bad "counters $trace (exit $rc)" "$(cat "$TMP/out")"; fi
+    [ -z "$tp" ] || ok "tracepoints $trace: $(grep "^ok   roles agree" "$TMP/out" | cut -c6-)"
+  else bad "counters/tracepoints $trace (exit $rc)" "$(cat "$TMP/out")"; fi
 done
 
 # ---- the fail corpus: exit code and error text ----

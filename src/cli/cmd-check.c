@@ -8,11 +8,138 @@
 #include "cli/cli.h"
 #include "model/walks.h"
 
+/* One kvm_mmu_prepare_zap_page event as the kernel printed it. */
+typedef struct {
+  guint64 gfn;
+  guint level, bytes, quadrant, access;
+  gboolean direct, invalid, nxe, ad, unsync;
+} ZapEvent;
+
 typedef struct {
   KvmmmuWalks *walks;
   KvmmmuWalkTally tally;
   guint64 zap_calls;       /* round-0 walks: one mmu_zap_unsync_children each */
+
+  /* --tracepoints: the kernel's own decoding of each zapped page, per CPU */
+  GHashTable *events;      /* cpu -> GArray of ZapEvent */
+  GHashTable *cursor;      /* cpu -> next event index to match */
+  const KvmmmuKernelLayout **layout; /* the CLI's, read when a walk finishes */
+  guint64 tp_pages, tp_agree, tp_differ, tp_unmatched;
+  char tp_first_diff[256];
 } CheckRun;
+
+/* "... [001] ..... 12.3: kvm_mmu_prepare_zap_page: sp gen 0 gfn 42 l2 8-byte q0 w-x !nxe !ad root 0 sync" */
+static gboolean
+parse_zap_event(const char *line, guint *cpu, ZapEvent *ev)
+{
+  static const char *const access_str[] = { "---", "--x", "w--", "w-x", "-u-", "-ux", "wu-", "wux" };
+  const char *b = strchr(line, '['), *p = strstr(line, "kvm_mmu_prepare_zap_page: sp gen ");
+  char acc[4] = "", flags[64] = "", tail[64] = "";
+  unsigned gen, root;
+  guint64 gfn;
+  int n = 0;
+
+  if (!b || !p || sscanf(b + 1, "%u]", cpu) != 1)
+    return FALSE;
+  memset(ev, 0, sizeof *ev);
+  if (sscanf(p + strlen("kvm_mmu_prepare_zap_page: sp gen "), "%u gfn %" G_GINT64_MODIFIER "x l%u %u-byte q%u%n",
+             &gen, &gfn, &ev->level, &ev->bytes, &ev->quadrant, &n) != 5)
+    return FALSE;
+  ev->gfn = gfn;
+  p += strlen("kvm_mmu_prepare_zap_page: sp gen ") + n;
+  if (g_str_has_prefix(p, " direct")) {
+    ev->direct = TRUE;
+    p += strlen(" direct");
+  }
+  if (sscanf(p, " %3s%63[^r]root %u %63s", acc, flags, &root, tail) < 3)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS(access_str); i++)
+    if (strcmp(acc, access_str[i]) == 0)
+      ev->access = i;
+  ev->invalid = strstr(flags, "invalid") != NULL;
+  ev->nxe = strstr(flags, "!nxe") == NULL;
+  ev->ad = strstr(flags, "!ad") == NULL;
+  ev->unsync = strcmp(tail, "unsync") == 0;
+  return TRUE;
+}
+
+static guint
+role_field(const KvmmmuKernelLayout *l, guint32 word, const char *name, gboolean *found)
+{
+  const KvmmmuRoleField *f = kvmmmu_layout_field(l, name);
+
+  *found = f != NULL;
+  if (!f)
+    return 0;
+  return (word >> f->bit_offset) & ((1u << f->bit_size) - 1);
+}
+
+/* Our decoding of a page, as the tracepoint prints it. */
+static void
+decode_like_kernel(const KvmmmuKernelLayout *l, guint32 word, gboolean unsync, ZapEvent *ev)
+{
+  gboolean f;
+  guint v;
+
+  memset(ev, 0, sizeof *ev);
+  ev->level = role_field(l, word, "level", &f);
+  ev->quadrant = role_field(l, word, "quadrant", &f);
+  ev->access = role_field(l, word, "access", &f);
+  ev->direct = role_field(l, word, "direct", &f);
+  ev->invalid = role_field(l, word, "invalid", &f);
+  /* the gpte-size bit under each of its names, with its own polarity */
+  v = role_field(l, word, "has_4_byte_gpte", &f);
+  if (f)
+    ev->bytes = v ? 4 : 8;
+  else {
+    v = role_field(l, word, "gpte_is_8_bytes", &f);
+    if (!f)
+      v = role_field(l, word, "cr4_pae", &f);
+    ev->bytes = v ? 8 : 4;
+  }
+  v = role_field(l, word, "efer_nx", &f);
+  if (!f)
+    v = role_field(l, word, "nxe", &f);
+  ev->nxe = v;
+  ev->ad = !role_field(l, word, "ad_disabled", &f);
+  ev->unsync = unsync;
+}
+
+static void
+match_page(CheckRun *run, guint cpu, const KvmmmuWalkItem *it, const char *what)
+{
+  GArray *evs = g_hash_table_lookup(run->events, GUINT_TO_POINTER(cpu));
+  guint at = GPOINTER_TO_UINT(g_hash_table_lookup(run->cursor, GUINT_TO_POINTER(cpu)));
+  ZapEvent want;
+
+  if (!*run->layout)
+    return;
+  run->tp_pages++;
+  decode_like_kernel(*run->layout, it->role, it->unsync, &want);
+  for (guint i = at; evs && i < evs->len; i++) {
+    const ZapEvent *got = &g_array_index(evs, ZapEvent, i);
+
+    if (got->gfn != it->gfn)
+      continue;
+    g_hash_table_insert(run->cursor, GUINT_TO_POINTER(cpu), GUINT_TO_POINTER(i + 1));
+    if (got->level == want.level && got->bytes == want.bytes && got->quadrant == want.quadrant &&
+        got->access == want.access && got->direct == want.direct &&
+        got->invalid == want.invalid && got->nxe == want.nxe && got->ad == want.ad &&
+        got->unsync == want.unsync) {
+      run->tp_agree++;
+    } else {
+      if (!run->tp_differ++)
+        snprintf(run->tp_first_diff, sizeof run->tp_first_diff,
+                 "%s gfn %" G_GINT64_MODIFIER "x role %x: we decode l%u %u-byte q%u acc %u nxe %d ad %d %s, "
+                 "the kernel printed l%u %u-byte q%u acc %u nxe %d ad %d %s", what, it->gfn,
+                 it->role, want.level, want.bytes, want.quadrant, want.access, want.nxe, want.ad,
+                 want.unsync ? "unsync" : "sync", got->level, got->bytes, got->quadrant,
+                 got->access, got->nxe, got->ad, got->unsync ? "unsync" : "sync");
+    }
+    return;
+  }
+  run->tp_unmatched++;
+}
 
 static void
 on_walk(const KvmmmuWalkTree *t, gpointer data)
@@ -22,6 +149,48 @@ on_walk(const KvmmmuWalkTree *t, gpointer data)
   kvmmmu_walk_tally_add(&run->tally, t);
   if (t->rec.round == 0)
     run->zap_calls++;
+  if (!run->events || t->rec.nr == 0)
+    return;
+  /* The kernel printed the parent when its zap began (once per call), then
+   * each page a step zapped, in order, on this CPU. */
+  if (t->rec.round == 0)
+    match_page(run, t->cpu, &t->rec.items[0], "parent");
+  for (guint k = 0; k < t->steps->len; k++) {
+    const KvmmmuWalkStep *ws = &g_array_index(t->steps, KvmmmuWalkStep, k);
+
+    if (ws->verdict == KVMMMU_STEP_OK)
+      match_page(run, t->cpu, &t->rec.items[ws->step.i], "leaf");
+  }
+}
+
+/* The kvm_mmu_prepare_zap_page lines of a tracefs trace, by CPU. */
+static GHashTable *
+read_zap_events(const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *by_cpu;
+
+  if (!g_file_get_contents(path, &text, NULL, error))
+    return NULL;
+  by_cpu = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                 (GDestroyNotify)g_array_unref);
+  lines = g_strsplit(text, "\n", -1);
+  for (guint i = 0; lines[i]; i++) {
+    ZapEvent ev;
+    guint cpu;
+    GArray *a;
+
+    if (!parse_zap_event(lines[i], &cpu, &ev))
+      continue;
+    a = g_hash_table_lookup(by_cpu, GUINT_TO_POINTER(cpu));
+    if (!a) {
+      a = g_array_new(FALSE, FALSE, sizeof(ZapEvent));
+      g_hash_table_insert(by_cpu, GUINT_TO_POINTER(cpu), a);
+    }
+    g_array_append_val(a, ev);
+  }
+  return by_cpu;
 }
 
 static void
@@ -106,12 +275,15 @@ kvmmmu_cmd_check(int argc, char **argv)
 {
   KvmmmuCli cli = { 0 };
   CheckRun run = { 0 };
-  g_autofree char *before_arg = NULL, *after_arg = NULL;
+  g_autofree char *before_arg = NULL, *after_arg = NULL, *tracepoints_arg = NULL;
   const GOptionEntry entries[] = {
     { "kvm-before", 0, 0, G_OPTION_ARG_FILENAME, &before_arg,
       "KVM's debugfs counters read before the capture", "FILE" },
     { "kvm-after", 0, 0, G_OPTION_ARG_FILENAME, &after_arg,
       "KVM's debugfs counters read after it, while the VM still existed", "FILE" },
+    { "tracepoints", 0, 0, G_OPTION_ARG_FILENAME, &tracepoints_arg,
+      "tracefs output of kvmmmu:kvm_mmu_prepare_zap_page taken beside the capture: "
+      "the kernel's own decoding of each zapped page, compared with ours", "FILE" },
     { NULL }
   };
   g_autoptr(KvmmmuStats) stats = kvmmmu_stats_new();
@@ -133,6 +305,18 @@ kvmmmu_cmd_check(int argc, char **argv)
   }
   walks = kvmmmu_walks_new(on_walk, &run);
   run.walks = walks;
+  run.layout = &cli.layout;
+  if (tracepoints_arg) {
+    g_autoptr(GError) error = NULL;
+
+    run.events = read_zap_events(tracepoints_arg, &error);
+    if (!run.events) {
+      fprintf(stderr, "kvmmmu-report check: Cannot read tracepoints: %s\n", error->message);
+      kvmmmu_cli_clear(&cli);
+      return KVMMMU_EXIT_UNUSABLE;
+    }
+    run.cursor = g_hash_table_new(g_direct_hash, g_direct_equal);
+  }
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
   kvmmmu_walks_finish(walks);
 
@@ -160,6 +344,17 @@ kvmmmu_cmd_check(int argc, char **argv)
     verdict(&v, run.tally.max_depth < cli.layout->root_max_level,
             "step paths below PT64_ROOT_MAX_LEVEL=%u: longest %u", cli.layout->root_max_level,
             run.tally.max_depth);
+  }
+  if (run.events) {
+    if (!cli.layout)
+      verdict(&v, FALSE, "roles agree with the kernel's tracepoints: no layout to decode with");
+    else
+      verdict(&v, run.tp_pages > 0 && run.tp_agree == run.tp_pages,
+              "roles agree with the kernel's kvm_mmu_prepare_zap_page: %" G_GUINT64_FORMAT
+              " of %" G_GUINT64_FORMAT " zapped pages (%" G_GUINT64_FORMAT " differ, %"
+              G_GUINT64_FORMAT " without an event)%s%s",
+              run.tp_agree, run.tp_pages, run.tp_differ, run.tp_unmatched,
+              run.tp_differ ? "; first: " : "", run.tp_first_diff);
   }
   verdict(&v, stats->have_end, "trailer: %s", stats->have_end ? "present" : "missing");
   {
@@ -245,6 +440,8 @@ kvmmmu_cmd_check(int argc, char **argv)
   if (v.failed && status == KVMMMU_EXIT_OK)
     status = KVMMMU_EXIT_PROBLEMS;
 out:
+  g_clear_pointer(&run.events, g_hash_table_destroy);
+  g_clear_pointer(&run.cursor, g_hash_table_destroy);
   g_string_free(v.out, TRUE);
   kvmmmu_cli_clear(&cli);
   return status;

@@ -23,6 +23,7 @@ exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 mkdir -p /out
 hostname kvmmmu-lab
@@ -73,6 +74,26 @@ counters() {
 	grep -s -H '' /sys/kernel/debug/kvm/* | sed 's|^/sys/kernel/debug/kvm/||; s|:| |' > "$1"
 }
 
+# The kernel's own decoding of every page it zaps (kvmmmu tracepoints are
+# not reachable from stap on these kernels, tracefs is): on during each
+# run, saved as NAME.tracepoints for kvmmmu-report check --tracepoints.
+TP=/sys/kernel/tracing
+TP_EVENT=$TP/events/kvmmmu/kvm_mmu_prepare_zap_page/enable
+tracepoints_on() {
+	[ -w "$TP_EVENT" ] || return 0
+	echo 0 > $TP/tracing_on
+	echo 4096 > $TP/buffer_size_kb
+	echo > $TP/trace
+	echo 1 > "$TP_EVENT"
+	echo 1 > $TP/tracing_on
+}
+tracepoints_off() { # FILE
+	[ -w "$TP_EVENT" ] || return 0
+	echo 0 > $TP/tracing_on
+	echo 0 > "$TP_EVENT"
+	cat $TP/trace > "$1"
+}
+
 # state PID: the process state letter (R, S, T, Z...), empty when gone.
 state() {
 	sed -n 's/^.*) \([A-Za-z]\).*/\1/p' /proc/$1/stat 2>/dev/null
@@ -116,6 +137,7 @@ for s in ${SCRIPTS:-none}; do
 	fi
 
 	t0=$(t)
+	tracepoints_on
 	$WORKLOAD $WORKLOAD_ARGS > /out/$s.workload 2>&1 &
 	wl_pid=$!
 	how=none
@@ -154,6 +176,7 @@ for s in ${SCRIPTS:-none}; do
 	wait $wl_pid
 	wl_rc=$?
 	t1=$(t)
+	tracepoints_off /out/$s.tracepoints
 	cat /out/$s.workload
 	say "$s: workload exit $wl_rc, $(awk "BEGIN { print $t1 - $t0 }") s; counters after: $how"
 

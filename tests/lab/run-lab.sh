@@ -219,6 +219,11 @@ if [ -x "$report" ] && "$report" check --help >/dev/null 2>&1; then
 			say "$n: counters were sampled while the workload ran, not compared" \
 			    "(a workload that stops itself with SIGSTOP before it destroys its VM gets exact ones)"
 		fi
+		# The kernel's decoding of the pages it zapped, beside the capture.
+		if [ -s "$OUT/$n.tracepoints" ] && "$report" check --help 2>&1 | grep -q -- --tracepoints &&
+		   grep -q '^walk ' "$OUT/$n.trace"; then
+			set -- --tracepoints="$OUT/$n.tracepoints" "$@"
+		fi
 		if "$report" check "$@" > "$OUT/$n.check" 2>&1; then
 			say "$n: kvmmmu-report check passed"
 		else
