@@ -249,26 +249,7 @@ read_counters(const char *path, GError **error)
   return c;
 }
 
-typedef struct {
-  GString *out;
-  guint passed, failed;
-} Verdicts;
-
-static void G_GNUC_PRINTF(3, 4)
-verdict(Verdicts *v, gboolean ok, const char *fmt, ...)
-{
-  va_list ap;
-
-  g_string_append(v->out, ok ? "ok   " : "FAIL ");
-  va_start(ap, fmt);
-  g_string_append_vprintf(v->out, fmt, ap);
-  va_end(ap);
-  g_string_append_c(v->out, '\n');
-  if (ok)
-    v->passed++;
-  else
-    v->failed++;
-}
+#define OK(cond) ((cond) ? KVMMMU_VERDICT_OK : KVMMMU_VERDICT_FAIL)
 
 int
 kvmmmu_cmd_check(int argc, char **argv)
@@ -288,7 +269,7 @@ kvmmmu_cmd_check(int argc, char **argv)
   };
   g_autoptr(KvmmmuStats) stats = kvmmmu_stats_new();
   g_autoptr(KvmmmuWalks) walks = NULL;
-  Verdicts v = { g_string_new(""), 0, 0 };
+  g_autoptr(KvmmmuVerdicts) v = kvmmmu_verdicts_new();
   guint64 bad_lines, events = 0;
   int status;
 
@@ -322,47 +303,47 @@ kvmmmu_cmd_check(int argc, char **argv)
 
   for (guint k = KVMMMU_RECORD_HEADER + 1; k <= KVMMMU_RECORD_END; k++)
     events += stats->per_kind[k];
-  verdict(&v, status != KVMMMU_EXIT_UNUSABLE && events > 0, "records: %" G_GUINT64_FORMAT
+  kvmmmu_verdicts_add(v, OK(status != KVMMMU_EXIT_UNUSABLE && events > 0), "records: %" G_GUINT64_FORMAT
           " in %u capture(s)", events, stats->captures);
-  verdict(&v, bad_lines == 0, "bad lines: %" G_GUINT64_FORMAT, bad_lines);
-  verdict(&v, run.tally.not_depth_first == 0,
+  kvmmmu_verdicts_add(v, OK(bad_lines == 0), "bad lines: %" G_GUINT64_FORMAT, bad_lines);
+  kvmmmu_verdicts_add(v, OK(run.tally.not_depth_first == 0),
           "walks in depth-first order: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
           run.tally.walks - run.tally.not_depth_first, run.tally.walks);
-  verdict(&v, run.tally.steps_bad == 0,
+  kvmmmu_verdicts_add(v, OK(run.tally.steps_bad == 0),
           "step paths root-to-leaf inside their walk: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
           run.tally.steps - run.tally.steps_bad, run.tally.steps);
-  verdict(&v, run.tally.leaves_unzapped == 0,
+  kvmmmu_verdicts_add(v, OK(run.tally.leaves_unzapped == 0),
           "leaves zapped: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
           run.tally.leaves - run.tally.leaves_unzapped, run.tally.leaves);
   /* The kernel's own array sizes, from its DWARF when we have it. */
   if (cli.layout && cli.layout->page_array_nr && cli.layout->root_max_level) {
-    g_string_append_printf(v.out, "info bounds and roles from the %s\n", cli.layout->source);
-    verdict(&v, run.tally.max_nr <= cli.layout->page_array_nr,
+    kvmmmu_verdicts_add(v, KVMMMU_VERDICT_INFO, "bounds and roles from the %s", cli.layout->source);
+    kvmmmu_verdicts_add(v, OK(run.tally.max_nr <= cli.layout->page_array_nr),
             "walk arrays within KVM_PAGE_ARRAY_NR=%u: largest nr %u (%" G_GUINT64_FORMAT
             " full, %" G_GUINT64_FORMAT " restarts after -ENOSPC)",
             cli.layout->page_array_nr, run.tally.max_nr, run.tally.full, run.tally.restarts);
-    verdict(&v, run.tally.max_depth < cli.layout->root_max_level,
+    kvmmmu_verdicts_add(v, OK(run.tally.max_depth < cli.layout->root_max_level),
             "step paths below PT64_ROOT_MAX_LEVEL=%u: longest %u", cli.layout->root_max_level,
             run.tally.max_depth);
   }
   if (run.events) {
     if (!cli.layout)
-      verdict(&v, FALSE, "roles agree with the kernel's tracepoints: no layout to decode with");
+      kvmmmu_verdicts_add(v, OK(FALSE), "roles agree with the kernel's tracepoints: no layout to decode with");
     else
-      verdict(&v, run.tp_pages > 0 && run.tp_agree == run.tp_pages,
+      kvmmmu_verdicts_add(v, OK(run.tp_pages > 0 && run.tp_agree == run.tp_pages),
               "roles agree with the kernel's kvm_mmu_prepare_zap_page: %" G_GUINT64_FORMAT
               " of %" G_GUINT64_FORMAT " zapped pages (%" G_GUINT64_FORMAT " differ, %"
               G_GUINT64_FORMAT " without an event)%s%s",
               run.tp_agree, run.tp_pages, run.tp_differ, run.tp_unmatched,
               run.tp_differ ? "; first: " : "", run.tp_first_diff);
   }
-  verdict(&v, stats->have_end, "trailer: %s", stats->have_end ? "present" : "missing");
+  kvmmmu_verdicts_add(v, OK(stats->have_end), "trailer: %s", stats->have_end ? "present" : "missing");
   {
     g_autoptr(GString) loss = g_string_new("");
 
     kvmmmu_render_loss_note(loss, stats);
     g_strchomp(loss->str);
-    verdict(&v, loss->len == 0, "nothing lost or skipped%s%s", loss->len ? ": " : "", loss->str);
+    kvmmmu_verdicts_add(v, OK(loss->len == 0), "nothing lost or skipped%s%s", loss->len ? ": " : "", loss->str);
   }
 
   if (before_arg) {
@@ -382,67 +363,42 @@ kvmmmu_cmd_check(int argc, char **argv)
      * __kvm_mmu_prepare_zap_page(), which counts mmu_shadow_zapped; other
      * zaps count there too, so the counter bounds our records from above. */
     if (!a || !b)
-      verdict(&v, FALSE, "mmu_shadow_zapped: missing from the counter files");
+      kvmmmu_verdicts_add(v, OK(FALSE), "mmu_shadow_zapped: missing from the counter files");
     else
-      verdict(&v, *a >= *b && *a - *b >= run.tally.steps + run.zap_calls,
+      kvmmmu_verdicts_add(v, OK(*a >= *b && *a - *b >= run.tally.steps + run.zap_calls),
               "mmu_shadow_zapped grew by %" G_GUINT64_FORMAT ", at least the %" G_GUINT64_FORMAT
               " steps + %" G_GUINT64_FORMAT " zapped parents recorded",
               *a >= *b ? *a - *b : 0, run.tally.steps, run.zap_calls);
   }
 
-  g_string_append_printf(v.out, "check: %u passed, %u failed\n", v.passed, v.failed);
-  if (cli.format == KVMMMU_FORMAT_TEXT)
-    kvmmmu_cli_flush(v.out);
-  else if (cli.format == KVMMMU_FORMAT_CSV) {
-    g_auto(GStrv) lines = g_strsplit(v.out->str, "\n", -1);
-    g_autoptr(GString) csv = g_string_new("result,check\n");
+  switch (cli.format) {
+  case KVMMMU_FORMAT_DOT: /* only walks takes dot: kvmmmu_cli_parse */
+  case KVMMMU_FORMAT_TEXT: {
+    g_autoptr(GString) out = g_string_new("");
 
-    for (guint i = 0; lines[i] && lines[i + 1]; i++) {
-      g_auto(GStrv) quoted = NULL;
-      g_autofree char *what = NULL;
-
-      if (g_str_has_prefix(lines[i], "check:") || g_str_has_prefix(lines[i], "info "))
-        continue;
-      quoted = g_strsplit(lines[i] + 5, "\"", -1);
-      what = g_strjoinv("\"\"", quoted);
-      g_string_append_printf(csv, "%s,\"%s\"\n", g_str_has_prefix(lines[i], "ok") ? "ok" : "fail",
-                             what);
-    }
-    kvmmmu_cli_flush(csv);
-  } else {
-    /* the same verdicts, one per line of the text form */
-    g_autoptr(JsonBuilder) jb = json_builder_new();
-    g_auto(GStrv) lines = g_strsplit(v.out->str, "\n", -1);
-    g_autoptr(JsonNode) node = NULL;
-
-    json_builder_begin_object(jb);
-    json_builder_set_member_name(jb, "checks");
-    json_builder_begin_array(jb);
-    for (guint i = 0; lines[i] && lines[i + 1]; i++) {
-      if (g_str_has_prefix(lines[i], "check:") || g_str_has_prefix(lines[i], "info "))
-        continue;
-      json_builder_begin_object(jb);
-      json_builder_set_member_name(jb, "ok");
-      json_builder_add_boolean_value(jb, g_str_has_prefix(lines[i], "ok"));
-      json_builder_set_member_name(jb, "what");
-      json_builder_add_string_value(jb, lines[i] + 5);
-      json_builder_end_object(jb);
-    }
-    json_builder_end_array(jb);
-    json_builder_set_member_name(jb, "passed");
-    json_builder_add_int_value(jb, v.passed);
-    json_builder_set_member_name(jb, "failed");
-    json_builder_add_int_value(jb, v.failed);
-    json_builder_end_object(jb);
-    node = json_builder_get_root(jb);
-    kvmmmu_cli_write_json(node);
+    kvmmmu_render_verdicts_text(out, v);
+    kvmmmu_cli_flush(out);
+    break;
   }
-  if (v.failed && status == KVMMMU_EXIT_OK)
+  case KVMMMU_FORMAT_CSV: {
+    g_autoptr(GString) out = g_string_new("");
+
+    kvmmmu_render_verdicts_csv(out, v);
+    kvmmmu_cli_flush(out);
+    break;
+  }
+  case KVMMMU_FORMAT_JSON: {
+    g_autoptr(JsonNode) node = kvmmmu_render_verdicts_json(v);
+
+    kvmmmu_cli_write_json(node);
+    break;
+  }
+  }
+  if (v->failed && status == KVMMMU_EXIT_OK)
     status = KVMMMU_EXIT_PROBLEMS;
 out:
   g_clear_pointer(&run.events, g_hash_table_destroy);
   g_clear_pointer(&run.cursor, g_hash_table_destroy);
-  g_string_free(v.out, TRUE);
   kvmmmu_cli_clear(&cli);
   return status;
 }

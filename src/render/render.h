@@ -16,6 +16,7 @@
 #include "model/roles.h"
 #include "model/roots.h"
 #include "model/stats.h"
+#include "model/verdicts.h"
 #include "model/walks.h"
 
 typedef enum {
@@ -84,6 +85,12 @@ void kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks
 JsonNode *kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_lines);
 /* One line saying what the capture lost, or nothing when it lost nothing. */
 void kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s);
+
+/* ---- check ---- */
+/* "ok   what" / "FAIL what" / "info what" lines, then "check: N passed, N failed" */
+void kvmmmu_render_verdicts_text(GString *out, const KvmmmuVerdicts *v);
+void kvmmmu_render_verdicts_csv(GString *out, const KvmmmuVerdicts *v);
+JsonNode *kvmmmu_render_verdicts_json(const KvmmmuVerdicts *v);
 
 /* transfer full: the node as compact or pretty JSON text */
 char *kvmmmu_render_json_to_string(JsonNode *node, gboolean pretty);
