@@ -15,7 +15,7 @@ $(B)/fuzz/fuzz-report: tests/fuzz/fuzz-report.c $(FUZZ_SRCS) $(wildcard src/*/*.
 .PHONY: fuzz
 fuzz: $(B)/fuzz/fuzz-report
 	@rm -rf $(B)/fuzz/corpus && mkdir -p $(B)/fuzz/corpus
-	@cp tests/traces/*/*.trace tests/fail/*.trace $(B)/fuzz/corpus/
+	@for f in tests/traces/*/*.trace tests/fail/*.trace; do cp "$$f" "$(B)/fuzz/corpus/$$(echo "$$f" | tr / _)"; done
 	@cd $(B)/fuzz && ./fuzz-report -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  -print_final_stats=1 corpus 2>&1 | tee fuzz.log | grep -E '^(#[0-9]+ +DONE|INFO: fuzzed|stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==ERROR|SUMMARY)' ; \
 	  rc=$${PIPESTATUS[0]}; \
