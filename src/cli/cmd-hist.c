@@ -158,6 +158,10 @@ kvmmmu_cmd_hist(int argc, char **argv)
       if (run->partial_left_ns)
         g_string_append_printf(out, "note: a last, partial interval of %.6fs is left out\n",
                                run->partial_left_ns / 1e9);
+      if (run->beyond_cap)
+        g_string_append_printf(out, "note: %" G_GUINT64_FORMAT " events stamped more than %u "
+                               "intervals after the start are left out (corrupt time stamps?)\n",
+                               run->beyond_cap, KVMMMU_RATE_MAX_INTERVALS);
       break;
     case KVMMMU_FORMAT_CSV:
       kvmmmu_render_hist_csv(out, run->hist);

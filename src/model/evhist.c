@@ -54,15 +54,28 @@ finish_ticks(KvmmmuEventHist *eh)
     eh->partial_left_ns += eh->last_tick_ns;
   } else if (ticks == 1 && eh->last_tick_ns * 10 < eh->tick_interval_ns * 9)
     eh->partial_ns += eh->last_tick_ns;
-  for (guint64 t = 0; t + group <= ticks; t += group) {
-    guint64 sum = 0;
+  /* Ticks past the counts kept are empty: added at once, not one by one. */
+  ticks = MIN(ticks, (guint64)KVMMMU_RATE_MAX_INTERVALS);
+  eh->beyond_cap += eh->ticks->beyond_cap;
+  {
+    guint64 kept = MIN(ticks, (guint64)eh->ticks->counts->len), t;
 
-    for (guint64 k = t; k < t + group; k++)
-      if (k < eh->ticks->counts->len)
-        sum += g_array_index(eh->ticks->counts, guint64, k);
-    kvmmmu_hist_add(eh->hist, sum);
-    eh->intervals++;
-    eh->events_total += sum;
+    for (t = 0; t + group <= ticks && t < kept; t += group) {
+      guint64 sum = 0;
+
+      for (guint64 k = t; k < t + group; k++)
+        if (k < kept)
+          sum += g_array_index(eh->ticks->counts, guint64, k);
+      kvmmmu_hist_add(eh->hist, sum);
+      eh->intervals++;
+      eh->events_total += sum;
+    }
+    if (t + group <= ticks) {
+      guint64 empty = (ticks - t) / group;
+
+      kvmmmu_hist_add_n(eh->hist, 0, empty);
+      eh->intervals += empty;
+    }
   }
 }
 
@@ -85,18 +98,22 @@ finish_capture(KvmmmuEventHist *eh)
     return;
   }
   complete = kvmmmu_rate_complete(eh->events, eh->end_ns);
-  n = complete;
+  n = MIN(complete, (guint64)KVMMMU_RATE_MAX_INTERVALS);
+  eh->beyond_cap += eh->events->beyond_cap;
   /* A capture shorter than one interval still shows its one partial one. */
   if (complete == 0 && eh->events->events > 0) {
     n = 1;
     eh->partial_ns += eh->end_ns - eh->origin_ns;
   }
-  for (guint64 i = 0; i < n; i++) {
-    guint64 c = i < eh->events->counts->len ? g_array_index(eh->events->counts, guint64, i) : 0;
+  for (guint64 i = 0; i < n && i < eh->events->counts->len; i++) {
+    guint64 c = g_array_index(eh->events->counts, guint64, i);
 
     kvmmmu_hist_add(eh->hist, c);
     eh->events_total += c;
   }
+  /* the empty intervals after the last event, at once */
+  if (n > eh->events->counts->len)
+    kvmmmu_hist_add_n(eh->hist, 0, n - eh->events->counts->len);
   eh->intervals += n;
 }
 

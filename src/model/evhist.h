@@ -31,6 +31,7 @@ typedef struct {
   guint64 intervals, events_total;
   guint64 partial_ns;      /* a capture shorter than one interval, counted as one */
   guint64 partial_left_ns; /* short last intervals left out */
+  guint64 beyond_cap;      /* events past KVMMMU_RATE_MAX_INTERVALS, left out */
 
   /* the capture being read */
   gboolean open;

@@ -107,7 +107,16 @@ log_bucket(gint64 v)
 void
 kvmmmu_hist_add(KvmmmuHist *h, gint64 v)
 {
+  kvmmmu_hist_add_n(h, v, 1);
+}
+
+void
+kvmmmu_hist_add_n(KvmmmuHist *h, gint64 v, guint64 n)
+{
   guint b;
+
+  if (n == 0)
+    return;
 
   if (h->type == KVMMMU_HIST_LOG) {
     b = log_bucket(v);
@@ -117,21 +126,21 @@ kvmmmu_hist_add(KvmmmuHist *h, gint64 v)
     guint64 k = ((guint64)v - (guint64)h->start) / (guint64)h->interval + 1;
     b = MIN(k, (guint64)h->n_buckets - 1);
   }
-  h->buckets[b]++;
+  h->buckets[b] += n;
 
   if (h->count == 0 || v < h->min)
     h->min = v;
   if (h->count == 0 || v > h->max)
     h->max = v;
-  h->count++;
-  h->sum += v;
+  h->count += n;
+  h->sum += (double)v * (double)n;
   if (v < 0) {
-    h->n_negative++;
+    h->n_negative += n;
     return;
   }
   if (!h->pct_table)
     h->pct_table = g_new0(guint64, PCT_SIZE);
-  h->pct_table[pct_index(v)]++;
+  h->pct_table[pct_index(v)] += n;
 }
 
 gint64
@@ -202,8 +211,10 @@ void
 kvmmmu_rate_add_at(KvmmmuRate *r, guint64 idx, guint64 n)
 {
   /* One interval a slot: a 1 s interval over a day is 86400 slots. */
-  if (idx >= G_MAXUINT32)
+  if (idx >= KVMMMU_RATE_MAX_INTERVALS) {
+    r->beyond_cap += n;
     return;
+  }
   if (idx >= r->counts->len)
     g_array_set_size(r->counts, idx + 1);
   g_array_index(r->counts, guint64, idx) += n;

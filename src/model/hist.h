@@ -45,6 +45,8 @@ KvmmmuHist *kvmmmu_hist_new_log(void);
 void kvmmmu_hist_free(KvmmmuHist *hist);
 
 void kvmmmu_hist_add(KvmmmuHist *hist, gint64 value);
+/* n values of value at once (long runs of empty intervals). */
+void kvmmmu_hist_add_n(KvmmmuHist *hist, gint64 value, guint64 n);
 
 /* The value a bucket's row is labelled with. */
 gint64 kvmmmu_hist_bucket_value(const KvmmmuHist *hist, guint bucket);
@@ -60,12 +62,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuHist, kvmmmu_hist_free)
  * Events per interval: counts events by (ts - origin) / interval.  Only
  * intervals that ended by the end of the capture are complete.
  */
+/* Intervals a rate keeps: 4M slots (32 MiB), 48 days of 1 s intervals.
+ * Events later than that (a corrupt time stamp, most likely) are counted
+ * in beyond_cap, not stored. */
+#define KVMMMU_RATE_MAX_INTERVALS (1u << 22)
+
 typedef struct {
   guint64 origin_ns;
   guint64 interval_ns;
   GArray *counts;          /* guint64 per interval index */
   guint64 events;
   guint64 before_origin;   /* events stamped before the capture began */
+  guint64 beyond_cap;      /* events past KVMMMU_RATE_MAX_INTERVALS */
 } KvmmmuRate;
 
 KvmmmuRate *kvmmmu_rate_new(guint64 origin_ns, guint64 interval_ns);
