@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* hist.c - histograms in SystemTap's own layout (runtime/stat-common.c's
- * rules, restated: docs/record-format.md and kernel-matrix notes). */
+/* hist.c - histograms laid out as SystemTap's runtime prints @hist_linear
+ * and @hist_log (its stat-common.c), rule by rule in the comments below. */
 #include "render/render-private.h"
 
 #define HIST_WIDTH 50 /* bar width */
