@@ -38,6 +38,7 @@ include mk/report.mk
 -include mk/lab.mk
 include mk/fuzz.mk
 include mk/sanitize.mk
+include mk/bench.mk
 include mk/html.mk
 
 .PHONY: all clean deps

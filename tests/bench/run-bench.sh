@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# make bench: kvmmmu-report against the floor of one pass over the bytes.
+#
+# Builds traces of each size in BENCH_SIZES (MB) from the real 6.1 lab
+# captures (tests/bench/scale-trace.c: deterministic), holds each in the
+# page cache, then runs, alternating, BENCH_RUNS times: wc -l (the floor),
+# kvmmmu-report summary, hist and walks, and an awk (mawk) script making
+# the same kvm_mmu_load-per-second histogram.  For each: the median wall
+# time, MB/s and peak RSS; ratios against wc -l and awk.  Writes
+# bench/results.md and ends with one line:
+#   bench: summary/wc=R hist/wc=R walks/wc=R awk/hist=R peak_rss_mib=M
+set -eu
+cd "$(dirname "$0")/../.."
+R=${KVMMMU_REPORT:-build/kvmmmu-report}
+SCALE=${SCALE:-build/bench/scale-trace}
+SIZES=${BENCH_SIZES:-100 1000}
+RUNS=${BENCH_RUNS:-5}
+DATA=${BENCH_DATA:-bench/data}
+K=tests/traces/6.1.0-56-amd64
+mkdir -p "$DATA" bench
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# run NAME COMMAND...: wall seconds (to the microsecond: time's own are
+# hundredths, too coarse for wc -l) and peak KiB appended to $T/NAME
+run() {
+	local name=$1 t0 t1; shift
+	t0=$(date +%s%N)
+	/usr/bin/time -f "%M" -o "$T/rss" "$@" >/dev/null 2>/dev/null || true
+	t1=$(date +%s%N)
+	echo "$(( (t1 - t0) / 1000 )) $(tail -n1 "$T/rss")" | awk '{ printf "%.6f %d\n", $1 / 1e6, $2 }' >> "$T/$name"
+}
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+{
+	echo "# kvmmmu-report benchmark"
+	echo
+	echo "$(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); traces scaled from $K, in the page cache; median of $RUNS runs, alternating."
+	echo
+	echo "| size | command | median s | MB/s | peak RSS MiB | ratio |"
+	echo "|---|---|---|---|---|---|"
+} > bench/results.md
+
+worst_rss=0
+for mb in $SIZES; do
+	f=$DATA/scaled-${mb}MB.trace
+	[ -s "$f" ] || "$SCALE" $((mb * 1000000)) "$f" "$K/zap_unsync.trace" "$K/root_hpa.trace"
+	bytes=$(stat -c %s "$f")
+	cat "$f" > /dev/null
+	rm -f "$T"/wc "$T"/summary "$T"/hist "$T"/walks "$T"/awk
+	for i in $(seq "$RUNS"); do
+		run wc wc -l "$f"
+		run summary "$R" summary "$f"
+		run hist "$R" hist "$f"
+		run walks "$R" walks "$f"
+		run awk mawk -f tests/bench/hist-per-second.awk "$f"
+	done
+	for c in wc summary hist walks awk; do
+		s=$(cut -d' ' -f1 "$T/$c" | median)
+		rss=$(cut -d' ' -f2 "$T/$c" | sort -n | tail -1)
+		eval "t_$c=$s"
+		mbs=$(awk -v b="$bytes" -v s="$s" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }')
+		case $c in
+		wc) ratio="floor" ;;
+		awk) ratio="awk/hist $(awk -v a="$s" -v h="$t_hist" 'BEGIN { printf "%.1f", (h > 0 ? a / h : 0) }')" ;;
+		*) ratio="$c/wc $(awk -v a="$s" -v w="$t_wc" 'BEGIN { printf "%.1f", (w > 0 ? a / w : 0) }')"
+		   [ "$c" = walks ] || [ "$rss" -le "$worst_rss" ] || worst_rss=$rss ;;
+		esac
+		echo "| ${mb} MB | $c | $(printf %.3f "$s") | $mbs | $(( rss / 1024 )) | $ratio |" >> bench/results.md
+	done
+	line=$(awk -v w="$t_wc" -v s="$t_summary" -v h="$t_hist" -v k="$t_walks" -v a="$t_awk" -v m="$worst_rss" \
+		'BEGIN { printf "bench: summary/wc=%.1f hist/wc=%.1f walks/wc=%.1f awk/hist=%.1f peak_rss_mib=%d", s / w, h / w, k / w, a / h, m / 1024 }')
+	echo "$mb MB: $line"
+done
+{
+	echo
+	echo "Made by \`make bench BENCH_SIZES=\"$SIZES\" BENCH_RUNS=$RUNS\`."
+	echo "Targets (docs/performance.md): summary/wc <= 2, hist/wc <= 3, walks/wc <= 8, awk/hist >= 10, peak RSS < 32 MiB."
+} >> bench/results.md
+echo "$line"
