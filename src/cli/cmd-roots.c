@@ -66,8 +66,7 @@ kvmmmu_cmd_roots(int argc, char **argv)
 
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
   kvmmmu_roots_finish(roots);
-  span = kvmmmu_stats_end_ns(stats) > stats->header.start_ns
-             ? kvmmmu_stats_end_ns(stats) - stats->header.start_ns : 0;
+  span = kvmmmu_stats_span_ns(stats);
 
   switch (cli.format) {
   case KVMMMU_FORMAT_DOT: /* only walks takes dot: kvmmmu_cli_parse */

@@ -16,6 +16,17 @@
 
 KVMMMU_EVENT_KINDS(KVMMMU_X_SPEC_ARRAYS)
 
+static const KvmmmuFieldSpec common_fields[] = {
+  KVMMMU_COMMON_FIELDS(KVMMMU_X_FIELD_SPEC, KvmmmuRecord)
+};
+
+const KvmmmuFieldSpec *
+kvmmmu_common_field_specs(guint *n_out)
+{
+  *n_out = G_N_ELEMENTS(common_fields);
+  return common_fields;
+}
+
 static const KvmmmuKindSpec kind_specs[] = {
 #define KVMMMU_X_KIND_SPEC(E, kw, N, F, I, M)                              \
   { KVMMMU_RECORD_##E, kw, N##_fields,                                     \

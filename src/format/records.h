@@ -253,6 +253,9 @@ typedef struct {
   gsize items_offset; /* offset of items[] in the kind's struct */
 } KvmmmuKindSpec;
 
+/* transfer none: ts_ns cpu seq, the fields every event line starts with
+ * (offsets within KvmmmuRecord); n_out set to their number */
+const KvmmmuFieldSpec *kvmmmu_common_field_specs(guint *n_out);
 /* transfer none: the table of event kinds, n_out set to its length */
 const KvmmmuKindSpec *kvmmmu_kind_specs(guint *n_out);
 /* transfer none: the spec of an event kind, NULL for the others */

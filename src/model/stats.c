@@ -136,6 +136,14 @@ kvmmmu_stats_end_ns(const KvmmmuStats *s)
   return s->have_end ? MAX(s->end_ts, s->last_ts) : s->last_ts;
 }
 
+guint64
+kvmmmu_stats_span_ns(const KvmmmuStats *s)
+{
+  guint64 end = kvmmmu_stats_end_ns(s);
+
+  return end > s->header.start_ns ? end - s->header.start_ns : 0;
+}
+
 guint
 kvmmmu_stats_n_vcpus(const KvmmmuStats *s)
 {

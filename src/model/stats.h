@@ -50,6 +50,8 @@ void kvmmmu_stats_add(KvmmmuStats *stats, const KvmmmuRecord *rec);
 guint64 kvmmmu_stats_records_lost(const KvmmmuStats *stats);
 /* The end of the capture: the trailer's time, else the last record's. */
 guint64 kvmmmu_stats_end_ns(const KvmmmuStats *stats);
+/* From the first capture's start to kvmmmu_stats_end_ns(), 0 when none. */
+guint64 kvmmmu_stats_span_ns(const KvmmmuStats *stats);
 guint kvmmmu_stats_n_vcpus(const KvmmmuStats *stats);
 /* TRUE when anything was lost, skipped or faulted. */
 gboolean kvmmmu_stats_lossy(const KvmmmuStats *stats);

@@ -458,12 +458,10 @@ static gboolean
 parse_common(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
              KvmmmuRecord *rec)
 {
-  static const KvmmmuFieldSpec common[] = {
-#define X_COMMON(S, name, type) { #name, KVMMMU_FIELD_##type, offsetof(S, name) },
-    KVMMMU_COMMON_FIELDS(X_COMMON, KvmmmuRecord)
-#undef X_COMMON
-  };
-  for (guint i = 0; i < G_N_ELEMENTS(common); i++) {
+  guint n_common;
+  const KvmmmuFieldSpec *common = kvmmmu_common_field_specs(&n_common);
+
+  for (guint i = 0; i < n_common; i++) {
     if (!parse_field(&common[i], tok[1 + i].s, tok[1 + i].n, 0, (guint8 *)rec)) {
       g_autofree char *got = token_dup(&tok[1 + i]);
       g_autofree char *reason = g_strdup_printf("%s:%s", spec->keyword, common[i].name);
@@ -480,7 +478,10 @@ static gboolean
 parse_event(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
             int ntok, KvmmmuRecord *rec)
 {
-  const int n_fixed = 1 + 3 + spec->n_fields;
+  guint n_common;
+  const KvmmmuFieldSpec *common G_GNUC_UNUSED = kvmmmu_common_field_specs(&n_common);
+  const int first = 1 + n_common; /* token of the kind's first own field */
+  const int n_fixed = first + spec->n_fields;
   guint8 *base = (guint8 *)&rec->u;
   guint32 n_items = 0;
 
@@ -494,18 +495,18 @@ parse_event(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
     return FALSE;
   for (guint i = 0; i < spec->n_fields; i++) {
     const KvmmmuFieldSpec *f = &spec->fields[i];
-    const Token *t = &tok[4 + i];
+    const Token *t = &tok[first + i];
 
     if (!parse_field(f, t->s, t->n, spec->max_items, base)) {
       g_autofree char *got = token_dup(t);
       g_autofree char *reason = g_strdup_printf("%s:%s", spec->keyword, f->name);
       if (f->type == KVMMMU_FIELD_COUNT)
         bad(r, spec->keyword, reason,
-            "field %u (%s): expected a count from 0 to %u, got %s", 5 + i,
+            "field %u (%s): expected a count from 0 to %u, got %s", first + 1 + i,
             f->name, spec->max_items, got);
       else
         bad(r, spec->keyword, reason, "field %u (%s): expected %s, got %s",
-            5 + i, f->name, type_expectation(f->type), got);
+            first + 1 + i, f->name, type_expectation(f->type), got);
       return FALSE;
     }
     if (f->type == KVMMMU_FIELD_COUNT)

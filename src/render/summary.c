@@ -9,14 +9,6 @@ static const KvmmmuRecordKind event_kinds[] = {
 #undef X_KIND
 };
 
-static guint64
-span_ns(const KvmmmuStats *s)
-{
-  guint64 end = kvmmmu_stats_end_ns(s);
-
-  return end > s->header.start_ns ? end - s->header.start_ns : 0;
-}
-
 void
 kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s)
 {
@@ -56,7 +48,7 @@ kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, gu
 
   g_string_append_printf(out, "kernel:   %s\nhost:     %s\nscript:   %s\ncaptures: %u\n",
                          h->release, h->host, h->script[0] ? h->script : "-", s->captures);
-  g_string_append_printf(out, "span:     %.6fs\n", span_ns(s) / 1e9);
+  g_string_append_printf(out, "span:     %.6fs\n", kvmmmu_stats_span_ns(s) / 1e9);
   for (guint i = 0; i < G_N_ELEMENTS(event_kinds); i++)
     total += s->per_kind[event_kinds[i]];
   g_string_append_printf(out, "records:  %" G_GUINT64_FORMAT "\n", total);
@@ -98,7 +90,7 @@ kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks, gui
   g_string_append(out, "key,value\n");
   g_string_append_printf(out, "kernel,%s\nhost,%s\nscript,%s\ncaptures,%u\nspan_ns,%"
                          G_GUINT64_FORMAT "\n", s->header.release, s->header.host,
-                         s->header.script, s->captures, span_ns(s));
+                         s->header.script, s->captures, kvmmmu_stats_span_ns(s));
   for (guint i = 0; i < G_N_ELEMENTS(event_kinds); i++)
     g_string_append_printf(out, "records_%s,%" G_GUINT64_FORMAT "\n",
                            kvmmmu_kind_name(event_kinds[i]), s->per_kind[event_kinds[i]]);
@@ -125,7 +117,7 @@ kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_line
   kvmmmu_json_string(b, "host", s->header.host);
   kvmmmu_json_string(b, "script", s->header.script);
   kvmmmu_json_int(b, "captures", s->captures);
-  kvmmmu_json_int(b, "span_ns", span_ns(s));
+  kvmmmu_json_int(b, "span_ns", kvmmmu_stats_span_ns(s));
   json_builder_set_member_name(b, "records");
   json_builder_begin_object(b);
   for (guint i = 0; i < G_N_ELEMENTS(event_kinds); i++)

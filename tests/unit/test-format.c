@@ -14,7 +14,13 @@ test_synopsis(gconstpointer data)
   g_autoptr(GString) line = g_string_new(spec->keyword);
   g_autofree char *needle = NULL;
 
-  g_string_append(line, " <ts_ns> <cpu> <seq>");
+  {
+    guint n_common;
+    const KvmmmuFieldSpec *common = kvmmmu_common_field_specs(&n_common);
+
+    for (guint i = 0; i < n_common; i++)
+      g_string_append_printf(line, " <%s>", common[i].name);
+  }
   for (guint i = 0; i < spec->n_fields; i++)
     g_string_append_printf(line, " <%s>", spec->fields[i].name);
   if (spec->n_item_fields) {
