@@ -150,7 +150,6 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
 {
   g_autoptr(KvmmmuDiag) diag = kvmmmu_diag_new(warn_first, (gpointer)cli);
   int status = KVMMMU_EXIT_OK;
-  KvmmmuRecord *rec = g_new0(KvmmmuRecord, 1);
 
   for (char **f = cli->files; *f; f++) {
     g_autoptr(GError) error = NULL;
@@ -158,13 +157,14 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
       cli->bulk ? kvmmmu_reader_open_bulk(cli->files, diag, cli->strict, &error)
                 : kvmmmu_reader_open(*f, diag, cli->strict, &error);
     KvmmmuReadStatus st;
+    const KvmmmuRecord *rec;
 
     if (!reader) {
       fprintf(stderr, "kvmmmu-report: %s\n", error->message);
       status = KVMMMU_EXIT_UNUSABLE;
       continue;
     }
-    while ((st = kvmmmu_reader_next(reader, rec, &error)) == KVMMMU_READ_RECORD) {
+    while ((st = kvmmmu_reader_next_ref(reader, &rec, &error)) == KVMMMU_READ_RECORD) {
       if (rec->kind == KVMMMU_RECORD_HEADER && !resolve_layout(cli, &rec->u.header, &error)) {
         st = KVMMMU_READ_FATAL;
         break;
@@ -182,7 +182,6 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
     if (cli->bulk)
       break; /* one reader took every file */
   }
-  g_free(rec);
   *bad_lines = kvmmmu_diag_count(diag);
   if (*bad_lines && !cli->strict) {
     fprintf(stderr, "kvmmmu-report: %" G_GUINT64_FORMAT " bad line%s skipped:\n", *bad_lines,

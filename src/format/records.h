@@ -213,9 +213,13 @@ typedef struct {
  * named by kind; lines and file say where it came from. */
 typedef struct {
   KvmmmuRecordKind kind;
-  guint64 ts_ns;
   guint32 cpu;
+  guint64 ts_ns;
   guint64 seq;
+  const char *file; /* borrowed from the reader */
+  guint64 line;
+  /* Last, so that an event record can be kept cut short after the items it
+   * has: the reader stores only what a line filled (kvmmmu_record_size). */
   union {
     KvmmmuHeader header;
     KvmmmuStapLine stap;
@@ -223,8 +227,6 @@ typedef struct {
     KVMMMU_EVENT_KINDS(KVMMMU_X_UNION)
 #undef KVMMMU_X_UNION
   } u;
-  const char *file; /* borrowed from the reader */
-  guint64 line;
 } KvmmmuRecord;
 
 /* A vCPU is (VM, vcpu_id): vcpu ids repeat across VMs. */

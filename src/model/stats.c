@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
 #include "model/stats.h"
 
 KvmmmuStats *
@@ -26,16 +28,28 @@ note_vcpu(KvmmmuStats *s, guint64 kvm, guint32 vcpu)
 {
   guint64 key = kvmmmu_vcpu_key(kvm, vcpu);
 
+  guint64 *recent = &s->recent_vcpus[key % G_N_ELEMENTS(s->recent_vcpus)];
+
+  /* Nearly every record names a vCPU seen just before: skip the hash. */
+  if (*recent == key && key != 0)
+    return;
   if (!g_hash_table_contains(s->vcpus, &key))
     g_hash_table_add(s->vcpus, g_memdup2(&key, sizeof key));
+  *recent = key;
 }
 
 static void
 note_seq(KvmmmuStats *s, guint32 cpu, guint64 seq)
 {
-  guint64 *next = g_hash_table_lookup(s->next_seq, GUINT_TO_POINTER(cpu));
+  guint64 *next;
 
-  if (!next) {
+  if (cpu < G_N_ELEMENTS(s->next_seq_low)) {
+    next = &s->next_seq_low[cpu];
+    if (*next == 0) {
+      *next = 1;
+      s->n_cpus++;
+    }
+  } else if (!(next = g_hash_table_lookup(s->next_seq, GUINT_TO_POINTER(cpu)))) {
     next = g_new(guint64, 1);
     *next = 1;
     g_hash_table_insert(s->next_seq, GUINT_TO_POINTER(cpu), next);
@@ -57,6 +71,7 @@ kvmmmu_stats_add(KvmmmuStats *s, const KvmmmuRecord *rec)
     if (s->captures++ == 0)
       s->header = rec->u.header;
     /* seq numbers start again in each capture */
+    memset(s->next_seq_low, 0, sizeof s->next_seq_low);
     g_hash_table_remove_all(s->next_seq);
     return;
   case KVMMMU_RECORD_STAP_WARNING:

@@ -23,8 +23,10 @@ typedef struct {
   guint64 seq_missing;
   guint64 seq_backwards;
   guint64 bulk_missing;       /* stap -b flushes missing from the sequence */
-  GHashTable *next_seq;       /* cpu -> next expected seq */
+  guint64 next_seq_low[256];  /* cpu -> next expected seq, 0 before any */
+  GHashTable *next_seq;       /* the same for cpu >= 256 */
   GHashTable *vcpus;          /* (kvm, vcpu) seen in any record */
+  guint64 recent_vcpus[64];   /* keys known to be in vcpus, by their low bits */
   guint n_cpus;
 
   /* what SystemTap said */

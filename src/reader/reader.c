@@ -6,9 +6,10 @@
 #include <unistd.h>
 
 #include "reader/bulk.h"
+#include "reader/chunks.h"
+#include "reader/fastparse.h"
 #include "reader/reader.h"
 
-#define CHUNK (1024 * 1024)
 #define MAX_TOKENS (8 + KVMMMU_MAX_WALK_PAGES + 8)
 
 G_DEFINE_QUARK(kvmmmu-reader-error-quark, kvmmmu_reader_error)
@@ -20,27 +21,33 @@ typedef struct {
   guint32 nr;
 } CpuWalk;
 
+/* CPUs numbered below this keep their walk in an array, the rest in a
+ * hash table: a lookup per step must cost next to nothing. */
+#define CPU_ARRAY 256
+
 struct _KvmmmuReader {
   char *name;
-  int fd;             /* -1 when reading from memory */
+  int fd;             /* -1 when not reading a file */
   gboolean own_fd;
   KvmmmuBulk *bulk;   /* bulk-mode files merged, instead of fd */
-  const char *data;   /* memory input, borrowed */
-  gsize data_len;
-  char *buf;          /* file input: [start, end) holds unread bytes */
-  gsize buf_size, start, end;
-  gboolean eof;
+  KvmmmuChunks *chunks;
+  const KvmmmuChunk *chunk; /* being handed out; entry is the next entry */
+  gsize entry;
+  guint64 line_base;  /* lines before the current chunk */
+  gboolean done;
   guint64 line;
   guint64 bytes;
   KvmmmuDiag *diag;
   gboolean strict;
+  KvmmmuRecord full;  /* what the full parser fills */
 
   gboolean have_header;
   gboolean in_hit_report;
   /* walk ids: every id <= watermark was seen; seen_above holds the rest */
   guint64 walk_watermark;
   GHashTable *seen_above;
-  GHashTable *cpu_walk; /* cpu -> CpuWalk */
+  CpuWalk cpu_walk[CPU_ARRAY];
+  GHashTable *cpu_walk_high; /* cpu >= CPU_ARRAY -> CpuWalk */
 };
 
 static void
@@ -48,7 +55,8 @@ reset_capture(KvmmmuReader *r)
 {
   r->walk_watermark = 0;
   g_hash_table_remove_all(r->seen_above);
-  g_hash_table_remove_all(r->cpu_walk);
+  memset(r->cpu_walk, 0, sizeof r->cpu_walk);
+  g_hash_table_remove_all(r->cpu_walk_high);
 }
 
 static KvmmmuReader *
@@ -61,7 +69,7 @@ reader_alloc(const char *name, KvmmmuDiag *diag, gboolean strict)
   r->diag = diag;
   r->strict = strict;
   r->seen_above = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-  r->cpu_walk = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+  r->cpu_walk_high = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
   return r;
 }
 
@@ -86,8 +94,7 @@ kvmmmu_reader_open(const char *path, KvmmmuDiag *diag, gboolean strict,
   r = reader_alloc(fd == STDIN_FILENO ? "<stdin>" : path, diag, strict);
   r->fd = fd;
   r->own_fd = fd != STDIN_FILENO;
-  r->buf_size = CHUNK + KVMMMU_MAX_LINE;
-  r->buf = g_malloc(r->buf_size);
+  r->chunks = kvmmmu_chunks_new_fd(fd);
   return r;
 }
 
@@ -103,8 +110,7 @@ kvmmmu_reader_open_bulk(char **paths, KvmmmuDiag *diag, gboolean strict, GError 
   name = g_strdup_printf("%s (bulk, %u files)", paths[0], g_strv_length(paths));
   r = reader_alloc(name, diag, strict);
   r->bulk = bulk;
-  r->buf_size = CHUNK + KVMMMU_MAX_LINE;
-  r->buf = g_malloc(r->buf_size);
+  r->chunks = kvmmmu_chunks_new_bulk(bulk);
   return r;
 }
 
@@ -120,8 +126,7 @@ kvmmmu_reader_new_for_data(const char *name, const char *data, gsize len,
 {
   KvmmmuReader *r = reader_alloc(name, diag, strict);
 
-  r->data = data;
-  r->data_len = len;
+  r->chunks = kvmmmu_chunks_new_data(data, len);
   return r;
 }
 
@@ -130,12 +135,13 @@ kvmmmu_reader_free(KvmmmuReader *r)
 {
   if (!r)
     return;
+  /* Workers stop before the file they read is closed. */
+  kvmmmu_chunks_free(r->chunks);
   if (r->own_fd)
     close(r->fd);
   kvmmmu_bulk_free(r->bulk);
   g_hash_table_destroy(r->seen_above);
-  g_hash_table_destroy(r->cpu_walk);
-  g_free(r->buf);
+  g_hash_table_destroy(r->cpu_walk_high);
   g_free(r->name);
   g_free(r);
 }
@@ -156,112 +162,6 @@ guint64
 kvmmmu_reader_bytes(const KvmmmuReader *r)
 {
   return r->bytes;
-}
-
-/* ---- lines ------------------------------------------------------------ */
-
-typedef enum { LINE_OK, LINE_EOF, LINE_TOO_LONG, LINE_IO } LineStatus;
-
-/* Refill the buffer; FALSE on a read error. */
-static gboolean
-fill(KvmmmuReader *r, GError **error)
-{
-  if (r->start > 0) {
-    memmove(r->buf, r->buf + r->start, r->end - r->start);
-    r->end -= r->start;
-    r->start = 0;
-  }
-  while (!r->eof && r->end < r->buf_size) {
-    ssize_t n;
-
-    if (r->bulk) {
-      n = kvmmmu_bulk_read(r->bulk, r->buf + r->end, r->buf_size - r->end, error);
-      if (n < 0)
-        return FALSE;
-      if (n == 0)
-        r->eof = TRUE;
-      r->end += n;
-      break;
-    }
-    n = read(r->fd, r->buf + r->end, r->buf_size - r->end);
-
-    if (n < 0) {
-      int e = errno;
-      if (e == EINTR)
-        continue;
-      g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_IO,
-                  "Failed to read trace: path=%s: %s", r->name, g_strerror(e));
-      return FALSE;
-    }
-    if (n == 0)
-      r->eof = TRUE;
-    r->end += n;
-    break;
-  }
-  return TRUE;
-}
-
-/* Next line without its '\n'; *no_newline set when the input ended
- * without one.  A line longer than KVMMMU_MAX_LINE is consumed and
- * reported as LINE_TOO_LONG. */
-static LineStatus
-next_line(KvmmmuReader *r, const char **line, gsize *len, gboolean *no_newline,
-          GError **error)
-{
-  *no_newline = FALSE;
-  if (r->data) {
-    const char *p = r->data + r->start, *nl;
-    gsize left = r->data_len - r->start;
-
-    if (left == 0)
-      return LINE_EOF;
-    nl = memchr(p, '\n', left);
-    *len = nl ? (gsize)(nl - p) : left;
-    *no_newline = nl == NULL;
-    *line = p;
-    r->start += *len + (nl != NULL);
-    r->line++;
-    r->bytes += *len + (nl != NULL);
-    return *len > KVMMMU_MAX_LINE ? LINE_TOO_LONG : LINE_OK;
-  }
-
-  gboolean too_long = FALSE;
-  gsize scanned = 0;
-  for (;;) {
-    const char *p = r->buf + r->start + scanned;
-    gsize left = r->end - r->start - scanned;
-    const char *nl = left ? memchr(p, '\n', left) : NULL;
-
-    if (nl) {
-      *line = r->buf + r->start;
-      *len = nl - *line;
-      r->start += *len + 1;
-      r->bytes += *len + 1;
-      r->line++;
-      return too_long || *len > KVMMMU_MAX_LINE ? LINE_TOO_LONG : LINE_OK;
-    }
-    scanned = r->end - r->start;
-    if (r->eof) {
-      if (scanned == 0 && !too_long)
-        return LINE_EOF;
-      *line = r->buf + r->start;
-      *len = scanned;
-      *no_newline = TRUE;
-      r->start = r->end;
-      r->bytes += scanned;
-      r->line++;
-      return too_long || *len > KVMMMU_MAX_LINE ? LINE_TOO_LONG : LINE_OK;
-    }
-    if (scanned > KVMMMU_MAX_LINE) {
-      /* Drop what we have of the long line and keep looking for its end. */
-      too_long = TRUE;
-      r->bytes += scanned;
-      r->start = r->end;
-      scanned = 0;
-    }
-    if (!fill(r, error))
-      return LINE_IO;
-  }
 }
 
 /* Copy n bytes of a line (not NUL-terminated) into dst, cut to fit. */
@@ -553,7 +453,8 @@ parse_event(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
 static gboolean
 walk_id_seen(KvmmmuReader *r, guint64 id)
 {
-  return id <= r->walk_watermark || g_hash_table_contains(r->seen_above, &id);
+  return id <= r->walk_watermark ||
+         (g_hash_table_size(r->seen_above) && g_hash_table_contains(r->seen_above, &id));
 }
 
 static void
@@ -564,7 +465,8 @@ walk_id_add(KvmmmuReader *r, guint64 id)
   if (id == r->walk_watermark + 1) {
     r->walk_watermark = id;
     /* Pull in ids that arrived early. */
-    for (next = id + 1; g_hash_table_remove(r->seen_above, &next); next++)
+    for (next = id + 1;
+         g_hash_table_size(r->seen_above) && g_hash_table_remove(r->seen_above, &next); next++)
       r->walk_watermark = next;
     return;
   }
@@ -586,8 +488,44 @@ walk_id_add(KvmmmuReader *r, guint64 id)
   }
 }
 
+/* The walk cpu is iterating; create makes room for one. */
+static CpuWalk *
+cpu_walk(KvmmmuReader *r, guint32 cpu, gboolean create)
+{
+  CpuWalk *cw;
+
+  if (cpu < CPU_ARRAY)
+    return create || r->cpu_walk[cpu].walk ? &r->cpu_walk[cpu] : NULL;
+  cw = g_hash_table_lookup(r->cpu_walk_high, GUINT_TO_POINTER(cpu));
+  if (!cw && create) {
+    cw = g_new0(CpuWalk, 1);
+    g_hash_table_insert(r->cpu_walk_high, GUINT_TO_POINTER(cpu), cw);
+  }
+  return cw;
+}
+
+/* The walk with this id on any CPU, NULL when none is open. */
+static const CpuWalk *
+any_cpu_walk(KvmmmuReader *r, guint64 walk)
+{
+  GHashTableIter it;
+  gpointer value;
+  const CpuWalk *found = NULL;
+
+  if (walk == 0)
+    return NULL; /* never an open walk's id: 0 marks a free slot */
+  for (guint i = 0; i < CPU_ARRAY; i++)
+    if (r->cpu_walk[i].walk == walk)
+      found = &r->cpu_walk[i];
+  g_hash_table_iter_init(&it, r->cpu_walk_high);
+  while (g_hash_table_iter_next(&it, NULL, &value))
+    if (((CpuWalk *)value)->walk == walk)
+      found = value;
+  return found;
+}
+
 static gboolean
-check_walk(KvmmmuReader *r, KvmmmuRecord *rec)
+check_walk(KvmmmuReader *r, const KvmmmuRecord *rec)
 {
   const KvmmmuWalk *w = &rec->u.Walk;
   CpuWalk *cw;
@@ -603,33 +541,20 @@ check_walk(KvmmmuReader *r, KvmmmuRecord *rec)
     return FALSE;
   }
   walk_id_add(r, w->walk);
-  cw = g_hash_table_lookup(r->cpu_walk, GUINT_TO_POINTER(rec->cpu));
-  if (!cw) {
-    cw = g_new0(CpuWalk, 1);
-    g_hash_table_insert(r->cpu_walk, GUINT_TO_POINTER(rec->cpu), cw);
-  }
+  cw = cpu_walk(r, rec->cpu, TRUE);
   cw->walk = w->walk;
   cw->nr = w->nr;
   return TRUE;
 }
 
 static gboolean
-check_step(KvmmmuReader *r, KvmmmuRecord *rec)
+check_step(KvmmmuReader *r, const KvmmmuRecord *rec)
 {
   const KvmmmuStep *s = &rec->u.Step;
-  const CpuWalk *cw = g_hash_table_lookup(r->cpu_walk, GUINT_TO_POINTER(rec->cpu));
+  const CpuWalk *cw = cpu_walk(r, rec->cpu, FALSE);
 
-  if (!cw || cw->walk != s->walk) {
-    /* Tolerate a step logged on another CPU than its walk. */
-    GHashTableIter it;
-    gpointer value;
-
-    cw = NULL;
-    g_hash_table_iter_init(&it, r->cpu_walk);
-    while (g_hash_table_iter_next(&it, NULL, &value))
-      if (((CpuWalk *)value)->walk == s->walk)
-        cw = value;
-  }
+  if (!cw || cw->walk != s->walk)
+    cw = any_cpu_walk(r, s->walk); /* tolerate a step logged on another CPU */
   if (!cw) {
     if (walk_id_seen(r, s->walk))
       bad(r, "step", "step:ended",
@@ -770,6 +695,8 @@ parse_header(KvmmmuReader *r, const Token *tok, int ntok, KvmmmuRecord *rec,
 
 /* ---- the loop --------------------------------------------------------- */
 
+typedef enum { LINE_RECORD, LINE_SKIP, LINE_FATAL } LineResult;
+
 static const KvmmmuKindSpec *
 lookup_kind(const Token *t)
 {
@@ -782,23 +709,154 @@ lookup_kind(const Token *t)
   return NULL;
 }
 
-KvmmmuReadStatus
-kvmmmu_reader_next(KvmmmuReader *r, KvmmmuRecord *rec, GError **error)
+static void
+set_no_header_error(KvmmmuReader *r, const char *quoted_kind, GError **error)
+{
+  g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
+              "%s:%" G_GUINT64_FORMAT ": header: expected 'kvmmmu 1 RELEASE HOST START_NS' "
+              "as the first record, got %s", r->name, r->line, quoted_kind);
+}
+
+/* What every event record goes through, from either parser: the header
+ * came first, and walks and steps fit together. */
+static LineResult
+accept_event(KvmmmuReader *r, const KvmmmuRecord *rec, GError **error)
+{
+  if (!r->have_header) {
+    g_autofree char *got = g_strdup_printf("'%s'", kvmmmu_kind_name(rec->kind));
+    set_no_header_error(r, got, error);
+    return LINE_FATAL;
+  }
+  r->in_hit_report = FALSE;
+  if (rec->kind == KVMMMU_RECORD_WALK && !check_walk(r, rec))
+    return LINE_SKIP;
+  if (rec->kind == KVMMMU_RECORD_STEP && !check_step(r, rec))
+    return LINE_SKIP;
+  return LINE_RECORD;
+}
+
+/* The full parser: any line, with a message for whatever is wrong. */
+static LineResult
+parse_line(KvmmmuReader *r, const char *s, gsize n, gboolean no_newline, KvmmmuRecord *rec,
+           GError **error)
 {
   Token tok[MAX_TOKENS];
+  const KvmmmuKindSpec *spec;
+  int ntok;
 
+  rec->file = r->name;
+  rec->line = r->line;
+  rec->ts_ns = 0;
+  rec->cpu = 0;
+  rec->seq = 0;
+  if (no_newline)
+    bad(r, "line", "line:cut", "last line has no newline: the trace was cut mid-record");
+  if (n > 0 && s[n - 1] == '\r') {
+    bad(r, "line", "line:crlf", "line ends in CR: expected \\n line ends, not CRLF");
+    n--;
+  }
+  if (n == 0 || s[0] == '#')
+    return LINE_SKIP;
+  if (memchr(s, '\0', n)) {
+    bad(r, "line", "line:nul", "NUL byte in line: expected text records");
+    return LINE_SKIP;
+  }
+  if (parse_stap_line(r, s, n, rec))
+    return LINE_RECORD;
+  if (has_prefix(s, n, "----- ")) {
+    /* "----- probe hit report:" and its like head stap -t's report. */
+    r->in_hit_report = TRUE;
+    return LINE_SKIP;
+  }
+  r->in_hit_report = FALSE;
+
+  ntok = split(s, n, ' ', tok, MAX_TOKENS);
+  if (ntok < 0) {
+    bad(r, "line", "line:tokens", "more than %d fields: expected one record per line",
+        MAX_TOKENS);
+    return LINE_SKIP;
+  }
+  if (tok[0].n == strlen(KVMMMU_HEADER_KEYWORD) &&
+      memcmp(tok[0].s, KVMMMU_HEADER_KEYWORD, tok[0].n) == 0) {
+    if (!parse_header(r, tok, ntok, rec, error))
+      return LINE_FATAL;
+    /* A second header starts a new capture (traces concatenated). */
+    reset_capture(r);
+    r->have_header = TRUE;
+    return LINE_RECORD;
+  }
+  spec = lookup_kind(&tok[0]);
+  if (!r->have_header) {
+    g_autofree char *got = token_dup(&tok[0]);
+    set_no_header_error(r, got, error);
+    return LINE_FATAL;
+  }
+  if (!spec) {
+    g_autofree char *got = token_dup(&tok[0]);
+    bad(r, "line", "line:kind",
+        "unknown record kind %s: expected walk, step, load, switch, vcpu_root, load_rate or end",
+        got);
+    return LINE_SKIP;
+  }
+  memset(&rec->u, 0, spec->items_offset);
+  if (!parse_event(r, spec, tok, ntok, rec))
+    return LINE_SKIP;
+  rec->kind = spec->kind;
+  return accept_event(r, rec, error);
+}
+
+/* The next entry of the input, across chunks. */
+static KvmmmuReadStatus
+next_entry(KvmmmuReader *r, const KvmmmuEntry **out, GError **error)
+{
+  while (!r->chunk || r->entry >= r->chunk->entries_len) {
+    if (r->chunk) {
+      const KvmmmuChunk *c = r->chunk;
+
+      r->line_base += c->n_lines;
+      r->line = r->line_base;
+      r->bytes += c->bytes;
+      r->chunk = NULL;
+      if (c->error) {
+        if (r->bulk)
+          g_set_error_literal(error, c->error->domain, c->error->code, c->error->message);
+        else
+          g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_IO,
+                      "Failed to read trace: path=%s: %s", r->name, c->error->message);
+        r->done = TRUE;
+      }
+      kvmmmu_chunks_release(r->chunks, c);
+      if (r->done)
+        return KVMMMU_READ_FATAL;
+    }
+    if (r->done)
+      return KVMMMU_READ_EOF;
+    r->chunk = kvmmmu_chunks_next(r->chunks);
+    r->entry = 0;
+    if (!r->chunk) {
+      r->done = TRUE;
+      return KVMMMU_READ_EOF;
+    }
+  }
+  *out = (const KvmmmuEntry *)(r->chunk->entries + r->entry);
+  r->entry += (*out)->size;
+  r->line = r->line_base + (*out)->line;
+  return KVMMMU_READ_RECORD;
+}
+
+KvmmmuReadStatus
+kvmmmu_reader_next_ref(KvmmmuReader *r, const KvmmmuRecord **out, GError **error)
+{
   for (;;) {
-    const char *s;
-    gsize n;
-    gboolean no_newline;
     guint64 before = kvmmmu_diag_count(r->diag);
-    LineStatus ls = next_line(r, &s, &n, &no_newline, error);
-    const KvmmmuKindSpec *spec;
-    int ntok;
+    const KvmmmuEntry *e = NULL;
+    KvmmmuReadStatus st = next_entry(r, &e, error);
+    KvmmmuRecord *rec = &r->full;
+    LineResult res;
 
-    if (ls == LINE_IO)
-      return KVMMMU_READ_FATAL;
-    if (ls == LINE_EOF) {
+    if (st == KVMMMU_READ_FATAL)
+      return st;
+    if (st == KVMMMU_READ_EOF) {
       if (!r->have_header) {
         g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
                     "%s: header: expected 'kvmmmu 1 RELEASE HOST START_NS' first, "
@@ -807,89 +865,52 @@ kvmmmu_reader_next(KvmmmuReader *r, KvmmmuRecord *rec, GError **error)
       }
       return KVMMMU_READ_EOF;
     }
-    rec->file = r->name;
-    rec->line = r->line;
-    rec->ts_ns = 0;
-    rec->cpu = 0;
-    rec->seq = 0;
-
-    if (ls == LINE_TOO_LONG) {
+    switch ((KvmmmuEntryType)e->type) {
+    case KVMMMU_ENTRY_RECORD:
+      /* The fast path's record, in the chunk this reader holds. */
+      rec = (KvmmmuRecord *)(e + 1);
+      rec->file = r->name;
+      rec->line = r->line;
+      res = accept_event(r, rec, error);
+      break;
+    case KVMMMU_ENTRY_LINE:
+      res = parse_line(r, r->chunk->text + e->text_off, e->text_len, e->no_newline, rec,
+                       error);
+      break;
+    case KVMMMU_ENTRY_LONG:
+    default:
       bad(r, "line", "line:long", "line longer than %d bytes: expected one record per line",
           KVMMMU_MAX_LINE);
-      goto skip;
+      res = LINE_SKIP;
+      break;
     }
-    if (no_newline)
-      bad(r, "line", "line:cut", "last line has no newline: the trace was cut mid-record");
-    if (n > 0 && s[n - 1] == '\r') {
-      bad(r, "line", "line:crlf", "line ends in CR: expected \\n line ends, not CRLF");
-      n--;
-    }
-    if (n == 0 || s[0] == '#')
-      goto skip;
-    if (memchr(s, '\0', n)) {
-      bad(r, "line", "line:nul", "NUL byte in line: expected text records");
-      goto skip;
-    }
-    if (parse_stap_line(r, s, n, rec)) {
-      rec->line = r->line;
-      return KVMMMU_READ_RECORD;
-    }
-    if (has_prefix(s, n, "----- ")) {
-      /* "----- probe hit report:" and its like head stap -t's report. */
-      r->in_hit_report = TRUE;
-      goto skip;
-    }
-    r->in_hit_report = FALSE;
-
-    ntok = split(s, n, ' ', tok, MAX_TOKENS);
-    if (ntok < 0) {
-      bad(r, "line", "line:tokens", "more than %d fields: expected one record per line",
-          MAX_TOKENS);
-      goto skip;
-    }
-    if (tok[0].n == strlen(KVMMMU_HEADER_KEYWORD) &&
-        memcmp(tok[0].s, KVMMMU_HEADER_KEYWORD, tok[0].n) == 0) {
-      if (!parse_header(r, tok, ntok, rec, error))
-        return KVMMMU_READ_FATAL;
-      /* A second header starts a new capture (traces concatenated). */
-      reset_capture(r);
-      r->have_header = TRUE;
-      return KVMMMU_READ_RECORD;
-    }
-    spec = lookup_kind(&tok[0]);
-    if (!r->have_header) {
-      g_autofree char *got = token_dup(&tok[0]);
-      g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
-                  "%s:%" G_GUINT64_FORMAT ": header: expected 'kvmmmu 1 RELEASE HOST START_NS' "
-                  "as the first record, got %s", r->name, r->line, got);
+    if (res == LINE_FATAL)
+      return KVMMMU_READ_FATAL;
+    if (r->strict && kvmmmu_diag_count(r->diag) != before) {
+      g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_STRICT, "%s",
+                  kvmmmu_diag_last(r->diag));
       return KVMMMU_READ_FATAL;
     }
-    if (!spec) {
-      g_autofree char *got = token_dup(&tok[0]);
-      bad(r, "line", "line:kind",
-          "unknown record kind %s: expected walk, step, load, switch, vcpu_root, load_rate or end",
-          got);
-      goto skip;
+    if (res == LINE_RECORD) {
+      *out = rec;
+      return KVMMMU_READ_RECORD;
     }
-    memset(&rec->u, 0, spec->items_offset);
-    if (!parse_event(r, spec, tok, ntok, rec))
-      goto skip;
-    rec->kind = spec->kind;
-    if (rec->kind == KVMMMU_RECORD_WALK && !check_walk(r, rec))
-      goto skip;
-    if (rec->kind == KVMMMU_RECORD_STEP && !check_step(r, rec))
-      goto skip;
-    if (r->strict && kvmmmu_diag_count(r->diag) != before)
-      goto strict;
-    return KVMMMU_READ_RECORD;
-
-  skip:
-    if (r->strict && kvmmmu_diag_count(r->diag) != before)
-      goto strict;
-    continue;
-  strict:
-    g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_STRICT, "%s",
-                kvmmmu_diag_last(r->diag));
-    return KVMMMU_READ_FATAL;
   }
+}
+
+KvmmmuReadStatus
+kvmmmu_reader_next(KvmmmuReader *r, KvmmmuRecord *rec, GError **error)
+{
+  const KvmmmuRecord *ref = NULL;
+  KvmmmuReadStatus st = kvmmmu_reader_next_ref(r, &ref, error);
+
+  if (st == KVMMMU_READ_RECORD)
+    memcpy(rec, ref, kvmmmu_kind_spec(ref->kind) ? kvmmmu_record_size(ref) : sizeof *rec);
+  return st;
+}
+
+guint
+kvmmmu_reader_threads(const KvmmmuReader *r)
+{
+  return kvmmmu_chunks_threads(r->chunks);
 }

@@ -58,9 +58,16 @@ KvmmmuReader *kvmmmu_reader_new_for_data(const char *name, const char *data,
 
 void kvmmmu_reader_free(KvmmmuReader *reader);
 
-/* Fill rec with the next record.  FATAL sets error. */
+/* The next record, borrowed: valid until the next call.  FATAL sets
+ * error.  An event record may be stored cut short after its last item
+ * (kvmmmu_record_size()): read its items only up to their count. */
+KvmmmuReadStatus kvmmmu_reader_next_ref(KvmmmuReader *reader, const KvmmmuRecord **rec,
+                                        GError **error);
+/* The same, copied into rec. */
 KvmmmuReadStatus kvmmmu_reader_next(KvmmmuReader *reader, KvmmmuRecord *rec,
                                     GError **error);
+/* Threads parsing ahead of the caller (0: all on the caller's). */
+guint kvmmmu_reader_threads(const KvmmmuReader *reader);
 
 /* The name used in messages ("-" reads as "<stdin>"); borrowed. */
 const char *kvmmmu_reader_name(const KvmmmuReader *reader);

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* chunks.c - read in order, parse in parallel, hand out in order. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "reader/chunks.h"
+#include "reader/fastparse.h"
+#include "reader/reader.h"
+
+#define DEFAULT_CHUNK_BYTES (512 * 1024)
+#define MAX_THREADS 8
+/* The most a chunk holds: its share, plus the rest of a line cut at its
+ * end, plus a line that long (a longer one is "too long" whatever). */
+#define CAPACITY(target) ((target) + 2 * (gsize)KVMMMU_MAX_LINE + 2)
+#define SLACK KVMMMU_FASTPARSE_SLACK
+
+typedef enum { SLOT_FREE, SLOT_BUSY, SLOT_READY } SlotState;
+
+typedef struct {
+  KvmmmuChunk pub;
+  SlotState state;
+  guint64 index;
+  char *mem;          /* SLACK + capacity + SLACK, zeroed once */
+  gsize len;          /* bytes read into text */
+  gsize owned;        /* bytes of the lines that belong here */
+  gboolean in_long;   /* text starts inside a too-long line of an earlier chunk */
+  gboolean last;
+  guint8 *arena;
+  gsize arena_cap;
+} Slot;
+
+typedef gssize (*ReadFunc)(KvmmmuChunks *ch, char *buf, gsize n, GError **error);
+
+struct _KvmmmuChunks {
+  /* the source, touched only under read_lock */
+  ReadFunc read;
+  int fd;
+  KvmmmuBulk *bulk;
+  const char *data;
+  gsize data_len, data_pos;
+  gboolean eof;
+  char *carry;        /* a line cut at the end of the last chunk read */
+  gsize carry_len;
+  gboolean carry_in_long;
+  GMutex read_lock;
+
+  gsize target, capacity;
+  gboolean fast;
+
+  /* slots, under lock */
+  Slot *slots;
+  guint n_slots;
+  guint64 next_fill;  /* index of the next chunk to read */
+  guint64 next_out;   /* index of the next chunk to hand out */
+  gboolean input_done;/* the last chunk has been read */
+  gboolean stop;
+  GMutex lock;
+  GCond changed;
+
+  GThread *threads[MAX_THREADS];
+  guint n_threads;
+};
+
+static gsize
+env_size(const char *name, gsize fallback, gsize min, gsize max)
+{
+  const char *v = g_getenv(name);
+  guint64 n;
+
+  if (!v || !g_ascii_string_to_unsigned(v, 10, min, max, &n, NULL))
+    return fallback;
+  return n;
+}
+
+/* ---- reading, in order ------------------------------------------------ */
+
+static gssize
+read_fd(KvmmmuChunks *ch, char *buf, gsize n, GError **error)
+{
+  for (;;) {
+    gssize got = read(ch->fd, buf, n);
+
+    if (got >= 0)
+      return got;
+    if (errno != EINTR) {
+      int e = errno;
+      g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_IO, "%s", g_strerror(e));
+      return -1;
+    }
+  }
+}
+
+static gssize
+read_bulk(KvmmmuChunks *ch, char *buf, gsize n, GError **error)
+{
+  return kvmmmu_bulk_read(ch->bulk, buf, n, error);
+}
+
+static gssize
+read_data(KvmmmuChunks *ch, char *buf, gsize n, GError **error)
+{
+  n = MIN(n, ch->data_len - ch->data_pos);
+  memcpy(buf, ch->data + ch->data_pos, n);
+  ch->data_pos += n;
+  return n;
+}
+
+/* Read one more into s; FALSE at the end of the input or on error. */
+static gboolean
+read_more(KvmmmuChunks *ch, Slot *s, gsize want)
+{
+  char *text = s->mem + SLACK;
+  gssize got;
+
+  want = MIN(want, ch->capacity - s->len);
+  if (ch->eof || want == 0)
+    return FALSE;
+  got = ch->read(ch, text + s->len, want, &s->pub.error);
+  if (got <= 0) {
+    ch->eof = TRUE;
+    return FALSE;
+  }
+  s->len += got;
+  return TRUE;
+}
+
+/* Fill s with the next chunk: the carried cut line, then at least target
+ * bytes, then on to the end of a line; cut after the last '\n' and carry
+ * the rest.  Under read_lock. */
+static void
+fill(KvmmmuChunks *ch, Slot *s)
+{
+  char *text = s->mem + SLACK;
+
+  s->len = 0;
+  s->in_long = ch->carry_in_long;
+  g_clear_error(&s->pub.error);
+  memcpy(text, ch->carry, ch->carry_len);
+  s->len = ch->carry_len;
+  ch->carry_len = 0;
+
+  while (s->len < ch->target && read_more(ch, s, ch->target - s->len))
+    ;
+  /* Finish the last line, unless it is already too long to keep. */
+  while (!memrchr(text, '\n', s->len) && s->len <= KVMMMU_MAX_LINE &&
+         read_more(ch, s, 4096))
+    ;
+  if (ch->eof) {
+    s->last = TRUE;
+    s->owned = s->len;
+    ch->carry_in_long = FALSE;
+    return;
+  }
+  s->last = FALSE;
+  const char *nl = memrchr(text, '\n', s->len);
+  if (nl) {
+    s->owned = nl + 1 - text;
+    ch->carry_len = s->len - s->owned;
+    memcpy(ch->carry, text + s->owned, ch->carry_len);
+    ch->carry_in_long = FALSE;
+  } else {
+    /* One line and no end in sight: too long; its rest is skipped. */
+    s->owned = s->len;
+    ch->carry_in_long = TRUE;
+  }
+}
+
+/* ---- parsing, on any thread ------------------------------------------- */
+
+static KvmmmuEntry *
+add_entry(Slot *s, gsize room)
+{
+  KvmmmuEntry *e;
+
+  if (s->pub.entries_len + sizeof *e + room > s->arena_cap) {
+    s->arena_cap = MAX(s->arena_cap * 2, s->pub.entries_len + sizeof *e + room);
+    s->arena = g_realloc(s->arena, s->arena_cap);
+    s->pub.entries = s->arena;
+  }
+  e = (KvmmmuEntry *)(s->arena + s->pub.entries_len);
+  e->size = sizeof *e;
+  e->no_newline = FALSE;
+  e->text_off = e->text_len = 0;
+  return e;
+}
+
+static void
+add_text_entry(Slot *s, KvmmmuEntryType type, guint32 line, gsize off, gsize len,
+               gboolean no_newline)
+{
+  KvmmmuEntry *e = add_entry(s, 0);
+
+  e->type = type;
+  e->line = line;
+  e->text_off = off;
+  e->text_len = len;
+  e->no_newline = no_newline;
+  s->pub.entries_len += e->size;
+}
+
+static void
+parse(KvmmmuChunks *ch, Slot *s)
+{
+  const char *text = s->mem + SLACK;
+  gsize pos = 0;
+  guint32 line = 0;
+
+  s->pub.text = text;
+  s->pub.entries_len = 0;
+  s->pub.bytes = s->owned;
+  if (s->in_long) {
+    /* The rest of a too-long line counted where it started. */
+    const char *nl = memchr(text, '\n', s->owned);
+    pos = nl ? (gsize)(nl + 1 - text) : s->owned;
+  }
+  while (pos < s->owned) {
+    const char *p = text + pos;
+    const char *nl = memchr(p, '\n', s->owned - pos);
+    gsize n = nl ? (gsize)(nl - p) : s->owned - pos;
+
+    line++;
+    if (n > KVMMMU_MAX_LINE) {
+      add_text_entry(s, KVMMMU_ENTRY_LONG, line, 0, 0, FALSE);
+    } else if (!nl) {
+      /* Only the input's last line ends without '\n'. */
+      add_text_entry(s, KVMMMU_ENTRY_LINE, line, pos, n, TRUE);
+    } else {
+      KvmmmuEntry *e = add_entry(s, sizeof(KvmmmuRecord));
+      KvmmmuRecord *rec = (KvmmmuRecord *)(e + 1);
+
+      gsize size = ch->fast ? kvmmmu_fastparse_line(p, n, rec) : 0;
+
+      e->line = line;
+      if (size) {
+        e->type = KVMMMU_ENTRY_RECORD;
+        e->size += size;
+      } else {
+        e->type = KVMMMU_ENTRY_LINE;
+        e->text_off = pos;
+        e->text_len = n;
+      }
+      s->pub.entries_len += e->size;
+    }
+    pos += n + (nl != NULL);
+  }
+  s->pub.n_lines = line;
+}
+
+/* ---- slots ------------------------------------------------------------ */
+
+/* Take the next chunk index and fill its slot; NULL when the input is
+ * done or the reader is stopping. */
+static Slot *
+claim_and_fill(KvmmmuChunks *ch)
+{
+  Slot *s;
+
+  g_mutex_lock(&ch->read_lock);
+  g_mutex_lock(&ch->lock);
+  if (ch->input_done || ch->stop) {
+    g_mutex_unlock(&ch->lock);
+    g_mutex_unlock(&ch->read_lock);
+    return NULL;
+  }
+  s = &ch->slots[ch->next_fill % ch->n_slots];
+  while (s->state != SLOT_FREE && !ch->stop)
+    g_cond_wait(&ch->changed, &ch->lock);
+  if (ch->stop) {
+    g_mutex_unlock(&ch->lock);
+    g_mutex_unlock(&ch->read_lock);
+    return NULL;
+  }
+  s->state = SLOT_BUSY;
+  s->index = ch->next_fill++;
+  g_mutex_unlock(&ch->lock);
+
+  fill(ch, s);
+  if (s->last) {
+    g_mutex_lock(&ch->lock);
+    ch->input_done = TRUE;
+    g_mutex_unlock(&ch->lock);
+  }
+  g_mutex_unlock(&ch->read_lock);
+  return s;
+}
+
+static void
+publish(KvmmmuChunks *ch, Slot *s)
+{
+  g_mutex_lock(&ch->lock);
+  s->state = SLOT_READY;
+  g_cond_broadcast(&ch->changed);
+  g_mutex_unlock(&ch->lock);
+}
+
+static gpointer
+worker(gpointer data)
+{
+  KvmmmuChunks *ch = data;
+  Slot *s;
+
+  while ((s = claim_and_fill(ch))) {
+    parse(ch, s);
+    publish(ch, s);
+  }
+  return NULL;
+}
+
+static KvmmmuChunks *
+chunks_new(ReadFunc read_func, guint threads)
+{
+  KvmmmuChunks *ch = g_new0(KvmmmuChunks, 1);
+
+  ch->read = read_func;
+  ch->fd = -1;
+  ch->target = env_size("KVMMMU_CHUNK_BYTES", DEFAULT_CHUNK_BYTES, 1, 1u << 30);
+  ch->capacity = CAPACITY(ch->target);
+  ch->fast = kvmmmu_fastparse_available() && g_strcmp0(g_getenv("KVMMMU_FASTPARSE"), "0") != 0;
+  ch->carry = g_malloc(ch->capacity);
+  g_mutex_init(&ch->read_lock);
+  g_mutex_init(&ch->lock);
+  g_cond_init(&ch->changed);
+  ch->n_threads = threads;
+  /* Two chunks per worker: one being parsed while one waits to be used. */
+  ch->n_slots = threads ? 2 * threads : 1;
+  ch->slots = g_new0(Slot, ch->n_slots);
+  for (guint i = 0; i < ch->n_slots; i++)
+    ch->slots[i].mem = g_malloc0(ch->capacity + 2 * SLACK);
+  return ch;
+}
+
+/* After the source is set: the workers read it from the start. */
+static void
+start_workers(KvmmmuChunks *ch)
+{
+  for (guint i = 0; i < ch->n_threads; i++)
+    ch->threads[i] = g_thread_new("kvmmmu-parse", worker, ch);
+}
+
+KvmmmuChunks *
+kvmmmu_chunks_new_fd(int fd)
+{
+  struct stat st;
+  guint threads = 0;
+  gsize target = env_size("KVMMMU_CHUNK_BYTES", DEFAULT_CHUNK_BYTES, 1, 1u << 30);
+  KvmmmuChunks *ch;
+
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (gsize)st.st_size > target)
+    threads = MIN(g_get_num_processors(), MAX_THREADS);
+  threads = env_size("KVMMMU_THREADS", threads, 0, MAX_THREADS);
+  if (!(fstat(fd, &st) == 0 && S_ISREG(st.st_mode)))
+    threads = 0; /* never block freeing on a pipe's read */
+  ch = chunks_new(read_fd, threads);
+  ch->fd = fd;
+  start_workers(ch);
+  return ch;
+}
+
+KvmmmuChunks *
+kvmmmu_chunks_new_bulk(KvmmmuBulk *bulk)
+{
+  KvmmmuChunks *ch = chunks_new(read_bulk, 0);
+
+  ch->bulk = bulk;
+  return ch;
+}
+
+KvmmmuChunks *
+kvmmmu_chunks_new_data(const char *data, gsize len)
+{
+  KvmmmuChunks *ch = chunks_new(read_data, 0);
+
+  ch->data = data;
+  ch->data_len = len;
+  return ch;
+}
+
+void
+kvmmmu_chunks_free(KvmmmuChunks *ch)
+{
+  if (!ch)
+    return;
+  g_mutex_lock(&ch->lock);
+  ch->stop = TRUE;
+  g_cond_broadcast(&ch->changed);
+  g_mutex_unlock(&ch->lock);
+  for (guint i = 0; i < ch->n_threads; i++)
+    g_thread_join(ch->threads[i]);
+  for (guint i = 0; i < ch->n_slots; i++) {
+    g_free(ch->slots[i].mem);
+    g_free(ch->slots[i].arena);
+    g_clear_error(&ch->slots[i].pub.error);
+  }
+  g_free(ch->slots);
+  g_free(ch->carry);
+  g_mutex_clear(&ch->read_lock);
+  g_mutex_clear(&ch->lock);
+  g_cond_clear(&ch->changed);
+  g_free(ch);
+}
+
+const KvmmmuChunk *
+kvmmmu_chunks_next(KvmmmuChunks *ch)
+{
+  Slot *s = &ch->slots[ch->next_out % ch->n_slots];
+
+  if (ch->n_threads == 0) {
+    /* Inline: this thread reads and parses the next chunk itself. */
+    s = claim_and_fill(ch);
+    if (!s)
+      return NULL;
+    parse(ch, s);
+    s->state = SLOT_READY;
+  } else {
+    g_mutex_lock(&ch->lock);
+    while (!(s->state == SLOT_READY && s->index == ch->next_out)) {
+      if (ch->input_done && ch->next_out >= ch->next_fill) {
+        g_mutex_unlock(&ch->lock);
+        return NULL;
+      }
+      g_cond_wait(&ch->changed, &ch->lock);
+    }
+    g_mutex_unlock(&ch->lock);
+  }
+  ch->next_out++;
+  return &s->pub;
+}
+
+void
+kvmmmu_chunks_release(KvmmmuChunks *ch, const KvmmmuChunk *chunk)
+{
+  Slot *s = (Slot *)chunk; /* pub is Slot's first member */
+
+  g_mutex_lock(&ch->lock);
+  s->state = SLOT_FREE;
+  g_cond_broadcast(&ch->changed);
+  g_mutex_unlock(&ch->lock);
+}
+
+guint
+kvmmmu_chunks_threads(const KvmmmuChunks *ch)
+{
+  return ch->n_threads;
+}

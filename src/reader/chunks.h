@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * chunks.h - the input cut into chunks of whole lines, each line parsed by
+ * the fast path (fastparse.h) on worker threads, handed out in input order.
+ *
+ * Reading stays in order (one worker reads at a time, carrying a cut line
+ * to the next chunk); parsing, the costly part, runs on every worker at
+ * once.  A chunk holds a list of entries, one per line: the record the fast
+ * path made, or the line itself for the full parser (reader.c), which runs
+ * on the consumer's thread and owns all state: headers, walk structure,
+ * SystemTap's reports, messages.  So the answer is the same with one thread
+ * or many, with any chunk size: make check runs both ways.
+ *
+ * Environment (for tests and measurements):
+ *   KVMMMU_THREADS=N      workers for a regular file (0: parse inline)
+ *   KVMMMU_CHUNK_BYTES=N  bytes read per chunk (default 512 KiB)
+ *   KVMMMU_FASTPARSE=0    every line through the full parser
+ */
+#ifndef KVMMMU_READER_CHUNKS_H
+#define KVMMMU_READER_CHUNKS_H
+
+#include <glib.h>
+
+#include "reader/bulk.h"
+
+typedef enum {
+  KVMMMU_ENTRY_RECORD, /* a KvmmmuRecord follows, cut after its last item */
+  KVMMMU_ENTRY_LINE,   /* text_off/text_len: a line for the full parser */
+  KVMMMU_ENTRY_LONG,   /* a line longer than KVMMMU_MAX_LINE, not kept */
+} KvmmmuEntryType;
+
+typedef struct {
+  guint32 size;       /* bytes of this entry, what follows included; 8-aligned */
+  guint8 type;        /* KvmmmuEntryType */
+  guint8 no_newline;  /* LINE: the input ended without a '\n' */
+  guint32 line;       /* line number within the chunk, from 1 */
+  guint32 text_off, text_len;
+  guint32 _pad;       /* a record that follows starts 8-aligned */
+} KvmmmuEntry;
+
+typedef struct {
+  const char *text;   /* the chunk's bytes (lines end in '\n') */
+  const guint8 *entries;
+  gsize entries_len;  /* bytes of entries */
+  guint32 n_lines;    /* lines that start in this chunk */
+  gsize bytes;        /* input bytes this chunk accounts for */
+  GError *error;      /* reading failed after the lines above */
+} KvmmmuChunk;
+
+typedef struct _KvmmmuChunks KvmmmuChunks;
+
+/* Lines from fd (not closed here).  Workers run only for a regular file
+ * larger than one chunk; a pipe is read and parsed on the caller's thread,
+ * so freeing early never waits on a read. */
+KvmmmuChunks *kvmmmu_chunks_new_fd(int fd);
+/* Lines from a stap -b capture's merged files (borrowed). */
+KvmmmuChunks *kvmmmu_chunks_new_bulk(KvmmmuBulk *bulk);
+/* Lines from memory (borrowed). */
+KvmmmuChunks *kvmmmu_chunks_new_data(const char *data, gsize len);
+void kvmmmu_chunks_free(KvmmmuChunks *chunks);
+
+/* The next chunk in input order, NULL after the last.  It stays valid until
+ * kvmmmu_chunks_release(). */
+const KvmmmuChunk *kvmmmu_chunks_next(KvmmmuChunks *chunks);
+void kvmmmu_chunks_release(KvmmmuChunks *chunks, const KvmmmuChunk *chunk);
+
+/* Worker threads in use (0: inline). */
+guint kvmmmu_chunks_threads(const KvmmmuChunks *chunks);
+
+#endif
