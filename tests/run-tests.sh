@@ -84,6 +84,35 @@ for trace in tests/traces/*/*.trace; do
 done
 if [ "$UPDATE" = 1 ]; then echo "golden outputs rewritten: read 'git diff tests/traces' before committing"; exit 0; fi
 
+# ---- the same answers however the reading is split ----
+# Worker threads with one line per chunk (every boundary a chunk boundary),
+# and every line through the full parser: the output must not change.
+MODES=("KVMMMU_THREADS=2 KVMMMU_CHUNK_BYTES=1" "KVMMMU_THREADS=2 KVMMMU_CHUNK_BYTES=4096" "KVMMMU_FASTPARSE=0")
+for trace in tests/traces/*/*.trace; do
+  exp=${trace%.trace}.expected
+  want_rc=0; [ -f "$exp/exit" ] && want_rc=$(cat "$exp/exit")
+  for mode in "${MODES[@]}"; do
+    for r in "walks|walks" "summary|summary" "hist-log|hist" "roots|roots" "check|check"; do
+      name=${r%%|*} args=${r#*|}
+      # shellcheck disable=SC2086
+      env $mode "$R" $args "$trace" >"$TMP/out" 2>"$TMP/err"; rc=$?
+      if [ "$rc" = "$want_rc" ] && cmp -s "$TMP/out" "$exp/$name.txt"; then ok "split $mode: $trace $name"
+      else bad "split $mode: $trace $name (exit $rc, want $want_rc)" "$(diff -u "$exp/$name.txt" "$TMP/out" | head -20; cat "$TMP/err")"; fi
+    done
+  done
+done
+for t in tests/fail/*.trace; do
+  args=$(awk '$1=="args"{$1=""; print substr($0,2)}' "${t%.trace}.expect"); [ -n "$args" ] || args=summary
+  # shellcheck disable=SC2086
+  "$R" $args "$t" >"$TMP/want" 2>&1; want_rc=$?
+  for mode in "${MODES[@]}"; do
+    # shellcheck disable=SC2086
+    env $mode "$R" $args "$t" >"$TMP/out" 2>&1; rc=$?
+    if [ "$rc" = "$want_rc" ] && cmp -s "$TMP/out" "$TMP/want"; then ok "split $mode: $t"
+    else bad "split $mode: $t (exit $rc, want $want_rc)" "$(diff -u "$TMP/want" "$TMP/out" | head -20)"; fi
+  done
+done
+
 # ---- real captures against KVM's own counters, read around them in the lab ----
 for trace in tests/traces/*/*.trace; do
   b=${trace%.trace}

@@ -310,8 +310,9 @@ worker(gpointer data)
   return NULL;
 }
 
+/* size_hint: the input's size when known, else 0. */
 static KvmmmuChunks *
-chunks_new(ReadFunc read_func, guint threads)
+chunks_new(ReadFunc read_func, guint threads, gsize size_hint)
 {
   KvmmmuChunks *ch = g_new0(KvmmmuChunks, 1);
 
@@ -319,6 +320,10 @@ chunks_new(ReadFunc read_func, guint threads)
   ch->fd = -1;
   ch->target = env_size("KVMMMU_CHUNK_BYTES", DEFAULT_CHUNK_BYTES, 1, 1u << 30);
   ch->capacity = CAPACITY(ch->target);
+  /* An input that fits whole needs no more room than itself (the fuzzer
+   * and the tests make thousands of small readers). */
+  if (size_hint && size_hint + 2 < ch->capacity)
+    ch->capacity = size_hint + 2;
   ch->fast = kvmmmu_fastparse_available() && g_strcmp0(g_getenv("KVMMMU_FASTPARSE"), "0") != 0;
   ch->carry = g_malloc(ch->capacity);
   g_mutex_init(&ch->read_lock);
@@ -354,7 +359,7 @@ kvmmmu_chunks_new_fd(int fd)
   threads = env_size("KVMMMU_THREADS", threads, 0, MAX_THREADS);
   if (!(fstat(fd, &st) == 0 && S_ISREG(st.st_mode)))
     threads = 0; /* never block freeing on a pipe's read */
-  ch = chunks_new(read_fd, threads);
+  ch = chunks_new(read_fd, threads, 0);
   ch->fd = fd;
   start_workers(ch);
   return ch;
@@ -363,7 +368,7 @@ kvmmmu_chunks_new_fd(int fd)
 KvmmmuChunks *
 kvmmmu_chunks_new_bulk(KvmmmuBulk *bulk)
 {
-  KvmmmuChunks *ch = chunks_new(read_bulk, 0);
+  KvmmmuChunks *ch = chunks_new(read_bulk, 0, 0);
 
   ch->bulk = bulk;
   return ch;
@@ -372,7 +377,7 @@ kvmmmu_chunks_new_bulk(KvmmmuBulk *bulk)
 KvmmmuChunks *
 kvmmmu_chunks_new_data(const char *data, gsize len)
 {
-  KvmmmuChunks *ch = chunks_new(read_data, 0);
+  KvmmmuChunks *ch = chunks_new(read_data, 0, len);
 
   ch->data = data;
   ch->data_len = len;
