@@ -8,9 +8,9 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 
 FUZZ_SRCS := $(wildcard src/format/*.c src/reader/*.c src/model/*.c src/render/*.c)
 
-$(B)/fuzz/fuzz-report: tests/fuzz/fuzz-report.c $(FUZZ_SRCS) $(wildcard src/*/*.h)
+$(B)/fuzz/fuzz-report: tests/fuzz/fuzz-report.c $(FUZZ_SRCS) $(wildcard src/*/*.h) tests/common/record-log.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -std=gnu11 -Isrc $(PKG_CFLAGS) -o $@ tests/fuzz/fuzz-report.c $(FUZZ_SRCS) $(PKG_LIBS) -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) -std=gnu11 -Isrc -Itests/common $(PKG_CFLAGS) -o $@ tests/fuzz/fuzz-report.c $(FUZZ_SRCS) $(PKG_LIBS) -lm
 
 .PHONY: fuzz
 fuzz: $(B)/fuzz/fuzz-report

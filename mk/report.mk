@@ -25,7 +25,7 @@ UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libkvmmmu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libkvmmmu.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/common -o $@ $< $(B)/libkvmmmu.a $(LIBS)
 
 .PHONY: check check-report golden-update report
 # The README's test command: unit tests, golden replay, the fail corpus, the

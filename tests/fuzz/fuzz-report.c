@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: any bytes through the reader and every command's
- * model and renderer.  Nothing may crash, leak or read out of bounds. */
+ * model and renderer.  Nothing may crash, leak or read out of bounds, and
+ * the reader's fast path must give what the full parser gives. */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "model/hist.h"
 #include "model/roots.h"
@@ -9,6 +12,7 @@
 #include "model/walks.h"
 #include "reader/reader.h"
 #include "render/render.h"
+#include "record-log.h"
 
 typedef struct {
   GString *out;
@@ -44,6 +48,35 @@ on_snapshot(const KvmmmuRootSnapshot *snap, gpointer data)
 static void
 ignore(const char *message, gpointer data)
 {
+}
+
+static void
+log_message(const char *message, gpointer data)
+{
+  g_string_append_printf(data, "msg %s\n", message);
+}
+
+/* Everything the reader gives for data, with the fast path on or off. */
+static GString *
+read_log(const uint8_t *data, size_t size, gboolean fast)
+{
+  GString *log = g_string_new("");
+  KvmmmuDiag *diag = kvmmmu_diag_new(log_message, log);
+  KvmmmuReader *r;
+  const KvmmmuRecord *rec;
+  GError *error = NULL;
+  KvmmmuReadStatus st;
+
+  g_setenv("KVMMMU_FASTPARSE", fast ? "1" : "0", TRUE);
+  r = kvmmmu_reader_new_for_data("fuzz", (const char *)data, size, diag, FALSE);
+  while ((st = kvmmmu_reader_next_ref(r, &rec, &error)) == KVMMMU_READ_RECORD)
+    kvmmmu_test_log_record(log, rec);
+  g_string_append_printf(log, "status %d %s\n", st, error ? error->message : "");
+  g_clear_error(&error);
+  kvmmmu_reader_free(r);
+  kvmmmu_diag_free(diag);
+  g_unsetenv("KVMMMU_FASTPARSE");
+  return log;
 }
 
 int
@@ -104,5 +137,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   kvmmmu_reader_free(r);
   kvmmmu_diag_free(diag);
   g_string_free(sink.out, TRUE);
+
+  GString *fast = read_log(data, size, TRUE), *full = read_log(data, size, FALSE);
+  if (!g_string_equal(fast, full)) {
+    fprintf(stderr, "fast path and full parser differ:\nfast:\n%s\nfull:\n%s\n", fast->str,
+            full->str);
+    abort();
+  }
+  g_string_free(fast, TRUE);
+  g_string_free(full, TRUE);
   return 0;
 }
