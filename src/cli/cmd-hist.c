@@ -162,6 +162,10 @@ kvmmmu_cmd_hist(int argc, char **argv)
         g_string_append_printf(out, "note: %" G_GUINT64_FORMAT " events stamped more than %u "
                                "intervals after the start are left out (corrupt time stamps?)\n",
                                run->beyond_cap, KVMMMU_RATE_MAX_INTERVALS);
+      if (run->late)
+        g_string_append_printf(out, "note: %" G_GUINT64_FORMAT " events stamped before intervals "
+                               "already counted are left out (records out of time order)\n",
+                               run->late);
       break;
     case KVMMMU_FORMAT_CSV:
       kvmmmu_render_hist_csv(out, run->hist);

@@ -105,16 +105,28 @@ finish_capture(KvmmmuEventHist *eh)
     n = 1;
     eh->partial_ns += eh->end_ns - eh->origin_ns;
   }
-  for (guint64 i = 0; i < n && i < eh->events->counts->len; i++) {
-    guint64 c = g_array_index(eh->events->counts, guint64, i);
+  /* what the window still holds, and the empty intervals after it */
+  kvmmmu_rate_fold_until(eh->events, n);
+  eh->late += eh->events->late;
+}
 
-    kvmmmu_hist_add(eh->hist, c);
-    eh->events_total += c;
-  }
-  /* the empty intervals after the last event, at once */
-  if (n > eh->events->counts->len)
-    kvmmmu_hist_add_n(eh->hist, 0, n - eh->events->counts->len);
+/* An interval done with: into the histogram. */
+static void
+fold_interval(guint64 count, guint64 n, gpointer data)
+{
+  KvmmmuEventHist *eh = data;
+
+  kvmmmu_hist_add_n(eh->hist, count, n);
+  eh->events_total += count * n;
   eh->intervals += n;
+}
+
+/* Intervals kept while reading: 10 s worth, at least 4096 (over an hour of
+ * 1 s intervals) and at most 256Ki (2 x 2 MiB). */
+static guint64
+window_intervals(guint64 interval_ns)
+{
+  return CLAMP(10000000000ull / interval_ns, 4096, 256 * 1024);
 }
 
 void
@@ -127,6 +139,7 @@ kvmmmu_event_hist_add(KvmmmuEventHist *eh, const KvmmmuRecord *rec)
     eh->open = TRUE;
     eh->origin_ns = eh->end_ns = rec->u.header.start_ns;
     eh->events = kvmmmu_rate_new(eh->origin_ns, eh->interval_ns);
+    kvmmmu_rate_set_window(eh->events, window_intervals(eh->interval_ns), fold_interval, eh);
     eh->ticks = kvmmmu_rate_new(0, 1);
     eh->max_tick = 0;
     eh->tick_interval_ns = 0;

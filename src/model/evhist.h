@@ -32,6 +32,7 @@ typedef struct {
   guint64 partial_ns;      /* a capture shorter than one interval, counted as one */
   guint64 partial_left_ns; /* short last intervals left out */
   guint64 beyond_cap;      /* events past KVMMMU_RATE_MAX_INTERVALS, left out */
+  guint64 late;            /* events older than the intervals kept, left out */
 
   /* the capture being read */
   gboolean open;

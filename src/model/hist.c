@@ -208,6 +208,34 @@ kvmmmu_rate_free(KvmmmuRate *r)
 }
 
 void
+kvmmmu_rate_set_window(KvmmmuRate *r, guint64 window, KvmmmuRateFoldFunc fold,
+                       gpointer user_data)
+{
+  r->window = window;
+  r->fold = fold;
+  r->fold_data = user_data;
+}
+
+void
+kvmmmu_rate_fold_until(KvmmmuRate *r, guint64 end)
+{
+  guint64 kept, k;
+
+  if (end <= r->base)
+    return;
+  kept = r->counts->len;
+  k = MIN(end - r->base, kept);
+  if (r->fold) {
+    for (guint64 i = 0; i < k; i++)
+      r->fold(g_array_index(r->counts, guint64, i), 1, r->fold_data);
+    if (end - r->base > kept)
+      r->fold(0, end - r->base - kept, r->fold_data);
+  }
+  g_array_remove_range(r->counts, 0, k);
+  r->base = end;
+}
+
+void
 kvmmmu_rate_add_at(KvmmmuRate *r, guint64 idx, guint64 n)
 {
   /* One interval a slot: a 1 s interval over a day is 86400 slots. */
@@ -215,9 +243,17 @@ kvmmmu_rate_add_at(KvmmmuRate *r, guint64 idx, guint64 n)
     r->beyond_cap += n;
     return;
   }
-  if (idx >= r->counts->len)
-    g_array_set_size(r->counts, idx + 1);
-  g_array_index(r->counts, guint64, idx) += n;
+  if (idx < r->base) {
+    r->late += n;
+    return;
+  }
+  /* Fold a window's worth at a time: the move below is paid once per
+   * window of intervals, not once per event. */
+  if (r->window && idx - r->base >= 2 * r->window)
+    kvmmmu_rate_fold_until(r, idx - r->window + 1);
+  if (idx - r->base >= r->counts->len)
+    g_array_set_size(r->counts, idx - r->base + 1);
+  g_array_index(r->counts, guint64, idx - r->base) += n;
   r->events += n;
 }
 
@@ -235,7 +271,7 @@ guint64
 kvmmmu_rate_complete(const KvmmmuRate *r, guint64 end_ns)
 {
   if (end_ns == 0)
-    return r->counts->len;
+    return r->base + r->counts->len;
   if (end_ns < r->origin_ns)
     return 0;
   return (end_ns - r->origin_ns) / r->interval_ns;

@@ -67,22 +67,39 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuHist, kvmmmu_hist_free)
  * in beyond_cap, not stored. */
 #define KVMMMU_RATE_MAX_INTERVALS (1u << 22)
 
+/* Intervals handed on, oldest first: count events in each of n intervals
+ * (n > 1 only for a run of empty ones, count 0). */
+typedef void (*KvmmmuRateFoldFunc)(guint64 count, guint64 n, gpointer user_data);
+
 typedef struct {
   guint64 origin_ns;
   guint64 interval_ns;
-  GArray *counts;          /* guint64 per interval index */
+  GArray *counts;          /* guint64 per interval, from interval base on */
+  guint64 base;            /* intervals before it were folded */
+  guint64 window;          /* 0: keep every interval; else fold older ones */
+  KvmmmuRateFoldFunc fold;
+  gpointer fold_data;
   guint64 events;
   guint64 before_origin;   /* events stamped before the capture began */
   guint64 beyond_cap;      /* events past KVMMMU_RATE_MAX_INTERVALS */
+  guint64 late;            /* events for intervals already folded */
 } KvmmmuRate;
 
 KvmmmuRate *kvmmmu_rate_new(guint64 origin_ns, guint64 interval_ns);
 void kvmmmu_rate_free(KvmmmuRate *rate);
+/* Keep only about window intervals: once an event lands window intervals
+ * past the oldest kept, the older ones go to fold, so memory stays bounded
+ * however long the capture.  Records come in time order up to the jitter
+ * between CPUs; an event older than the window is counted in late. */
+void kvmmmu_rate_set_window(KvmmmuRate *rate, guint64 window, KvmmmuRateFoldFunc fold,
+                            gpointer user_data);
 void kvmmmu_rate_add(KvmmmuRate *rate, guint64 ts_ns, guint64 n);
 /* Add n to interval index idx directly (counts made in the kernel). */
 void kvmmmu_rate_add_at(KvmmmuRate *rate, guint64 idx, guint64 n);
 /* Intervals complete by end_ns (all of them when end_ns is 0). */
 guint64 kvmmmu_rate_complete(const KvmmmuRate *rate, guint64 end_ns);
+/* Fold every interval before end (index), kept or empty. */
+void kvmmmu_rate_fold_until(KvmmmuRate *rate, guint64 end);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuRate, kvmmmu_rate_free)
 

@@ -168,11 +168,63 @@ test_rate(void)
   g_assert_cmpuint(kvmmmu_rate_complete(r, 1300), ==, 3);
 }
 
+typedef struct {
+  GString *folds;     /* as handed on: "COUNTxN " */
+  GString *intervals; /* one count per interval */
+} FoldLog;
+
+static void
+record_fold(guint64 count, guint64 n, gpointer data)
+{
+  FoldLog *log = data;
+
+  g_string_append_printf(log->folds, "%" G_GUINT64_FORMAT "x%" G_GUINT64_FORMAT " ", count, n);
+  for (guint64 i = 0; i < n; i++)
+    g_string_append_printf(log->intervals, "%" G_GUINT64_FORMAT " ", count);
+}
+
+/* A windowed rate folds old intervals in order, runs of empty ones at
+ * once, and hands on the same intervals as one that keeps them all. */
+static void
+test_rate_window(void)
+{
+  static const guint64 idx[] = { 0, 1, 1, 3, 9, 9, 10, 30, 31, 31, 31 };
+  FoldLog w_log = { g_string_new(""), g_string_new("") };
+  FoldLog a_log = { g_string_new(""), g_string_new("") };
+  g_autoptr(KvmmmuRate) w = kvmmmu_rate_new(0, 1);
+  g_autoptr(KvmmmuRate) a = kvmmmu_rate_new(0, 1);
+
+  kvmmmu_rate_set_window(w, 4, record_fold, &w_log);
+  kvmmmu_rate_set_window(a, 0, record_fold, &a_log);
+  for (guint i = 0; i < G_N_ELEMENTS(idx); i++) {
+    kvmmmu_rate_add_at(w, idx[i], 1);
+    kvmmmu_rate_add_at(a, idx[i], 1);
+  }
+  /* 9 is two windows past 0: up to 5 went; 30 is two past 6: up to 26 */
+  g_assert_cmpuint(w->base, ==, 27);
+  g_assert_cmpuint(w->counts->len, ==, 5);
+  g_assert_cmpuint(a->counts->len, ==, 32);
+  kvmmmu_rate_add_at(w, 20, 1); /* older than the window: late */
+  g_assert_cmpuint(w->late, ==, 1);
+  kvmmmu_rate_fold_until(w, 34);
+  kvmmmu_rate_fold_until(a, 34);
+  g_assert_cmpstr(w_log.folds->str, ==,
+                  "1x1 2x1 0x1 1x1 0x2 0x1 0x1 0x1 2x1 1x1 0x16 0x1 0x1 0x1 1x1 3x1 0x2 ");
+  g_assert_cmpstr(w_log.intervals->str, ==, a_log.intervals->str);
+  g_assert_cmpuint(w->events, ==, G_N_ELEMENTS(idx));
+  g_assert_cmpuint(a->late, ==, 0);
+  for (FoldLog *l = &w_log; l; l = l == &w_log ? &a_log : NULL) {
+    g_string_free(l->folds, TRUE);
+    g_string_free(l->intervals, TRUE);
+  }
+}
+
 int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/hist/linear-buckets", test_linear_buckets);
+  g_test_add_func("/hist/rate-window", test_rate_window);
   g_test_add_func("/hist/linear-rejects", test_linear_rejects);
   g_test_add_func("/hist/log-buckets", test_log_buckets);
   g_test_add_func("/hist/stats", test_stats);
