@@ -26,6 +26,8 @@ typedef struct {
   char **files;            /* what is left of argv: the inputs */
   char *debuginfo;         /* --debuginfo PATH, "none" for raw role words */
   gboolean force_debuginfo;/* use it even when its build-id is not the trace's */
+  gboolean shows_no_roles; /* set by commands that never decode a role word: no
+                            * debuginfo is looked for (its DWARF costs ~16 MiB) */
 
   /* How role words of the capture being read decode: set at each header
    * from --debuginfo, debuginfo found for the header's release, or the

@@ -127,6 +127,7 @@ kvmmmu_cmd_hist(int argc, char **argv)
     hist = kvmmmu_hist_new_log();
   run = kvmmmu_event_hist_new(hist, event, latency, interval_ns, interval_given);
 
+  cli.shows_no_roles = TRUE;
   status = kvmmmu_cli_read(&cli, stats, on_record, run, &bad_lines);
   if (!kvmmmu_event_hist_finish(run, &error)) {
     fprintf(stderr, "kvmmmu-report hist: %s\n", error->message);

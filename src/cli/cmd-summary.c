@@ -21,6 +21,7 @@ kvmmmu_cmd_summary(int argc, char **argv)
                         "Records per kind, walks, pages, vCPUs, time span, and any data lost\n"
                         "or skipped.", NULL, &argc, &argv))
     return KVMMMU_EXIT_USAGE;
+  cli.shows_no_roles = TRUE;
   status = kvmmmu_cli_read(&cli, stats, on_record, NULL, &bad_lines);
   if (stats->captures == 0) {
     kvmmmu_cli_clear(&cli);

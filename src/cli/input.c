@@ -113,6 +113,8 @@ resolve_layout(KvmmmuCli *cli, const KvmmmuHeader *h, GError **error)
     cli->layout = cli->debuginfo_layout;
     return TRUE;
   }
+  if (cli->shows_no_roles)
+    return TRUE;
   found = kvmmmu_dwarf_find_for_release(h->release);
   if (found && kvmmmu_dwarf_read_layout(found, &cli->layout_store, &local) &&
       (!h->build_id[0] || !cli->layout_store.build_id[0] ||
