@@ -2,6 +2,7 @@
 /* chunks.c - read in order, parse in parallel, hand out in order. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,7 +37,7 @@ typedef struct {
 typedef gssize (*ReadFunc)(KvmmmuChunks *ch, char *buf, gsize n, GError **error);
 
 struct _KvmmmuChunks {
-  /* the source, touched only under read_lock */
+  /* the source, touched only by the thread whose turn it is (fill_turn) */
   ReadFunc read;
   int fd;
   KvmmmuBulk *bulk;
@@ -46,7 +47,6 @@ struct _KvmmmuChunks {
   char *carry;        /* a line cut at the end of the last chunk read */
   gsize carry_len;
   gboolean carry_in_long;
-  GMutex read_lock;
 
   gsize target, capacity;
   gboolean fast;
@@ -54,14 +54,17 @@ struct _KvmmmuChunks {
   /* slots, under lock */
   Slot *slots;
   guint n_slots;
-  guint64 next_fill;  /* index of the next chunk to read */
+  guint64 next_fill;  /* index of the next chunk to claim */
+  guint64 fill_turn;  /* index of the next chunk to read: reading stays in order */
+  guint64 last_index; /* the chunk that met the end of the input */
   guint64 next_out;   /* index of the next chunk to hand out */
   gboolean input_done;/* the last chunk has been read */
   gboolean stop;
-  GMutex lock;
-  GCond changed;
+  /* pthreads, not GMutex: GLib's futex locks are invisible to ThreadSanitizer */
+  pthread_mutex_t lock;
+  pthread_cond_t changed;
 
-  GThread *threads[MAX_THREADS];
+  pthread_t threads[MAX_THREADS];
   guint n_threads;
 };
 
@@ -130,7 +133,7 @@ read_more(KvmmmuChunks *ch, Slot *s, gsize want)
 
 /* Fill s with the next chunk: the carried cut line, then at least target
  * bytes, then on to the end of a line; cut after the last '\n' and carry
- * the rest.  Under read_lock. */
+ * the rest.  Only on the filling thread's turn. */
 static void
 fill(KvmmmuChunks *ch, Slot *s)
 {
@@ -252,58 +255,73 @@ parse(KvmmmuChunks *ch, Slot *s)
 
 /* ---- slots ------------------------------------------------------------ */
 
-/* Take the next chunk index and fill its slot; NULL when the input is
- * done or the reader is stopping. */
+/* Claim the next chunk and fill its slot, in input order; NULL when the
+ * input is done or the reader is stopping.  With no_wait, NULL also when
+ * its slot is still taken: the reading thread must never wait for a slot,
+ * since it is the one that frees them. */
 static Slot *
-claim_and_fill(KvmmmuChunks *ch)
+claim_and_fill(KvmmmuChunks *ch, gboolean no_wait)
 {
   Slot *s;
+  guint64 k;
 
-  g_mutex_lock(&ch->read_lock);
-  g_mutex_lock(&ch->lock);
-  if (ch->input_done || ch->stop) {
-    g_mutex_unlock(&ch->lock);
-    g_mutex_unlock(&ch->read_lock);
-    return NULL;
+  pthread_mutex_lock(&ch->lock);
+  for (;;) {
+    if (ch->input_done || ch->stop)
+      goto none;
+    s = &ch->slots[ch->next_fill % ch->n_slots];
+    if (s->state == SLOT_FREE)
+      break;
+    if (no_wait)
+      goto none;
+    pthread_cond_wait(&ch->changed, &ch->lock);
   }
-  s = &ch->slots[ch->next_fill % ch->n_slots];
-  while (s->state != SLOT_FREE && !ch->stop)
-    g_cond_wait(&ch->changed, &ch->lock);
-  if (ch->stop) {
-    g_mutex_unlock(&ch->lock);
-    g_mutex_unlock(&ch->read_lock);
-    return NULL;
-  }
+  k = ch->next_fill++;
   s->state = SLOT_BUSY;
-  s->index = ch->next_fill++;
-  g_mutex_unlock(&ch->lock);
+  s->index = k;
+  while (ch->fill_turn != k && !ch->stop && !ch->input_done)
+    pthread_cond_wait(&ch->changed, &ch->lock);
+  if (ch->input_done || ch->stop) {
+    /* Claimed past the end, found on an earlier chunk's turn. */
+    s->state = SLOT_FREE;
+    pthread_cond_broadcast(&ch->changed);
+    goto none;
+  }
+  pthread_mutex_unlock(&ch->lock);
 
   fill(ch, s);
+
+  pthread_mutex_lock(&ch->lock);
+  ch->fill_turn++;
   if (s->last) {
-    g_mutex_lock(&ch->lock);
     ch->input_done = TRUE;
-    g_mutex_unlock(&ch->lock);
+    ch->last_index = k;
   }
-  g_mutex_unlock(&ch->read_lock);
+  pthread_cond_broadcast(&ch->changed);
+  pthread_mutex_unlock(&ch->lock);
   return s;
+
+none:
+  pthread_mutex_unlock(&ch->lock);
+  return NULL;
 }
 
 static void
 publish(KvmmmuChunks *ch, Slot *s)
 {
-  g_mutex_lock(&ch->lock);
+  pthread_mutex_lock(&ch->lock);
   s->state = SLOT_READY;
-  g_cond_broadcast(&ch->changed);
-  g_mutex_unlock(&ch->lock);
+  pthread_cond_broadcast(&ch->changed);
+  pthread_mutex_unlock(&ch->lock);
 }
 
-static gpointer
-worker(gpointer data)
+static void *
+worker(void *data)
 {
   KvmmmuChunks *ch = data;
   Slot *s;
 
-  while ((s = claim_and_fill(ch))) {
+  while ((s = claim_and_fill(ch, FALSE))) {
     parse(ch, s);
     publish(ch, s);
   }
@@ -326,12 +344,12 @@ chunks_new(ReadFunc read_func, guint threads, gsize size_hint)
     ch->capacity = size_hint + 2;
   ch->fast = kvmmmu_fastparse_available() && g_strcmp0(g_getenv("KVMMMU_FASTPARSE"), "0") != 0;
   ch->carry = g_malloc(ch->capacity);
-  g_mutex_init(&ch->read_lock);
-  g_mutex_init(&ch->lock);
-  g_cond_init(&ch->changed);
+  pthread_mutex_init(&ch->lock, NULL);
+  pthread_cond_init(&ch->changed, NULL);
   ch->n_threads = threads;
-  /* Two chunks per worker: one being parsed while one waits to be used. */
-  ch->n_slots = threads ? 2 * threads : 1;
+  /* Two chunks per parsing thread: one being parsed while one waits to be
+   * used (the reading thread counts: it parses too). */
+  ch->n_slots = threads ? 2 * (threads + 1) : 1;
   ch->slots = g_new0(Slot, ch->n_slots);
   for (guint i = 0; i < ch->n_slots; i++)
     ch->slots[i].mem = g_malloc0(ch->capacity + 2 * SLACK);
@@ -343,7 +361,10 @@ static void
 start_workers(KvmmmuChunks *ch)
 {
   for (guint i = 0; i < ch->n_threads; i++)
-    ch->threads[i] = g_thread_new("kvmmmu-parse", worker, ch);
+    if (pthread_create(&ch->threads[i], NULL, worker, ch) != 0) {
+      ch->n_threads = i; /* the reading thread parses what they would have */
+      break;
+    }
 }
 
 KvmmmuChunks *
@@ -354,8 +375,10 @@ kvmmmu_chunks_new_fd(int fd)
   gsize target = env_size("KVMMMU_CHUNK_BYTES", DEFAULT_CHUNK_BYTES, 1, 1u << 30);
   KvmmmuChunks *ch;
 
+  /* The reading thread parses too when it would otherwise wait: one
+   * worker fewer than CPUs keeps every CPU busy. */
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (gsize)st.st_size > target)
-    threads = MIN(g_get_num_processors(), MAX_THREADS);
+    threads = CLAMP(g_get_num_processors() - 1, 1, MAX_THREADS);
   threads = env_size("KVMMMU_THREADS", threads, 0, MAX_THREADS);
   if (!(fstat(fd, &st) == 0 && S_ISREG(st.st_mode)))
     threads = 0; /* never block freeing on a pipe's read */
@@ -389,12 +412,12 @@ kvmmmu_chunks_free(KvmmmuChunks *ch)
 {
   if (!ch)
     return;
-  g_mutex_lock(&ch->lock);
+  pthread_mutex_lock(&ch->lock);
   ch->stop = TRUE;
-  g_cond_broadcast(&ch->changed);
-  g_mutex_unlock(&ch->lock);
+  pthread_cond_broadcast(&ch->changed);
+  pthread_mutex_unlock(&ch->lock);
   for (guint i = 0; i < ch->n_threads; i++)
-    g_thread_join(ch->threads[i]);
+    pthread_join(ch->threads[i], NULL);
   for (guint i = 0; i < ch->n_slots; i++) {
     g_free(ch->slots[i].mem);
     g_free(ch->slots[i].arena);
@@ -402,9 +425,8 @@ kvmmmu_chunks_free(KvmmmuChunks *ch)
   }
   g_free(ch->slots);
   g_free(ch->carry);
-  g_mutex_clear(&ch->read_lock);
-  g_mutex_clear(&ch->lock);
-  g_cond_clear(&ch->changed);
+  pthread_mutex_destroy(&ch->lock);
+  pthread_cond_destroy(&ch->changed);
   g_free(ch);
 }
 
@@ -415,21 +437,35 @@ kvmmmu_chunks_next(KvmmmuChunks *ch)
 
   if (ch->n_threads == 0) {
     /* Inline: this thread reads and parses the next chunk itself. */
-    s = claim_and_fill(ch);
+    s = claim_and_fill(ch, FALSE);
     if (!s)
       return NULL;
     parse(ch, s);
     s->state = SLOT_READY;
   } else {
-    g_mutex_lock(&ch->lock);
+    pthread_mutex_lock(&ch->lock);
     while (!(s->state == SLOT_READY && s->index == ch->next_out)) {
-      if (ch->input_done && ch->next_out >= ch->next_fill) {
-        g_mutex_unlock(&ch->lock);
+      if (ch->input_done && ch->next_out > ch->last_index) {
+        pthread_mutex_unlock(&ch->lock);
         return NULL;
       }
-      g_cond_wait(&ch->changed, &ch->lock);
+      if (!ch->input_done && ch->slots[ch->next_fill % ch->n_slots].state == SLOT_FREE) {
+        /* Rather than wait for the chunk wanted, parse the next one not
+         * taken yet (the wanted one itself, when no worker has it). */
+        Slot *own;
+
+        pthread_mutex_unlock(&ch->lock);
+        own = claim_and_fill(ch, TRUE);
+        if (own) {
+          parse(ch, own);
+          publish(ch, own);
+        }
+        pthread_mutex_lock(&ch->lock);
+        continue;
+      }
+      pthread_cond_wait(&ch->changed, &ch->lock);
     }
-    g_mutex_unlock(&ch->lock);
+    pthread_mutex_unlock(&ch->lock);
   }
   ch->next_out++;
   return &s->pub;
@@ -440,10 +476,10 @@ kvmmmu_chunks_release(KvmmmuChunks *ch, const KvmmmuChunk *chunk)
 {
   Slot *s = (Slot *)chunk; /* pub is Slot's first member */
 
-  g_mutex_lock(&ch->lock);
+  pthread_mutex_lock(&ch->lock);
   s->state = SLOT_FREE;
-  g_cond_broadcast(&ch->changed);
-  g_mutex_unlock(&ch->lock);
+  pthread_cond_broadcast(&ch->changed);
+  pthread_mutex_unlock(&ch->lock);
 }
 
 guint
