@@ -41,6 +41,11 @@ struct _KvmmmuWalks {
   guint n_cpu_slots;
   GHashTable *big_cpus; /* cpu >= CPU_SLOTS_MAX -> OpenWalk; NULL if none */
 
+  /* Names of the files walks came from, owned: the reader's name dies with
+   * the reader, and a walk still open at the end of one file is handed
+   * out after its reader is gone. */
+  GPtrArray *files;
+  const char *file;     /* of the latest walk; one of files */
 };
 
 static guint
@@ -201,6 +206,7 @@ kvmmmu_walks_new(KvmmmuWalkFunc func, gpointer user_data)
 
   walks->func = func;
   walks->user_data = user_data;
+  walks->files = g_ptr_array_new_with_free_func(g_free);
   return walks;
 }
 
@@ -343,6 +349,24 @@ find_open(const KvmmmuWalks *walks, const KvmmmuRecord *rec)
   return NULL;
 }
 
+/* Our copy of name.  Compared by text: a later reader's name may be at
+ * the address an earlier one's was freed from. */
+static const char *
+file_name(KvmmmuWalks *walks, const char *name)
+{
+  if (walks->file && strcmp(walks->file, name) == 0)
+    return walks->file;
+  walks->file = NULL;
+  for (guint k = 0; k < walks->files->len && !walks->file; k++)
+    if (strcmp(g_ptr_array_index(walks->files, k), name) == 0)
+      walks->file = g_ptr_array_index(walks->files, k);
+  if (!walks->file) {
+    walks->file = g_strdup(name);
+    g_ptr_array_add(walks->files, (char *)walks->file);
+  }
+  return walks->file;
+}
+
 static void
 add_walk(KvmmmuWalks *walks, const KvmmmuRecord *rec)
 {
@@ -354,7 +378,7 @@ add_walk(KvmmmuWalks *walks, const KvmmmuRecord *rec)
   ow->tree.rec = rec->u.Walk;
   ow->tree.ts_ns = rec->ts_ns;
   ow->tree.cpu = rec->cpu;
-  ow->tree.file = rec->file;
+  ow->tree.file = rec->file ? file_name(walks, rec->file) : NULL;
   ow->tree.line = rec->line;
   kvmmmu_walk_tree_build(&ow->tree);
   set_cpu_walk(walks, rec->cpu, ow);
@@ -430,6 +454,7 @@ kvmmmu_walks_free(KvmmmuWalks *walks)
   g_free(walks->cpu_slots);
   if (walks->big_cpus)
     g_hash_table_destroy(walks->big_cpus);
+  g_ptr_array_unref(walks->files);
   g_free(walks);
 }
 
