@@ -5,6 +5,11 @@
 
 #include "cli/cli.h"
 #include "model/walks.h"
+#include "render/walks.h"
+
+/* Output is written in blocks this large: a write per walk would cost more
+ * than rendering it, and a bounded buffer keeps memory flat. */
+#define OUT_BLOCK (256 * 1024)
 
 typedef struct {
   KvmmmuCli *cli;
@@ -14,6 +19,7 @@ typedef struct {
   KvmmmuWalkTally tally;
   gboolean first_json;
   KvmmmuWalks *model;
+  KvmmmuRoleTexts *role_texts; /* --tree: decoded roles, per capture */
 } WalksRun;
 
 static void
@@ -26,7 +32,8 @@ on_walk(const KvmmmuWalkTree *t, gpointer data)
   switch (run->cli->format) {
   case KVMMMU_FORMAT_TEXT:
     if (run->tree)
-      kvmmmu_render_walk_tree(run->out, t, run->origin_ns, run->cli->layout);
+      kvmmmu_render_walk_tree_with(run->out, t, run->origin_ns, run->cli->layout,
+                                   run->role_texts);
     else {
       kvmmmu_render_walk_dump(run->out, t);
       kvmmmu_render_walk_violations(run->out, t);
@@ -47,7 +54,8 @@ on_walk(const KvmmmuWalkTree *t, gpointer data)
     break;
   }
   }
-  kvmmmu_cli_flush(run->out);
+  if (run->out->len >= OUT_BLOCK)
+    kvmmmu_cli_flush(run->out);
 }
 
 static void
@@ -56,6 +64,9 @@ on_record(const KvmmmuRecord *rec, gpointer data)
   WalksRun *run = data;
 
   if (rec->kind == KVMMMU_RECORD_HEADER) {
+    /* The new capture's layout is already in place, maybe at the old one's
+     * address: decode afresh from here on. */
+    kvmmmu_role_texts_reset(run->role_texts);
     kvmmmu_walks_finish(run->model); /* earlier capture's walks, earlier origin */
     run->origin_ns = rec->u.header.start_ns;
     if (run->tree && run->cli->format == KVMMMU_FORMAT_TEXT) {
@@ -79,6 +90,7 @@ kvmmmu_cmd_walks(int argc, char **argv)
   };
   g_autoptr(KvmmmuStats) stats = kvmmmu_stats_new();
   g_autoptr(KvmmmuWalks) walks = NULL;
+  g_autoptr(KvmmmuRoleTexts) role_texts = kvmmmu_role_texts_new();
   guint64 bad_lines;
   int status;
 
@@ -89,9 +101,10 @@ kvmmmu_cmd_walks(int argc, char **argv)
                         entries, &argc, &argv))
     return KVMMMU_EXIT_USAGE;
   run.cli = &cli;
-  run.out = g_string_new("");
+  run.out = g_string_sized_new(OUT_BLOCK + OUT_BLOCK / 4);
   walks = kvmmmu_walks_new(on_walk, &run);
   run.model = walks;
+  run.role_texts = role_texts;
 
   if (cli.format == KVMMMU_FORMAT_CSV)
     kvmmmu_render_walk_csv_header(run.out);

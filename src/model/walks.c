@@ -10,6 +10,10 @@
  * anyway, so a CPU that went quiet cannot hold memory forever. */
 #define MAX_OPEN_WALKS 1024
 
+/* CPUs numbered below this find their open walk in an array; a trace from
+ * a larger (or corrupt) cpu number falls back to a hash table. */
+#define CPU_SLOTS_MAX 8192
+
 typedef struct {
   KvmmmuWalkTree tree;
   guint32 stepped;   /* bit i: a step zapped page i */
@@ -17,11 +21,31 @@ typedef struct {
   gboolean complete;
 } OpenWalk;
 
+/*
+ * A trace holds millions of walks, a few open at once.  Open walks live in
+ * a ring, oldest at head; a slot keeps its OpenWalk (and that walk's steps
+ * array) when the walk is handed out, and the next walk to land there
+ * reuses both, so after the first few walks no walk allocates memory.
+ */
 struct _KvmmmuWalks {
   KvmmmuWalkFunc func;
   gpointer user_data;
-  GQueue queue;         /* OpenWalk, in walk-record order */
-  GHashTable *by_cpu;   /* cpu -> OpenWalk still taking steps (borrowed) */
+
+  OpenWalk **ring;      /* ring_size slots; NULL until first used */
+  guint ring_size;      /* a power of two, or 0 */
+  guint ring_head;      /* the oldest open walk */
+  guint ring_len;       /* open walks, in walk-record order from head */
+
+  /* cpu -> its open walk still taking steps (borrowed from the ring) */
+  OpenWalk **cpu_slots; /* indexed by cpu below n_cpu_slots */
+  guint n_cpu_slots;
+  GHashTable *big_cpus; /* cpu >= CPU_SLOTS_MAX -> OpenWalk; NULL if none */
+
+  /* Names of the files walks came from, owned: the reader's name dies with
+   * the reader, and a walk still open at the end of one file is handed
+   * out after its reader is gone. */
+  GPtrArray *files;
+  const char *file;     /* of the latest walk; one of files */
 };
 
 static guint
@@ -182,16 +206,100 @@ kvmmmu_walks_new(KvmmmuWalkFunc func, gpointer user_data)
 
   walks->func = func;
   walks->user_data = user_data;
-  g_queue_init(&walks->queue);
-  walks->by_cpu = g_hash_table_new(g_direct_hash, g_direct_equal);
+  walks->files = g_ptr_array_new_with_free_func(g_free);
   return walks;
 }
 
-static void
-open_walk_free(OpenWalk *ow)
+static OpenWalk *
+cpu_walk(const KvmmmuWalks *walks, guint32 cpu)
 {
-  g_array_unref(ow->tree.steps);
-  g_free(ow);
+  if (cpu < walks->n_cpu_slots)
+    return walks->cpu_slots[cpu];
+  if (cpu >= CPU_SLOTS_MAX && walks->big_cpus)
+    return g_hash_table_lookup(walks->big_cpus, GUINT_TO_POINTER(cpu));
+  return NULL;
+}
+
+/* Make ow the walk taking cpu's steps; NULL: cpu has none. */
+static void
+set_cpu_walk(KvmmmuWalks *walks, guint32 cpu, OpenWalk *ow)
+{
+  if (cpu < CPU_SLOTS_MAX) {
+    if (cpu >= walks->n_cpu_slots) {
+      guint n = MAX(MAX(64u, 2 * walks->n_cpu_slots), cpu + 1);
+
+      if (!ow)
+        return;
+      n = MIN(n, CPU_SLOTS_MAX);
+      walks->cpu_slots = g_renew(OpenWalk *, walks->cpu_slots, n);
+      memset(walks->cpu_slots + walks->n_cpu_slots, 0,
+             (n - walks->n_cpu_slots) * sizeof *walks->cpu_slots);
+      walks->n_cpu_slots = n;
+    }
+    walks->cpu_slots[cpu] = ow;
+  } else if (ow) {
+    if (!walks->big_cpus)
+      walks->big_cpus = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_hash_table_insert(walks->big_cpus, GUINT_TO_POINTER(cpu), ow);
+  } else if (walks->big_cpus) {
+    g_hash_table_remove(walks->big_cpus, GUINT_TO_POINTER(cpu));
+  }
+}
+
+/* The k-th open walk, oldest first. */
+static OpenWalk *
+ring_at(const KvmmmuWalks *walks, guint k)
+{
+  return walks->ring[(walks->ring_head + k) & (walks->ring_size - 1)];
+}
+
+/* Double the ring, keeping the open walks in order from slot 0. */
+static void
+ring_grow(KvmmmuWalks *walks)
+{
+  guint size = walks->ring_size ? 2 * walks->ring_size : 16;
+  OpenWalk **ring = g_new0(OpenWalk *, size);
+
+  for (guint k = 0; k < walks->ring_size; k++)
+    ring[k] = ring_at(walks, k);
+  g_free(walks->ring);
+  walks->ring = ring;
+  walks->ring_size = size;
+  walks->ring_head = 0;
+}
+
+/* A cleared walk at the tail of the ring: the slot's old one if it has one. */
+static OpenWalk *
+ring_push(KvmmmuWalks *walks)
+{
+  OpenWalk **slot;
+  OpenWalk *ow;
+
+  if (walks->ring_len == walks->ring_size)
+    ring_grow(walks);
+  slot = &walks->ring[(walks->ring_head + walks->ring_len) & (walks->ring_size - 1)];
+  if (!*slot) {
+    *slot = g_new0(OpenWalk, 1);
+    (*slot)->tree.steps = g_array_new(FALSE, FALSE, sizeof(KvmmmuWalkStep));
+  }
+  walks->ring_len++;
+
+  ow = *slot;
+  g_array_set_size(ow->tree.steps, 0);
+  ow->tree.n_steps_bad = 0;
+  ow->tree.n_leaves_unstepped = 0;
+  ow->stepped = 0;
+  ow->last_i = -1;
+  ow->complete = FALSE;
+  return ow;
+}
+
+/* Drop the oldest walk; its slot keeps the memory for a later one. */
+static void
+ring_pop(KvmmmuWalks *walks)
+{
+  walks->ring_head = (walks->ring_head + 1) & (walks->ring_size - 1);
+  walks->ring_len--;
 }
 
 static void
@@ -212,84 +320,114 @@ complete(OpenWalk *ow)
 static void
 flush(KvmmmuWalks *walks, gboolean all)
 {
-  for (;;) {
-    OpenWalk *ow = g_queue_peek_head(&walks->queue);
+  while (walks->ring_len > 0) {
+    OpenWalk *ow = ring_at(walks, 0);
 
-    if (!ow)
-      return;
-    if (all || g_queue_get_length(&walks->queue) > MAX_OPEN_WALKS)
+    if (all || walks->ring_len > MAX_OPEN_WALKS)
       complete(ow);
     if (!ow->complete)
       return;
-    g_queue_pop_head(&walks->queue);
-    if (g_hash_table_lookup(walks->by_cpu, GUINT_TO_POINTER(ow->tree.cpu)) == ow)
-      g_hash_table_remove(walks->by_cpu, GUINT_TO_POINTER(ow->tree.cpu));
+    ring_pop(walks);
+    if (cpu_walk(walks, ow->tree.cpu) == ow)
+      set_cpu_walk(walks, ow->tree.cpu, NULL);
     walks->func(&ow->tree, walks->user_data);
-    open_walk_free(ow);
   }
 }
 
 static OpenWalk *
-find_open(KvmmmuWalks *walks, const KvmmmuRecord *rec)
+find_open(const KvmmmuWalks *walks, const KvmmmuRecord *rec)
 {
-  OpenWalk *ow = g_hash_table_lookup(walks->by_cpu, GUINT_TO_POINTER(rec->cpu));
+  OpenWalk *ow = cpu_walk(walks, rec->cpu);
 
   if (ow && ow->tree.rec.walk == rec->u.Step.walk)
     return ow;
-  for (GList *l = walks->queue.head; l; l = l->next) {
-    ow = l->data;
+  for (guint k = 0; k < walks->ring_len; k++) {
+    ow = ring_at(walks, k);
     if (!ow->complete && ow->tree.rec.walk == rec->u.Step.walk)
       return ow;
   }
   return NULL;
 }
 
+/* Our copy of name.  Compared by text: a later reader's name may be at
+ * the address an earlier one's was freed from. */
+static const char *
+file_name(KvmmmuWalks *walks, const char *name)
+{
+  if (walks->file && strcmp(walks->file, name) == 0)
+    return walks->file;
+  walks->file = NULL;
+  for (guint k = 0; k < walks->files->len && !walks->file; k++)
+    if (strcmp(g_ptr_array_index(walks->files, k), name) == 0)
+      walks->file = g_ptr_array_index(walks->files, k);
+  if (!walks->file) {
+    walks->file = g_strdup(name);
+    g_ptr_array_add(walks->files, (char *)walks->file);
+  }
+  return walks->file;
+}
+
+static void
+add_walk(KvmmmuWalks *walks, const KvmmmuRecord *rec)
+{
+  OpenWalk *ow = cpu_walk(walks, rec->cpu);
+
+  if (ow)
+    complete(ow); /* a CPU runs one walk at a time under mmu_lock */
+  ow = ring_push(walks);
+  ow->tree.rec = rec->u.Walk;
+  ow->tree.ts_ns = rec->ts_ns;
+  ow->tree.cpu = rec->cpu;
+  ow->tree.file = rec->file ? file_name(walks, rec->file) : NULL;
+  ow->tree.line = rec->line;
+  kvmmmu_walk_tree_build(&ow->tree);
+  set_cpu_walk(walks, rec->cpu, ow);
+  if (ow->tree.n_leaves == 0)
+    complete(ow);
+}
+
+static void
+add_step(KvmmmuWalks *walks, const KvmmmuRecord *rec)
+{
+  /* The reader let through only steps of a walk it has seen. */
+  OpenWalk *ow = find_open(walks, rec);
+  GArray *steps;
+  KvmmmuWalkStep *ws;
+
+  if (!ow)
+    return;
+  /* Checked in place at the end of the walk's reused array: no copy of
+   * the step, and no allocation once the array has grown to a walk's. */
+  steps = ow->tree.steps;
+  g_array_set_size(steps, steps->len + 1);
+  ws = &g_array_index(steps, KvmmmuWalkStep, steps->len - 1);
+  ws->step = rec->u.Step;
+  ws->ts_ns = rec->ts_ns;
+  ws->line = rec->line;
+  check_step(ow, ws);
+  if (ws->verdict != KVMMMU_STEP_OK)
+    ow->tree.n_steps_bad++;
+  else {
+    ow->stepped |= 1u << ws->step.i;
+    ow->last_i = ws->step.i;
+  }
+  if (steps->len >= ow->tree.n_leaves)
+    complete(ow);
+}
+
 void
 kvmmmu_walks_add(KvmmmuWalks *walks, const KvmmmuRecord *rec)
 {
-  OpenWalk *ow;
-
   switch (rec->kind) {
   case KVMMMU_RECORD_HEADER:
     flush(walks, TRUE);
     return;
   case KVMMMU_RECORD_WALK:
-    ow = g_hash_table_lookup(walks->by_cpu, GUINT_TO_POINTER(rec->cpu));
-    if (ow)
-      complete(ow); /* a CPU runs one walk at a time under mmu_lock */
-    ow = g_new0(OpenWalk, 1);
-    ow->tree.rec = rec->u.Walk;
-    ow->tree.ts_ns = rec->ts_ns;
-    ow->tree.cpu = rec->cpu;
-    ow->tree.file = rec->file;
-    ow->tree.line = rec->line;
-    ow->tree.steps = g_array_new(FALSE, FALSE, sizeof(KvmmmuWalkStep));
-    ow->last_i = -1;
-    kvmmmu_walk_tree_build(&ow->tree);
-    g_queue_push_tail(&walks->queue, ow);
-    g_hash_table_insert(walks->by_cpu, GUINT_TO_POINTER(rec->cpu), ow);
-    if (ow->tree.n_leaves == 0)
-      complete(ow);
+    add_walk(walks, rec);
     break;
-  case KVMMMU_RECORD_STEP: {
-    KvmmmuWalkStep ws = { .step = rec->u.Step, .ts_ns = rec->ts_ns, .line = rec->line };
-
-    /* The reader let through only steps of a walk it has seen. */
-    ow = find_open(walks, rec);
-    if (!ow)
-      return;
-    check_step(ow, &ws);
-    if (ws.verdict != KVMMMU_STEP_OK)
-      ow->tree.n_steps_bad++;
-    else {
-      ow->stepped |= 1u << ws.step.i;
-      ow->last_i = ws.step.i;
-    }
-    g_array_append_val(ow->tree.steps, ws);
-    if (ow->tree.steps->len >= ow->tree.n_leaves)
-      complete(ow);
+  case KVMMMU_RECORD_STEP:
+    add_step(walks, rec);
     break;
-  }
   default:
     return;
   }
@@ -305,13 +443,18 @@ kvmmmu_walks_finish(KvmmmuWalks *walks)
 void
 kvmmmu_walks_free(KvmmmuWalks *walks)
 {
-  OpenWalk *ow;
-
   if (!walks)
     return;
-  while ((ow = g_queue_pop_head(&walks->queue)))
-    open_walk_free(ow);
-  g_hash_table_destroy(walks->by_cpu);
+  for (guint k = 0; k < walks->ring_size; k++)
+    if (walks->ring[k]) {
+      g_array_unref(walks->ring[k]->tree.steps);
+      g_free(walks->ring[k]);
+    }
+  g_free(walks->ring);
+  g_free(walks->cpu_slots);
+  if (walks->big_cpus)
+    g_hash_table_destroy(walks->big_cpus);
+  g_ptr_array_unref(walks->files);
   g_free(walks);
 }
 

@@ -38,7 +38,7 @@ typedef struct {
   KvmmmuWalk rec;         /* the walk record: pages, parent, round */
   guint64 ts_ns;
   guint32 cpu;
-  const char *file;       /* borrowed from the reader */
+  const char *file;       /* owned by the KvmmmuWalks, alive as long as it */
   guint64 line;
 
   /* The tree: parent page index of each page, -1 for the root (page 0) and

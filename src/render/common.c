@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "render/common.h"
 #include "render/render-private.h"
 
 void
 kvmmmu_render_reltime(GString *out, guint64 ts_ns, guint64 origin_ns)
 {
   guint64 d = ts_ns >= origin_ns ? ts_ns - origin_ns : origin_ns - ts_ns;
+  char *p = kvmmmu_text_reserve(out, sizeof "+.s" + KVMMMU_U64_MAX + 6);
 
-  g_string_append_printf(out, "%s%" G_GUINT64_FORMAT ".%06" G_GUINT64_FORMAT "s",
-                         ts_ns >= origin_ns ? "+" : "-", d / 1000000000u,
-                         (d % 1000000000u) / 1000u);
+  /* Every walk of --tree starts with one, so no printf here either. */
+  p = kvmmmu_put_char(p, ts_ns >= origin_ns ? '+' : '-');
+  p = kvmmmu_put_u64(p, d / 1000000000u);
+  p = kvmmmu_put_char(p, '.');
+  p = kvmmmu_put_u32_06(p, (d % 1000000000u) / 1000u);
+  p = kvmmmu_put_char(p, 's');
+  kvmmmu_text_commit(out, p);
 }
 
 void

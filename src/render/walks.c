@@ -2,37 +2,78 @@
 /* walks.c - walk dumps in the seed's layout, trees, JSON and CSV. */
 #include <string.h>
 
+#include "render/common.h"
 #include "render/render-private.h"
+#include "render/walks.h"
+
+/* The longest "[15]: ffffffffffffffff\n" line of a page or parent list. */
+#define SP_LINE_MAX (sizeof "[]: \n" - 1 + KVMMMU_U32_MAX + KVMMMU_HEX64_MAX)
+
+/* "[i]: sp" lines, one per page (or per parent), numbered from 0. */
+static char *
+put_sp_line(char *p, guint i, guint64 sp)
+{
+  p = kvmmmu_put_char(p, '[');
+  p = kvmmmu_put_u32(p, i);
+  p = kvmmmu_put_lit(p, "]: ");
+  p = kvmmmu_put_hex(p, sp);
+  return kvmmmu_put_char(p, '\n');
+}
+
+#define DUMP_PAGES_HEAD "Dump pages after mmu_unsync_walk\n"                            \
+                        "--------------------------------\n"                            \
+                        "SP Index:  0  1  2  3  4  5  6  7  8 9 10 11 12 13 14 15\n"  \
+                        "SP Level:"
+#define DUMP_STEP_HEAD "Dump parents after for_each_sp\n"                               \
+                       "--------------------------------\n"                             \
+                       "Current sp   : ["
+/* Levels are role bits 0-3, so "%3u" of one takes three columns. */
+#define DUMP_PAGES_MAX (sizeof DUMP_PAGES_HEAD + KVMMMU_MAX_WALK_PAGES * (3 + SP_LINE_MAX))
+#define DUMP_STEP_MAX (sizeof DUMP_STEP_HEAD + KVMMMU_U32_MAX + 1 + KVMMMU_HEX64_MAX + \
+                       sizeof "\nLevel in Parents:\nSP in Parents:\n" +              \
+                       KVMMMU_MAX_PATH_DEPTH * (3 + SP_LINE_MAX))
+
+/* The dump is the bulk of `walks` output, so it is formatted by hand
+ * (render/common.h says why) into room reserved once per section. */
+static void
+dump_pages(GString *out, const KvmmmuWalk *w)
+{
+  char *p = kvmmmu_text_reserve(out, DUMP_PAGES_MAX);
+
+  /* The seed's header row, spacing quirk ("8 9") and all. */
+  p = kvmmmu_put_lit(p, DUMP_PAGES_HEAD);
+  for (guint i = 0; i < w->nr; i++)
+    p = kvmmmu_put_u32_w3(p, KVMMMU_ROLE_LEVEL(w->items[i].role));
+  p = kvmmmu_put_char(p, '\n');
+  for (guint i = 0; i < w->nr; i++)
+    p = put_sp_line(p, i, w->items[i].sp);
+  kvmmmu_text_commit(out, p);
+}
+
+static void
+dump_step(GString *out, const KvmmmuStep *s)
+{
+  char *p = kvmmmu_text_reserve(out, DUMP_STEP_MAX);
+
+  p = kvmmmu_put_lit(p, DUMP_STEP_HEAD);
+  p = kvmmmu_put_u32(p, s->i);
+  p = kvmmmu_put_char(p, ']');
+  p = kvmmmu_put_hex(p, s->sp);
+  p = kvmmmu_put_lit(p, "\nLevel in Parents:");
+  for (guint d = 0; d < s->depth; d++)
+    p = kvmmmu_put_u32_w3(p, KVMMMU_ROLE_LEVEL(s->items[d].role));
+  p = kvmmmu_put_lit(p, "\nSP in Parents:\n");
+  for (guint d = 0; d < s->depth; d++)
+    p = put_sp_line(p, d, s->items[d].sp);
+  kvmmmu_text_commit(out, p);
+}
 
 void
 kvmmmu_render_walk_dump(GString *out, const KvmmmuWalkTree *t)
 {
-  const KvmmmuWalk *w = &t->rec;
-
-  /* The seed's header row, spacing quirk ("8 9") and all. */
-  g_string_append(out, "Dump pages after mmu_unsync_walk\n"
-                       "--------------------------------\n"
-                       "SP Index:  0  1  2  3  4  5  6  7  8 9 10 11 12 13 14 15\n"
-                       "SP Level:");
-  for (guint i = 0; i < w->nr; i++)
-    g_string_append_printf(out, "%3u", KVMMMU_ROLE_LEVEL(w->items[i].role));
-  g_string_append_c(out, '\n');
-  for (guint i = 0; i < w->nr; i++)
-    g_string_append_printf(out, "[%u]: " X64 "\n", i, w->items[i].sp);
-
-  for (guint k = 0; k < t->steps->len; k++) {
-    const KvmmmuStep *s = &g_array_index(t->steps, KvmmmuWalkStep, k).step;
-
-    g_string_append_printf(out, "Dump parents after for_each_sp\n"
-                                "--------------------------------\n"
-                                "Current sp   : [%u]" X64 "\n"
-                                "Level in Parents:", s->i, s->sp);
-    for (guint d = 0; d < s->depth; d++)
-      g_string_append_printf(out, "%3u", KVMMMU_ROLE_LEVEL(s->items[d].role));
-    g_string_append(out, "\nSP in Parents:\n");
-    for (guint d = 0; d < s->depth; d++)
-      g_string_append_printf(out, "[%u]: " X64 "\n", d, s->items[d].sp);
-  }
+  dump_pages(out, &t->rec);
+  for (guint k = 0; k < t->steps->len; k++)
+    dump_step(out, &g_array_index(t->steps, KvmmmuWalkStep, k).step);
 }
 
 void
@@ -78,34 +119,137 @@ kvmmmu_render_roles_source(GString *out, const KvmmmuKernelLayout *layout)
     g_string_append(out, "roles: raw (no debuginfo, and no built-in layout for this release)\n");
 }
 
+/* At most this many role words are remembered; a trace has a handful
+ * (one per level and access mode), so more means odd input: decode those
+ * each time rather than grow. */
+#define ROLE_TEXTS_MAX 64
+
+struct _KvmmmuRoleTexts {
+  const KvmmmuKernelLayout *layout; /* what the texts were decoded with */
+  guint n;
+  guint32 role[ROLE_TEXTS_MAX];
+  guint start[ROLE_TEXTS_MAX];      /* text of role[i] in arena */
+  guint len[ROLE_TEXTS_MAX];
+  GString *arena;
+};
+
+KvmmmuRoleTexts *
+kvmmmu_role_texts_new(void)
+{
+  KvmmmuRoleTexts *texts = g_new0(KvmmmuRoleTexts, 1);
+
+  texts->arena = g_string_new("");
+  return texts;
+}
+
+void
+kvmmmu_role_texts_reset(KvmmmuRoleTexts *texts)
+{
+  texts->layout = NULL;
+  texts->n = 0;
+  g_string_truncate(texts->arena, 0);
+}
+
+void
+kvmmmu_role_texts_free(KvmmmuRoleTexts *texts)
+{
+  if (!texts)
+    return;
+  g_string_free(texts->arena, TRUE);
+  g_free(texts);
+}
+
+/* Append role decoded with layout, from texts when it was decoded before. */
 static void
-tree_node(GString *out, const KvmmmuWalkTree *t, guint j, GString *prefix,
-          gboolean last, gboolean root, const KvmmmuKernelLayout *layout)
+put_role_text(GString *out, guint32 role, const KvmmmuKernelLayout *layout,
+              KvmmmuRoleTexts *texts)
+{
+  guint i;
+
+  if (!texts) {
+    kvmmmu_role_decode(layout, role, out);
+    return;
+  }
+  if (texts->layout != layout) {
+    kvmmmu_role_texts_reset(texts);
+    texts->layout = layout;
+  }
+  for (i = 0; i < texts->n; i++)
+    if (texts->role[i] == role) {
+      g_string_append_len(out, texts->arena->str + texts->start[i], texts->len[i]);
+      return;
+    }
+  if (texts->n == ROLE_TEXTS_MAX) {
+    kvmmmu_role_decode(layout, role, out);
+    return;
+  }
+  texts->role[i] = role;
+  texts->start[i] = texts->arena->len;
+  kvmmmu_role_decode(layout, role, texts->arena);
+  texts->len[i] = texts->arena->len - texts->start[i];
+  texts->n++;
+  g_string_append_len(out, texts->arena->str + texts->start[i], texts->len[i]);
+}
+
+/* The indent before a tree line: "| " or "  " per ancestor below the root,
+ * two columns each, so a page at any level fits. */
+typedef struct {
+  char text[2 * KVMMMU_MAX_WALK_PAGES];
+  guint len;
+} TreeIndent;
+
+#define TREE_LINE_MAX (2 + 2 * KVMMMU_MAX_WALK_PAGES + 2 +                         \
+                       sizeof "[] L  idx  gfn  role  unsync zapped by step " +           \
+                       5 * KVMMMU_U32_MAX + 2 * KVMMMU_HEX64_MAX + 2 * KVMMMU_U32_MAX)
+
+static void
+tree_node(GString *out, const KvmmmuWalkTree *t, guint j, TreeIndent *indent,
+          gboolean last, gboolean root, const KvmmmuKernelLayout *layout,
+          KvmmmuRoleTexts *texts)
 {
   const KvmmmuWalkItem *it = &t->rec.items[j];
-  gsize keep = prefix->len;
-  int k;
+  guint keep = indent->len;
+  int k = step_of(t, j);
+  char *p = kvmmmu_text_reserve(out, TREE_LINE_MAX);
 
-  g_string_append_printf(out, "  %s%s[%u] L%u " X64, prefix->str,
-                         root ? "" : last ? "`-" : "|-", j, KVMMMU_ROLE_LEVEL(it->role),
-                         it->sp);
-  if (it->idx != KVMMMU_INVALID_INDEX)
-    g_string_append_printf(out, " idx %u", it->idx);
-  g_string_append_printf(out, " gfn " X64 " role %x", it->gfn, it->role);
+  p = kvmmmu_put_lit(p, "  ");
+  p = kvmmmu_put_mem(p, indent->text, indent->len);
+  if (!root)
+    p = kvmmmu_put_mem(p, last ? "`-" : "|-", 2);
+  p = kvmmmu_put_char(p, '[');
+  p = kvmmmu_put_u32(p, j);
+  p = kvmmmu_put_lit(p, "] L");
+  p = kvmmmu_put_u32(p, KVMMMU_ROLE_LEVEL(it->role));
+  p = kvmmmu_put_char(p, ' ');
+  p = kvmmmu_put_hex(p, it->sp);
+  if (it->idx != KVMMMU_INVALID_INDEX) {
+    p = kvmmmu_put_lit(p, " idx ");
+    p = kvmmmu_put_u32(p, it->idx);
+  }
+  p = kvmmmu_put_lit(p, " gfn ");
+  p = kvmmmu_put_hex(p, it->gfn);
+  p = kvmmmu_put_lit(p, " role ");
+  p = kvmmmu_put_hex(p, it->role);
   if (layout) {
-    g_string_append(out, " (");
-    kvmmmu_role_decode(layout, it->role, out);
-    g_string_append_c(out, ')');
+    p = kvmmmu_put_lit(p, " (");
+    kvmmmu_text_commit(out, p);
+    put_role_text(out, it->role, layout, texts);
+    p = kvmmmu_text_reserve(out, TREE_LINE_MAX);
+    p = kvmmmu_put_char(p, ')');
   }
   if (it->unsync)
-    g_string_append(out, " unsync");
-  k = step_of(t, j);
-  if (k >= 0)
-    g_string_append_printf(out, " zapped by step %d", k + 1);
-  g_string_append_c(out, '\n');
+    p = kvmmmu_put_lit(p, " unsync");
+  if (k >= 0) {
+    p = kvmmmu_put_lit(p, " zapped by step ");
+    p = kvmmmu_put_u32(p, k + 1);
+  }
+  p = kvmmmu_put_char(p, '\n');
+  kvmmmu_text_commit(out, p);
 
-  if (!root)
-    g_string_append(prefix, last ? "  " : "| ");
+  if (!root) {
+    memcpy(indent->text + indent->len, last ? "  " : "| ", 2);
+    indent->len += 2;
+  }
   /* children: pages whose parent_index is j, in walk order */
   {
     int kids[KVMMMU_MAX_WALK_PAGES];
@@ -115,43 +259,86 @@ tree_node(GString *out, const KvmmmuWalkTree *t, guint j, GString *prefix,
       if (t->parent_index[c] == (int)j)
         kids[n++] = c;
     for (guint c = 0; c < n; c++)
-      tree_node(out, t, kids[c], prefix, c + 1 == n, FALSE, layout);
+      tree_node(out, t, kids[c], indent, c + 1 == n, FALSE, layout, texts);
   }
-  g_string_truncate(prefix, keep);
+  indent->len = keep;
 }
 
-void
-kvmmmu_render_walk_tree(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
-                        const KvmmmuKernelLayout *layout)
-{
-  g_autoptr(GString) prefix = g_string_new("");
-  guint ok_steps = t->steps->len - t->n_steps_bad;
+#define TREE_HEAD_MAX (sizeof "walk  at  cpu  round : pages,  leaves,  steps, parent \n" + \
+                       KVMMMU_U64_MAX + 5 * KVMMMU_U32_MAX + KVMMMU_HEX64_MAX)
+#define TREE_TAIL_MAX (sizeof "  depth-first order: ok\n  step paths root-to-leaf: / ok, " \
+                       " leaves not zapped\n" + 3 * KVMMMU_U32_MAX)
 
-  g_string_append_printf(out, "walk %" G_GUINT64_FORMAT " at ", t->rec.walk);
+void
+kvmmmu_render_walk_tree_with(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
+                             const KvmmmuKernelLayout *layout, KvmmmuRoleTexts *texts)
+{
+  TreeIndent indent = { .len = 0 };
+  guint ok_steps = t->steps->len - t->n_steps_bad;
+  char *p = kvmmmu_text_reserve(out, TREE_HEAD_MAX);
+
+  /* --tree is the other text dump of every walk: by hand, like the dump. */
+  p = kvmmmu_put_lit(p, "walk ");
+  p = kvmmmu_put_u64(p, t->rec.walk);
+  p = kvmmmu_put_lit(p, " at ");
+  kvmmmu_text_commit(out, p);
   kvmmmu_render_reltime(out, t->ts_ns, origin_ns);
-  g_string_append_printf(out, " cpu %u round %u: %u pages, %u leaves, %u steps, parent " X64 "\n",
-                         t->cpu, t->rec.round, t->rec.nr, t->n_leaves, t->steps->len,
-                         t->rec.parent);
+  p = kvmmmu_text_reserve(out, TREE_HEAD_MAX);
+  p = kvmmmu_put_lit(p, " cpu ");
+  p = kvmmmu_put_u32(p, t->cpu);
+  p = kvmmmu_put_lit(p, " round ");
+  p = kvmmmu_put_u32(p, t->rec.round);
+  p = kvmmmu_put_lit(p, ": ");
+  p = kvmmmu_put_u32(p, t->rec.nr);
+  p = kvmmmu_put_lit(p, " pages, ");
+  p = kvmmmu_put_u32(p, t->n_leaves);
+  p = kvmmmu_put_lit(p, " leaves, ");
+  p = kvmmmu_put_u32(p, t->steps->len);
+  p = kvmmmu_put_lit(p, " steps, parent ");
+  p = kvmmmu_put_hex(p, t->rec.parent);
+  p = kvmmmu_put_char(p, '\n');
+  kvmmmu_text_commit(out, p);
+
   if (t->rec.nr > 0)
-    tree_node(out, t, 0, prefix, TRUE, TRUE, layout);
-  /* pages cut off the tree by an order violation */
+    tree_node(out, t, 0, &indent, TRUE, TRUE, layout, texts);
+  /* pages cut off the tree by an order violation; rare, so printf */
   for (guint j = 1; j < t->rec.nr; j++)
     if (t->parent_index[j] < 0)
       g_string_append_printf(out, "  ?? [%u] L%u " X64 " (no parent in depth-first order)\n", j,
                              KVMMMU_ROLE_LEVEL(t->rec.items[j].role), t->rec.items[j].sp);
   if (t->rec.nr == KVMMMU_MAX_WALK_PAGES)
     g_string_append(out, "  array full: mmu_unsync_walk returned -ENOSPC, the walk restarts\n");
-  g_string_append_printf(out, "  depth-first order: %s\n", t->dfs_ok ? "ok" : t->dfs_why);
-  g_string_append_printf(out, "  step paths root-to-leaf: %u/%u ok", ok_steps, t->steps->len);
-  if (t->n_leaves_unstepped)
-    g_string_append_printf(out, ", %u leaves not zapped", t->n_leaves_unstepped);
-  g_string_append_c(out, '\n');
+  if (t->dfs_ok)
+    g_string_append(out, "  depth-first order: ok\n");
+  else
+    g_string_append_printf(out, "  depth-first order: %s\n", t->dfs_why);
+
+  p = kvmmmu_text_reserve(out, TREE_TAIL_MAX);
+  p = kvmmmu_put_lit(p, "  step paths root-to-leaf: ");
+  p = kvmmmu_put_u32(p, ok_steps);
+  p = kvmmmu_put_char(p, '/');
+  p = kvmmmu_put_u32(p, t->steps->len);
+  p = kvmmmu_put_lit(p, " ok");
+  if (t->n_leaves_unstepped) {
+    p = kvmmmu_put_lit(p, ", ");
+    p = kvmmmu_put_u32(p, t->n_leaves_unstepped);
+    p = kvmmmu_put_lit(p, " leaves not zapped");
+  }
+  p = kvmmmu_put_char(p, '\n');
+  kvmmmu_text_commit(out, p);
   for (guint k = 0; k < t->steps->len; k++) {
     const KvmmmuWalkStep *ws = &g_array_index(t->steps, KvmmmuWalkStep, k);
     if (ws->verdict != KVMMMU_STEP_OK)
       g_string_append_printf(out, "  step [%u]: %s\n", ws->step.i, ws->why);
   }
   g_string_append_c(out, '\n');
+}
+
+void
+kvmmmu_render_walk_tree(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
+                        const KvmmmuKernelLayout *layout)
+{
+  kvmmmu_render_walk_tree_with(out, t, origin_ns, layout, NULL);
 }
 
 void
