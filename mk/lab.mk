@@ -56,3 +56,12 @@ lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
 	[ $$hung -eq 0 ] || echo "lab: $$hung guest hang(s), each run once more"; \
 	echo "lab: $$pass passed, $$fail failed$$( [ $$skip -eq 0 ] || echo ", $$skip skipped")"; \
 	[ $$fail -eq 0 ] || exit 1; [ $$skip -eq 0 ] || exit 3
+
+# What our probes cost in the kernel against the seed's scripts
+# (tests/lab/seed-style/), on the same workload, under `stap -t`:
+# bench/probe-cost.md and one "probe-cost: KVER ours/seed=R" line per
+# kernel (docs/performance-kernel.md).
+#   make lab-probe-cost [KVER="..."] [PROBE_COST_ARGS="--vcpus 2 --iterations 200 ..."]
+.PHONY: lab-probe-cost
+lab-probe-cost: $(LAB_WORKLOAD)
+	@tests/lab/probe-cost.sh $(if $(KVER),$(KVER),$(LAB_KVERS))

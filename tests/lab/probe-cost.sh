@@ -1,0 +1,215 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# probe-cost.sh [KVER ...] - what our probes cost in the kernel, against the
+# seed's scripts (tests/lab/seed-style/), on the same lab workload.
+#
+# For each KVER (default: both lab kernels) one lab boot (run-lab.sh) runs
+# the workload once under each script, every module built with `stap -t`:
+#   ours:       scripts/zap_unsync.stp, root_hpa.stp, mmu_load_rate.stp
+#   seed-style: tests/lab/seed-style/zap_unsync_seed.stp, root_hpa_seed.stp,
+#               mmu_load_rate_seed.stp
+# stap writes its probe hit report (hits and min/avg/max cycles of each
+# probe handler) at the end of each trace.  For every probe this script
+# takes hits x average cycles, sums them per script and per set, counts the
+# bytes each script wrote before the report, and counts the events both
+# sets saw (walks, steps, kvm_mmu_load calls, vcpu_run entries) from the
+# traces and the hit reports: a ratio holds only when they are equal.
+#
+# Writes $PROBE_COST_OUT (default bench/probe-cost.md) and ends with one
+# line per kernel:  probe-cost: KVER ours/seed=R
+# Exit 0 when every kernel ran and its events matched, 1 otherwise, 3 when
+# the Debian archive could not give a kernel.
+#
+# Environment (all optional):
+#   PROBE_COST_ARGS  workload arguments (default below: ten times the
+#                    iterations of `make lab`, for more hits per probe)
+#   PROBE_COST_OUT   the markdown file written
+#   PROBE_COST_QEMU_ARGS  QEMU's accelerator options (see QARGS below)
+#   PROBE_COST_REPORT_ONLY  when set, no lab run: the tables are made
+#                    again from the results already in LAB_OUT
+#   LAB_OUT          where run-lab.sh leaves the results (default
+#                    lab-out/probe-cost; a KVER directory each)
+set -u
+
+me=probe-cost
+say() { echo "$me: $*" >&2; }
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+case ${PROBE_COST_OUT:-} in ''|/*) ;; *) PROBE_COST_OUT=$(pwd)/$PROBE_COST_OUT ;; esac
+case ${LAB_OUT:-} in ''|/*) ;; *) LAB_OUT=$(pwd)/$LAB_OUT ;; esac
+cd "$top"
+
+[ $# -gt 0 ] || set -- 6.1.0-56-amd64 6.12.117+deb12-amd64
+ARGS=${PROBE_COST_ARGS:---vcpus 2 --iterations 200 --spaces 5 --regions 3}
+MD=${PROBE_COST_OUT:-bench/probe-cost.md}
+# QEMU's accelerator options, as make lab boots.  Under TCG the guest's
+# cycle counter follows host time: when the host deschedules QEMU inside a
+# handler (other jobs on a 2-core machine), that hit counts millions of
+# cycles, and a few such hits can weigh more than all the others.
+# (-icount would count instructions instead, but the lab's kernel did
+# not boot with it in 120 s.)
+QARGS=${PROBE_COST_QEMU_ARGS:--accel tcg,thread=multi}
+LAB_OUT=${LAB_OUT:-lab-out/probe-cost}
+OURS="zap_unsync root_hpa mmu_load_rate"
+SEED="zap_unsync_seed root_hpa_seed mmu_load_rate_seed"
+mkdir -p "$(dirname "$MD")"
+
+# The scripts in pairs, so both of a pair run close together in the boot.
+scripts=
+for s in $OURS; do
+	scripts="$scripts scripts/$s.stp tests/lab/seed-style/${s}_seed.stp"
+done
+
+# report TRACE: one line per probe of stap's hit report:
+#   "<probe> <hits> <avg_cycles> <hits*avg> <min_cycles> <hits*min>", probe shortened to its
+#   function or line (module("kvm").function("f@file:n").return -> f.return).
+report() {
+	awk '
+	/^----- probe hit report/ { on = 1; next }
+	/^----- / { on = 0 }
+	on && /, hits: / {
+		p = $0; sub(/, \(.*/, "", p)
+		sub(/^module\("[^"]*"\)\./, "", p); sub(/^kernel\./, "", p)
+		if (match(p, /^function\("[^"@]*/)) {
+			f = substr(p, 11, RLENGTH - 10); rest = p; sub(/^function\("[^"]*"\)/, "", rest); p = f rest
+		} else if (match(p, /^statement\("[^"@]*@[^"]*:[0-9]+"\)/)) {
+			s = substr(p, 12, RLENGTH - 13); f = s; sub(/@.*/, "", f); n = s; sub(/.*:/, "", n)
+			rest = p; sub(/^statement\("[^"]*"\)/, "", rest); p = f ":" n rest
+		}
+		gsub(/ /, "", p)
+		h = $0; sub(/.*, hits: /, "", h); sub(/,.*/, "", h)
+		a = $0; sub(/.*min\//, "", a); sub(/avg.*/, "", a)
+		m = $0; sub(/.*cycles: /, "", m); sub(/min.*/, "", m)
+		printf "%s %d %d %.0f %d %.0f\n", p, h, a, h * a, m, h * m
+	}' "$1"
+}
+
+# bytes TRACE: what the script wrote, stap's own reports at the end left out.
+bytes() { awk '/^----- / { exit } { n += length($0) + 1 } END { print n + 0 }' "$1"; }
+# hits TRACE PATTERN: hits of the probes whose short name matches PATTERN.
+hits() { report "$1" | awk -v p="$2" '$1 ~ p { n += $2 } END { print n + 0 }'; }
+# total TRACE [EXCLUDE]: hits x average summed over the probes (but those
+# whose short name matches the regular expression EXCLUDE).
+total() { report "$1" | awk -v x="${2:-^$}" '$1 !~ x { n += $4 } END { printf "%.0f\n", n }'; }
+# floor TRACE [EXCLUDE]: hits x minimum summed the same way: what the hits
+# would cost if none was slowed by anything else (a lower bound).
+floor() { report "$1" | awk -v x="${2:-^$}" '$1 !~ x { n += $6 } END { printf "%.0f\n", n }'; }
+# The probes of root_hpa.stp (and only there) that record what no seed script sees: every
+# kvm_mmu_load() with its latency, every page-table switch.
+ONLY_OURS='^(kvm_mmu_load|kvm_mmu_new_pgd|kvm_mmu_new_cr3)[.]'
+
+# contention TRACE: stap's refresh report of lock contention, summed.
+contention() { awk '/lock contention occurred/ { for (i = 1; i <= NF; i++) if ($i == "occurred") n += $(i + 1) } END { print n + 0 }' "$1"; }
+fmt() { awk -v n="$1" 'BEGIN { s = sprintf("%.0f", n); o = ""; while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) } print s o }'; }
+
+{
+	echo "# Kernel-side probe cost: our scripts and the seed's"
+	echo
+	echo "Made by \`make lab-probe-cost\` ($(date -u +%Y-%m-%d)): \`tests/lab/probe-cost.sh $*\`,"
+	echo "workload \`kvm-workload --stop $ARGS\`, every module built with \`stap -t\`,"
+	echo "QEMU \`$QARGS\`."
+	echo "Cycles are stap's per-probe average (handler only) times hits, summed."
+	echo "The ratio compares the same events: root_hpa's load and switch probes, which"
+	echo "record what no seed script sees, are left out of it (\"all probes\" keeps them)."
+	echo
+} > "$MD.tmp"
+
+status=0
+lines=
+for K in "$@"; do
+	say "=== $K"
+	rc=0
+	[ -n "${PROBE_COST_REPORT_ONLY:-}" ] || env SCRIPTS="$scripts" LAB_FOREIGN="$SEED" STAP_FLAGS="-t" WORKLOAD_ARGS="$ARGS" \
+		LAB_OUT="$LAB_OUT" LAB_QEMU_ARGS="$QARGS" tests/lab/run-lab.sh "$K" || rc=$?
+	if [ $rc -eq 4 ]; then
+		say "$K: the guest hung; running it once more (docs/lab.md)"
+		rc=0
+		env SCRIPTS="$scripts" LAB_FOREIGN="$SEED" STAP_FLAGS="-t" WORKLOAD_ARGS="$ARGS" \
+			LAB_OUT="$LAB_OUT" LAB_QEMU_ARGS="$QARGS" tests/lab/run-lab.sh "$K" || rc=$?
+	fi
+	if [ $rc -ne 0 ]; then
+		say "$K: the lab run failed (exit $rc)"
+		[ $rc -eq 3 ] && [ $status -eq 0 ] && status=3
+		[ $rc -ne 3 ] && status=1
+		lines="$lines
+probe-cost: $K failed"
+		continue
+	fi
+	O=$LAB_OUT/$K
+
+	# Events, from both sides.
+	walks_o=$(awk '$1 == "walk"' "$O/zap_unsync.trace" | wc -l)
+	steps_o=$(awk '$1 == "step"' "$O/zap_unsync.trace" | wc -l)
+	walks_s=$(grep -c '^Dump pages after mmu_unsync_walk' "$O/zap_unsync_seed.trace")
+	steps_s=$(grep -c '^Dump parents after for_each_sp' "$O/zap_unsync_seed.trace")
+	loads_o=$(awk '$1 == "load_rate" { n += $9 } END { print n + 0 }' "$O/mmu_load_rate.trace")
+	loads_s=$(hits "$O/mmu_load_rate_seed.trace" '^kvm_mmu_load$')
+	loadrec_o=$(awk '$1 == "load"' "$O/root_hpa.trace" | wc -l)
+	runs_o=$(hits "$O/root_hpa.trace" '^kvm_arch_vcpu_ioctl_run')
+	runs_s=$(hits "$O/root_hpa_seed.trace" '^vcpu_run$')
+	switch_o=$(awk '$1 == "switch"' "$O/root_hpa.trace" | wc -l)
+	snaps_o=$(awk '$1 == "vcpu_root" { s[$5] = 1 } END { print length(s) }' "$O/root_hpa.trace")
+	lines_s=$(grep -c '^vcpu\[' "$O/root_hpa_seed.trace")
+	same=yes
+	[ "$walks_o" = "$walks_s" ] && [ "$steps_o" = "$steps_s" ] &&
+	[ "$loads_o" = "$loads_s" ] && [ "$loadrec_o" = "$loads_s" ] &&
+	[ "$runs_o" = "$runs_s" ] || same=no
+
+	{
+		echo "## $K"
+		echo
+		echo "| script | probe | hits | avg cycles | hits x avg | min cycles | hits x min |"
+		echo "|---|---|---:|---:|---:|---:|---:|"
+		for s in $OURS $SEED; do
+			report "$O/$s.trace" | while read -r p h a t m tm; do
+				echo "| $s | \`$p\` | $(fmt "$h") | $(fmt "$a") | $(fmt "$t") | $(fmt "$m") | $(fmt "$tm") |"
+			done
+		done
+		echo
+		echo "| script | events | total probe cycles | same-event cycles | bytes written | lock contention | ours/seed |"
+		echo "|---|---|---:|---:|---:|---:|---:|"
+	} >> "$MD.tmp"
+	to=0; ts=0; bo=0; bs=0; eo_sum=0; fo=0; fs=0
+	for s in $OURS; do
+		co=$(total "$O/$s.trace"); cs=$(total "$O/${s}_seed.trace")
+		x='^$'
+		[ "$s" = root_hpa ] && x=$ONLY_OURS
+		ce=$(total "$O/$s.trace" "$x")
+		fo=$((fo + $(floor "$O/$s.trace" "$x"))); fs=$((fs + $(floor "$O/${s}_seed.trace")))
+		yo=$(bytes "$O/$s.trace"); ys=$(bytes "$O/${s}_seed.trace")
+		case $s in
+		zap_unsync) eo="$walks_o walks, $steps_o steps"; es="$walks_s walks, $steps_s steps" ;;
+		root_hpa) eo="$runs_o KVM_RUN (snapshots: $snaps_o), $loadrec_o loads, $switch_o switches"
+		          es="$runs_s vcpu_run ($lines_s lines)" ;;
+		mmu_load_rate) eo="$loads_o loads"; es="$loads_s loads" ;;
+		esac
+		r=$(awk -v a="$ce" -v b="$cs" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+		{
+			echo "| $s | $eo | $(fmt "$co") | $(fmt "$ce") | $(fmt "$yo") | $(contention "$O/$s.trace") | $r |"
+			echo "| ${s}_seed | $es | $(fmt "$cs") | $(fmt "$cs") | $(fmt "$ys") | $(contention "$O/${s}_seed.trace") | |"
+		} >> "$MD.tmp"
+		to=$((to + co)); ts=$((ts + cs)); bo=$((bo + yo)); bs=$((bs + ys)); eo_sum=$((eo_sum + ce))
+	done
+	R=$(awk -v a="$eo_sum" -v b="$ts" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+	RA=$(awk -v a="$to" -v b="$ts" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+	RF=$(awk -v a="$fo" -v b="$fs" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+	{
+		echo "| **ours** | | **$(fmt "$to")** | **$(fmt "$eo_sum")** | **$(fmt "$bo")** | | **$R** (all probes: $RA) |"
+		echo "| **seed-style** | | **$(fmt "$ts")** | **$(fmt "$ts")** | **$(fmt "$bs")** | | |"
+		echo
+		echo "Hits x min cycles on the same events: ours $(fmt "$fo"), seed-style $(fmt "$fs"), ours/seed $RF."
+		echo
+		[ "$same" = yes ] && echo "Events match between the two sets." ||
+			echo "**Events differ between the two sets: the ratio does not hold.**"
+		echo
+	} >> "$MD.tmp"
+	say "$K: ours $to cycles ($eo_sum on the seed's events), $bo bytes; seed-style $ts cycles, $bs bytes; events same: $same"
+	[ "$same" = yes ] || status=1
+	lines="$lines
+probe-cost: $K ours/seed=$R (all probes: $RA; hits x min: $RF)$( [ "$same" = yes ] || echo " (events differ)")"
+done
+mv "$MD.tmp" "$MD"
+say "wrote $MD"
+printf '%s\n' "$lines" | sed '/^$/d'
+exit $status
