@@ -192,20 +192,6 @@ add_entry(Slot *s, gsize room)
 }
 
 static void
-add_text_entry(Slot *s, KvmmmuEntryType type, guint32 line, gsize off, gsize len,
-               gboolean no_newline)
-{
-  KvmmmuEntry *e = add_entry(s, 0);
-
-  e->type = type;
-  e->line = line;
-  e->text_off = off;
-  e->text_len = len;
-  e->no_newline = no_newline;
-  s->pub.entries_len += e->size;
-}
-
-static void
 parse(KvmmmuChunks *ch, Slot *s)
 {
   const char *text = s->mem + SLACK;
@@ -221,33 +207,32 @@ parse(KvmmmuChunks *ch, Slot *s)
     pos = nl ? (gsize)(nl + 1 - text) : s->owned;
   }
   while (pos < s->owned) {
-    const char *p = text + pos;
-    const char *nl = memchr(p, '\n', s->owned - pos);
-    gsize n = nl ? (gsize)(nl - p) : s->owned - pos;
+    const char *p = text + pos, *nl;
+    KvmmmuEntry *e = add_entry(s, sizeof(KvmmmuRecord));
+    gsize n = G_MAXSIZE;
+    gsize size = ch->fast ? kvmmmu_fastparse_line(p, s->owned - pos, &n, (KvmmmuRecord *)(e + 1)) : 0;
 
-    line++;
-    if (n > KVMMMU_MAX_LINE) {
-      add_text_entry(s, KVMMMU_ENTRY_LONG, line, 0, 0, FALSE);
-    } else if (!nl) {
-      /* Only the input's last line ends without '\n'. */
-      add_text_entry(s, KVMMMU_ENTRY_LINE, line, pos, n, TRUE);
-    } else {
-      KvmmmuEntry *e = add_entry(s, sizeof(KvmmmuRecord));
-      KvmmmuRecord *rec = (KvmmmuRecord *)(e + 1);
-
-      gsize size = ch->fast ? kvmmmu_fastparse_line(p, n, rec) : 0;
-
-      e->line = line;
-      if (size) {
-        e->type = KVMMMU_ENTRY_RECORD;
-        e->size += size;
-      } else {
-        e->type = KVMMMU_ENTRY_LINE;
-        e->text_off = pos;
-        e->text_len = n;
-      }
+    e->line = ++line;
+    if (size) {
+      e->type = KVMMMU_ENTRY_RECORD;
+      e->size += size;
       s->pub.entries_len += e->size;
+      pos += n + 1;
+      continue;
     }
+    /* The full parser's line: its end, unless the fast path found it. */
+    nl = n != G_MAXSIZE ? p + n : memchr(p, '\n', s->owned - pos);
+    n = nl ? (gsize)(nl - p) : s->owned - pos;
+    if (n > KVMMMU_MAX_LINE) {
+      e->type = KVMMMU_ENTRY_LONG;
+    } else {
+      /* Only the input's last line ends without '\n'. */
+      e->type = KVMMMU_ENTRY_LINE;
+      e->text_off = pos;
+      e->text_len = n;
+      e->no_newline = nl == NULL;
+    }
+    s->pub.entries_len += e->size;
     pos += n + (nl != NULL);
   }
   s->pub.n_lines = line;

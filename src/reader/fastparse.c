@@ -43,40 +43,55 @@ kvmmmu_fastparse_available(void)
  * found for the whole line before any token is read.  Tokens then follow
  * one another by clearing the lowest bit, so the next token's start never
  * waits on the loads and compares of the one before. */
-#define MAX_FAST_LINE (64 * 12 - 1)
+#define SEP_WORDS 12
+/* No array in here: the compiler keeps all of it in registers once the
+ * parsers are inlined, and a token's end is a register operation away. */
 typedef struct {
   const char *s;
-  guint64 seps[12];
+  const guint64 *seps; /* SEP_WORDS words, bit i: s[i] ends a token */
   guint n_words, word;
   guint64 bits;       /* seps[word] not yet used */
   guint start;        /* the next token's first byte */
 } Cursor;
 
+/* Index the line at s: the separators up to its '\n', found within avail
+ * bytes; *n is set to the line's length when that '\n' is found. */
 static inline FAST gboolean
-cursor_init(Cursor *c, const char *s, gsize n)
+cursor_init(Cursor *c, guint64 *seps, const char *s, gsize avail, gsize *n)
 {
   const __m256i sp = _mm256_set1_epi8(' '), comma = _mm256_set1_epi8(','),
                 nl = _mm256_set1_epi8('\n');
 
-  if (n > MAX_FAST_LINE)
-    return FALSE;
-  c->s = s;
-  c->n_words = n / 64 + 1;
-  for (guint w = 0; w < c->n_words; w++) {
+  for (guint w = 0; w < SEP_WORDS; w++) {
     const __m256i a = _mm256_loadu_si256((const __m256i *)(s + 64 * w));
     const __m256i b = _mm256_loadu_si256((const __m256i *)(s + 64 * w + 32));
-    guint32 ma = _mm256_movemask_epi8(_mm256_or_si256(
-      _mm256_or_si256(_mm256_cmpeq_epi8(a, sp), _mm256_cmpeq_epi8(a, comma)),
-      _mm256_cmpeq_epi8(a, nl)));
-    guint32 mb = _mm256_movemask_epi8(_mm256_or_si256(
-      _mm256_or_si256(_mm256_cmpeq_epi8(b, sp), _mm256_cmpeq_epi8(b, comma)),
-      _mm256_cmpeq_epi8(b, nl)));
-    c->seps[w] = (guint64)ma | (guint64)mb << 32;
+    const __m256i a_nl = _mm256_cmpeq_epi8(a, nl), b_nl = _mm256_cmpeq_epi8(b, nl);
+    guint64 newlines = (guint32)_mm256_movemask_epi8(a_nl) |
+                       (guint64)(guint32)_mm256_movemask_epi8(b_nl) << 32;
+
+    seps[w] = (guint32)_mm256_movemask_epi8(_mm256_or_si256(
+                _mm256_or_si256(_mm256_cmpeq_epi8(a, sp), _mm256_cmpeq_epi8(a, comma)), a_nl)) |
+              (guint64)(guint32)_mm256_movemask_epi8(_mm256_or_si256(
+                _mm256_or_si256(_mm256_cmpeq_epi8(b, sp), _mm256_cmpeq_epi8(b, comma)), b_nl))
+                << 32;
+    if (newlines) {
+      gsize end = 64 * w + (gsize)__builtin_ctzll(newlines);
+
+      if (end >= avail)
+        return FALSE; /* past the text: the input's last line has no '\n' */
+      *n = end;
+      c->s = s;
+      c->seps = seps;
+      c->n_words = w + 1;
+      c->word = 0;
+      c->bits = seps[0];
+      c->start = 0;
+      return TRUE;
+    }
+    if (64 * (w + 1) >= avail)
+      return FALSE;
   }
-  c->word = 0;
-  c->bits = c->seps[0];
-  c->start = 0;
-  return TRUE;
+  return FALSE; /* longer than any record we take */
 }
 
 /* The next token: its first byte and length, and the byte that ended it.
@@ -101,12 +116,16 @@ next_token(Cursor *c, const char **tok, guint *len, char *term)
 }
 
 /* Lanes 16-len..15 of a vector: where a token of len bytes ending at lane
- * 15 lies. */
+ * 15 lies.  One load from a run of 0x00 then 0xff bytes. */
+static const guint8 lane_run[32] = {
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+};
+
 static inline FAST __m128i
 tail_lanes(guint len)
 {
-  const __m128i lane = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  return _mm_cmpgt_epi8(lane, _mm_set1_epi8(15 - (int)len));
+  return _mm_loadu_si128((const __m128i *)(lane_run + len));
 }
 
 /* 1..16 decimal digits ending at end (exclusive) to their value; FALSE if
@@ -286,11 +305,13 @@ KVMMMU_EVENT_KINDS(KVMMMU_X_FAST_KIND)
 #undef KVMMMU_X_FAST_KIND
 
 FAST_OUTER gsize
-kvmmmu_fastparse_line(const char *s, gsize n, KvmmmuRecord *rec)
+kvmmmu_fastparse_line(const char *s, gsize avail, gsize *n, KvmmmuRecord *rec)
 {
   Cursor c;
+  guint64 seps[SEP_WORDS];
 
-  if (!cursor_init(&c, s, n))
+  *n = G_MAXSIZE;
+  if (!cursor_init(&c, seps, s, avail, n))
     return 0;
   /* s[n] is '\n', so no keyword-and-space match can run past the line;
    * the keyword's space is the first separator, consumed here. */

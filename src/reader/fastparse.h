@@ -27,11 +27,12 @@
  * goes to the full parser. */
 gboolean kvmmmu_fastparse_available(void);
 
-/* Parse the line s[0..n), whose s[n] must be '\n'.  On success rec's kind,
- * ts_ns, cpu, seq and the kind's fields and items are set (file and line
- * are the caller's) and the result is kvmmmu_record_size(rec); on 0 rec
- * holds nothing useful. */
-gsize kvmmmu_fastparse_line(const char *s, gsize n, KvmmmuRecord *rec);
+/* Parse the line at s, which ends at the first '\n' within avail bytes.
+ * On success rec's kind, ts_ns, cpu, seq and the kind's fields and items
+ * are set (file and line are the caller's) and the result is
+ * kvmmmu_record_size(rec); on 0 rec holds nothing useful.  *n is the
+ * line's length when its '\n' was found (G_MAXSIZE when not looked for). */
+gsize kvmmmu_fastparse_line(const char *s, gsize avail, gsize *n, KvmmmuRecord *rec);
 
 /* Bytes of rec that hold what the reader filled: the record up to the end
  * of its last item.  Event records only. */

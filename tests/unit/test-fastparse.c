@@ -114,7 +114,10 @@ test_real_lines_taken(void)
       event_lines++;
       memcpy(buf + KVMMMU_FASTPARSE_SLACK, *l, n);
       buf[KVMMMU_FASTPARSE_SLACK + n] = '\n';
-      if (kvmmmu_fastparse_line(buf + KVMMMU_FASTPARSE_SLACK, n, &rec) > 0)
+      gsize found = 0;
+
+      if (kvmmmu_fastparse_line(buf + KVMMMU_FASTPARSE_SLACK, n + 1, &found, &rec) > 0 &&
+          found == n)
         taken++;
       else
         g_printerr("refused: %s\n", *l);
