@@ -169,13 +169,10 @@ decimal(Cursor *c, char *term, guint64 *out, gboolean *negative)
   }
   if (len == 0 || len > 19)
     return FALSE;
-  if (len > 16) {
-    for (const char *d = s; d < s + len - 16; d++) {
-      if ((unsigned)(*d - '0') > 9)
-        return FALSE;
-      head = head * 10 + (guint64)(*d - '0');
-    }
-  }
+  /* 17 to 19 digits (every time stamp): the head is a second, independent
+   * conversion, not a loop the tail would wait on. */
+  if (len > 16 && !decimal16(s + len - 16, len - 16, &head))
+    return FALSE;
   if (!decimal16(s + len, MIN(len, 16), &tail))
     return FALSE;
   *out = head * 10000000000000000ull + tail;

@@ -848,7 +848,8 @@ KvmmmuReadStatus
 kvmmmu_reader_next_ref(KvmmmuReader *r, const KvmmmuRecord **out, GError **error)
 {
   for (;;) {
-    guint64 before = kvmmmu_diag_count(r->diag);
+    /* only strict mode asks whether this line added a problem */
+    guint64 before = r->strict ? kvmmmu_diag_count(r->diag) : 0;
     const KvmmmuEntry *e = NULL;
     KvmmmuReadStatus st = next_entry(r, &e, error);
     KvmmmuRecord *rec = &r->full;
@@ -871,6 +872,13 @@ kvmmmu_reader_next_ref(KvmmmuReader *r, const KvmmmuRecord **out, GError **error
       rec = (KvmmmuRecord *)(e + 1);
       rec->file = r->name;
       rec->line = r->line;
+      if (G_LIKELY(r->have_header && rec->kind != KVMMMU_RECORD_WALK &&
+                   rec->kind != KVMMMU_RECORD_STEP)) {
+        /* what accept_event() does for every other kind, without a call */
+        r->in_hit_report = FALSE;
+        *out = rec;
+        return KVMMMU_READ_RECORD;
+      }
       res = accept_event(r, rec, error);
       break;
     case KVMMMU_ENTRY_LINE:
