@@ -60,7 +60,7 @@ lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
 # What our probes cost in the kernel against the seed's scripts
 # (tests/lab/seed-style/), on the same workload, under `stap -t`:
 # bench/probe-cost.md and one "probe-cost: KVER ours/seed=R" line per
-# kernel (docs/performance-kernel.md).
+# kernel (docs/performance.md).
 #   make lab-probe-cost [KVER="..."] [PROBE_COST_ARGS="--vcpus 2 --iterations 200 ..."]
 .PHONY: lab-probe-cost
 lab-probe-cost: $(LAB_WORKLOAD)
