@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fastparse.c - event lines parsed a token at a time with AVX2.
+ * fastparse.c - event lines parsed with AVX2, a token at a time.
  *
- * A token is found by one 32-byte look for its terminator (' ', ',' or
- * '\n'), then validated and converted as a whole: the 16 bytes that end at
- * the token are loaded, lanes before it masked off, every lane checked for
+ * The line is indexed first: one pass over it, 64 bytes a step, marks
+ * every ' ', ',' and '\n' in a bit mask and finds the line's end, so each
+ * token's end is a bit scan away and never waits on the token before.
+ * Each token is then validated and converted as a whole: the 16 bytes that
+ * end at it are loaded, lanes before it masked off, every lane checked for
  * its digit class at once, and the digits combined in pairs, fours and
  * eights (maddubs / madd) instead of one multiply per character.  Loading
- * the 16 bytes that *end* at the token reads up to 15 bytes before it: the
- * caller leaves KVMMMU_FASTPARSE_SLACK bytes around every line for that.
+ * the 16 bytes that *end* at a token reads up to 15 bytes before it, and
+ * the index reads up to 63 past the '\n': the caller leaves
+ * KVMMMU_FASTPARSE_SLACK bytes around every line for that.
  *
  * Longest tokens taken here: 16 hex digits, 19 decimal digits.  A 20-digit
  * decimal may still be valid (up to 18446744073709551615): the full parser
@@ -21,8 +24,8 @@
 
 #include "reader/fastparse.h"
 
-/* AVX2 for the 32-byte terminator search; every x86-64 CPU of the last
- * ten years has it, and without it every line takes the full parser. */
+/* AVX2 for the line's index; every x86-64 CPU of the last ten years has
+ * it, and without it every line takes the full parser. */
 #define FAST __attribute__((target("avx2,bmi,bmi2"), always_inline))
 #define FAST_OUTER __attribute__((target("avx2,bmi,bmi2")))
 #define KVMMMU_ALIGN8(n) (((n) + 7) & ~(gsize)7)
