@@ -356,16 +356,17 @@ KvmmmuChunks *
 kvmmmu_chunks_new_fd(int fd)
 {
   struct stat st;
-  guint threads = 0;
+  gboolean regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   gsize target = env_size("KVMMMU_CHUNK_BYTES", DEFAULT_CHUNK_BYTES, 1, 1u << 30);
+  guint threads = 0;
   KvmmmuChunks *ch;
 
   /* The reading thread parses too when it would otherwise wait: one
    * worker fewer than CPUs keeps every CPU busy. */
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (gsize)st.st_size > target)
-    threads = CLAMP(g_get_num_processors() - 1, 1, MAX_THREADS);
+  if (regular && (gsize)st.st_size > target)
+    threads = MIN(g_get_num_processors() - 1, MAX_THREADS);
   threads = env_size("KVMMMU_THREADS", threads, 0, MAX_THREADS);
-  if (!(fstat(fd, &st) == 0 && S_ISREG(st.st_mode)))
+  if (!regular)
     threads = 0; /* never block freeing on a pipe's read */
   ch = chunks_new(read_fd, threads, 0);
   ch->fd = fd;

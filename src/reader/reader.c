@@ -717,16 +717,23 @@ set_no_header_error(KvmmmuReader *r, const char *quoted_kind, GError **error)
               "as the first record, got %s", r->name, r->line, quoted_kind);
 }
 
+static G_NO_INLINE LineResult
+event_before_header(KvmmmuReader *r, const KvmmmuRecord *rec, GError **error)
+{
+  g_autofree char *got = g_strdup_printf("'%s'", kvmmmu_kind_name(rec->kind));
+
+  set_no_header_error(r, got, error);
+  return LINE_FATAL;
+}
+
 /* What every event record goes through, from either parser: the header
- * came first, and walks and steps fit together. */
-static LineResult
+ * came first, and walks and steps fit together.  Inline: it runs for every
+ * record, and for most kinds it is two tests. */
+static inline LineResult
 accept_event(KvmmmuReader *r, const KvmmmuRecord *rec, GError **error)
 {
-  if (!r->have_header) {
-    g_autofree char *got = g_strdup_printf("'%s'", kvmmmu_kind_name(rec->kind));
-    set_no_header_error(r, got, error);
-    return LINE_FATAL;
-  }
+  if (G_UNLIKELY(!r->have_header))
+    return event_before_header(r, rec, error);
   r->in_hit_report = FALSE;
   if (rec->kind == KVMMMU_RECORD_WALK && !check_walk(r, rec))
     return LINE_SKIP;
@@ -872,13 +879,6 @@ kvmmmu_reader_next_ref(KvmmmuReader *r, const KvmmmuRecord **out, GError **error
       rec = (KvmmmuRecord *)(e + 1);
       rec->file = r->name;
       rec->line = r->line;
-      if (G_LIKELY(r->have_header && rec->kind != KVMMMU_RECORD_WALK &&
-                   rec->kind != KVMMMU_RECORD_STEP)) {
-        /* what accept_event() does for every other kind, without a call */
-        r->in_hit_report = FALSE;
-        *out = rec;
-        return KVMMMU_READ_RECORD;
-      }
       res = accept_event(r, rec, error);
       break;
     case KVMMMU_ENTRY_LINE:
