@@ -139,7 +139,6 @@ fill(KvmmmuChunks *ch, Slot *s)
 {
   char *text = s->mem + SLACK;
 
-  s->len = 0;
   s->in_long = ch->carry_in_long;
   g_clear_error(&s->pub.error);
   memcpy(text, ch->carry, ch->carry_len);
