@@ -264,7 +264,12 @@ kvmmmu_rate_add(KvmmmuRate *r, guint64 ts_ns, guint64 n)
     r->before_origin += n;
     return;
   }
-  kvmmmu_rate_add_at(r, (ts_ns - r->origin_ns) / r->interval_ns, n);
+  /* Most events fall in the interval of the one before: no division. */
+  if (ts_ns - r->origin_ns - r->last_start_ns >= r->interval_ns) {
+    r->last_idx = (ts_ns - r->origin_ns) / r->interval_ns;
+    r->last_start_ns = r->last_idx * r->interval_ns;
+  }
+  kvmmmu_rate_add_at(r, r->last_idx, n);
 }
 
 guint64

@@ -83,6 +83,8 @@ typedef struct {
   guint64 before_origin;   /* events stamped before the capture began */
   guint64 beyond_cap;      /* events past KVMMMU_RATE_MAX_INTERVALS */
   guint64 late;            /* events for intervals already folded */
+  guint64 last_idx;        /* the interval of the last event, and its start */
+  guint64 last_start_ns;   /* (from the origin) */
 } KvmmmuRate;
 
 KvmmmuRate *kvmmmu_rate_new(guint64 origin_ns, guint64 interval_ns);
