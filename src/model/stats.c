@@ -27,7 +27,6 @@ static void
 note_vcpu(KvmmmuStats *s, guint64 kvm, guint32 vcpu)
 {
   guint64 key = kvmmmu_vcpu_key(kvm, vcpu);
-
   guint64 *recent = &s->recent_vcpus[key % G_N_ELEMENTS(s->recent_vcpus)];
 
   /* Nearly every record names a vCPU seen just before: skip the hash. */
