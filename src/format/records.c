@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* records.c - tables generated from the record kinds in records.h. */
 #include <stddef.h>
+#include <string.h>
 
 #include "format/records.h"
 
@@ -79,4 +80,22 @@ kvmmmu_switch_result_name(KvmmmuSwitchResult r)
   case KVMMMU_SWITCH_MISS: return "miss";
   default: return "-";
   }
+}
+
+gboolean
+kvmmmu_switch_result_parse(const char *s, gsize n, guint8 *out)
+{
+  static const KvmmmuSwitchResult results[] = {
+    KVMMMU_SWITCH_HIT, KVMMMU_SWITCH_MISS, KVMMMU_SWITCH_UNKNOWN,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS(results); i++) {
+    const char *name = kvmmmu_switch_result_name(results[i]);
+
+    if (strlen(name) == n && memcmp(name, s, n) == 0) {
+      *out = results[i];
+      return TRUE;
+    }
+  }
+  return FALSE;
 }

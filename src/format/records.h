@@ -265,5 +265,8 @@ const KvmmmuKindSpec *kvmmmu_kind_spec(KvmmmuRecordKind kind);
 /* transfer none: the keyword of any kind ("header", "stap-warning", ...) */
 const char *kvmmmu_kind_name(KvmmmuRecordKind kind);
 const char *kvmmmu_switch_result_name(KvmmmuSwitchResult r);
+/* The result a switch field's text names ("hit", "miss", "-"); FALSE for
+ * any other text.  The inverse of kvmmmu_switch_result_name(). */
+gboolean kvmmmu_switch_result_parse(const char *s, gsize n, guint8 *out);
 
 #endif /* KVMMMU_FORMAT_RECORDS_H */

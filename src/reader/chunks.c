@@ -466,9 +466,3 @@ kvmmmu_chunks_release(KvmmmuChunks *ch, const KvmmmuChunk *chunk)
   pthread_cond_broadcast(&ch->changed);
   pthread_mutex_unlock(&ch->lock);
 }
-
-guint
-kvmmmu_chunks_threads(const KvmmmuChunks *ch)
-{
-  return ch->n_threads;
-}

@@ -64,7 +64,4 @@ void kvmmmu_chunks_free(KvmmmuChunks *chunks);
 const KvmmmuChunk *kvmmmu_chunks_next(KvmmmuChunks *chunks);
 void kvmmmu_chunks_release(KvmmmuChunks *chunks, const KvmmmuChunk *chunk);
 
-/* Worker threads in use (0: inline). */
-guint kvmmmu_chunks_threads(const KvmmmuChunks *chunks);
-
 #endif

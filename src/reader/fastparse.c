@@ -215,17 +215,7 @@ switch_result(Cursor *c, char *term, guint8 *out)
   const char *s;
   guint len;
 
-  if (!next_token(c, &s, &len, term))
-    return FALSE;
-  if (len == 3 && memcmp(s, "hit", 3) == 0)
-    *out = KVMMMU_SWITCH_HIT;
-  else if (len == 4 && memcmp(s, "miss", 4) == 0)
-    *out = KVMMMU_SWITCH_MISS;
-  else if (len == 1 && s[0] == '-')
-    *out = KVMMMU_SWITCH_UNKNOWN;
-  else
-    return FALSE;
-  return TRUE;
+  return next_token(c, &s, &len, term) && kvmmmu_switch_result_parse(s, len, out);
 }
 
 /* The next token as 0 or 1. */

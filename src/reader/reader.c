@@ -275,15 +275,7 @@ parse_field(const KvmmmuFieldSpec *spec, const char *s, gsize n, guint max,
     *(guint8 *)dst = s[0] == '1';
     return TRUE;
   case KVMMMU_FIELD_SWITCH:
-    if (n == 3 && memcmp(s, "hit", 3) == 0)
-      *(guint8 *)dst = KVMMMU_SWITCH_HIT;
-    else if (n == 4 && memcmp(s, "miss", 4) == 0)
-      *(guint8 *)dst = KVMMMU_SWITCH_MISS;
-    else if (n == 1 && s[0] == '-')
-      *(guint8 *)dst = KVMMMU_SWITCH_UNKNOWN;
-    else
-      return FALSE;
-    return TRUE;
+    return kvmmmu_switch_result_parse(s, n, (guint8 *)dst);
   case KVMMMU_FIELD_COUNT:
     if (!parse_u64(s, n, &v) || v > max)
       return FALSE;
@@ -915,10 +907,4 @@ kvmmmu_reader_next(KvmmmuReader *r, KvmmmuRecord *rec, GError **error)
   if (st == KVMMMU_READ_RECORD)
     memcpy(rec, ref, kvmmmu_kind_spec(ref->kind) ? kvmmmu_record_size(ref) : sizeof *rec);
   return st;
-}
-
-guint
-kvmmmu_reader_threads(const KvmmmuReader *r)
-{
-  return kvmmmu_chunks_threads(r->chunks);
 }

@@ -66,8 +66,7 @@ KvmmmuReadStatus kvmmmu_reader_next_ref(KvmmmuReader *reader, const KvmmmuRecord
 /* The same, copied into rec. */
 KvmmmuReadStatus kvmmmu_reader_next(KvmmmuReader *reader, KvmmmuRecord *rec,
                                     GError **error);
-/* Threads parsing ahead of the caller (0: all on the caller's). */
-guint kvmmmu_reader_threads(const KvmmmuReader *reader);
+
 
 /* The name used in messages ("-" reads as "<stdin>"); borrowed. */
 const char *kvmmmu_reader_name(const KvmmmuReader *reader);
