@@ -85,17 +85,18 @@ kvmmmu_switch_result_name(KvmmmuSwitchResult r)
 gboolean
 kvmmmu_switch_result_parse(const char *s, gsize n, guint8 *out)
 {
-  static const KvmmmuSwitchResult results[] = {
-    KVMMMU_SWITCH_HIT, KVMMMU_SWITCH_MISS, KVMMMU_SWITCH_UNKNOWN,
-  };
+  KvmmmuSwitchResult r;
 
-  for (guint i = 0; i < G_N_ELEMENTS(results); i++) {
-    const char *name = kvmmmu_switch_result_name(results[i]);
-
-    if (strlen(name) == n && memcmp(name, s, n) == 0) {
-      *out = results[i];
-      return TRUE;
-    }
+  /* The names differ in length, so the length picks the one to compare
+   * (every switch record goes through here, on the fast path too). */
+  switch (n) {
+  case 3: r = KVMMMU_SWITCH_HIT; break;
+  case 4: r = KVMMMU_SWITCH_MISS; break;
+  case 1: r = KVMMMU_SWITCH_UNKNOWN; break;
+  default: return FALSE;
   }
-  return FALSE;
+  if (strlen(kvmmmu_switch_result_name(r)) != n || memcmp(kvmmmu_switch_result_name(r), s, n) != 0)
+    return FALSE;
+  *out = r;
+  return TRUE;
 }

@@ -131,24 +131,51 @@ tail_lanes(guint len)
   return _mm_loadu_si128((const __m128i *)(lane_run + len));
 }
 
+/* The vector constants, from memory: built in place (a move and a
+ * broadcast each) they cost more instructions than the digits they work on. */
+typedef union {
+  guint8 b[16];
+  __m128i v;
+} Const16;
+static const Const16 k_ascii0 = { .b = { [0 ... 15] = '0' } };
+static const Const16 k_nine = { .b = { [0 ... 15] = 9 } };
+static const Const16 k_five = { .b = { [0 ... 15] = 5 } };
+static const Const16 k_ten = { .b = { [0 ... 15] = 10 } };
+static const Const16 k_case = { .b = { [0 ... 15] = 0x20 } };
+static const Const16 k_ascii_a = { .b = { [0 ... 15] = 'a' } };
+static const Const16 k_dec_pairs = { .b = { 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1 } };
+static const Const16 k_hex_pairs = { .b = { 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1 } };
+static const Const16 k_dec_fours = { .b = { 100, 0, 1, 0, 100, 0, 1, 0, 100, 0, 1, 0, 100, 0, 1, 0 } };
+static const Const16 k_dec_eights = { .b = { 0x10, 0x27, 1, 0, 0x10, 0x27, 1, 0, 0x10, 0x27, 1, 0, 0x10, 0x27, 1, 0 } };
+/* An asm load: GCC would otherwise see through the table and build the
+ * constant in place again. */
+static inline FAST __m128i
+kload(const Const16 *k)
+{
+  __m128i v;
+
+  __asm__("vmovdqa %1, %0" : "=x"(v) : "m"(*k));
+  return v;
+}
+#define K(name) kload(&k_##name)
+
 /* 1..16 decimal digits ending at end (exclusive) to their value; FALSE if
  * any is not a digit. */
 static inline FAST gboolean
 decimal16(const char *end, guint len, guint64 *out)
 {
   const __m128i in = _mm_loadu_si128((const __m128i *)(end - 16));
-  const __m128i lanes = tail_lanes(len);
-  __m128i d = _mm_sub_epi8(in, _mm_set1_epi8('0'));
-  const __m128i is_digit = _mm_cmpeq_epi8(_mm_max_epu8(d, _mm_set1_epi8(9)), _mm_set1_epi8(9));
+  /* Lanes before the token are 0, a digit; above 9 is not one. */
+  const __m128i d = _mm_and_si128(_mm_sub_epi8(in, K(ascii0)), tail_lanes(len));
+  const __m128i above_nine = _mm_subs_epu8(d, K(nine));
   __m128i pairs, fours, eights;
 
-  if (_mm_movemask_epi8(_mm_andnot_si128(is_digit, lanes)))
+  if (!_mm_testz_si128(above_nine, above_nine))
     return FALSE;
-  d = _mm_and_si128(d, lanes);
-  pairs = _mm_maddubs_epi16(d, _mm_set1_epi16(0x010a));        /* 10a + b */
-  fours = _mm_madd_epi16(pairs, _mm_set1_epi32(0x00010064));    /* 100a + b */
+  pairs = _mm_maddubs_epi16(d, K(dec_pairs));        /* 10a + b */
+  fours = _mm_madd_epi16(pairs, K(dec_fours));    /* 100a + b */
   fours = _mm_packus_epi32(fours, fours);
-  eights = _mm_madd_epi16(fours, _mm_set1_epi32(0x00012710));   /* 10000a + b */
+  eights = _mm_madd_epi16(fours, K(dec_eights));   /* 10000a + b */
   *out = (guint64)(guint32)_mm_cvtsi128_si32(eights) * 100000000u +
          (guint32)_mm_extract_epi32(eights, 1);
   return TRUE;
@@ -161,7 +188,7 @@ decimal(Cursor *c, char *term, guint64 *out, gboolean *negative)
 {
   const char *s;
   guint len;
-  guint64 head = 0, tail;
+  guint64 head, tail;
 
   if (!next_token(c, &s, &len, term))
     return FALSE;
@@ -174,12 +201,13 @@ decimal(Cursor *c, char *term, guint64 *out, gboolean *negative)
     return FALSE;
   /* 17 to 19 digits (every time stamp): the head is a second, independent
    * conversion, not a loop the tail would wait on. */
-  if (len > 16 && !decimal16(s + len - 16, len - 16, &head))
-    return FALSE;
-  if (!decimal16(s + len, MIN(len, 16), &tail))
-    return FALSE;
-  *out = head * 10000000000000000ull + tail;
-  return TRUE;
+  if (len > 16) {
+    if (!decimal16(s + len - 16, len - 16, &head) || !decimal16(s + len, 16, &tail))
+      return FALSE;
+    *out = head * 10000000000000000ull + tail;
+    return TRUE;
+  }
+  return decimal16(s + len, len, out);
 }
 
 /* The next token as 1..max_digits (<= 16) hex digits, no 0x, either case. */
@@ -188,22 +216,25 @@ hex(Cursor *c, char *term, guint max_digits, guint64 *out)
 {
   const char *s;
   guint len;
-  __m128i in, lanes, d, l, is_digit, is_letter, v, pairs;
+  __m128i in, lanes, d, l, over_digit, over_letter, bad, v, pairs;
 
   if (!next_token(c, &s, &len, term) || len == 0 || len > max_digits)
     return FALSE;
   in = _mm_loadu_si128((const __m128i *)(s + len - 16));
   lanes = tail_lanes(len);
-  d = _mm_sub_epi8(in, _mm_set1_epi8('0'));
-  l = _mm_sub_epi8(_mm_or_si128(in, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-  is_digit = _mm_cmpeq_epi8(_mm_max_epu8(d, _mm_set1_epi8(9)), _mm_set1_epi8(9));
-  is_letter = _mm_cmpeq_epi8(_mm_max_epu8(l, _mm_set1_epi8(5)), _mm_set1_epi8(5));
-  if (_mm_movemask_epi8(_mm_andnot_si128(_mm_or_si128(is_digit, is_letter), lanes)))
+  d = _mm_sub_epi8(in, K(ascii0));
+  l = _mm_sub_epi8(_mm_or_si128(in, K(case)), K(ascii_a));
+  /* 0 where the lane is a digit (a letter a-f): a lane of the token above
+   * both is neither. */
+  over_digit = _mm_subs_epu8(d, K(nine));
+  over_letter = _mm_subs_epu8(l, K(five));
+  bad = _mm_and_si128(_mm_min_epu8(over_digit, over_letter), lanes);
+  if (!_mm_testz_si128(bad, bad))
     return FALSE;
-  v = _mm_or_si128(_mm_and_si128(is_digit, d),
-                   _mm_andnot_si128(is_digit, _mm_add_epi8(l, _mm_set1_epi8(10))));
+  v = _mm_blendv_epi8(_mm_add_epi8(l, K(ten)), d,
+                      _mm_cmpeq_epi8(over_digit, _mm_setzero_si128()));
   v = _mm_and_si128(v, lanes);
-  pairs = _mm_maddubs_epi16(v, _mm_set1_epi16(0x0110));        /* 16a + b */
+  pairs = _mm_maddubs_epi16(v, K(hex_pairs));        /* 16a + b */
   *out = __builtin_bswap64((guint64)_mm_cvtsi128_si64(_mm_packus_epi16(pairs, pairs)));
   return TRUE;
 }
