@@ -62,21 +62,24 @@ typedef struct {
 static inline FAST gboolean
 cursor_init(Cursor *c, guint64 *seps, const char *s, gsize avail, gsize *n)
 {
-  const __m256i sp = _mm256_set1_epi8(' '), comma = _mm256_set1_epi8(','),
-                nl = _mm256_set1_epi8('\n');
+  /* Each separator is the one byte of its low nibble in this table, so a
+   * byte is one when the table, looked up by that nibble, gives it back
+   * (a byte with its top bit set looks up 0, never itself). */
+  const __m256i seps_by_nibble = _mm256_setr_epi8(
+    ' ', 0, 0, 0, 0, 0, 0, 0, 0, 0, '\n', 0, ',', 0, 0, 0,
+    ' ', 0, 0, 0, 0, 0, 0, 0, 0, 0, '\n', 0, ',', 0, 0, 0);
+  const __m256i nl = _mm256_set1_epi8('\n');
 
   for (guint w = 0; w < SEP_WORDS; w++) {
     const __m256i a = _mm256_loadu_si256((const __m256i *)(s + 64 * w));
     const __m256i b = _mm256_loadu_si256((const __m256i *)(s + 64 * w + 32));
-    const __m256i a_nl = _mm256_cmpeq_epi8(a, nl), b_nl = _mm256_cmpeq_epi8(b, nl);
-    guint64 newlines = (guint32)_mm256_movemask_epi8(a_nl) |
-                       (guint64)(guint32)_mm256_movemask_epi8(b_nl) << 32;
+    guint64 newlines = (guint32)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, nl)) |
+                       (guint64)(guint32)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, nl)) << 32;
 
-    seps[w] = (guint32)_mm256_movemask_epi8(_mm256_or_si256(
-                _mm256_or_si256(_mm256_cmpeq_epi8(a, sp), _mm256_cmpeq_epi8(a, comma)), a_nl)) |
-              (guint64)(guint32)_mm256_movemask_epi8(_mm256_or_si256(
-                _mm256_or_si256(_mm256_cmpeq_epi8(b, sp), _mm256_cmpeq_epi8(b, comma)), b_nl))
-                << 32;
+    seps[w] = (guint32)_mm256_movemask_epi8(
+                _mm256_cmpeq_epi8(_mm256_shuffle_epi8(seps_by_nibble, a), a)) |
+              (guint64)(guint32)_mm256_movemask_epi8(
+                _mm256_cmpeq_epi8(_mm256_shuffle_epi8(seps_by_nibble, b), b)) << 32;
     if (newlines) {
       gsize end = 64 * w + (gsize)__builtin_ctzll(newlines);
 
