@@ -1,5 +1,6 @@
 # The whole test suite under ASan+UBSan, then the unit tests and every
-# command under valgrind (errors and definite leaks fail), then the
+# command under valgrind (errors and definite leaks fail; html with the
+# leaks of its drawing libraries suppressed, tests/valgrind-libs.supp), then the
 # reader's threads under ThreadSanitizer.
 #   make check-sanitize
 #   make check-threads    (ThreadSanitizer only)
@@ -33,4 +34,6 @@ check-valgrind: $(B)/kvmmmu-report $(UNIT_TESTS)
 	for trace in tests/fail/*.trace; do \
 	  for c in "walks --tree" "roots" "hist" "check"; do \
 	    run $(VALGRIND) $(B)/kvmmmu-report $$c $$trace; done; done; \
+	for trace in tests/traces/*/zap_unsync.trace tests/fail/walk-open-at-end.trace; do \
+	  run $(VALGRIND) --suppressions=tests/valgrind-libs.supp $(B)/kvmmmu-report html $$trace; done; \
 	echo "check-valgrind: $$pass passed, $$fail failed"; [ $$fail = 0 ]
