@@ -16,6 +16,14 @@
 # sets saw (walks, steps, kvm_mmu_load calls, vcpu_run entries) from the
 # traces and the hit reports: a ratio holds only when they are equal.
 #
+# Each kernel is booted PROBE_COST_RUNS times (default 3): under QEMU TCG a
+# hit that the host deschedules counts millions of cycles, so one run's
+# hits x average can move by a third.  Every run's totals are kept; the
+# ratios are those of the medians (ours, seed-style: the median of the
+# per-run totals, each the same sum of hits x average over the same events
+# as in a single run), and the per-probe table is that of the run whose
+# ours/seed is the median.
+#
 # Writes $PROBE_COST_OUT (default bench/probe-cost.md) and ends with one
 # line per kernel:  probe-cost: KVER ours/seed=R
 # Exit 0 when every kernel ran and its events matched, 1 otherwise, 3 when
@@ -26,10 +34,11 @@
 #                    iterations of `make lab`, for more hits per probe)
 #   PROBE_COST_OUT   the markdown file written
 #   PROBE_COST_QEMU_ARGS  QEMU's accelerator options (see QARGS below)
+#   PROBE_COST_RUNS  lab boots per kernel (default 3)
 #   PROBE_COST_REPORT_ONLY  when set, no lab run: the tables are made
 #                    again from the results already in LAB_OUT
 #   LAB_OUT          where run-lab.sh leaves the results (default
-#                    lab-out/probe-cost; a KVER directory each)
+#                    lab-out/probe-cost; run N of a kernel in runN/KVER)
 set -u
 
 me=probe-cost
@@ -51,6 +60,7 @@ MD=${PROBE_COST_OUT:-bench/probe-cost.md}
 # not boot with it in 120 s.)
 QARGS=${PROBE_COST_QEMU_ARGS:--accel tcg,thread=multi}
 LAB_OUT=${LAB_OUT:-lab-out/probe-cost}
+RUNS=${PROBE_COST_RUNS:-3}
 OURS="zap_unsync root_hpa mmu_load_rate"
 SEED="zap_unsync_seed root_hpa_seed mmu_load_rate_seed"
 mkdir -p "$(dirname "$MD")"
@@ -108,37 +118,22 @@ fmt() { awk -v n="$1" 'BEGIN { s = sprintf("%.0f", n); o = ""; while (length(s) 
 	echo
 	echo "Made by \`make lab-probe-cost\` ($(date -u +%Y-%m-%d)): \`tests/lab/probe-cost.sh $*\`,"
 	echo "workload \`kvm-workload --stop $ARGS\`, every module built with \`stap -t\`,"
-	echo "QEMU \`$QARGS\`."
+	echo "QEMU \`$QARGS\`, $RUNS boot(s) per kernel."
 	echo "Cycles are stap's per-probe average (handler only) times hits, summed."
 	echo "The ratio compares the same events: root_hpa's load and switch probes, which"
 	echo "record what no seed script sees, are left out of it (\"all probes\" keeps them)."
 	echo
 } > "$MD.tmp"
 
-status=0
-lines=
-for K in "$@"; do
-	say "=== $K"
-	rc=0
-	[ -n "${PROBE_COST_REPORT_ONLY:-}" ] || env SCRIPTS="$scripts" LAB_FOREIGN="$SEED" STAP_FLAGS="-t" WORKLOAD_ARGS="$ARGS" \
-		LAB_OUT="$LAB_OUT" LAB_QEMU_ARGS="$QARGS" tests/lab/run-lab.sh "$K" || rc=$?
-	if [ $rc -eq 4 ]; then
-		say "$K: the guest hung; running it once more (docs/lab.md)"
-		rc=0
-		env SCRIPTS="$scripts" LAB_FOREIGN="$SEED" STAP_FLAGS="-t" WORKLOAD_ARGS="$ARGS" \
-			LAB_OUT="$LAB_OUT" LAB_QEMU_ARGS="$QARGS" tests/lab/run-lab.sh "$K" || rc=$?
-	fi
-	if [ $rc -ne 0 ]; then
-		say "$K: the lab run failed (exit $rc)"
-		[ $rc -eq 3 ] && [ $status -eq 0 ] && status=3
-		[ $rc -ne 3 ] && status=1
-		lines="$lines
-probe-cost: $K failed"
-		continue
-	fi
-	O=$LAB_OUT/$K
+# median: the middle of the numbers on stdin (the lower middle of an even count).
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 
-	# Events, from both sides.
+# measure O: one run's results (O = a run-lab.sh KVER directory).  Sets the
+# event counts, same (yes/no), per script co_S cs_S ce_S fo_S fs_S yo_S ys_S
+# eo_S es_S, and the totals to ts eo_sum fo fs bo bs.
+measure() {
+	O=$1
 	walks_o=$(awk '$1 == "walk"' "$O/zap_unsync.trace" | wc -l)
 	steps_o=$(awk '$1 == "step"' "$O/zap_unsync.trace" | wc -l)
 	walks_s=$(grep -c '^Dump pages after mmu_unsync_walk' "$O/zap_unsync_seed.trace")
@@ -155,9 +150,118 @@ probe-cost: $K failed"
 	[ "$walks_o" = "$walks_s" ] && [ "$steps_o" = "$steps_s" ] &&
 	[ "$loads_o" = "$loads_s" ] && [ "$loadrec_o" = "$loads_s" ] &&
 	[ "$runs_o" = "$runs_s" ] || same=no
+	to=0; ts=0; bo=0; bs=0; eo_sum=0; fo=0; fs=0
+	for s in $OURS; do
+		co=$(total "$O/$s.trace"); cs=$(total "$O/${s}_seed.trace")
+		x='^$'
+		[ "$s" = root_hpa ] && x=$ONLY_OURS
+		ce=$(total "$O/$s.trace" "$x")
+		fso=$(floor "$O/$s.trace" "$x"); fss=$(floor "$O/${s}_seed.trace")
+		yo=$(bytes "$O/$s.trace"); ys=$(bytes "$O/${s}_seed.trace")
+		eval "co_$s=$co cs_$s=$cs ce_$s=$ce fo_$s=$fso fs_$s=$fss yo_$s=$yo ys_$s=$ys"
+		to=$((to + co)); ts=$((ts + cs)); bo=$((bo + yo)); bs=$((bs + ys)); eo_sum=$((eo_sum + ce))
+		fo=$((fo + fso)); fs=$((fs + fss))
+	done
+}
+
+status=0
+lines=
+for K in "$@"; do
+	say "=== $K"
+	okruns=
+	n=1
+	while [ "$n" -le "$RUNS" ]; do
+		rc=0
+		RO=$LAB_OUT/run$n
+		if [ -z "${PROBE_COST_REPORT_ONLY:-}" ]; then
+			say "$K: run $n of $RUNS"
+			try=1
+			while :; do
+				rc=0
+				env SCRIPTS="$scripts" LAB_FOREIGN="$SEED" STAP_FLAGS="-t" WORKLOAD_ARGS="$ARGS" \
+					LAB_OUT="$RO" LAB_QEMU_ARGS="$QARGS" tests/lab/run-lab.sh "$K" || rc=$?
+				# Up to two more boots after a hang (docs/lab.md), a guest
+				# that died before its results came out (the 6.12 guest
+				# has oopsed on an int3 in __schedule while probes were
+				# being armed, with the scripts before this work too; see
+				# console.log), or an error that ended a seed-style script
+				# and none of ours (the seed-style zap_unsync reads $pages
+				# unguarded at its first probe and has faulted there).
+				# Our scripts' errors are never booted again.
+				[ $rc -ne 0 ] && [ $rc -ne 3 ] && [ $try -lt 3 ] || break
+				why="the guest hung"
+				if [ $rc -ne 4 ] && ls "$RO/$K"/*.staprun >/dev/null 2>&1; then
+					bad=$(grep -l 'ERROR\|Skipped\|skipped probes: [1-9]' "$RO/$K"/*.staprun)
+					[ -n "$bad" ] && ! printf '%s\n' "$bad" | grep -qv '_seed[.]staprun$' || break
+					why="an error in a seed-style script"
+				elif [ $rc -ne 4 ]; then
+					why="no results came out of the guest: $(grep -m1 -o 'Oops: .*\|Kernel panic.*' "$RO/$K/console.log" 2>/dev/null)"
+				fi
+				say "$K: run $n failed (exit $rc: $why); booting it again"
+				try=$((try + 1))
+			done
+		elif [ ! -f "$RO/$K/zap_unsync.trace" ]; then
+			rc=1
+		fi
+		if [ $rc -ne 0 ]; then
+			say "$K: run $n: the lab run failed (exit $rc)"
+			[ $rc -eq 3 ] && [ $status -eq 0 ] && status=3
+			[ $rc -ne 3 ] && status=1
+			break
+		fi
+		okruns="$okruns $n"
+		n=$((n + 1))
+	done
+	if [ $rc -ne 0 ]; then
+		lines="$lines
+probe-cost: $K failed"
+		continue
+	fi
+
+	# Every run's totals; the medians.
+	runtab=
+	allsame=yes
+	for n in $okruns; do
+		measure "$LAB_OUT/run$n/$K"
+		[ "$same" = yes ] || allsame=no
+		runtab="$runtab$n $eo_sum $ts $fo $fs $(ratio "$eo_sum" "$ts") $same $ce_zap_unsync $cs_zap_unsync $ce_root_hpa $cs_root_hpa $ce_mmu_load_rate $cs_mmu_load_rate
+"
+	done
+	col() { printf '%s' "$runtab" | awk -v c="$1" 'NF { print $c }' | median; }
+	mo=$(col 2); ms=$(col 3); mfo=$(col 4); mfs=$(col 5)
+	R=$(ratio "$mo" "$ms"); RF=$(ratio "$mfo" "$mfs")
+	# The median of the per-run ratios too: each from one boot, both sets
+	# under the same noise (the ratio of the medians may take them from two).
+	RM=$(col 6)
+	# The run whose ratio is the median gives the per-probe table.
+	mid=$(printf '%s' "$runtab" | awk 'NF { print $6, $1 }' | sort -n |
+		awk '{ v[NR] = $2 } END { print v[int((NR + 1) / 2)] }')
+	measure "$LAB_OUT/run$mid/$K"
+	RA=$(ratio "$to" "$ts")
 
 	{
 		echo "## $K"
+		echo
+		echo "| run | ours, same events (hits x avg) | seed-style | ours/seed | ours, hits x min | seed-style, hits x min | events match |"
+		echo "|---|---:|---:|---:|---:|---:|---|"
+		printf '%s' "$runtab" | while read -r n a b c d r sm rest; do
+			[ -n "$n" ] || continue
+			echo "| $n | $(fmt "$a") | $(fmt "$b") | $r | $(fmt "$c") | $(fmt "$d") | $sm |"
+		done
+		echo "| **median** | **$(fmt "$mo")** | **$(fmt "$ms")** | **$R** (median of the run ratios: $RM) | $(fmt "$mfo") | $(fmt "$mfs") | |"
+		echo
+		echo "Per script, median over the runs (hits x avg, same events):"
+		echo
+		echo "| script | ours | seed-style | ours/seed |"
+		echo "|---|---:|---:|---:|"
+		i=8
+		for s in $OURS; do
+			a=$(col $i); b=$(col $((i + 1)))
+			echo "| $s | $(fmt "$a") | $(fmt "$b") | $(ratio "$a" "$b") |"
+			i=$((i + 2))
+		done
+		echo
+		echo "### Run $mid (the median ratio)"
 		echo
 		echo "| script | probe | hits | avg cycles | hits x avg | min cycles | hits x min |"
 		echo "|---|---|---:|---:|---:|---:|---:|"
@@ -167,47 +271,30 @@ probe-cost: $K failed"
 			done
 		done
 		echo
-		echo "| script | events | total probe cycles | same-event cycles | bytes written | lock contention | ours/seed |"
-		echo "|---|---|---:|---:|---:|---:|---:|"
-	} >> "$MD.tmp"
-	to=0; ts=0; bo=0; bs=0; eo_sum=0; fo=0; fs=0
-	for s in $OURS; do
-		co=$(total "$O/$s.trace"); cs=$(total "$O/${s}_seed.trace")
-		x='^$'
-		[ "$s" = root_hpa ] && x=$ONLY_OURS
-		ce=$(total "$O/$s.trace" "$x")
-		fo=$((fo + $(floor "$O/$s.trace" "$x"))); fs=$((fs + $(floor "$O/${s}_seed.trace")))
-		yo=$(bytes "$O/$s.trace"); ys=$(bytes "$O/${s}_seed.trace")
-		case $s in
-		zap_unsync) eo="$walks_o walks, $steps_o steps"; es="$walks_s walks, $steps_s steps" ;;
-		root_hpa) eo="$runs_o KVM_RUN (snapshots: $snaps_o), $loadrec_o loads, $switch_o switches"
-		          es="$runs_s vcpu_run ($lines_s lines)" ;;
-		mmu_load_rate) eo="$loads_o loads"; es="$loads_s loads" ;;
-		esac
-		r=$(awk -v a="$ce" -v b="$cs" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
-		{
-			echo "| $s | $eo | $(fmt "$co") | $(fmt "$ce") | $(fmt "$yo") | $(contention "$O/$s.trace") | $r |"
-			echo "| ${s}_seed | $es | $(fmt "$cs") | $(fmt "$cs") | $(fmt "$ys") | $(contention "$O/${s}_seed.trace") | |"
-		} >> "$MD.tmp"
-		to=$((to + co)); ts=$((ts + cs)); bo=$((bo + yo)); bs=$((bs + ys)); eo_sum=$((eo_sum + ce))
-	done
-	R=$(awk -v a="$eo_sum" -v b="$ts" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
-	RA=$(awk -v a="$to" -v b="$ts" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
-	RF=$(awk -v a="$fo" -v b="$fs" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
-	{
-		echo "| **ours** | | **$(fmt "$to")** | **$(fmt "$eo_sum")** | **$(fmt "$bo")** | | **$R** (all probes: $RA) |"
-		echo "| **seed-style** | | **$(fmt "$ts")** | **$(fmt "$ts")** | **$(fmt "$bs")** | | |"
+		echo "| script | events | total probe cycles | same-event cycles | hits x min | bytes written | lock contention | ours/seed |"
+		echo "|---|---|---:|---:|---:|---:|---:|---:|"
+		for s in $OURS; do
+			case $s in
+			zap_unsync) eo="$walks_o walks, $steps_o steps"; es="$walks_s walks, $steps_s steps" ;;
+			root_hpa) eo="$runs_o KVM_RUN (snapshots: $snaps_o), $loadrec_o loads, $switch_o switches"
+			          es="$runs_s vcpu_run ($lines_s lines)" ;;
+			mmu_load_rate) eo="$loads_o loads"; es="$loads_s loads" ;;
+			esac
+			eval "co=\$co_$s cs=\$cs_$s ce=\$ce_$s fso=\$fo_$s fss=\$fs_$s yo=\$yo_$s ys=\$ys_$s"
+			echo "| $s | $eo | $(fmt "$co") | $(fmt "$ce") | $(fmt "$fso") | $(fmt "$yo") | $(contention "$O/$s.trace") | $(ratio "$ce" "$cs") |"
+			echo "| ${s}_seed | $es | $(fmt "$cs") | $(fmt "$cs") | $(fmt "$fss") | $(fmt "$ys") | $(contention "$O/${s}_seed.trace") | |"
+		done
+		echo "| **ours** | | **$(fmt "$to")** | **$(fmt "$eo_sum")** | $(fmt "$fo") | **$(fmt "$bo")** | | **$(ratio "$eo_sum" "$ts")** (all probes: $RA) |"
+		echo "| **seed-style** | | **$(fmt "$ts")** | **$(fmt "$ts")** | $(fmt "$fs") | **$(fmt "$bs")** | | |"
 		echo
-		echo "Hits x min cycles on the same events: ours $(fmt "$fo"), seed-style $(fmt "$fs"), ours/seed $RF."
-		echo
-		[ "$same" = yes ] && echo "Events match between the two sets." ||
-			echo "**Events differ between the two sets: the ratio does not hold.**"
+		[ "$allsame" = yes ] && echo "Events match between the two sets in every run." ||
+			echo "**Events differ between the two sets in a run: the ratio does not hold.**"
 		echo
 	} >> "$MD.tmp"
-	say "$K: ours $to cycles ($eo_sum on the seed's events), $bo bytes; seed-style $ts cycles, $bs bytes; events same: $same"
-	[ "$same" = yes ] || status=1
+	say "$K: medians over $RUNS run(s): ours $mo cycles on the seed's events, seed-style $ms; hits x min: ours $mfo, seed-style $mfs; events same: $allsame"
+	[ "$allsame" = yes ] || status=1
 	lines="$lines
-probe-cost: $K ours/seed=$R (all probes: $RA; hits x min: $RF)$( [ "$same" = yes ] || echo " (events differ)")"
+probe-cost: $K ours/seed=$R (medians of $RUNS runs; median of the run ratios: $RM; hits x min: $RF; run $mid all probes: $RA)$( [ "$allsame" = yes ] || echo " (events differ)")"
 done
 mv "$MD.tmp" "$MD"
 say "wrote $MD"
