@@ -86,6 +86,7 @@ gboolean
 kvmmmu_switch_result_parse(const char *s, gsize n, guint8 *out)
 {
   KvmmmuSwitchResult r;
+  const char *name;
 
   /* The names differ in length, so the length picks the one to compare
    * (every switch record goes through here, on the fast path too). */
@@ -95,7 +96,8 @@ kvmmmu_switch_result_parse(const char *s, gsize n, guint8 *out)
   case 1: r = KVMMMU_SWITCH_UNKNOWN; break;
   default: return FALSE;
   }
-  if (strlen(kvmmmu_switch_result_name(r)) != n || memcmp(kvmmmu_switch_result_name(r), s, n) != 0)
+  name = kvmmmu_switch_result_name(r);
+  if (strlen(name) != n || memcmp(name, s, n) != 0)
     return FALSE;
   *out = r;
   return TRUE;
