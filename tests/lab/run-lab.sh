@@ -137,7 +137,7 @@ rc=0
 # shellcheck disable=SC2086 # LAB_QEMU_ARGS is a list of options
 timeout -k 10 "$LAB_TIMEOUT" "$QEMU" ${LAB_QEMU_ARGS:--accel tcg,thread=multi} -cpu max -m 1024 -smp 2 \
 	-kernel "$VMLINUZ" -initrd "$B/initramfs.cpio.gz" \
-	-append 'console=ttyS0 quiet panic=1' \
+	-append 'console=ttyS0 quiet panic=1 tsc=reliable' \
 	-nographic -serial mon:stdio -serial "file:$B/xfer.tgz" -no-reboot \
 	< /dev/null 2>&1 | tr -d '\r' | tee "$OUT/console.log" |
 	sed -n 's/^.*\(kvmmmu-lab:\)/\1/p; /^kvm-workload\|^  staprun/p' >&2 || rc=$?
