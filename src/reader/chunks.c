@@ -3,8 +3,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +20,10 @@
  * end, plus a line that long (a longer one is "too long" whatever). */
 #define CAPACITY(target) ((target) + 2 * (gsize)KVMMMU_MAX_LINE + 2)
 #define SLACK KVMMMU_FASTPARSE_SLACK
+/* A mapped file is given back in steps of this, the size of a huge page:
+ * a file in large folios is mapped a PMD at a time, and giving back less
+ * would split that mapping. */
+#define MAP_STEP ((gsize)2 << 20)
 
 typedef enum { SLOT_FREE, SLOT_BUSY, SLOT_READY } SlotState;
 
@@ -25,7 +31,9 @@ typedef struct {
   KvmmmuChunk pub;
   SlotState state;
   guint64 index;
-  char *mem;          /* SLACK + capacity + SLACK, zeroed once */
+  char *mem;          /* SLACK + capacity + SLACK, zeroed once; unused when mapped */
+  const char *text;   /* the chunk's bytes: in mem, or in the mapped file */
+  gsize file_off;     /* mapped: where text starts in the file */
   gsize len;          /* bytes read into text */
   gsize owned;        /* bytes of the lines that belong here */
   gboolean in_long;   /* text starts inside a too-long line of an earlier chunk */
@@ -47,6 +55,13 @@ struct _KvmmmuChunks {
   char *carry;        /* a line cut at the end of the last chunk read */
   gsize carry_len;
   gboolean carry_in_long;
+  /* A regular file, mapped (map_file): chunks point into it, no copy. */
+  const char *map;    /* file offset 0, MAP_STEP-aligned */
+  gsize map_size;     /* the file's size when opened: what is read */
+  gsize map_pos;      /* where the next chunk starts */
+  char *map_reserve;  /* the whole reservation, zero pages around the file */
+  gsize map_reserve_len;
+  gsize map_dropped;  /* pages below this were given back */
 
   gsize target, capacity;
   gboolean fast;
@@ -135,10 +150,39 @@ read_more(KvmmmuChunks *ch, Slot *s, gsize want)
  * bytes, then on to the end of a line; cut after the last '\n' and carry
  * the rest.  Only on the filling thread's turn. */
 static void
+fill_mapped(KvmmmuChunks *ch, Slot *s)
+{
+  const char *start = ch->map + ch->map_pos;
+  gsize rest = ch->map_size - ch->map_pos;
+  gsize len = rest;
+
+  /* At least target bytes, then on to the end of that line: a line of
+   * any length stays whole (parse() then finds it too long). */
+  if (rest > ch->target) {
+    const char *nl = memchr(start + ch->target - 1, '\n', rest - (ch->target - 1));
+
+    if (nl)
+      len = (gsize)(nl + 1 - start);
+  }
+  g_clear_error(&s->pub.error);
+  s->text = start;
+  s->file_off = ch->map_pos;
+  s->len = s->owned = len;
+  s->in_long = FALSE;
+  ch->map_pos += len;
+  s->last = ch->map_pos == ch->map_size;
+}
+
+static void
 fill(KvmmmuChunks *ch, Slot *s)
 {
   char *text = s->mem + SLACK;
 
+  if (ch->map) {
+    fill_mapped(ch, s);
+    return;
+  }
+  s->text = text;
   s->in_long = ch->carry_in_long;
   g_clear_error(&s->pub.error);
   memcpy(text, ch->carry, ch->carry_len);
@@ -193,7 +237,7 @@ add_entry(Slot *s, gsize room)
 static void
 parse(KvmmmuChunks *ch, Slot *s)
 {
-  const char *text = s->mem + SLACK;
+  const char *text = s->text;
   gsize pos = 0;
   guint32 line = 0;
 
@@ -340,6 +384,61 @@ chunks_new(ReadFunc read_func, guint threads, gsize size_hint)
   return ch;
 }
 
+/* A file that shrinks while it is mapped raises SIGBUS at the next read of
+ * a page past its new end.  That ends the program with a message rather
+ * than a crash: the bytes it had are gone, and no answer is left to give. */
+static void
+map_sigbus(int sig)
+{
+  static const char msg[] = "kvmmmu-report: a trace file shrank while it was read; stopped\n";
+
+  (void)sig;
+  if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
+    /* nothing more to say */
+  }
+  _exit(2);
+}
+
+/* Map the regular file fd, from its current offset to the size it has
+ * now, for chunks that point into it.  Reading a page cache page through
+ * the mapping costs a fraction of copying it out with read() (no copy,
+ * and large folios are mapped a huge page at a time); pages are given
+ * back as chunks are released (kvmmmu_chunks_release), so memory stays
+ * flat.  The file sits in a reservation of zero pages, so the fast path's
+ * reads a little before and after a line (SLACK) never leave it.  FALSE
+ * when it cannot be mapped: chunks are then read into memory. */
+static gboolean
+map_file(KvmmmuChunks *ch, int fd, gsize size)
+{
+  const gsize page = (gsize)sysconf(_SC_PAGESIZE);
+  off_t at = lseek(fd, 0, SEEK_CUR);
+  gsize len = (size + page - 1) & ~(page - 1);
+  char *reserve, *start;
+  struct sigaction sa = { .sa_handler = map_sigbus };
+
+  if (at < 0 || (gsize)at >= size || page < SLACK || page > MAP_STEP)
+    return FALSE;
+  ch->map_reserve_len = len + 2 * MAP_STEP;
+  reserve = mmap(NULL, ch->map_reserve_len, PROT_READ,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (reserve == MAP_FAILED)
+    return FALSE;
+  /* File offsets and addresses aligned alike, a page of zeros before. */
+  start = (char *)(((guintptr)reserve + page + MAP_STEP - 1) & ~(guintptr)(MAP_STEP - 1));
+  if (mmap(start, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
+    munmap(reserve, ch->map_reserve_len);
+    return FALSE;
+  }
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGBUS, &sa, NULL);
+  ch->map_reserve = reserve;
+  ch->map = start;
+  ch->map_size = size;
+  ch->map_pos = (gsize)at;
+  ch->map_dropped = (gsize)at & ~(MAP_STEP - 1);
+  return TRUE;
+}
+
 /* After the source is set: the workers read it from the start. */
 static void
 start_workers(KvmmmuChunks *ch)
@@ -369,6 +468,8 @@ kvmmmu_chunks_new_fd(int fd)
     threads = 0; /* never block freeing on a pipe's read */
   ch = chunks_new(read_fd, threads, 0);
   ch->fd = fd;
+  if (regular && st.st_size > 0 && g_strcmp0(g_getenv("KVMMMU_MMAP"), "0") != 0)
+    map_file(ch, fd, st.st_size);
   start_workers(ch);
   return ch;
 }
@@ -410,6 +511,8 @@ kvmmmu_chunks_free(KvmmmuChunks *ch)
   }
   g_free(ch->slots);
   g_free(ch->carry);
+  if (ch->map_reserve)
+    munmap(ch->map_reserve, ch->map_reserve_len);
   pthread_mutex_destroy(&ch->lock);
   pthread_cond_destroy(&ch->changed);
   g_free(ch);
@@ -461,6 +564,17 @@ kvmmmu_chunks_release(KvmmmuChunks *ch, const KvmmmuChunk *chunk)
 {
   Slot *s = (Slot *)chunk; /* pub is Slot's first member */
 
+  if (ch->map) {
+    /* Chunks are released in order: the file below this one's end is
+     * done with, but for the few bytes the next chunk's first line may
+     * read before it (SLACK). */
+    gsize done = (s->file_off + s->owned - MIN(s->file_off + s->owned, SLACK)) & ~(MAP_STEP - 1);
+
+    if (done > ch->map_dropped) {
+      madvise((char *)ch->map + ch->map_dropped, done - ch->map_dropped, MADV_DONTNEED);
+      ch->map_dropped = done;
+    }
+  }
   pthread_mutex_lock(&ch->lock);
   s->state = SLOT_FREE;
   pthread_cond_broadcast(&ch->changed);

@@ -200,6 +200,14 @@ decimal(Cursor *c, char *term, guint64 *out, gboolean *negative)
     s++;
     len--;
   }
+  /* One digit (cpu, vcpu, i, depth, round, nr, ret): the vector
+   * conversion costs more than the digit. */
+  if (len == 1) {
+    guint d = (guint8)s[0] - '0';
+
+    *out = d;
+    return d <= 9;
+  }
   if (len == 0 || len > 19)
     return FALSE;
   /* 17 to 19 digits (every time stamp): the head is a second, independent
