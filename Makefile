@@ -15,13 +15,17 @@ KVMMMU_CACHE ?= $(HOME)/.cache/kvmmmu
 export KVMMMU_CACHE
 
 CC      ?= gcc
-PKGS    := glib-2.0 json-glib-1.0 libdw
+# The libraries of every command; mk/html.mk adds those of the HTML page,
+# which only kvmmmu-report-html links (src/cli/html-exec.c says why).
+BASE_PKGS := glib-2.0 json-glib-1.0 libdw
+PKGS    := $(BASE_PKGS)
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 # '=' not ':=': pkg-config runs when a rule needs it, after `make deps` in
 # `make deps report` has installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+BASE_LIBS  = $(shell pkg-config --libs $(BASE_PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Isrc $(PKG_CFLAGS) -MMD -MP
 
 SHELL := /bin/bash
@@ -56,9 +60,9 @@ deps:
 	else echo "deps: all installed"; fi
 
 .PHONY: install
-install: $(B)/kvmmmu-report
+install: $(B)/kvmmmu-report $(B)/kvmmmu-report-html
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(TAPSETDIR) $(DESTDIR)$(SCRIPTDIR)
-	install -m 755 $(B)/kvmmmu-report $(DESTDIR)$(BINDIR)/
+	install -m 755 $(B)/kvmmmu-report $(B)/kvmmmu-report-html $(DESTDIR)$(BINDIR)/
 	install -m 644 docs/kvmmmu-report.1 $(DESTDIR)$(MANDIR)/man1/
 	@for f in tapsets/*.stp; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(TAPSETDIR)/ || true; done
 	@for f in scripts/*.stp; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(SCRIPTDIR)/ || true; done

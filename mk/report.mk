@@ -4,6 +4,10 @@ REPORT_SRCS := $(wildcard src/format/*.c src/reader/*.c src/model/*.c src/render
 CLI_SRCS    := $(wildcard src/cli/*.c)
 REPORT_OBJS := $(REPORT_SRCS:%.c=$(B)/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(B)/%.o)
+# kvmmmu-report runs html through kvmmmu-report-html (html-exec.c), which
+# has the real one (cmd-html.c) and the drawing libraries.
+CLI_OBJS_LIGHT := $(filter-out $(B)/src/cli/cmd-html.o,$(CLI_OBJS))
+CLI_OBJS_HTML  := $(filter-out $(B)/src/cli/html-exec.o,$(CLI_OBJS))
 LIBS        = $(PKG_LIBS) -lm
 
 $(B)/%.o: %.c
@@ -14,7 +18,12 @@ $(B)/libkvmmmu.a: $(REPORT_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/kvmmmu-report: $(CLI_OBJS) $(B)/libkvmmmu.a
+# Building one builds both: every target that runs kvmmmu-report html
+# needs its sibling.
+$(B)/kvmmmu-report: $(CLI_OBJS_LIGHT) $(B)/libkvmmmu.a | $(B)/kvmmmu-report-html
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS_LIGHT) $(B)/libkvmmmu.a $(BASE_LIBS) -lm
+
+$(B)/kvmmmu-report-html: $(CLI_OBJS_HTML) $(B)/libkvmmmu.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 -include $(REPORT_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
@@ -25,7 +34,15 @@ UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libkvmmmu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/common -o $@ $< $(B)/libkvmmmu.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/common -I$(B)/tests -o $@ $< $(B)/libkvmmmu.a $(LIBS)
+
+# The tapsets' record formatters, taken out of their embedded C to be
+# tested in user space (test-tapset-format).
+$(B)/tests/tapset-formatters.h: tapsets/kvmmmu_records.stp
+	@mkdir -p $(dir $@)
+	sed -n '/kvmmmu-formatters begin/,/kvmmmu-formatters end/p' $< > $@
+	@grep -q kvmmmu_put_x $@ || { echo "$<: no kvmmmu-formatters part" >&2; rm -f $@; exit 1; }
+$(B)/tests/test-tapset-format: $(B)/tests/tapset-formatters.h
 
 .PHONY: check check-report golden-update report
 # The README's test command: unit tests, golden replay, the fail corpus, the

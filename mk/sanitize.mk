@@ -35,5 +35,5 @@ check-valgrind: $(B)/kvmmmu-report $(UNIT_TESTS)
 	  for c in "walks --tree" "roots" "hist" "check"; do \
 	    run $(VALGRIND) $(B)/kvmmmu-report $$c $$trace; done; done; \
 	for trace in tests/traces/*/zap_unsync.trace tests/fail/walk-open-at-end.trace; do \
-	  run $(VALGRIND) --suppressions=tests/valgrind-libs.supp $(B)/kvmmmu-report html $$trace; done; \
+	  run $(VALGRIND) --suppressions=tests/valgrind-libs.supp $(B)/kvmmmu-report-html html $$trace; done; \
 	echo "check-valgrind: $$pass passed, $$fail failed"; [ $$fail = 0 ]

@@ -153,6 +153,19 @@ if cmp -s "$TMP/out-KVMMMU_MMAP=0" "$TMP/out-KVMMMU_MMAP=1" && grep -q "expected
   ok "mapped: from a descriptor one line in"
 else bad "mapped: from a descriptor one line in" "$(diff -u "$TMP/out-KVMMMU_MMAP=0" "$TMP/out-KVMMMU_MMAP=1"; head -5 "$TMP/out-KVMMMU_MMAP=1")"; fi
 
+# html runs in kvmmmu-report-html, next to kvmmmu-report: only it loads
+# the drawing libraries.  Without it, html says what it could not run.
+if ldd "$R" 2>/dev/null | grep -q 'libcairo\|libgvc'; then bad "html split: $R links the drawing libraries" "$(ldd "$R" | grep 'cairo\|gvc')"
+else ok "html split: $R links no drawing library"; fi
+"$R" html tests/traces/6.1.0-56-amd64/zap_unsync.trace >"$TMP/page.html" 2>"$TMP/err"; rc=$?
+if [ "$rc" = 0 ] && grep -q '<title>kvmmmu report: 6.1.0-56-amd64' "$TMP/page.html"; then ok "html split: kvmmmu-report html runs the page"
+else bad "html split: kvmmmu-report html runs the page (exit $rc)" "$(cat "$TMP/err")"; fi
+mkdir -p "$TMP/alone" && cp "$R" "$TMP/alone/kvmmmu-report"
+"$TMP/alone/kvmmmu-report" html tests/traces/6.1.0-56-amd64/zap_unsync.trace >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ "$rc" = 2 ] && [ ! -s "$TMP/out" ] && grep -q "^kvmmmu-report html: cannot run $TMP/alone/kvmmmu-report-html: No such file or directory$" "$TMP/err"; then
+  ok "html split: a missing kvmmmu-report-html is named"
+else bad "html split: a missing kvmmmu-report-html is named (exit $rc)" "$(cat "$TMP/err")"; fi
+
 # ---- real captures against KVM's own counters, read around them in the lab ----
 for trace in tests/traces/*/*.trace; do
   b=${trace%.trace}
