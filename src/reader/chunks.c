@@ -146,9 +146,7 @@ read_more(KvmmmuChunks *ch, Slot *s, gsize want)
   return TRUE;
 }
 
-/* Fill s with the next chunk: the carried cut line, then at least target
- * bytes, then on to the end of a line; cut after the last '\n' and carry
- * the rest.  Only on the filling thread's turn. */
+/* fill() of a mapped file: the chunk is where it lies in the mapping. */
 static void
 fill_mapped(KvmmmuChunks *ch, Slot *s)
 {
@@ -173,6 +171,9 @@ fill_mapped(KvmmmuChunks *ch, Slot *s)
   s->last = ch->map_pos == ch->map_size;
 }
 
+/* Fill s with the next chunk: the carried cut line, then at least target
+ * bytes, then on to the end of a line; cut after the last '\n' and carry
+ * the rest.  Only on the filling thread's turn. */
 static void
 fill(KvmmmuChunks *ch, Slot *s)
 {
