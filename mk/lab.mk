@@ -44,7 +44,7 @@ lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
 		rc=0; env $(lab_env) tests/lab/run-lab.sh "$$k" || rc=$$?; \
 		if [ $$rc = 4 ]; then \
 			hung=$$((hung + 1)); \
-			echo "lab: $$k: the guest hung; running it once more (seen intermittently, see docs/lab.md)"; \
+			echo "lab: $$k: the guest hung or died; running it once more (seen intermittently, see docs/lab.md)"; \
 			rc=0; env $(lab_env) tests/lab/run-lab.sh "$$k" || rc=$$?; \
 		fi; \
 		case $$rc in \
@@ -53,7 +53,7 @@ lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
 		*) fail=$$((fail + 1)) ;; \
 		esac; \
 	done; \
-	[ $$hung -eq 0 ] || echo "lab: $$hung guest hang(s), each run once more"; \
+	[ $$hung -eq 0 ] || echo "lab: $$hung guest hang(s) or death(s), each run once more"; \
 	echo "lab: $$pass passed, $$fail failed$$( [ $$skip -eq 0 ] || echo ", $$skip skipped")"; \
 	[ $$fail -eq 0 ] || exit 1; [ $$skip -eq 0 ] || exit 3
 

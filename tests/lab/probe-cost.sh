@@ -197,11 +197,14 @@ for K in "$@"; do
 				# Our scripts' errors are never booted again.
 				[ $rc -ne 0 ] && [ $rc -ne 3 ] && [ $try -lt 3 ] || break
 				why="the guest hung"
-				if [ $rc -ne 4 ] && ls "$RO/$K"/*.staprun >/dev/null 2>&1; then
+				if [ $rc -eq 4 ]; then
+					died=$(grep -m1 -o 'Oops: .*' "$RO/$K/console.log" 2>/dev/null) &&
+						why="the guest's kernel died: $died"
+				elif ls "$RO/$K"/*.staprun >/dev/null 2>&1; then
 					bad=$(grep -l 'ERROR\|Skipped\|skipped probes: [1-9]' "$RO/$K"/*.staprun)
 					[ -n "$bad" ] && ! printf '%s\n' "$bad" | grep -qv '_seed[.]staprun$' || break
 					why="an error in a seed-style script"
-				elif [ $rc -ne 4 ]; then
+				else
 					why="no results came out of the guest: $(grep -m1 -o 'Oops: .*\|Kernel panic.*' "$RO/$K/console.log" 2>/dev/null)"
 				fi
 				say "$K: run $n failed (exit $rc: $why); booting it again"

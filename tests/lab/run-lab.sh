@@ -36,7 +36,8 @@
 #
 # Exit status: 0 every result is there and sane, 1 something is missing or
 # failed, 2 usage, 3 the kernel could not be fetched (Debian archive
-# unreachable or KVER unknown).
+# unreachable or KVER unknown), 4 the guest hung or its kernel died before
+# any result came out.
 set -eu
 
 me=lab
@@ -156,10 +157,17 @@ say "QEMU ran ${boot_s} s"
 } > "$OUT/lab.info"
 
 if [ ! -s "$B/xfer.tgz" ]; then
-	# Exit 4: the guest hung (QEMU reached LAB_TIMEOUT); make lab runs
-	# such a kernel once more, and says so.
+	# Exit 4: the guest hung (QEMU reached LAB_TIMEOUT), or its kernel
+	# died before the results came out (the 6.12 guest has oopsed on an
+	# int3 in __schedule while probes were being armed, the seed's
+	# scripts too); make lab runs such a kernel once more, and says so.
 	if [ "$boot_s" -ge "$LAB_TIMEOUT" ]; then
 		echo "$me: the guest hung: no results after ${boot_s} s (see $OUT/console.log)" >&2
+		exit 4
+	fi
+	if died=$(grep -m1 -o 'Oops: .*' "$OUT/console.log") &&
+	   grep -q 'Kernel panic' "$OUT/console.log"; then
+		echo "$me: the guest's kernel died before the results came out: $died (see $OUT/console.log)" >&2
 		exit 4
 	fi
 	die "no results came out of the guest (see $OUT/console.log)"
