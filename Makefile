@@ -17,7 +17,7 @@ export KVMMMU_CACHE
 CC      ?= gcc
 # The libraries of every command; mk/html.mk adds those of the HTML page,
 # which only kvmmmu-report-html links (src/cli/html-exec.c says why).
-BASE_PKGS := glib-2.0 json-glib-1.0 libdw
+BASE_PKGS := glib-2.0 libdw
 PKGS    := $(BASE_PKGS)
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
@@ -32,7 +32,7 @@ SHELL := /bin/bash
 B := build
 
 # Every Debian package the project needs to build, test and capture.
-DEB_PACKAGES := gcc make pkg-config libglib2.0-dev libjson-glib-dev libdw-dev libelf-dev \
+DEB_PACKAGES := gcc make pkg-config libglib2.0-dev libdw-dev libelf-dev \
 	systemtap diffutils json-glib-tools time gawk graphviz
 
 all: $(B)/kvmmmu-report

@@ -54,7 +54,7 @@ int kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func
 /* Write out to stdout and empty it. */
 void kvmmmu_cli_flush(GString *out);
 /* Write a JSON node to stdout, pretty, with a newline. */
-void kvmmmu_cli_write_json(JsonNode *node);
+void kvmmmu_cli_write_json(KvmmmuJson *node);
 /* Print "lost: ..." to stderr when the capture lost data (text output). */
 void kvmmmu_cli_note_loss(const KvmmmuCli *cli, const KvmmmuStats *stats);
 

@@ -388,7 +388,7 @@ kvmmmu_cmd_check(int argc, char **argv)
     break;
   }
   case KVMMMU_FORMAT_JSON: {
-    g_autoptr(JsonNode) node = kvmmmu_render_verdicts_json(v);
+    g_autoptr(KvmmmuJson) node = kvmmmu_render_verdicts_json(v);
 
     kvmmmu_cli_write_json(node);
     break;

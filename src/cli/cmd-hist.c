@@ -172,7 +172,7 @@ kvmmmu_cmd_hist(int argc, char **argv)
       kvmmmu_render_hist_csv(out, run->hist);
       break;
     case KVMMMU_FORMAT_JSON: {
-      g_autoptr(JsonNode) node = kvmmmu_render_hist_json(run->hist, what, unit);
+      g_autoptr(KvmmmuJson) node = kvmmmu_render_hist_json(run->hist, what, unit);
       kvmmmu_cli_write_json(node);
       break;
     }

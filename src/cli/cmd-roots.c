@@ -9,7 +9,7 @@ typedef struct {
   KvmmmuRoots *roots;
   GString *out;
   guint64 origin_ns;
-  JsonArray *snapshots; /* JSON only */
+  KvmmmuJson *snapshots; /* JSON only: an array */
   gboolean text_snap_title;
 } RootsRun;
 
@@ -26,7 +26,7 @@ on_snapshot(const KvmmmuRootSnapshot *snap, gpointer data)
                                 kvmmmu_roots_n_vms(run->roots) > 1);
     kvmmmu_cli_flush(run->out);
   } else if (run->cli->format == KVMMMU_FORMAT_JSON) {
-    json_array_add_element(run->snapshots, kvmmmu_render_snapshot_json(snap, run->origin_ns));
+    kvmmmu_json_array_add(run->snapshots, kvmmmu_render_snapshot_json(snap, run->origin_ns));
   }
 }
 
@@ -62,7 +62,7 @@ kvmmmu_cmd_roots(int argc, char **argv)
   roots = kvmmmu_roots_new(on_snapshot, &run);
   run.roots = roots;
   if (cli.format == KVMMMU_FORMAT_JSON)
-    run.snapshots = json_array_new();
+    run.snapshots = kvmmmu_json_new_array();
 
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
   kvmmmu_roots_finish(roots);
@@ -78,11 +78,9 @@ kvmmmu_cmd_roots(int argc, char **argv)
     kvmmmu_render_roots_csv(run.out, roots, span);
     break;
   case KVMMMU_FORMAT_JSON: {
-    JsonNode *snaps = json_node_new(JSON_NODE_ARRAY);
-    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(KvmmmuJson) node =
+      kvmmmu_render_roots_json(roots, span, cli.layout, g_steal_pointer(&run.snapshots));
 
-    json_node_take_array(snaps, run.snapshots);
-    node = kvmmmu_render_roots_json(roots, span, cli.layout, snaps);
     kvmmmu_cli_write_json(node);
     break;
   }

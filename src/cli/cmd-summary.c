@@ -36,7 +36,7 @@ kvmmmu_cmd_summary(int argc, char **argv)
     kvmmmu_render_summary_csv(out, stats, stats->per_kind[KVMMMU_RECORD_WALK], bad_lines);
     break;
   case KVMMMU_FORMAT_JSON: {
-    g_autoptr(JsonNode) node =
+    g_autoptr(KvmmmuJson) node =
       kvmmmu_render_summary_json(stats, stats->per_kind[KVMMMU_RECORD_WALK], bad_lines);
     kvmmmu_cli_write_json(node);
     break;

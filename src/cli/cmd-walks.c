@@ -46,7 +46,7 @@ on_walk(const KvmmmuWalkTree *t, gpointer data)
     kvmmmu_render_walk_dot(run->out, t, run->origin_ns, run->cli->layout);
     break;
   case KVMMMU_FORMAT_JSON: {
-    g_autoptr(JsonNode) node = kvmmmu_render_walk_json(t, run->origin_ns, run->cli->layout);
+    g_autoptr(KvmmmuJson) node = kvmmmu_render_walk_json(t, run->origin_ns, run->cli->layout);
     g_autofree char *text = kvmmmu_render_json_to_string(node, FALSE);
 
     g_string_append_printf(run->out, "%s\n  %s", run->first_json ? "" : ",", text);
@@ -116,30 +116,30 @@ kvmmmu_cmd_walks(int argc, char **argv)
   kvmmmu_walks_finish(walks);
 
   if (cli.format == KVMMMU_FORMAT_JSON) {
-    /* The walks array is streamed; what follows it is one json-glib object
+    /* The walks array is streamed; what follows it is one object
      * whose members continue the document. */
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(JsonNode) tail = NULL;
+    g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
+    g_autoptr(KvmmmuJson) tail = NULL;
     g_autofree char *text = NULL;
 
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "checks");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "walks");
-    json_builder_add_int_value(b, run.tally.walks);
-    json_builder_set_member_name(b, "not_depth_first");
-    json_builder_add_int_value(b, run.tally.not_depth_first);
-    json_builder_set_member_name(b, "steps");
-    json_builder_add_int_value(b, run.tally.steps);
-    json_builder_set_member_name(b, "bad_steps");
-    json_builder_add_int_value(b, run.tally.steps_bad);
-    json_builder_set_member_name(b, "leaves_not_zapped");
-    json_builder_add_int_value(b, run.tally.leaves_unzapped);
-    json_builder_end_object(b);
-    json_builder_set_member_name(b, "summary");
-    json_builder_add_value(b, kvmmmu_render_summary_json(stats, run.tally.walks, bad_lines));
-    json_builder_end_object(b);
-    tail = json_builder_get_root(b);
+    kvmmmu_json_begin_object(b);
+    kvmmmu_json_member(b, "checks");
+    kvmmmu_json_begin_object(b);
+    kvmmmu_json_member(b, "walks");
+    kvmmmu_json_add_int(b, run.tally.walks);
+    kvmmmu_json_member(b, "not_depth_first");
+    kvmmmu_json_add_int(b, run.tally.not_depth_first);
+    kvmmmu_json_member(b, "steps");
+    kvmmmu_json_add_int(b, run.tally.steps);
+    kvmmmu_json_member(b, "bad_steps");
+    kvmmmu_json_add_int(b, run.tally.steps_bad);
+    kvmmmu_json_member(b, "leaves_not_zapped");
+    kvmmmu_json_add_int(b, run.tally.leaves_unzapped);
+    kvmmmu_json_end_object(b);
+    kvmmmu_json_member(b, "summary");
+    kvmmmu_json_add_value(b, kvmmmu_render_summary_json(stats, run.tally.walks, bad_lines));
+    kvmmmu_json_end_object(b);
+    tail = kvmmmu_json_builder_root(b);
     text = kvmmmu_render_json_to_string(tail, FALSE);
     g_string_append_printf(run.out, "\n], %s\n", text + 1);
   }

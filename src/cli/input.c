@@ -204,7 +204,7 @@ kvmmmu_cli_flush(GString *out)
 }
 
 void
-kvmmmu_cli_write_json(JsonNode *node)
+kvmmmu_cli_write_json(KvmmmuJson *node)
 {
   g_autofree char *text = kvmmmu_render_json_to_string(node, TRUE);
 

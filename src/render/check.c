@@ -33,25 +33,25 @@ kvmmmu_render_verdicts_csv(GString *out, const KvmmmuVerdicts *v)
   }
 }
 
-JsonNode *
+KvmmmuJson *
 kvmmmu_render_verdicts_json(const KvmmmuVerdicts *v)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
+  g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
 
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "checks");
-  json_builder_begin_array(b);
+  kvmmmu_json_begin_object(b);
+  kvmmmu_json_member(b, "checks");
+  kvmmmu_json_begin_array(b);
   for (guint i = 0; i < v->list->len; i++) {
     const KvmmmuVerdict *one = &g_array_index(v->list, KvmmmuVerdict, i);
 
-    json_builder_begin_object(b);
+    kvmmmu_json_begin_object(b);
     kvmmmu_json_string(b, "result", kind_word(one->kind));
     kvmmmu_json_string(b, "what", one->what);
-    json_builder_end_object(b);
+    kvmmmu_json_end_object(b);
   }
-  json_builder_end_array(b);
+  kvmmmu_json_end_array(b);
   kvmmmu_json_int(b, "passed", v->passed);
   kvmmmu_json_int(b, "failed", v->failed);
-  json_builder_end_object(b);
-  return json_builder_get_root(b);
+  kvmmmu_json_end_object(b);
+  return kvmmmu_json_builder_root(b);
 }

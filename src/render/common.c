@@ -18,41 +18,19 @@ kvmmmu_render_reltime(GString *out, guint64 ts_ns, guint64 origin_ns)
 }
 
 void
-kvmmmu_json_hex(JsonBuilder *b, const char *name, guint64 v)
+kvmmmu_json_hex(KvmmmuJsonBuilder *b, const char *name, guint64 v)
 {
-  g_autofree char *s = g_strdup_printf(X64, v);
+  char s[17];
 
-  json_builder_set_member_name(b, name);
-  json_builder_add_string_value(b, s);
-}
-
-void
-kvmmmu_json_int(JsonBuilder *b, const char *name, gint64 v)
-{
-  json_builder_set_member_name(b, name);
-  json_builder_add_int_value(b, v);
-}
-
-void
-kvmmmu_json_double(JsonBuilder *b, const char *name, double v)
-{
-  json_builder_set_member_name(b, name);
-  json_builder_add_double_value(b, v);
-}
-
-void
-kvmmmu_json_string(JsonBuilder *b, const char *name, const char *v)
-{
-  json_builder_set_member_name(b, name);
-  json_builder_add_string_value(b, v);
+  g_snprintf(s, sizeof s, X64, v);
+  kvmmmu_json_string(b, name, s);
 }
 
 char *
-kvmmmu_render_json_to_string(JsonNode *node, gboolean pretty)
+kvmmmu_render_json_to_string(const KvmmmuJson *node, gboolean pretty)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new();
+  GString *out = g_string_new("");
 
-  json_generator_set_root(gen, node);
-  json_generator_set_pretty(gen, pretty);
-  return json_generator_to_data(gen, NULL);
+  kvmmmu_json_write(out, node, pretty);
+  return g_string_free(out, FALSE);
 }

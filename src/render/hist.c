@@ -147,12 +147,12 @@ kvmmmu_render_hist_csv(GString *out, const KvmmmuHist *h)
   }
 }
 
-JsonNode *
+KvmmmuJson *
 kvmmmu_render_hist_json(const KvmmmuHist *h, const char *what, const char *unit)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
+  g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
 
-  json_builder_begin_object(b);
+  kvmmmu_json_begin_object(b);
   kvmmmu_json_string(b, "values", what);
   kvmmmu_json_string(b, "unit", unit);
   kvmmmu_json_string(b, "type", h->type == KVMMMU_HIST_LOG ? "log" : "linear");
@@ -168,20 +168,20 @@ kvmmmu_render_hist_json(const KvmmmuHist *h, const char *what, const char *unit)
   kvmmmu_json_int(b, "p50", kvmmmu_hist_percentile(h, 50));
   kvmmmu_json_int(b, "p90", kvmmmu_hist_percentile(h, 90));
   kvmmmu_json_int(b, "p99", kvmmmu_hist_percentile(h, 99));
-  json_builder_set_member_name(b, "buckets");
-  json_builder_begin_array(b);
+  kvmmmu_json_member(b, "buckets");
+  kvmmmu_json_begin_array(b);
   for (guint i = 0; i < h->n_buckets; i++) {
     g_autofree char *label = NULL;
 
     if (h->buckets[i] == 0)
       continue;
     label = bucket_label(h, i);
-    json_builder_begin_object(b);
+    kvmmmu_json_begin_object(b);
     kvmmmu_json_string(b, "bucket", label);
     kvmmmu_json_int(b, "count", h->buckets[i]);
-    json_builder_end_object(b);
+    kvmmmu_json_end_object(b);
   }
-  json_builder_end_array(b);
-  json_builder_end_object(b);
-  return json_builder_get_root(b);
+  kvmmmu_json_end_array(b);
+  kvmmmu_json_end_object(b);
+  return kvmmmu_json_builder_root(b);
 }

@@ -770,19 +770,23 @@ walks_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *page)
 /* ---- summary ------------------------------------------------------- */
 
 static void
-json_value(GString *out, JsonNode *n)
+json_value(GString *out, const KvmmmuJson *n)
 {
-  if (JSON_NODE_HOLDS_VALUE(n)) {
-    GType t = json_node_get_value_type(n);
-
-    if (t == G_TYPE_BOOLEAN)
-      g_string_append(out, json_node_get_boolean(n) ? "yes" : "no");
-    else if (t == G_TYPE_STRING)
-      esc(out, *json_node_get_string(n) ? json_node_get_string(n) : "-");
-    else if (t == G_TYPE_INT64)
-      g_string_append_printf(out, "%" G_GINT64_FORMAT, json_node_get_int(n));
-    else
-      g_string_append_printf(out, "%g", json_node_get_double(n));
+  switch (n->type) {
+  case KVMMMU_JSON_BOOL:
+    g_string_append(out, n->v.b ? "yes" : "no");
+    break;
+  case KVMMMU_JSON_STRING:
+    esc(out, *n->v.s ? n->v.s : "-");
+    break;
+  case KVMMMU_JSON_INT:
+    g_string_append_printf(out, "%" G_GINT64_FORMAT, n->v.i);
+    break;
+  case KVMMMU_JSON_DOUBLE:
+    g_string_append_printf(out, "%g", n->v.d);
+    break;
+  default:
+    break;
   }
 }
 
@@ -792,10 +796,9 @@ static void
 summary_section(GString *out, const KvmmmuHtmlPage *page)
 {
   const KvmmmuStats *s = page->stats;
-  g_autoptr(JsonNode) root = kvmmmu_render_summary_json(s, s->per_kind[KVMMMU_RECORD_WALK],
+  g_autoptr(KvmmmuJson) root = kvmmmu_render_summary_json(s, s->per_kind[KVMMMU_RECORD_WALK],
                                                         page->bad_lines);
-  JsonObject *o = json_node_get_object(root);
-  g_autoptr(GList) members = json_object_get_members(o);
+  const GPtrArray *members = root->v.items;
   g_autoptr(GString) note = g_string_new("");
 
   g_string_append(out, "<section id=\"summary\">\n<h2>Summary</h2>\n");
@@ -812,16 +815,16 @@ summary_section(GString *out, const KvmmmuHtmlPage *page)
     g_string_append_printf(out, "<p class=\"warn\">%" G_GUINT64_FORMAT " bad line%s skipped.</p>\n",
                            page->bad_lines, page->bad_lines == 1 ? "" : "s");
   g_string_append(out, "<div class=\"facts\">\n<table class=\"data\">\n<tbody>\n");
-  for (GList *m = members; m; m = m->next) {
-    JsonNode *n = json_object_get_member(o, m->data);
+  for (guint m = 0; m < members->len; m++) {
+    const KvmmmuJson *n = g_ptr_array_index(members, m);
 
-    if (JSON_NODE_HOLDS_OBJECT(n))
+    if (n->type == KVMMMU_JSON_OBJECT)
       continue;
     g_string_append(out, "<tr><th>");
-    esc(out, m->data);
+    esc(out, n->name);
     g_string_append(out, "</th><td>");
-    if (strcmp(m->data, "span_ns") == 0)
-      escf(out, "%.6f s", json_node_get_int(n) / 1e9);
+    if (strcmp(n->name, "span_ns") == 0 && n->type == KVMMMU_JSON_INT)
+      escf(out, "%.6f s", n->v.i / 1e9);
     else
       json_value(out, n);
     g_string_append(out, "</td></tr>\n");
@@ -836,26 +839,21 @@ summary_section(GString *out, const KvmmmuHtmlPage *page)
     g_string_append(out, "</td></tr>\n");
   }
   g_string_append(out, "</tbody>\n</table>\n");
-  for (GList *m = members; m; m = m->next) {
-    JsonNode *n = json_object_get_member(o, m->data);
-    JsonObject *sub;
-    g_autoptr(GList) keys = NULL;
+  for (guint m = 0; m < members->len; m++) {
+    const KvmmmuJson *n = g_ptr_array_index(members, m);
 
-    if (!JSON_NODE_HOLDS_OBJECT(n))
+    if (n->type != KVMMMU_JSON_OBJECT)
       continue;
-    sub = json_node_get_object(n);
-    keys = json_object_get_members(sub);
     g_string_append(out, "<table class=\"data\">\n<thead><tr><th colspan=\"2\">");
-    esc(out, m->data);
+    esc(out, n->name);
     g_string_append(out, "</th></tr></thead>\n<tbody>\n");
-    for (GList *k = keys; k; k = k->next) {
-      JsonNode *v = json_object_get_member(sub, k->data);
-      gboolean nonzero = JSON_NODE_HOLDS_VALUE(v) &&
-                         json_node_get_value_type(v) == G_TYPE_INT64 && json_node_get_int(v);
+    for (guint k = 0; k < n->v.items->len; k++) {
+      const KvmmmuJson *v = g_ptr_array_index(n->v.items, k);
+      gboolean nonzero = v->type == KVMMMU_JSON_INT && v->v.i;
 
-      g_string_append_printf(out, "<tr%s><th>", nonzero && strcmp(m->data, "lost") == 0
+      g_string_append_printf(out, "<tr%s><th>", nonzero && strcmp(n->name, "lost") == 0
                                                     ? " class=\"warn\"" : "");
-      esc(out, k->data);
+      esc(out, v->name);
       g_string_append(out, "</th><td>");
       json_value(out, v);
       g_string_append(out, "</td></tr>\n");

@@ -10,9 +10,6 @@
 
 /* Members holding hex text ("ffff8dd3aea02aa0"): JSON numbers lose bits
  * past 2^53, so pointers go as strings. */
-void kvmmmu_json_hex(JsonBuilder *b, const char *name, guint64 v);
-void kvmmmu_json_int(JsonBuilder *b, const char *name, gint64 v);
-void kvmmmu_json_double(JsonBuilder *b, const char *name, double v);
-void kvmmmu_json_string(JsonBuilder *b, const char *name, const char *v);
+void kvmmmu_json_hex(KvmmmuJsonBuilder *b, const char *name, guint64 v);
 
 #endif

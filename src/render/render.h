@@ -2,7 +2,7 @@
 /*
  * render.h - model objects to text, JSON and CSV.
  *
- * Renderers append to a GString (text, CSV) or return a JsonNode; the CLI
+ * Renderers append to a GString (text, CSV) or return a KvmmmuJson; the CLI
  * writes them.  They know nothing of parsing: what they show comes from
  * the model.  Times are shown relative to the capture's start.
  */
@@ -10,8 +10,8 @@
 #define KVMMMU_RENDER_RENDER_H
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
 
+#include "render/json.h"
 #include "model/hist.h"
 #include "model/roles.h"
 #include "model/roots.h"
@@ -43,7 +43,7 @@ void kvmmmu_render_walk_csv_header(GString *out);
 void kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
                             const KvmmmuKernelLayout *layout);
 /* transfer full */
-JsonNode *kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
+KvmmmuJson *kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
                                   const KvmmmuKernelLayout *layout);
 /* One walk as a Graphviz cluster of a digraph the caller opens and closes:
  * pages as boxes from the root down, unsync leaves filled, each leaf
@@ -64,10 +64,10 @@ void kvmmmu_render_snapshot_text(GString *out, const KvmmmuRootSnapshot *s,
 void kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns,
                               const KvmmmuKernelLayout *layout);
 void kvmmmu_render_roots_csv(GString *out, const KvmmmuRoots *r, guint64 span_ns);
-JsonNode *kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
+KvmmmuJson *kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
                                    const KvmmmuKernelLayout *layout,
-                                   JsonNode *snapshots /* transfer full, may be NULL */);
-JsonNode *kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns);
+                                   KvmmmuJson *snapshots /* transfer full, may be NULL */);
+KvmmmuJson *kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns);
 
 /* ---- histograms ---- */
 /* Exactly as SystemTap prints @hist_linear / @hist_log, blank line included. */
@@ -75,14 +75,14 @@ void kvmmmu_render_hist_stap(GString *out, const KvmmmuHist *h);
 /* count=N min=N max=N mean=N.NN p50=N p90=N p99=N */
 void kvmmmu_render_hist_stats(GString *out, const KvmmmuHist *h);
 void kvmmmu_render_hist_csv(GString *out, const KvmmmuHist *h);
-JsonNode *kvmmmu_render_hist_json(const KvmmmuHist *h, const char *what, const char *unit);
+KvmmmuJson *kvmmmu_render_hist_json(const KvmmmuHist *h, const char *what, const char *unit);
 
 /* ---- summary ---- */
 void kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks,
                                 guint64 bad_lines);
 void kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks,
                                guint64 bad_lines);
-JsonNode *kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_lines);
+KvmmmuJson *kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_lines);
 /* One line saying what the capture lost, or nothing when it lost nothing. */
 void kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s);
 
@@ -90,9 +90,9 @@ void kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s);
 /* "ok   what" / "FAIL what" / "info what" lines, then "check: N passed, N failed" */
 void kvmmmu_render_verdicts_text(GString *out, const KvmmmuVerdicts *v);
 void kvmmmu_render_verdicts_csv(GString *out, const KvmmmuVerdicts *v);
-JsonNode *kvmmmu_render_verdicts_json(const KvmmmuVerdicts *v);
+KvmmmuJson *kvmmmu_render_verdicts_json(const KvmmmuVerdicts *v);
 
 /* transfer full: the node as compact or pretty JSON text */
-char *kvmmmu_render_json_to_string(JsonNode *node, gboolean pretty);
+char *kvmmmu_render_json_to_string(const KvmmmuJson *node, gboolean pretty);
 
 #endif

@@ -124,46 +124,46 @@ kvmmmu_render_roots_csv(GString *out, const KvmmmuRoots *r, guint64 span_ns)
   }
 }
 
-JsonNode *
+KvmmmuJson *
 kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
+  g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
 
-  json_builder_begin_object(b);
+  kvmmmu_json_begin_object(b);
   kvmmmu_json_int(b, "snapshot", s->snap);
   kvmmmu_json_int(b, "time_ns", (gint64)(s->ts_ns - origin_ns));
   kvmmmu_json_hex(b, "kvm", s->kvm);
-  json_builder_set_member_name(b, "vcpus");
-  json_builder_begin_array(b);
+  kvmmmu_json_member(b, "vcpus");
+  kvmmmu_json_begin_array(b);
   for (guint i = 0; i < s->entries->len; i++) {
     const KvmmmuVcpuRoot *e = &g_array_index(s->entries, KvmmmuVcpuRoot, i);
 
-    json_builder_begin_object(b);
+    kvmmmu_json_begin_object(b);
     kvmmmu_json_int(b, "vcpu", e->vcpu);
     kvmmmu_json_hex(b, "root_hpa", e->root_hpa);
     kvmmmu_json_hex(b, "pgd", e->pgd);
-    json_builder_end_object(b);
+    kvmmmu_json_end_object(b);
   }
-  json_builder_end_array(b);
-  json_builder_end_object(b);
-  return json_builder_get_root(b);
+  kvmmmu_json_end_array(b);
+  kvmmmu_json_end_object(b);
+  return kvmmmu_json_builder_root(b);
 }
 
-JsonNode *
+KvmmmuJson *
 kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
-                         const KvmmmuKernelLayout *layout, JsonNode *snapshots)
+                         const KvmmmuKernelLayout *layout, KvmmmuJson *snapshots)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
+  g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
   g_autoptr(GPtrArray) v = kvmmmu_roots_sorted(r);
 
-  json_builder_begin_object(b);
+  kvmmmu_json_begin_object(b);
   kvmmmu_json_int(b, "span_ns", span_ns);
-  json_builder_set_member_name(b, "vcpus");
-  json_builder_begin_array(b);
+  kvmmmu_json_member(b, "vcpus");
+  kvmmmu_json_begin_array(b);
   for (guint i = 0; i < v->len; i++) {
     const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
 
-    json_builder_begin_object(b);
+    kvmmmu_json_begin_object(b);
     kvmmmu_json_int(b, "vm", c->vm_index);
     kvmmmu_json_hex(b, "kvm", c->kvm);
     kvmmmu_json_int(b, "vcpu", c->vcpu);
@@ -177,24 +177,24 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
     kvmmmu_json_int(b, "pgd_miss", c->switch_miss);
     kvmmmu_json_int(b, "pgd_unknown", c->switch_unknown);
     kvmmmu_json_double(b, "loads_per_s", per_second(c->loads ? c->loads : c->counted_loads, span_ns));
-    json_builder_set_member_name(b, "sequence");
-    json_builder_begin_array(b);
+    kvmmmu_json_member(b, "sequence");
+    kvmmmu_json_begin_array(b);
     for (guint k = 0; k < c->seq->len; k++) {
       const KvmmmuRootChange *ch = &g_array_index(c->seq, KvmmmuRootChange, k);
 
-      json_builder_begin_object(b);
+      kvmmmu_json_begin_object(b);
       kvmmmu_json_hex(b, "root_hpa", ch->root_hpa);
       kvmmmu_json_int(b, "loads", ch->repeat);
-      json_builder_set_member_name(b, "came_back");
-      json_builder_add_boolean_value(b, ch->returning);
-      json_builder_end_object(b);
+      kvmmmu_json_member(b, "came_back");
+      kvmmmu_json_add_bool(b, ch->returning);
+      kvmmmu_json_end_object(b);
     }
-    json_builder_end_array(b);
+    kvmmmu_json_end_array(b);
     kvmmmu_json_int(b, "sequence_dropped", c->seq_dropped);
-    json_builder_set_member_name(b, "root_roles");
-    json_builder_begin_array(b);
+    kvmmmu_json_member(b, "root_roles");
+    kvmmmu_json_begin_array(b);
     for (guint k = 0; k < c->n_roles; k++) {
-      json_builder_begin_object(b);
+      kvmmmu_json_begin_object(b);
       kvmmmu_json_hex(b, "role", c->roles[k]);
       kvmmmu_json_int(b, "loads", c->role_loads[k]);
       if (layout) {
@@ -203,17 +203,17 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
         kvmmmu_role_decode(layout, c->roles[k], d);
         kvmmmu_json_string(b, "role_decoded", d->str);
       }
-      json_builder_end_object(b);
+      kvmmmu_json_end_object(b);
     }
-    json_builder_end_array(b);
-    json_builder_end_object(b);
+    kvmmmu_json_end_array(b);
+    kvmmmu_json_end_object(b);
   }
-  json_builder_end_array(b);
-  json_builder_set_member_name(b, "snapshots");
+  kvmmmu_json_end_array(b);
+  kvmmmu_json_member(b, "snapshots");
   if (snapshots)
-    json_builder_add_value(b, snapshots);
+    kvmmmu_json_add_value(b, snapshots);
   else
-    json_builder_add_null_value(b);
-  json_builder_end_object(b);
-  return json_builder_get_root(b);
+    kvmmmu_json_add_null(b);
+  kvmmmu_json_end_object(b);
+  return kvmmmu_json_builder_root(b);
 }

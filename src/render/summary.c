@@ -107,28 +107,28 @@ kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks, gui
                          s->stap_errors, s->stap_skipped, s->stap_transport_failures, bad_lines);
 }
 
-JsonNode *
+KvmmmuJson *
 kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_lines)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
+  g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
 
-  json_builder_begin_object(b);
+  kvmmmu_json_begin_object(b);
   kvmmmu_json_string(b, "kernel", s->header.release);
   kvmmmu_json_string(b, "host", s->header.host);
   kvmmmu_json_string(b, "script", s->header.script);
   kvmmmu_json_int(b, "captures", s->captures);
   kvmmmu_json_int(b, "span_ns", kvmmmu_stats_span_ns(s));
-  json_builder_set_member_name(b, "records");
-  json_builder_begin_object(b);
+  kvmmmu_json_member(b, "records");
+  kvmmmu_json_begin_object(b);
   for (guint i = 0; i < G_N_ELEMENTS(event_kinds); i++)
     kvmmmu_json_int(b, kvmmmu_kind_name(event_kinds[i]), s->per_kind[event_kinds[i]]);
-  json_builder_end_object(b);
+  kvmmmu_json_end_object(b);
   kvmmmu_json_int(b, "walks", walks);
   kvmmmu_json_int(b, "pages", s->pages);
   kvmmmu_json_int(b, "vcpus", kvmmmu_stats_n_vcpus(s));
   kvmmmu_json_int(b, "cpus", s->n_cpus);
-  json_builder_set_member_name(b, "lost");
-  json_builder_begin_object(b);
+  kvmmmu_json_member(b, "lost");
+  kvmmmu_json_begin_object(b);
   kvmmmu_json_int(b, "seq_missing", s->seq_missing);
   kvmmmu_json_int(b, "records_lost", kvmmmu_stats_records_lost(s));
   kvmmmu_json_int(b, "bulk_flushes_missing", s->bulk_missing);
@@ -136,10 +136,10 @@ kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_line
   kvmmmu_json_int(b, "stap_errors", s->stap_errors);
   kvmmmu_json_int(b, "stap_skipped", s->stap_skipped);
   kvmmmu_json_int(b, "transport_failures", s->stap_transport_failures);
-  json_builder_end_object(b);
-  json_builder_set_member_name(b, "trailer");
-  json_builder_add_boolean_value(b, s->have_end);
+  kvmmmu_json_end_object(b);
+  kvmmmu_json_member(b, "trailer");
+  kvmmmu_json_add_bool(b, s->have_end);
   kvmmmu_json_int(b, "bad_lines", bad_lines);
-  json_builder_end_object(b);
-  return json_builder_get_root(b);
+  kvmmmu_json_end_object(b);
+  return kvmmmu_json_builder_root(b);
 }

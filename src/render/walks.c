@@ -383,7 +383,7 @@ kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
 
 /* "role" and, with a layout, "role_decoded". */
 static void
-json_role(JsonBuilder *b, guint32 role, const KvmmmuKernelLayout *layout)
+json_role(KvmmmuJsonBuilder *b, guint32 role, const KvmmmuKernelLayout *layout)
 {
   kvmmmu_json_hex(b, "role", role);
   if (layout) {
@@ -394,73 +394,73 @@ json_role(JsonBuilder *b, guint32 role, const KvmmmuKernelLayout *layout)
   }
 }
 
-JsonNode *
+KvmmmuJson *
 kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
                         const KvmmmuKernelLayout *layout)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
+  g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
   const KvmmmuWalk *w = &t->rec;
 
-  json_builder_begin_object(b);
+  kvmmmu_json_begin_object(b);
   kvmmmu_json_int(b, "walk", w->walk);
   kvmmmu_json_int(b, "time_ns", (gint64)(t->ts_ns - origin_ns));
   kvmmmu_json_int(b, "cpu", t->cpu);
   kvmmmu_json_int(b, "round", w->round);
   kvmmmu_json_hex(b, "parent", w->parent);
-  json_builder_set_member_name(b, "pages");
-  json_builder_begin_array(b);
+  kvmmmu_json_member(b, "pages");
+  kvmmmu_json_begin_array(b);
   for (guint i = 0; i < w->nr; i++) {
     const KvmmmuWalkItem *it = &w->items[i];
 
-    json_builder_begin_object(b);
+    kvmmmu_json_begin_object(b);
     kvmmmu_json_hex(b, "sp", it->sp);
     kvmmmu_json_int(b, "level", KVMMMU_ROLE_LEVEL(it->role));
     json_role(b, it->role, layout);
     kvmmmu_json_hex(b, "gfn", it->gfn);
     kvmmmu_json_int(b, "idx", it->idx == KVMMMU_INVALID_INDEX ? -1 : (gint64)it->idx);
-    json_builder_set_member_name(b, "unsync");
-    json_builder_add_boolean_value(b, it->unsync);
+    kvmmmu_json_member(b, "unsync");
+    kvmmmu_json_add_bool(b, it->unsync);
     kvmmmu_json_int(b, "tree_parent", t->parent_index[i]);
-    json_builder_end_object(b);
+    kvmmmu_json_end_object(b);
   }
-  json_builder_end_array(b);
-  json_builder_set_member_name(b, "steps");
-  json_builder_begin_array(b);
+  kvmmmu_json_end_array(b);
+  kvmmmu_json_member(b, "steps");
+  kvmmmu_json_begin_array(b);
   for (guint k = 0; k < t->steps->len; k++) {
     const KvmmmuWalkStep *ws = &g_array_index(t->steps, KvmmmuWalkStep, k);
 
-    json_builder_begin_object(b);
+    kvmmmu_json_begin_object(b);
     kvmmmu_json_int(b, "i", ws->step.i);
     kvmmmu_json_hex(b, "sp", ws->step.sp);
-    json_builder_set_member_name(b, "parents");
-    json_builder_begin_array(b);
+    kvmmmu_json_member(b, "parents");
+    kvmmmu_json_begin_array(b);
     for (guint d = 0; d < ws->step.depth; d++) {
-      json_builder_begin_object(b);
+      kvmmmu_json_begin_object(b);
       kvmmmu_json_hex(b, "sp", ws->step.items[d].sp);
       kvmmmu_json_int(b, "level", KVMMMU_ROLE_LEVEL(ws->step.items[d].role));
       json_role(b, ws->step.items[d].role, layout);
-      json_builder_end_object(b);
+      kvmmmu_json_end_object(b);
     }
-    json_builder_end_array(b);
-    json_builder_set_member_name(b, "path_ok");
-    json_builder_add_boolean_value(b, ws->verdict == KVMMMU_STEP_OK);
+    kvmmmu_json_end_array(b);
+    kvmmmu_json_member(b, "path_ok");
+    kvmmmu_json_add_bool(b, ws->verdict == KVMMMU_STEP_OK);
     if (ws->verdict != KVMMMU_STEP_OK) {
-      json_builder_set_member_name(b, "problem");
-      json_builder_add_string_value(b, ws->why);
+      kvmmmu_json_member(b, "problem");
+      kvmmmu_json_add_string(b, ws->why);
     }
-    json_builder_end_object(b);
+    kvmmmu_json_end_object(b);
   }
-  json_builder_end_array(b);
-  json_builder_set_member_name(b, "depth_first");
-  json_builder_add_boolean_value(b, t->dfs_ok);
+  kvmmmu_json_end_array(b);
+  kvmmmu_json_member(b, "depth_first");
+  kvmmmu_json_add_bool(b, t->dfs_ok);
   if (!t->dfs_ok) {
-    json_builder_set_member_name(b, "order_problem");
-    json_builder_add_string_value(b, t->dfs_why);
+    kvmmmu_json_member(b, "order_problem");
+    kvmmmu_json_add_string(b, t->dfs_why);
   }
   kvmmmu_json_int(b, "leaves", t->n_leaves);
   kvmmmu_json_int(b, "leaves_not_zapped", t->n_leaves_unstepped);
-  json_builder_end_object(b);
-  return json_builder_get_root(b);
+  kvmmmu_json_end_object(b);
+  return kvmmmu_json_builder_root(b);
 }
 
 /* Which pages and edges the step's path runs through: its leaf and each

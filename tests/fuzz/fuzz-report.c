@@ -25,7 +25,7 @@ static void
 on_walk(const KvmmmuWalkTree *t, gpointer data)
 {
   Sink *s = data;
-  g_autoptr(JsonNode) node = kvmmmu_render_walk_json(t, s->origin, s->layout);
+  g_autoptr(KvmmmuJson) node = kvmmmu_render_walk_json(t, s->origin, s->layout);
   g_autofree char *json = kvmmmu_render_json_to_string(node, FALSE);
 
   kvmmmu_render_walk_dump(s->out, t);
@@ -39,7 +39,7 @@ static void
 on_snapshot(const KvmmmuRootSnapshot *snap, gpointer data)
 {
   Sink *s = data;
-  g_autoptr(JsonNode) node = kvmmmu_render_snapshot_json(snap, s->origin);
+  g_autoptr(KvmmmuJson) node = kvmmmu_render_snapshot_json(snap, s->origin);
 
   kvmmmu_render_snapshot_text(s->out, snap, s->origin, TRUE);
   g_string_truncate(s->out, 0);
@@ -117,15 +117,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   kvmmmu_render_roots_text(sink.out, roots, 1000, sink.layout);
   kvmmmu_render_roots_csv(sink.out, roots, 1000);
-  json_node_unref(kvmmmu_render_roots_json(roots, 1000, sink.layout, NULL));
+  kvmmmu_json_free(kvmmmu_render_roots_json(roots, 1000, sink.layout, NULL));
   kvmmmu_render_hist_stap(sink.out, lat);
   kvmmmu_render_hist_stap(sink.out, lin);
   kvmmmu_render_hist_stats(sink.out, lat);
   kvmmmu_render_hist_csv(sink.out, lin);
-  json_node_unref(kvmmmu_render_hist_json(lin, "x", "y"));
+  kvmmmu_json_free(kvmmmu_render_hist_json(lin, "x", "y"));
   kvmmmu_render_summary_text(sink.out, stats, 0, kvmmmu_diag_count(diag));
   kvmmmu_render_summary_csv(sink.out, stats, 0, 0);
-  json_node_unref(kvmmmu_render_summary_json(stats, 0, 0));
+  kvmmmu_json_free(kvmmmu_render_summary_json(stats, 0, 0));
 
   if (rate)
     kvmmmu_rate_free(rate);
