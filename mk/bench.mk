@@ -6,6 +6,11 @@ $(B)/bench/scale-trace: tests/bench/scale-trace.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
+$(B)/bench/run-timed: tests/bench/run-timed.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
 .PHONY: bench
-bench: $(B)/kvmmmu-report $(B)/bench/scale-trace
-	KVMMMU_REPORT=$(B)/kvmmmu-report SCALE=$(B)/bench/scale-trace tests/bench/run-bench.sh
+bench: $(B)/kvmmmu-report $(B)/bench/scale-trace $(B)/bench/run-timed
+	KVMMMU_REPORT=$(B)/kvmmmu-report SCALE=$(B)/bench/scale-trace TIMED=$(B)/bench/run-timed \
+	  tests/bench/run-bench.sh

@@ -13,6 +13,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 R=${KVMMMU_REPORT:-build/kvmmmu-report}
 SCALE=${SCALE:-build/bench/scale-trace}
+TIMED=${TIMED:-build/bench/run-timed}
 SIZES=${BENCH_SIZES:-100 1000}
 RUNS=${BENCH_RUNS:-5}
 DATA=${BENCH_DATA:-bench/data}
@@ -21,14 +22,16 @@ mkdir -p "$DATA" bench
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# run NAME COMMAND...: wall seconds (to the microsecond: time's own are
-# hundredths, too coarse for wc -l) and peak KiB appended to $T/NAME
+# run NAME COMMAND...: wall seconds and peak KiB appended to $T/NAME, by
+# tests/bench/run-timed.c (fork to exit, rusage); a command that fails
+# stops the benchmark rather than giving a time for a failure
 run() {
-	local name=$1 t0 t1; shift
-	t0=$(date +%s%N)
-	/usr/bin/time -f "%M" -o "$T/rss" "$@" >/dev/null 2>/dev/null || true
-	t1=$(date +%s%N)
-	echo "$(( (t1 - t0) / 1000 )) $(tail -n1 "$T/rss")" | awk '{ printf "%.6f %d\n", $1 / 1e6, $2 }' >> "$T/$name"
+	local name=$1 rc=0; shift
+	"$TIMED" "$@" >> "$T/$name" || rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "bench: '$*' exited with status $rc" >&2
+		exit 1
+	fi
 }
 
 # verdict VALUE OP BOUND: "met (OP BOUND)" or "NOT met (OP BOUND)"
