@@ -72,33 +72,36 @@ kvmmmu_kind_name(KvmmmuRecordKind kind)
   }
 }
 
+/* The names, once for both directions. */
+#define SWITCH_HIT_NAME "hit"
+#define SWITCH_MISS_NAME "miss"
+#define SWITCH_UNKNOWN_NAME "-"
+
 const char *
 kvmmmu_switch_result_name(KvmmmuSwitchResult r)
 {
   switch (r) {
-  case KVMMMU_SWITCH_HIT: return "hit";
-  case KVMMMU_SWITCH_MISS: return "miss";
-  default: return "-";
+  case KVMMMU_SWITCH_HIT: return SWITCH_HIT_NAME;
+  case KVMMMU_SWITCH_MISS: return SWITCH_MISS_NAME;
+  default: return SWITCH_UNKNOWN_NAME;
   }
 }
 
 gboolean
 kvmmmu_switch_result_parse(const char *s, gsize n, guint8 *out)
 {
-  KvmmmuSwitchResult r;
-  const char *name;
-
-  /* The names differ in length, so the length picks the one to compare
-   * (every switch record goes through here, on the fast path too). */
-  switch (n) {
-  case 3: r = KVMMMU_SWITCH_HIT; break;
-  case 4: r = KVMMMU_SWITCH_MISS; break;
-  case 1: r = KVMMMU_SWITCH_UNKNOWN; break;
-  default: return FALSE;
-  }
-  name = kvmmmu_switch_result_name(r);
-  if (strlen(name) != n || memcmp(name, s, n) != 0)
+  /* Compares of a constant length, which the compiler makes a load and a
+   * compare each rather than a call: every switch record comes through
+   * here, on the fast path too. */
+#define SWITCH_RESULT_IS(name) (n == sizeof name - 1 && memcmp(s, name, sizeof name - 1) == 0)
+  if (SWITCH_RESULT_IS(SWITCH_HIT_NAME))
+    *out = KVMMMU_SWITCH_HIT;
+  else if (SWITCH_RESULT_IS(SWITCH_MISS_NAME))
+    *out = KVMMMU_SWITCH_MISS;
+  else if (SWITCH_RESULT_IS(SWITCH_UNKNOWN_NAME))
+    *out = KVMMMU_SWITCH_UNKNOWN;
+  else
     return FALSE;
-  *out = r;
+#undef SWITCH_RESULT_IS
   return TRUE;
 }

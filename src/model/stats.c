@@ -23,48 +23,63 @@ kvmmmu_stats_free(KvmmmuStats *s)
   g_free(s);
 }
 
-static void
+/* The rare halves of the two notes below, out of line: the common case
+ * then needs no call, and no registers saved for one. */
+static G_GNUC_NO_INLINE void
+add_vcpu(KvmmmuStats *s, guint64 key)
+{
+  if (!g_hash_table_contains(s->vcpus, &key))
+    g_hash_table_add(s->vcpus, g_memdup2(&key, sizeof key));
+}
+
+static G_GNUC_NO_INLINE guint64 *
+next_seq_high(KvmmmuStats *s, guint32 cpu)
+{
+  guint64 *next = g_hash_table_lookup(s->next_seq, GUINT_TO_POINTER(cpu));
+
+  if (!next) {
+    next = g_new0(guint64, 1);
+    g_hash_table_insert(s->next_seq, GUINT_TO_POINTER(cpu), next);
+  }
+  return next;
+}
+
+static inline void
 note_vcpu(KvmmmuStats *s, guint64 kvm, guint32 vcpu)
 {
   guint64 key = kvmmmu_vcpu_key(kvm, vcpu);
   guint64 *recent = &s->recent_vcpus[key % G_N_ELEMENTS(s->recent_vcpus)];
 
   /* Nearly every record names a vCPU seen just before: skip the hash. */
-  if (*recent == key && key != 0)
+  if (G_LIKELY(*recent == key && key != 0))
     return;
-  if (!g_hash_table_contains(s->vcpus, &key))
-    g_hash_table_add(s->vcpus, g_memdup2(&key, sizeof key));
+  add_vcpu(s, key);
   *recent = key;
 }
 
-static void
+static inline void
 note_seq(KvmmmuStats *s, guint32 cpu, guint64 seq)
 {
-  guint64 *next;
+  guint64 *next = G_LIKELY(cpu < G_N_ELEMENTS(s->next_seq_low)) ? &s->next_seq_low[cpu]
+                                                                 : next_seq_high(s, cpu);
 
-  if (cpu < G_N_ELEMENTS(s->next_seq_low)) {
-    next = &s->next_seq_low[cpu];
-    if (*next == 0) {
-      *next = 1;
-      s->n_cpus++;
-    }
-  } else if (!(next = g_hash_table_lookup(s->next_seq, GUINT_TO_POINTER(cpu)))) {
-    next = g_new(guint64, 1);
+  if (G_UNLIKELY(*next == 0)) {
     *next = 1;
-    g_hash_table_insert(s->next_seq, GUINT_TO_POINTER(cpu), next);
     s->n_cpus++;
   }
-  if (seq > *next)
-    s->seq_missing += seq - *next;
-  else if (seq < *next)
-    s->seq_backwards++;
+  if (G_UNLIKELY(seq != *next)) {
+    if (seq > *next)
+      s->seq_missing += seq - *next;
+    else
+      s->seq_backwards++;
+  }
   *next = MAX(*next, seq + 1);
 }
 
-void
-kvmmmu_stats_add(KvmmmuStats *s, const KvmmmuRecord *rec)
+/* SystemTap's own lines and the header: a few a capture. */
+static G_GNUC_NO_INLINE void
+add_other(KvmmmuStats *s, const KvmmmuRecord *rec)
 {
-  s->per_kind[rec->kind]++;
   switch (rec->kind) {
   case KVMMMU_RECORD_HEADER:
     if (s->captures++ == 0)
@@ -93,11 +108,21 @@ kvmmmu_stats_add(KvmmmuStats *s, const KvmmmuRecord *rec)
     s->probe_cycles_total += (double)rec->u.stap.hits * (double)rec->u.stap.avg_cycles;
     return;
   default:
-    break;
+    return;
+  }
+}
+
+void
+kvmmmu_stats_add(KvmmmuStats *s, const KvmmmuRecord *rec)
+{
+  s->per_kind[rec->kind]++;
+  if (G_UNLIKELY(rec->kind == KVMMMU_RECORD_HEADER || rec->kind >= KVMMMU_RECORD_STAP_WARNING)) {
+    add_other(s, rec);
+    return;
   }
 
-  /* event records */
-  if (s->first_ts == 0 || rec->ts_ns < s->first_ts)
+  /* event records: every line of a trace but a few */
+  if (G_UNLIKELY(rec->ts_ns < s->first_ts || s->first_ts == 0))
     s->first_ts = rec->ts_ns;
   if (rec->ts_ns > s->last_ts)
     s->last_ts = rec->ts_ns;
