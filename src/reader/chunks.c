@@ -40,7 +40,7 @@ typedef struct {
   gboolean last;
   guint8 *arena;
   gsize arena_cap;
-} Slot;
+} __attribute__((aligned(64))) Slot; /* a cache line of its own: each is another thread's */
 
 typedef gssize (*ReadFunc)(KvmmmuChunks *ch, char *buf, gsize n, GError **error);
 
@@ -218,17 +218,25 @@ fill(KvmmmuChunks *ch, Slot *s)
 
 /* ---- parsing, on any thread ------------------------------------------- */
 
+/* Where the parse of a chunk stands.  It is kept here, on the parsing
+ * thread's stack, and written to the slot once at the end: the slots sit
+ * side by side, and a field written a line at a time in one slot while
+ * another thread parsed the next slot cost both of them the cache line. */
+typedef struct {
+  guint8 *arena;
+  gsize cap, used;
+} Entries;
+
 static KvmmmuEntry *
-add_entry(Slot *s, gsize room)
+add_entry(Entries *en, gsize room)
 {
   KvmmmuEntry *e;
 
-  if (s->pub.entries_len + sizeof *e + room > s->arena_cap) {
-    s->arena_cap = MAX(s->arena_cap * 2, s->pub.entries_len + sizeof *e + room);
-    s->arena = g_realloc(s->arena, s->arena_cap);
-    s->pub.entries = s->arena;
+  if (G_UNLIKELY(en->used + sizeof *e + room > en->cap)) {
+    en->cap = MAX(en->cap * 2, en->used + sizeof *e + room);
+    en->arena = g_realloc(en->arena, en->cap);
   }
-  e = (KvmmmuEntry *)(s->arena + s->pub.entries_len);
+  e = (KvmmmuEntry *)(en->arena + en->used);
   e->size = sizeof *e;
   e->no_newline = FALSE;
   e->text_off = e->text_len = 0;
@@ -239,34 +247,36 @@ static void
 parse(KvmmmuChunks *ch, Slot *s)
 {
   const char *text = s->text;
+  const gsize owned = s->owned;
+  const gboolean fast = ch->fast;
+  Entries en = { s->arena, s->arena_cap, 0 };
   gsize pos = 0;
   guint32 line = 0;
 
   s->pub.text = text;
-  s->pub.entries_len = 0;
-  s->pub.bytes = s->owned;
+  s->pub.bytes = owned;
   if (s->in_long) {
     /* The rest of a too-long line counted where it started. */
-    const char *nl = memchr(text, '\n', s->owned);
-    pos = nl ? (gsize)(nl + 1 - text) : s->owned;
+    const char *nl = memchr(text, '\n', owned);
+    pos = nl ? (gsize)(nl + 1 - text) : owned;
   }
-  while (pos < s->owned) {
+  while (pos < owned) {
     const char *p = text + pos, *nl;
-    KvmmmuEntry *e = add_entry(s, sizeof(KvmmmuRecord));
+    KvmmmuEntry *e = add_entry(&en, sizeof(KvmmmuRecord));
     gsize n = G_MAXSIZE;
-    gsize size = ch->fast ? kvmmmu_fastparse_line(p, s->owned - pos, &n, (KvmmmuRecord *)(e + 1)) : 0;
+    gsize size = fast ? kvmmmu_fastparse_line(p, owned - pos, &n, (KvmmmuRecord *)(e + 1)) : 0;
 
     e->line = ++line;
     if (size) {
       e->type = KVMMMU_ENTRY_RECORD;
       e->size += size;
-      s->pub.entries_len += e->size;
+      en.used += e->size;
       pos += n + 1;
       continue;
     }
     /* The full parser's line: its end, unless the fast path found it. */
-    nl = n != G_MAXSIZE ? p + n : memchr(p, '\n', s->owned - pos);
-    n = nl ? (gsize)(nl - p) : s->owned - pos;
+    nl = n != G_MAXSIZE ? p + n : memchr(p, '\n', owned - pos);
+    n = nl ? (gsize)(nl - p) : owned - pos;
     if (n > KVMMMU_MAX_LINE) {
       e->type = KVMMMU_ENTRY_LONG;
     } else {
@@ -276,9 +286,13 @@ parse(KvmmmuChunks *ch, Slot *s)
       e->text_len = n;
       e->no_newline = nl == NULL;
     }
-    s->pub.entries_len += e->size;
+    en.used += e->size;
     pos += n + (nl != NULL);
   }
+  s->arena = en.arena;
+  s->arena_cap = en.cap;
+  s->pub.entries = en.arena;
+  s->pub.entries_len = en.used;
   s->pub.n_lines = line;
 }
 
@@ -379,7 +393,7 @@ chunks_new(ReadFunc read_func, guint threads, gsize size_hint)
   /* Two chunks per parsing thread: one being parsed while one waits to be
    * used (the reading thread counts: it parses too). */
   ch->n_slots = threads ? 2 * (threads + 1) : 1;
-  ch->slots = g_new0(Slot, ch->n_slots);
+  ch->slots = g_aligned_alloc0(ch->n_slots, sizeof(Slot), _Alignof(Slot));
   for (guint i = 0; i < ch->n_slots; i++)
     ch->slots[i].mem = g_malloc0(ch->capacity + 2 * SLACK);
   return ch;
@@ -510,7 +524,7 @@ kvmmmu_chunks_free(KvmmmuChunks *ch)
     g_free(ch->slots[i].arena);
     g_clear_error(&ch->slots[i].pub.error);
   }
-  g_free(ch->slots);
+  g_aligned_free(ch->slots);
   g_free(ch->carry);
   if (ch->map_reserve)
     munmap(ch->map_reserve, ch->map_reserve_len);
