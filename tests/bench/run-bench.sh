@@ -15,7 +15,7 @@ R=${KVMMMU_REPORT:-build/kvmmmu-report}
 SCALE=${SCALE:-build/bench/scale-trace}
 TIMED=${TIMED:-build/bench/run-timed}
 SIZES=${BENCH_SIZES:-100 1000}
-RUNS=${BENCH_RUNS:-5}
+RUNS=${BENCH_RUNS:-9}
 DATA=${BENCH_DATA:-bench/data}
 K=tests/traces/6.1.0-56-amd64
 mkdir -p "$DATA" bench
