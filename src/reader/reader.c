@@ -539,12 +539,10 @@ check_walk(KvmmmuReader *r, const KvmmmuRecord *rec)
   return TRUE;
 }
 
-static gboolean
-check_step(KvmmmuReader *r, const KvmmmuRecord *rec)
+/* check_step() for all but a step of its CPU's open walk. */
+static G_GNUC_NO_INLINE gboolean
+check_step_elsewhere(KvmmmuReader *r, const KvmmmuStep *s, const CpuWalk *cw)
 {
-  const KvmmmuStep *s = &rec->u.Step;
-  const CpuWalk *cw = cpu_walk(r, rec->cpu, FALSE);
-
   if (!cw || cw->walk != s->walk)
     cw = any_cpu_walk(r, s->walk); /* tolerate a step logged on another CPU */
   if (!cw) {
@@ -565,6 +563,18 @@ check_step(KvmmmuReader *r, const KvmmmuRecord *rec)
     return FALSE;
   }
   return TRUE;
+}
+
+static gboolean
+check_step(KvmmmuReader *r, const KvmmmuRecord *rec)
+{
+  const KvmmmuStep *s = &rec->u.Step;
+  const CpuWalk *cw = cpu_walk(r, rec->cpu, FALSE);
+
+  /* Nearly every step: of the walk its CPU has open, within it. */
+  if (G_LIKELY(cw && cw->walk == s->walk && s->i < cw->nr))
+    return TRUE;
+  return check_step_elsewhere(r, s, cw);
 }
 
 /* ---- SystemTap's own lines -------------------------------------------- */
@@ -899,6 +909,19 @@ next_ref_any(KvmmmuReader *r, const KvmmmuRecord **out, GError **error)
   }
 }
 
+/* A walk or step record of the fast path: handed out if its structure
+ * holds, else skipped (its problem counted) for the next line. */
+static G_GNUC_NO_INLINE KvmmmuReadStatus
+checked_walk_or_step(KvmmmuReader *r, const KvmmmuRecord *rec, const KvmmmuRecord **out,
+                     GError **error)
+{
+  if (rec->kind == KVMMMU_RECORD_WALK ? check_walk(r, rec) : check_step(r, rec)) {
+    *out = rec;
+    return KVMMMU_READ_RECORD;
+  }
+  return next_ref_any(r, out, error);
+}
+
 KvmmmuReadStatus
 kvmmmu_reader_next_ref(KvmmmuReader *r, const KvmmmuRecord **out, GError **error)
 {
@@ -915,11 +938,13 @@ kvmmmu_reader_next_ref(KvmmmuReader *r, const KvmmmuRecord **out, GError **error
       r->line = r->line_base + e->line;
       rec->file = r->name;
       rec->line = r->line;
-      if (G_LIKELY(accept_event(r, rec, error) == LINE_RECORD)) {
-        *out = rec;
-        return KVMMMU_READ_RECORD;
-      }
-      /* skipped, its problem counted: on to the next line */
+      r->in_hit_report = FALSE;
+      /* Walks and steps are checked in a call of their own, so that the
+       * other records need no registers saved here. */
+      if (rec->kind == KVMMMU_RECORD_WALK || rec->kind == KVMMMU_RECORD_STEP)
+        return checked_walk_or_step(r, rec, out, error);
+      *out = rec;
+      return KVMMMU_READ_RECORD;
     }
   }
   return next_ref_any(r, out, error);
