@@ -47,8 +47,9 @@ $(B)/tests/test-tapset-format: $(B)/tests/tapset-formatters.h
 .PHONY: check check-report golden-update report
 # The README's test command: unit tests, golden replay, the fail corpus, the
 # seed's own dumps, and a parse of every tapset and script.
-check: $(B)/kvmmmu-report $(UNIT_TESTS)
-	@KVMMMU_REPORT=$(B)/kvmmmu-report UNIT_TESTS="$(UNIT_TESTS)" tests/run-tests.sh
+check: $(B)/kvmmmu-report $(UNIT_TESTS) $(B)/bench/scale-trace $(B)/bench/run-timed
+	@KVMMMU_REPORT=$(B)/kvmmmu-report UNIT_TESTS="$(UNIT_TESTS)" \
+	  BENCH_SCALE=$(B)/bench/scale-trace BENCH_TIMED=$(B)/bench/run-timed tests/run-tests.sh
 
 # Rewrite the golden outputs after a deliberate change; read the diff.
 golden-update: $(B)/kvmmmu-report

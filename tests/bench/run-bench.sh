@@ -7,7 +7,7 @@
 # kvmmmu-report summary, hist, roots and walks, and an awk (mawk) script
 # making the same kvm_mmu_load-per-second histogram.  For each: the median
 # wall time, MB/s and peak RSS; ratios against wc -l and awk, each against
-# its target.  Writes bench/results.md and ends with one line:
+# its target.  Writes bench/results.md (BENCH_RESULTS) and ends with one line:
 #   bench: summary/wc=R hist/wc=R walks/wc=R awk/hist=R peak_rss_mib=M
 set -eu
 cd "$(dirname "$0")/../.."
@@ -17,8 +17,9 @@ TIMED=${TIMED:-build/bench/run-timed}
 SIZES=${BENCH_SIZES:-100 1000}
 RUNS=${BENCH_RUNS:-9}
 DATA=${BENCH_DATA:-bench/data}
+RESULTS=${BENCH_RESULTS:-bench/results.md}
 K=tests/traces/6.1.0-56-amd64
-mkdir -p "$DATA" bench
+mkdir -p "$DATA" "$(dirname "$RESULTS")"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -49,7 +50,7 @@ trap 'rm -rf "$T"' EXIT
 	echo
 	echo "| size | command | median s | MB/s | peak RSS MiB | ratio | target |"
 	echo "|---|---|---|---|---|---|---|"
-} > bench/results.md
+} > "$RESULTS"
 
 worst_rss=0
 for mb in $SIZES; do
@@ -84,7 +85,7 @@ for mb in $SIZES; do
 		              walks) target=$(verdict "$r" "<=" 8) ;; esac
 		   [ "$c" = walks ] || [ "$rss" -le "$worst_rss" ] || worst_rss=$rss ;;
 		esac
-		echo "| ${mb} MB | $c | $(printf %.3f "$s") | $mbs | $(( rss / 1024 )) | $ratio | $target |" >> bench/results.md
+		echo "| ${mb} MB | $c | $(printf %.3f "$s") | $mbs | $(( rss / 1024 )) | $ratio | $target |" >> "$RESULTS"
 	done
 	line=$(awk -v w="$t_wc" -v s="$t_summary" -v h="$t_hist" -v k="$t_walks" -v a="$t_awk" -v m="$worst_rss" \
 		'BEGIN { printf "bench: summary/wc=%.1f hist/wc=%.1f walks/wc=%.1f awk/hist=%.1f peak_rss_mib=%d", s / w, h / w, k / w, a / h, m / 1024 }')
@@ -96,5 +97,5 @@ done
 	echo "Targets (docs/performance.md): summary/wc <= 2, hist/wc <= 3, walks/wc <= 8, awk/hist >= 10,"
 	echo "peak RSS < 32 MiB for summary, hist and roots (worst of them: $(( worst_rss / 1024 )) MiB)."
 	echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)."
-} >> bench/results.md
+} >> "$RESULTS"
 echo "$line"
