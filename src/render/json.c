@@ -47,20 +47,6 @@ kvmmmu_json_free(KvmmmuJson *v)
   g_free(v);
 }
 
-const KvmmmuJson *
-kvmmmu_json_get(const KvmmmuJson *object, const char *name)
-{
-  if (object->type != KVMMMU_JSON_OBJECT)
-    return NULL;
-  for (guint i = 0; i < object->v.items->len; i++) {
-    const KvmmmuJson *m = g_ptr_array_index(object->v.items, i);
-
-    if (strcmp(m->name, name) == 0)
-      return m;
-  }
-  return NULL;
-}
-
 /* ---- text ---------------------------------------------------------- */
 
 /* A JSON string's body: the escapes JSON requires, and a byte that is not

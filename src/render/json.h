@@ -44,9 +44,6 @@ void kvmmmu_json_array_add(KvmmmuJson *array, KvmmmuJson *item);
 void kvmmmu_json_free(KvmmmuJson *v);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuJson, kvmmmu_json_free)
 
-/* The member of object named name, or NULL. */
-const KvmmmuJson *kvmmmu_json_get(const KvmmmuJson *object, const char *name);
-
 /* Appends v's text: compact on one line, or one member or element a line
  * indented two spaces a level, "name" : value. */
 void kvmmmu_json_write(GString *out, const KvmmmuJson *v, gboolean pretty);

@@ -185,8 +185,7 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
       kvmmmu_json_begin_object(b);
       kvmmmu_json_hex(b, "root_hpa", ch->root_hpa);
       kvmmmu_json_int(b, "loads", ch->repeat);
-      kvmmmu_json_member(b, "came_back");
-      kvmmmu_json_add_bool(b, ch->returning);
+      kvmmmu_json_bool(b, "came_back", ch->returning);
       kvmmmu_json_end_object(b);
     }
     kvmmmu_json_end_array(b);

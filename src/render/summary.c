@@ -137,8 +137,7 @@ kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_line
   kvmmmu_json_int(b, "stap_skipped", s->stap_skipped);
   kvmmmu_json_int(b, "transport_failures", s->stap_transport_failures);
   kvmmmu_json_end_object(b);
-  kvmmmu_json_member(b, "trailer");
-  kvmmmu_json_add_bool(b, s->have_end);
+  kvmmmu_json_bool(b, "trailer", s->have_end);
   kvmmmu_json_int(b, "bad_lines", bad_lines);
   kvmmmu_json_end_object(b);
   return kvmmmu_json_builder_root(b);

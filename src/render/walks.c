@@ -418,8 +418,7 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
     json_role(b, it->role, layout);
     kvmmmu_json_hex(b, "gfn", it->gfn);
     kvmmmu_json_int(b, "idx", it->idx == KVMMMU_INVALID_INDEX ? -1 : (gint64)it->idx);
-    kvmmmu_json_member(b, "unsync");
-    kvmmmu_json_add_bool(b, it->unsync);
+    kvmmmu_json_bool(b, "unsync", it->unsync);
     kvmmmu_json_int(b, "tree_parent", t->parent_index[i]);
     kvmmmu_json_end_object(b);
   }
@@ -442,20 +441,16 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
       kvmmmu_json_end_object(b);
     }
     kvmmmu_json_end_array(b);
-    kvmmmu_json_member(b, "path_ok");
-    kvmmmu_json_add_bool(b, ws->verdict == KVMMMU_STEP_OK);
+    kvmmmu_json_bool(b, "path_ok", ws->verdict == KVMMMU_STEP_OK);
     if (ws->verdict != KVMMMU_STEP_OK) {
-      kvmmmu_json_member(b, "problem");
-      kvmmmu_json_add_string(b, ws->why);
+      kvmmmu_json_string(b, "problem", ws->why);
     }
     kvmmmu_json_end_object(b);
   }
   kvmmmu_json_end_array(b);
-  kvmmmu_json_member(b, "depth_first");
-  kvmmmu_json_add_bool(b, t->dfs_ok);
+  kvmmmu_json_bool(b, "depth_first", t->dfs_ok);
   if (!t->dfs_ok) {
-    kvmmmu_json_member(b, "order_problem");
-    kvmmmu_json_add_string(b, t->dfs_why);
+    kvmmmu_json_string(b, "order_problem", t->dfs_why);
   }
   kvmmmu_json_int(b, "leaves", t->n_leaves);
   kvmmmu_json_int(b, "leaves_not_zapped", t->n_leaves_unstepped);

@@ -71,18 +71,20 @@ static void
 test_members_in_order(void)
 {
   g_autoptr(KvmmmuJson) v = sample();
-  const KvmmmuJson *pages = kvmmmu_json_get(v, "pages");
+  static const char *const names[] = { "walks", "trailer", "pages", "none", "empty", "gone" };
+  const KvmmmuJson *pages;
 
+  /* The HTML page reads the summary's members back in this order. */
   g_assert_cmpint(v->type, ==, KVMMMU_JSON_OBJECT);
-  g_assert_cmpuint(v->v.items->len, ==, 6);
-  g_assert_cmpstr(((KvmmmuJson *)g_ptr_array_index(v->v.items, 0))->name, ==, "walks");
-  g_assert_cmpstr(((KvmmmuJson *)g_ptr_array_index(v->v.items, 5))->name, ==, "gone");
-  g_assert_nonnull(pages);
+  g_assert_cmpuint(v->v.items->len, ==, G_N_ELEMENTS(names));
+  for (guint i = 0; i < G_N_ELEMENTS(names); i++)
+    g_assert_cmpstr(((KvmmmuJson *)g_ptr_array_index(v->v.items, i))->name, ==, names[i]);
+  pages = g_ptr_array_index(v->v.items, 2);
   g_assert_cmpint(pages->type, ==, KVMMMU_JSON_ARRAY);
   g_assert_cmpuint(pages->v.items->len, ==, 2);
+  /* an array's elements have no names */
   g_assert_null(((KvmmmuJson *)g_ptr_array_index(pages->v.items, 0))->name);
-  g_assert_null(kvmmmu_json_get(v, "nothing"));
-  g_assert_null(kvmmmu_json_get(pages, "sp")); /* an array has no members */
+  g_assert_null(((KvmmmuJson *)g_ptr_array_index(pages->v.items, 1))->name);
 }
 
 static void
