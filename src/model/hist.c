@@ -226,8 +226,15 @@ kvmmmu_rate_fold_until(KvmmmuRate *r, guint64 end)
   kept = r->counts->len;
   k = MIN(end - r->base, kept);
   if (r->fold) {
-    for (guint64 i = 0; i < k; i++)
-      r->fold(g_array_index(r->counts, guint64, i), 1, r->fold_data);
+    /* A run of equal counts in one call: a capture idle for hours is
+     * hours of empty intervals, each of which was a call. */
+    for (guint64 i = 0, j; i < k; i = j) {
+      guint64 count = g_array_index(r->counts, guint64, i);
+
+      for (j = i + 1; j < k && g_array_index(r->counts, guint64, j) == count; j++)
+        ;
+      r->fold(count, j - i, r->fold_data);
+    }
     if (end - r->base > kept)
       r->fold(0, end - r->base - kept, r->fold_data);
   }

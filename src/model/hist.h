@@ -68,7 +68,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuHist, kvmmmu_hist_free)
 #define KVMMMU_RATE_MAX_INTERVALS (1u << 22)
 
 /* Intervals handed on, oldest first: count events in each of n intervals
- * (n > 1 only for a run of empty ones, count 0). */
+ * (n > 1 for a run of intervals with the same count, most often 0). */
 typedef void (*KvmmmuRateFoldFunc)(guint64 count, guint64 n, gpointer user_data);
 
 typedef struct {
