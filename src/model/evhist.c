@@ -129,21 +129,45 @@ window_intervals(guint64 interval_ns)
   return CLAMP(10000000000ull / interval_ns, 4096, 256 * 1024);
 }
 
+/* A capture starts: the last one's values go in, and its counts start again. */
+static G_GNUC_NO_INLINE void
+start_capture(KvmmmuEventHist *eh, const KvmmmuRecord *rec)
+{
+  finish_capture(eh);
+  g_clear_pointer(&eh->events, kvmmmu_rate_free);
+  g_clear_pointer(&eh->ticks, kvmmmu_rate_free);
+  eh->open = TRUE;
+  eh->origin_ns = eh->end_ns = rec->u.header.start_ns;
+  eh->events = kvmmmu_rate_new(eh->origin_ns, eh->interval_ns);
+  kvmmmu_rate_set_window(eh->events, window_intervals(eh->interval_ns), fold_interval, eh);
+  eh->ticks = kvmmmu_rate_new(0, 1);
+  eh->max_tick = 0;
+  eh->tick_interval_ns = 0;
+  eh->last_tick_ns = 0;
+}
+
+/* A count the kernel made (mmu_load_rate.stp). */
+static G_GNUC_NO_INLINE void
+add_load_rate(KvmmmuEventHist *eh, const KvmmmuLoadRate *lr)
+{
+  if (lr->tick > 0) {
+    kvmmmu_rate_add_at(eh->ticks, lr->tick - 1, lr->count);
+    if (lr->tick >= eh->max_tick) {
+      eh->max_tick = lr->tick;
+      eh->last_tick_ns = lr->interval_ns;
+    }
+    eh->tick_interval_ns = MAX(eh->tick_interval_ns, lr->interval_ns);
+  }
+}
+
 void
 kvmmmu_event_hist_add(KvmmmuEventHist *eh, const KvmmmuRecord *rec)
 {
-  if (rec->kind == KVMMMU_RECORD_HEADER) {
-    finish_capture(eh);
-    g_clear_pointer(&eh->events, kvmmmu_rate_free);
-    g_clear_pointer(&eh->ticks, kvmmmu_rate_free);
-    eh->open = TRUE;
-    eh->origin_ns = eh->end_ns = rec->u.header.start_ns;
-    eh->events = kvmmmu_rate_new(eh->origin_ns, eh->interval_ns);
-    kvmmmu_rate_set_window(eh->events, window_intervals(eh->interval_ns), fold_interval, eh);
-    eh->ticks = kvmmmu_rate_new(0, 1);
-    eh->max_tick = 0;
-    eh->tick_interval_ns = 0;
-    eh->last_tick_ns = 0;
+  /* Every record comes here; the rare cases are out of line, so the
+   * common one (an event of another kind, or one to count) makes no call
+   * but the count's. */
+  if (G_UNLIKELY(rec->kind == KVMMMU_RECORD_HEADER)) {
+    start_capture(eh, rec);
     return;
   }
   if (!eh->open || rec->kind > KVMMMU_RECORD_END)
@@ -155,17 +179,8 @@ kvmmmu_event_hist_add(KvmmmuEventHist *eh, const KvmmmuRecord *rec)
       kvmmmu_hist_add(eh->hist, (gint64)MIN(rec->u.Load.dur_ns, (guint64)G_MAXINT64));
     return;
   }
-  if (rec->kind == KVMMMU_RECORD_LOAD_RATE) {
-    const KvmmmuLoadRate *lr = &rec->u.LoadRate;
-
-    if (lr->tick > 0) {
-      kvmmmu_rate_add_at(eh->ticks, lr->tick - 1, lr->count);
-      if (lr->tick >= eh->max_tick) {
-        eh->max_tick = lr->tick;
-        eh->last_tick_ns = lr->interval_ns;
-      }
-      eh->tick_interval_ns = MAX(eh->tick_interval_ns, lr->interval_ns);
-    }
+  if (G_UNLIKELY(rec->kind == KVMMMU_RECORD_LOAD_RATE)) {
+    add_load_rate(eh, &rec->u.LoadRate);
     return;
   }
   if (rec->kind == eh->event)
