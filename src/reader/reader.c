@@ -728,6 +728,18 @@ event_before_header(KvmmmuReader *r, const KvmmmuRecord *rec, GError **error)
   return LINE_FATAL;
 }
 
+/* Walks and steps hold together (check_walk, check_step); any other
+ * record has no structure to check. */
+static inline gboolean
+structure_ok(KvmmmuReader *r, const KvmmmuRecord *rec)
+{
+  switch (rec->kind) {
+  case KVMMMU_RECORD_WALK: return check_walk(r, rec);
+  case KVMMMU_RECORD_STEP: return check_step(r, rec);
+  default: return TRUE;
+  }
+}
+
 /* What every event record goes through, from either parser: the header
  * came first, and walks and steps fit together.  Inline: it runs for every
  * record, and for most kinds it is two tests. */
@@ -737,11 +749,7 @@ accept_event(KvmmmuReader *r, const KvmmmuRecord *rec, GError **error)
   if (G_UNLIKELY(!r->have_header))
     return event_before_header(r, rec, error);
   r->in_hit_report = FALSE;
-  if (rec->kind == KVMMMU_RECORD_WALK && !check_walk(r, rec))
-    return LINE_SKIP;
-  if (rec->kind == KVMMMU_RECORD_STEP && !check_step(r, rec))
-    return LINE_SKIP;
-  return LINE_RECORD;
+  return structure_ok(r, rec) ? LINE_RECORD : LINE_SKIP;
 }
 
 /* The full parser: any line, with a message for whatever is wrong. */
@@ -915,7 +923,7 @@ static G_GNUC_NO_INLINE KvmmmuReadStatus
 checked_walk_or_step(KvmmmuReader *r, const KvmmmuRecord *rec, const KvmmmuRecord **out,
                      GError **error)
 {
-  if (rec->kind == KVMMMU_RECORD_WALK ? check_walk(r, rec) : check_step(r, rec)) {
+  if (structure_ok(r, rec)) {
     *out = rec;
     return KVMMMU_READ_RECORD;
   }
