@@ -8,10 +8,16 @@
 #include "cli/cli.h"
 #include "model/walks.h"
 
-/* One kvm_mmu_prepare_zap_page event as the kernel printed it. */
+/* One kvm_mmu_prepare_zap_page event as the kernel printed it.  Access is
+ * the raw field value read back through the letter table of the printed
+ * width (kvmmmu_access_parse): 3 letters to 7.1, 4 from 7.2.  Our side
+ * is the field's value and width in the layout, so the two agree only when
+ * the width and every bit do. */
 typedef struct {
   guint64 gfn;
-  guint level, bytes, quadrant, access;
+  guint level, bytes, quadrant;
+  guint access, access_bits; /* access_bits 0: letters of no table */
+  char access_letters[8];    /* as printed, or as we would print them */
   gboolean direct, invalid, nxe, ad, unsync;
 } ZapEvent;
 
@@ -28,13 +34,14 @@ typedef struct {
   char tp_first_diff[256];
 } CheckRun;
 
-/* "... [001] ..... 12.3: kvm_mmu_prepare_zap_page: sp gen 0 gfn 42 l2 8-byte q0 w-x !nxe !ad root 0 sync" */
+/* "... [001] ..... 12.3: kvm_mmu_prepare_zap_page: sp gen 0 gfn 42 l2 8-byte q0 w-x !nxe !ad root 0 sync"
+ * (to 7.1), "... q0 rw-x !nxe !ad root 0 sync" (7.2 on): the same format
+ * but for access, and " direct" after q0, " invalid" after the access. */
 static gboolean
 parse_zap_event(const char *line, guint *cpu, ZapEvent *ev)
 {
-  static const char *const access_str[] = { "---", "--x", "w--", "w-x", "-u-", "-ux", "wu-", "wux" };
   const char *b = strchr(line, '['), *p = strstr(line, "kvm_mmu_prepare_zap_page: sp gen ");
-  char acc[4] = "", flags[64] = "", tail[64] = "";
+  char acc[8] = "", flags[64] = "", tail[64] = "";
   unsigned gen, root;
   guint64 gfn;
   int n = 0;
@@ -51,11 +58,12 @@ parse_zap_event(const char *line, guint *cpu, ZapEvent *ev)
     ev->direct = TRUE;
     p += strlen(" direct");
   }
-  if (sscanf(p, " %3s%63[^r]root %u %63s", acc, flags, &root, tail) < 3)
+  if (sscanf(p, " %7s%63[^r]root %u %63s", acc, flags, &root, tail) < 3)
     return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS(access_str); i++)
-    if (strcmp(acc, access_str[i]) == 0)
-      ev->access = i;
+  g_strlcpy(ev->access_letters, acc, sizeof ev->access_letters);
+  /* letters of neither table stay an event, with a width nothing has */
+  if (!kvmmmu_access_parse(acc, &ev->access_bits, &ev->access))
+    ev->access_bits = ev->access = 0;
   ev->invalid = strstr(flags, "invalid") != NULL;
   ev->nxe = strstr(flags, "!nxe") == NULL;
   ev->ad = strstr(flags, "!ad") == NULL;
@@ -71,7 +79,7 @@ role_field(const KvmmmuKernelLayout *l, guint32 word, const char *name, gboolean
   *found = f != NULL;
   if (!f)
     return 0;
-  return (word >> f->bit_offset) & ((1u << f->bit_size) - 1);
+  return (word >> f->bit_offset) & (f->bit_size >= 32 ? 0xffffffffu : (1u << f->bit_size) - 1);
 }
 
 /* Our decoding of a page, as the tracepoint prints it. */
@@ -85,6 +93,14 @@ decode_like_kernel(const KvmmmuKernelLayout *l, guint32 word, gboolean unsync, Z
   ev->level = role_field(l, word, "level", &f);
   ev->quadrant = role_field(l, word, "quadrant", &f);
   ev->access = role_field(l, word, "access", &f);
+  if (f) {
+    const char *letters;
+
+    ev->access_bits = kvmmmu_layout_field(l, "access")->bit_size;
+    letters = kvmmmu_access_letters(ev->access_bits, ev->access);
+    g_strlcpy(ev->access_letters, letters ? letters : "?", sizeof ev->access_letters);
+  } else
+    g_strlcpy(ev->access_letters, "?", sizeof ev->access_letters);
   ev->direct = role_field(l, word, "direct", &f);
   ev->invalid = role_field(l, word, "invalid", &f);
   /* the gpte-size bit under each of its names, with its own polarity */
@@ -123,18 +139,19 @@ match_page(CheckRun *run, guint cpu, const KvmmmuWalkItem *it, const char *what)
       continue;
     g_hash_table_insert(run->cursor, GUINT_TO_POINTER(cpu), GUINT_TO_POINTER(i + 1));
     if (got->level == want.level && got->bytes == want.bytes && got->quadrant == want.quadrant &&
-        got->access == want.access && got->direct == want.direct &&
+        want.access_bits && got->access_bits == want.access_bits && got->access == want.access &&
+        got->direct == want.direct &&
         got->invalid == want.invalid && got->nxe == want.nxe && got->ad == want.ad &&
         got->unsync == want.unsync) {
       run->tp_agree++;
     } else {
       if (!run->tp_differ++)
         snprintf(run->tp_first_diff, sizeof run->tp_first_diff,
-                 "%s gfn %" G_GINT64_MODIFIER "x role %x: we decode l%u %u-byte q%u acc %u nxe %d ad %d %s, "
-                 "the kernel printed l%u %u-byte q%u acc %u nxe %d ad %d %s", what, it->gfn,
-                 it->role, want.level, want.bytes, want.quadrant, want.access, want.nxe, want.ad,
-                 want.unsync ? "unsync" : "sync", got->level, got->bytes, got->quadrant,
-                 got->access, got->nxe, got->ad, got->unsync ? "unsync" : "sync");
+                 "%s gfn %" G_GINT64_MODIFIER "x role %x: we decode l%u %u-byte q%u acc %s nxe %d ad %d %s, "
+                 "the kernel printed l%u %u-byte q%u acc %s nxe %d ad %d %s", what, it->gfn,
+                 it->role, want.level, want.bytes, want.quadrant, want.access_letters, want.nxe,
+                 want.ad, want.unsync ? "unsync" : "sync", got->level, got->bytes, got->quadrant,
+                 got->access_letters, got->nxe, got->ad, got->unsync ? "unsync" : "sync");
     }
     return;
   }

@@ -9,7 +9,16 @@ typedef struct {
   guint8 offset, size;
 } Field;
 
-/* Read from kernel source (docs/kernels.md); bits 0-3 are the level in all. */
+/*
+ * Each row is union kvm_mmu_page_role as arch/x86/include/asm/kvm_host.h
+ * declares it in the kernel sources of the releases named (docs/kernels.md
+ * has the same table): 4.19; 5.4 and 5.10 (gpte_is_8_bytes, nxe); 5.15
+ * (efer_nx); 6.1 (has_4_byte_gpte, passthrough); 6.14, where is_mirror
+ * came in with the TDX mirror page tables (the 6.14 KVM merge; 6.12 and
+ * 6.13 have the 6.1 layout); 7.2 (MBEC/GMET: access is 4 bits and every
+ * field above it moves up one, cr4_smep replaces smep_andnot_wp).  Bits
+ * 0-3 are the level and 24-31 smm in all.
+ */
 static const Field layout_4_19[] = {
   { "level", 0, 4 }, { "cr4_pae", 4, 1 }, { "quadrant", 5, 2 }, { "direct", 7, 1 },
   { "access", 8, 3 }, { "invalid", 11, 1 }, { "nxe", 12, 1 }, { "cr0_wp", 13, 1 },
@@ -34,11 +43,18 @@ static const Field layout_6_1[] = {
   { "smep_andnot_wp", 14, 1 }, { "smap_andnot_wp", 15, 1 }, { "ad_disabled", 16, 1 },
   { "guest_mode", 17, 1 }, { "passthrough", 18, 1 }, { "smm", 24, 8 }, { NULL, 0, 0 }
 };
-static const Field layout_6_19[] = {
+static const Field layout_6_14[] = {
   { "level", 0, 4 }, { "has_4_byte_gpte", 4, 1 }, { "quadrant", 5, 2 }, { "direct", 7, 1 },
   { "access", 8, 3 }, { "invalid", 11, 1 }, { "efer_nx", 12, 1 }, { "cr0_wp", 13, 1 },
   { "smep_andnot_wp", 14, 1 }, { "smap_andnot_wp", 15, 1 }, { "ad_disabled", 16, 1 },
   { "guest_mode", 17, 1 }, { "passthrough", 18, 1 }, { "is_mirror", 19, 1 },
+  { "smm", 24, 8 }, { NULL, 0, 0 }
+};
+static const Field layout_7_2[] = {
+  { "level", 0, 4 }, { "has_4_byte_gpte", 4, 1 }, { "quadrant", 5, 2 }, { "direct", 7, 1 },
+  { "access", 8, 4 }, { "invalid", 12, 1 }, { "efer_nx", 13, 1 }, { "cr0_wp", 14, 1 },
+  { "smap_andnot_wp", 15, 1 }, { "ad_disabled", 16, 1 }, { "guest_mode", 17, 1 },
+  { "passthrough", 18, 1 }, { "is_mirror", 19, 1 }, { "cr4_smep", 20, 1 },
   { "smm", 24, 8 }, { NULL, 0, 0 }
 };
 
@@ -50,9 +66,49 @@ static const struct {
   { 4019, "4.19 to 5.3", layout_4_19 },
   { 5004, "5.4 to 5.14", layout_5_4 },
   { 5015, "5.15 to 6.0", layout_5_15 },
-  { 6001, "6.1 to 6.18", layout_6_1 },
-  { 6019, "6.19 on", layout_6_19 },
+  { 6001, "6.1 to 6.13", layout_6_1 },
+  { 6014, "6.14 to 7.1", layout_6_14 },
+  { 7002, "7.2 on", layout_7_2 },
 };
+
+/* kvm_mmu_prepare_zap_page's access_str, by the width of the access field
+ * (arch/x86/kvm/mmu/mmutrace.h).  To 7.1 three letters in "wux" order
+ * from ACC_EXEC_MASK=1; from 7.2 four in "rwux" order from ACC_READ_MASK=1. */
+static const char *const access_wux[8] = {
+  "---", "--x", "w--", "w-x", "-u-", "-ux", "wu-", "wux"
+};
+static const char *const access_rwux[16] = {
+  "----", "r---", "-w--", "rw--", "--u-", "r-u-", "-wu-", "rwu-",
+  "---x", "r--x", "-w-x", "rw-x", "--ux", "r-ux", "-wux", "rwux"
+};
+
+const char *
+kvmmmu_access_letters(guint bits, guint value)
+{
+  if (bits == 3 && value < G_N_ELEMENTS(access_wux))
+    return access_wux[value];
+  if (bits == 4 && value < G_N_ELEMENTS(access_rwux))
+    return access_rwux[value];
+  return NULL;
+}
+
+gboolean
+kvmmmu_access_parse(const char *letters, guint *bits, guint *value)
+{
+  for (guint v = 0; v < G_N_ELEMENTS(access_wux); v++)
+    if (strcmp(letters, access_wux[v]) == 0) {
+      *bits = 3;
+      *value = v;
+      return TRUE;
+    }
+  for (guint v = 0; v < G_N_ELEMENTS(access_rwux); v++)
+    if (strcmp(letters, access_rwux[v]) == 0) {
+      *bits = 4;
+      *value = v;
+      return TRUE;
+    }
+  return FALSE;
+}
 
 gboolean
 kvmmmu_layout_builtin(const char *release, KvmmmuKernelLayout *out)
@@ -106,8 +162,6 @@ field_value(const KvmmmuRoleField *f, guint32 word)
 void
 kvmmmu_role_decode(const KvmmmuKernelLayout *l, guint32 word, GString *out)
 {
-  /* The kernel's own letters for ACC_* (kvm_mmu_page_printk's access_str). */
-  static const char *const access_str[] = { "---", "--x", "w--", "w-x", "-u-", "-ux", "wu-", "wux" };
   const KvmmmuRoleField *level = kvmmmu_layout_field(l, "level");
   const KvmmmuRoleField *quadrant = kvmmmu_layout_field(l, "quadrant");
   const KvmmmuRoleField *access = kvmmmu_layout_field(l, "access");
@@ -117,8 +171,16 @@ kvmmmu_role_decode(const KvmmmuKernelLayout *l, guint32 word, GString *out)
     g_string_append_printf(out, "level=%u", field_value(level, word));
   if (quadrant)
     g_string_append_printf(out, " quadrant=%u", field_value(quadrant, word));
-  if (access)
-    g_string_append_printf(out, " access=%s", access_str[field_value(access, word) & 7]);
+  if (access) {
+    guint v = field_value(access, word);
+    const char *letters = kvmmmu_access_letters(access->bit_size, v);
+
+    /* a width no kernel printed letters for: the number */
+    if (letters)
+      g_string_append_printf(out, " access=%s", letters);
+    else
+      g_string_append_printf(out, " access=%u", v);
+  }
   for (guint i = 0; i < l->n_fields; i++) {
     const KvmmmuRoleField *f = &l->fields[i];
     guint32 v;

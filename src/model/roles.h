@@ -24,7 +24,7 @@ typedef struct {
   KvmmmuRoleField fields[KVMMMU_ROLE_MAX_FIELDS];
   guint n_fields;
   gboolean from_dwarf;
-  char source[320];        /* "DWARF of PATH" or "built-in table for 6.1 to 6.18" */
+  char source[320];        /* "DWARF of PATH" or "built-in table for 6.1 to 6.13" */
   /* Array bounds, 0 when not known: KVM_PAGE_ARRAY_NR (struct kvm_mmu_pages),
    * PT64_ROOT_MAX_LEVEL (struct mmu_page_path), KVM_MMU_NUM_PREV_ROOTS. */
   guint page_array_nr;
@@ -41,8 +41,21 @@ gboolean kvmmmu_layout_builtin(const char *release, KvmmmuKernelLayout *out);
 const KvmmmuRoleField *kvmmmu_layout_field(const KvmmmuKernelLayout *layout, const char *name);
 
 /* Append the decoded word: "level=4 quadrant=0 access=wux" then each other
- * field that is not zero, by its kernel name ("has_4_byte_gpte", "smm=1"). */
+ * field that is not zero, by its kernel name ("has_4_byte_gpte", "smm=1").
+ * Access reads as kvmmmu_access_letters() spells it for the field's width. */
 void kvmmmu_role_decode(const KvmmmuKernelLayout *layout, guint32 word, GString *out);
+
+/* The role's access field as kvm_mmu_prepare_zap_page prints it, by the
+ * field's width in bits:
+ *   3 (to 7.1): ACC_EXEC=1 ACC_WRITE=2 ACC_USER=4, "wux" order: 5 is "-ux";
+ *   4 (7.2 on): ACC_READ=1 ACC_WRITE=2 ACC_USER=4 ACC_EXEC=8, "rwux" order:
+ *               11 is "rw-x".
+ * NULL for another width or a value that does not fit it. */
+const char *kvmmmu_access_letters(guint bits, guint value);
+
+/* The other way: the width and value the kernel's letters name (3 or 4
+ * letters, as above); FALSE when they are no entry of either table. */
+gboolean kvmmmu_access_parse(const char *letters, guint *bits, guint *value);
 
 /* Two layouts have the same fields at the same bits (source aside). */
 gboolean kvmmmu_layout_same_fields(const KvmmmuKernelLayout *a, const KvmmmuKernelLayout *b,

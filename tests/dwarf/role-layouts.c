@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Test fixture: union kvm_mmu_page_role as the kernel declared it in each
- * historical layout, chosen with -DLAYOUT=419, 515 or 601, plus the
- * structures whose array bounds kvmmmu-report reads.  Compiled with gcc -g
- * (and -gdwarf-4, for DW_AT_bit_offset) by the test suite; the fields are
- * written here from the kernel sources of each version, not copied.
+ * historical layout, chosen with -DLAYOUT=419, 515, 601, 614 or 702, plus
+ * the structures whose array bounds kvmmmu-report reads.  Compiled with
+ * gcc -g (and -gdwarf-4, for DW_AT_bit_offset) by the test suite; the
+ * fields are written here from the kernel sources of each version, not
+ * copied.  702 is 7.2's: access widened to 4 bits (ACC_READ_MASK), so
+ * every field after it moves up one bit, smep_andnot_wp is gone and
+ * cr4_smep comes after is_mirror.
  */
 typedef unsigned int u32;
 
@@ -21,7 +24,11 @@ union kvm_mmu_page_role {
 #endif
 		unsigned quadrant:2;
 		unsigned direct:1;
+#if LAYOUT >= 702
+		unsigned access:4;
+#else
 		unsigned access:3;
+#endif
 		unsigned invalid:1;
 #if LAYOUT == 419
 		unsigned nxe:1;
@@ -29,11 +36,22 @@ union kvm_mmu_page_role {
 		unsigned efer_nx:1;
 #endif
 		unsigned cr0_wp:1;
+#if LAYOUT < 702
 		unsigned smep_andnot_wp:1;
+#endif
 		unsigned smap_andnot_wp:1;
 		unsigned ad_disabled:1;
 		unsigned guest_mode:1;
-#if LAYOUT >= 601
+#if LAYOUT >= 702
+		unsigned passthrough:1;
+		unsigned is_mirror:1;
+		unsigned cr4_smep:1;
+		unsigned :3;
+#elif LAYOUT >= 614
+		unsigned passthrough:1;
+		unsigned is_mirror:1;
+		unsigned :4;
+#elif LAYOUT >= 601
 		unsigned passthrough:1;
 		unsigned :5;
 #else
