@@ -2,9 +2,11 @@
 #
 # The lab: run the scripts on a real KVM shadow MMU (docs/lab.md).
 #
-#   make lab [KVER="6.1.0-56-amd64 6.12.117+deb12-amd64"] [SCRIPTS="zap_unsync root_hpa"]
+#   make lab [KERNEL="bookworm sid"] [KVER=6.1.0-56-amd64] [SCRIPTS="zap_unsync root_hpa"]
 #            [WORKLOAD=path/to/static-program] [WORKLOAD_ARGS="..."]
-#       For each KVER (default LAB_KVERS): boot that Debian kernel under QEMU
+#       For each kernel (the lines KERNEL names, each its newest kernel now;
+#       none: every line of tests/kernel/lines; KVER: exact kernel ABIs, as
+#       for make check-tapsets): boot that Debian kernel under QEMU
 #       with kvm_amd npt=0 inside, run every script (default: scripts/*.stp;
 #       SCRIPTS= runs the workload alone) around the workload and bring the
 #       traces and KVM's debugfs counters out into lab-out/KVER/.  Kernel files
@@ -17,7 +19,6 @@
 #
 # Not part of `make check`: it needs the Debian archive and QEMU.
 
-LAB_KVERS ?= 6.1.0-56-amd64 6.12.117+deb12-amd64
 LAB_WORKLOAD := $(B)/lab/kvm-workload
 
 DEB_PACKAGES += qemu-system-x86 busybox-static cpio binutils
@@ -39,7 +40,7 @@ lab_env = $(if $(filter undefined,$(origin SCRIPTS)),,SCRIPTS='$(SCRIPTS)') \
 # kvmmmu-report checks every trace against the counters (run-lab.sh).
 lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
 	@pass=0; fail=0; skip=0; hung=0; \
-	for k in $(if $(KVER),$(KVER),$(LAB_KVERS)); do \
+	for k in $(KERNELS); do \
 		echo "=== lab: $$k"; \
 		rc=0; env $(lab_env) tests/lab/run-lab.sh "$$k" || rc=$$?; \
 		if [ $$rc = 4 ]; then \
@@ -64,4 +65,4 @@ lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
 #   make lab-probe-cost [KVER="..."] [PROBE_COST_RUNS=3] [PROBE_COST_ARGS="--vcpus 2 --iterations 200 ..."]
 .PHONY: lab-probe-cost
 lab-probe-cost: $(LAB_WORKLOAD)
-	@tests/lab/probe-cost.sh $(if $(KVER),$(KVER),$(LAB_KVERS))
+	@tests/lab/probe-cost.sh $(if $(KVER),$(KVER),$(if $(KERNEL),$(KERNEL),bookworm bookworm-6.12))

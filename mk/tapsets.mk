@@ -7,34 +7,48 @@
 #       stap -p1 on every tapset and script (no kernel package needed; part
 #       of `make check`).
 #
-#   make check-tapsets [KVER="6.1.0-56-amd64 6.12.117+deb12-amd64"]
-#       stap -p4 of every script and tests/buildok/*.stp for each KVER (the
-#       default is TAPSET_KVERS below).  Kernel packages are fetched from the
-#       Debian archive into $(KVMMMU_CACHE) and reused; one PASS/FAIL line per
-#       script per kernel; fails when any build fails or a kernel cannot be
-#       fetched.
+#   make check-tapsets [KERNEL="bookworm sid"] [KVER=6.1.0-56-amd64]
+#       stap -p4 of every script and tests/buildok/*.stp for each kernel: the
+#       lines KERNEL names (tests/kernel/lines; none: every line), each
+#       resolved to the newest kernel ABI the Debian archive holds now, or
+#       the exact ABIs KVER pins.  Each line builds with its own release's
+#       systemtap and gcc (this machine's for bookworm and bookworm-6.12, a
+#       chroot for the others).  Kernel packages and chroots are cached in
+#       $(KVMMMU_CACHE) and made again when the archive moved; one PASS/FAIL
+#       line per script per kernel, SKIP (with the archive's words) for a
+#       kernel the archive no longer holds; fails when any build fails.
 #
-#   make tapset-module KVER=6.1.0-56-amd64 SCRIPT=scripts/zap_unsync.stp OUT=dir [NAME=zap_unsync]
-#       compile SCRIPT into OUT/NAME.ko for KVER (NAME defaults to the
-#       script's base name) with
-#           stap -p4 -r $(KVMMMU_CACHE)/KVER/build -R $(KVMMMU_CACHE)/KVER/runtime \
-#                -I tapsets -m NAME SCRIPT
-#       Run it on that kernel with `staprun -o FILE OUT/NAME.ko [global=value ...]`
-#       (script globals are module parameters: duration_s=10, interval_ms=500).
+#   make kernels
+#       what each line resolves to now, its systemtap, and whether its files
+#       are cached (cached, stale: the archive moved, absent).
 #
-#   tests/kernel/fetch-kernel.sh KVER
-#       what the two targets above call first: makes $(KVMMMU_CACHE)/KVER/
+#   make tapset-module KERNEL=sid SCRIPT=scripts/zap_unsync.stp OUT=dir [NAME=zap_unsync]
+#       compile SCRIPT into OUT/NAME.ko for that line's newest kernel (or
+#       KVER=...; NAME defaults to the script's base name) with the line's
+#       systemtap: stap -p4 -r $(KVMMMU_CACHE)/KVER/build \
+#       -R $(KVMMMU_CACHE)/KVER/runtime -I tapsets -m NAME SCRIPT.
+#       Run it on that kernel with that release's `staprun -o FILE OUT/NAME.ko
+#       [global=value ...]` (script globals are module parameters:
+#       duration_s=10, interval_ms=500).
+#
+#   tests/kernel/fetch-kernel.sh LINE|KVER
+#       what the targets above call first: makes $(KVMMMU_CACHE)/KVER/
 #       (boot/, modules/, dbg/, build/, runtime/; see the script) and prints
 #       its path.
 
-TAPSET_KVERS ?= 6.1.0-56-amd64 6.12.117+deb12-amd64
 STAP ?= stap
+
+# Every kernel line by name; KVER= pins exact kernel ABIs, KERNEL= picks lines.
+KERNEL_LINES := $(shell sed -e 's/\#.*//' -e '/^[[:space:]]*$$/d' tests/kernel/lines | awk '{ print $$1 }')
+KERNELS = $(if $(KVER),$(KVER),$(if $(KERNEL),$(KERNEL),$(KERNEL_LINES)))
+
+DEB_PACKAGES += kmod xz-utils zstd patch mmdebstrap util-linux
 
 TAPSET_FILES := $(wildcard tapsets/*.stp)
 TAPSET_SCRIPTS := $(wildcard scripts/*.stp)
 TAPSET_BUILDOK := $(wildcard tests/buildok/*.stp)
 
-.PHONY: check-tapsets-parse check-tapsets tapset-module
+.PHONY: check-tapsets-parse check-tapsets tapset-module kernels
 
 # stap -p1 needs no kernel, but it reads the .config, Module.symvers and
 # kernel.release of a build tree: a fake empty one stands in.  Tapset files
@@ -64,9 +78,16 @@ check-tapsets-parse:
 	[ $$fail -eq 0 ]
 
 check-tapsets:
-	@tests/kernel/check-tapsets.sh $(if $(KVER),$(KVER),$(TAPSET_KVERS))
+	@tests/kernel/check-tapsets.sh $(KERNELS)
+
+kernels:
+	@printf '%-14s %-22s %-10s %-10s %s\n' line kernel toolchain systemtap cache; \
+	for k in $(KERNELS); do \
+		r=$$(tests/kernel/fetch-kernel.sh -n "$$k") || r="$$k ? ? ? (the archive could not answer)"; \
+		printf '%-14s %-22s %-10s %-10s %s\n' $$r; \
+	done
 
 tapset-module:
-	@[ -n "$(KVER)" ] && [ -n "$(SCRIPT)" ] && [ -n "$(OUT)" ] || \
-		{ echo "usage: make tapset-module KVER=... SCRIPT=scripts/NAME.stp OUT=DIR [NAME=...]"; exit 2; }
-	@tests/kernel/stap-module.sh "$(KVER)" "$(SCRIPT)" "$(OUT)" $(NAME)
+	@[ -n "$(KVER)$(KERNEL)" ] && [ -n "$(SCRIPT)" ] && [ -n "$(OUT)" ] || \
+		{ echo "usage: make tapset-module KERNEL=line|KVER=... SCRIPT=scripts/NAME.stp OUT=DIR [NAME=...]"; exit 2; }
+	@tests/kernel/stap-module.sh "$(firstword $(KERNELS))" "$(SCRIPT)" "$(OUT)" $(NAME)

@@ -1,35 +1,46 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# check-tapsets.sh KVER... - build (stap -p4) every script in scripts/ and
-# every buildok file in tests/buildok/ for each Debian kernel KVER, with the
-# kernel files fetch-kernel.sh caches.  One line per script per kernel:
+# check-tapsets.sh KERNEL... - build (stap -p4) every script in scripts/ and
+# every buildok file in tests/buildok/ for each KERNEL (a line of
+# tests/kernel/lines, resolved to its newest kernel now, or an exact kernel
+# ABI), with that line's own systemtap and the kernel files fetch-kernel.sh
+# caches.  One line per script per kernel:
 #
 #   PASS p4 KVER scripts/zap_unsync.stp (12 s)
 #   FAIL p4 KVER scripts/zap_unsync.stp (log: DIR/zap_unsync.log)
+#   SKIP KERNEL: the Debian archive could not give its packages: <its words>
 #
 # then a summary.  Exit status: 0 all built, 1 a build failed, 3 the Debian
-# archive could not give a kernel's packages (nothing was built for it).
+# archive could not give a kernel's packages (nothing was built for it) and
+# nothing else failed.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-[ $# -ge 1 ] || { echo "usage: $0 KVER..." >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 KERNEL..." >&2; exit 2; }
 CACHE=${KVMMMU_CACHE:-${HOME:?}/.cache/kvmmmu}
+mkdir -p "$CACHE"
 
 pass=0 fail=0 unavailable=0
-for kver in "$@"; do
+for k in "$@"; do
 	start=$(date +%s)
 	rc=0
-	d=$("$here/fetch-kernel.sh" "$kver") || rc=$?
+	d=$("$here/fetch-kernel.sh" "$k" 2>"$CACHE/fetch-$k.log") || rc=$?
+	sed 's/^/    /' "$CACHE/fetch-$k.log"
 	d=$(printf '%s\n' "$d" | tail -n1)
-	if [ $rc -ne 0 ] || [ ! -d "$d/build" ]; then
-		[ $rc -ne 0 ] || rc=1
-		echo "FAIL p4 $kver: cannot get the kernel files (see above)"
-		[ "$rc" -eq 3 ] && unavailable=$((unavailable + 1)) || fail=$((fail + 1))
+	if [ $rc -eq 3 ]; then
+		echo "SKIP $k: the Debian archive could not give its packages: $(grep -v '^fetch-kernel: \(downloading\|listing\|unpacking\|line\)' "$CACHE/fetch-$k.log" | tail -n 2 | tr '\n' ' ')"
+		unavailable=$((unavailable + 1))
 		continue
 	fi
-	echo "kernel $kver ready in $(( $(date +%s) - start )) s: $d"
+	if [ $rc -ne 0 ] || [ ! -d "$d/build" ]; then
+		echo "FAIL p4 $k: cannot get the kernel files (see above)"
+		fail=$((fail + 1))
+		continue
+	fi
+	kver=$(basename "$d")
+	echo "kernel $k: $kver, systemtap $(cat "$d/stap-version") ($(cat "$d/toolchain")), ready in $(( $(date +%s) - start )) s"
 	out=$CACHE/check/$kver
 	mkdir -p "$out"
 	for s in "$top"/scripts/*.stp "$top"/tests/buildok/*.stp; do
@@ -37,9 +48,7 @@ for kver in "$@"; do
 		rel=${s#"$top"/}
 		name=$(basename "$s" .stp | tr -- '-.' '__')
 		t0=$(date +%s)
-		if (cd "$out" && rm -f "$name.ko" &&
-		    stap -p4 -r "$d/build" -R "$d/runtime" -I "$top/tapsets" -m "$name" "$s") \
-		    > "$out/$name.log" 2>&1 && [ -f "$out/$name.ko" ]; then
+		if "$here/stap-module.sh" "$d" "$s" "$out" "$name" > "$out/$name.log" 2>&1; then
 			echo "PASS p4 $kver $rel ($(( $(date +%s) - t0 )) s)"
 			pass=$((pass + 1))
 		else
@@ -48,10 +57,11 @@ for kver in "$@"; do
 			fail=$((fail + 1))
 		fi
 	done
+	echo "kernel $k: checked in $(( $(date +%s) - start )) s"
 done
 
-[ $unavailable -eq 0 ] || echo "check-tapsets: the Debian archive could not give $unavailable kernel(s): not built"
-echo "check-tapsets: $pass passed, $fail failed"
+[ $unavailable -eq 0 ] || echo "check-tapsets: the Debian archive could not give $unavailable kernel(s): skipped"
+echo "check-tapsets: $pass passed, $fail failed$( [ $unavailable -eq 0 ] || echo ", $unavailable skipped")"
 [ $fail -eq 0 ] || exit 1
 [ $unavailable -eq 0 ] || exit 3
 exit 0

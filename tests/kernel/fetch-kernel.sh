@@ -1,11 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# fetch-kernel.sh KVER - make everything needed to build (stap -p4) and boot
-# a Debian kernel that is not the running one, in $KVMMMU_CACHE/KVER/, and
-# print that directory.
+# fetch-kernel.sh [-n] LINE|KVER - make everything needed to build (stap -p4) and
+# boot a Debian kernel that is not the running one, in $KVMMMU_CACHE/KVER/,
+# and print that directory.
 #
-#   KVER           a Debian kernel ABI name: 6.1.0-56-amd64, 6.12.117+deb12-amd64
+#   LINE           a kernel line of tests/kernel/lines (bullseye, bookworm,
+#                  bookworm-6.12, trixie, sid): its newest kernel ABI that the
+#                  Debian archive holds now
+#   KVER           an exact Debian kernel ABI: 6.1.0-56-amd64, 7.2.13+deb14-amd64
 #   KVMMMU_CACHE   cache directory (default $HOME/.cache/kvmmmu), outside git
 #
 # Stable interface (tests/lab and mk/tapsets.mk rely on it).  On success the
@@ -14,144 +17,224 @@
 #   boot/vmlinuz-KVER        the kernel image
 #   boot/config-KVER         its configuration
 #   boot/System.map-KVER     the real System.map (from the -dbg package)
-#   modules/NAME.ko          plain (decompressed, stripped, signed) modules:
-#                            irqbypass, ccp, kvm, kvm-amd, kvm-intel and any
-#                            module they depend on
+#   modules/NAME.ko          plain (decompressed) modules: irqbypass, ccp,
+#                            kvm, kvm-amd, kvm-intel and any they depend on
 #   modules/load-order       the module names to insmod for kvm-amd, in order
 #                            (dependencies first), one a line
 #   dbg/                     kvm.ko, kvm-amd.ko, kvm-intel.ko with DWARF
+#   headers/                 the headers, common headers and kbuild packages,
+#                            unpacked (never installed)
 #   build/                   the offline build directory: stap -r .../build
-#   runtime/                 systemtap's runtime with tests/kernel/
-#                            runtime-patches applied: stap -R .../runtime
+#   runtime/                 the line's systemtap runtime with the patches of
+#                            tests/kernel/runtime-patches/series-STAPVER-LINE
+#                            applied: stap -R .../runtime
+#   line, toolchain          the line's name; "host" or the chroot whose
+#                            systemtap builds and runs modules for this kernel
+#                            (tests/kernel/in-toolchain.sh runs a command there)
+#   stap-version             that systemtap's version (4.8, 5.6, ...)
+#   packages                 "package version" of every .deb and of the
+#                            toolchain these files were made from
+#
+# Every run updates the line's package lists (at most every
+# KVMMMU_APT_MAX_AGE seconds, default 600) and compares what the archive
+# holds now with `packages`: anything that moved is fetched and made again,
+# and the .debs it replaces are removed from $KVMMMU_CACHE/debs.
+#
+# -n: make nothing; print "LINE KVER TOOLCHAIN SYSTEMTAP STATE", STATE being
+# cached (what the archive holds now), stale (the archive moved) or absent.
 #
 # Progress goes to stderr.  Exit status: 0 ready, 1 failure (a message says
 # which step), 2 usage, 3 the Debian archive cannot be reached or does not
-# have KVER.  A second run reuses what is there and needs no network; the
-# runtime copy is remade when the patches change.
-#
-# Packages come from the Debian archive through apt-get download into
-# $KVMMMU_CACHE/debs; the -dbg package (about 1 GB) is never unpacked whole:
-# only System.map and the KVM modules are taken from it.
+# have the kernel (its own words are printed).
 set -eu
 
 me=fetch-kernel
 die() { echo "$me: $*" >&2; exit 1; }
 say() { echo "$me: $*" >&2; }
 
-[ $# -eq 1 ] && [ -n "$1" ] || { echo "usage: $0 KVER" >&2; exit 2; }
-KVER=$1
-case $KVER in
-*/*|.*) echo "$me: bad kernel name: $KVER" >&2; exit 2 ;;
+dry=
+[ "${1:-}" = -n ] && { dry=1; shift; }
+[ $# -eq 1 ] && [ -n "$1" ] || { echo "usage: $0 [-n] LINE|KVER" >&2; exit 2; }
+case $1 in
+*/*|.*) echo "$me: bad kernel name: $1" >&2; exit 2 ;;
 esac
 
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(cd "$(dirname "$0")" && pwd)/kernel-lib.sh"
+here=$KL_HERE
 patchdir=$here/runtime-patches
-CACHE=${KVMMMU_CACHE:-${HOME:?}/.cache/kvmmmu}
-mkdir -p "$CACHE/debs"
-CACHE=$(cd "$CACHE" && pwd)
+CACHE=$KL_CACHE
 DEBS=$CACHE/debs
+mkdir -p "$DEBS"
+
+# ---- which kernel, from which line ------------------------------------------
+
+rc=0
+if kl_line "$1" 2>/dev/null; then
+	LINE=$1
+	kl_apt_setup "$LINE" || exit $?
+	KVER=$(kl_resolve) || exit $?
+	[ -n "$dry" ] || say "line $LINE: newest kernel $KVER"
+else
+	KVER=$1
+	LINE=$(kl_line_of "$KVER") || exit 2
+	kl_apt_setup "$LINE" || exit $?
+fi
 D=$CACHE/$KVER
-STAP_RUNTIME=${STAP_RUNTIME:-/usr/share/systemtap/runtime}
+kline=$(echo "$KVER" | sed -n 's/^\([0-9][0-9]*\.[0-9][0-9]*\)[.-].*/\1/p')
 
-# The kernel line (6.1, 6.12) picks the runtime patch series.
-line=$(echo "$KVER" | sed -n 's/^\([0-9][0-9]*\.[0-9][0-9]*\)[.-].*/\1/p')
-[ -n "$line" ] || { echo "$me: cannot tell the kernel line of $KVER" >&2; exit 2; }
+# ---- what the archive holds now ---------------------------------------------
 
-# Modules the lab loads, and those stap needs with DWARF.
-LAB_MODULES="irqbypass ccp kvm kvm-amd kvm-intel"
-AMD_CHAIN=kvm-amd
-DBG_MODULES="kvm kvm-amd kvm-intel"
+kl_show_load "linux-image-$KVER" "linux-image-$KVER-unsigned" "linux-image-$KVER-dbg" \
+	"linux-headers-$KVER" systemtap
+IMG=linux-image-$KVER
+[ -n "$(kl_show "$IMG" Version)" ] || IMG=linux-image-$KVER-unsigned
+VER=$(kl_show "$IMG" Version)
+if [ -z "$VER" ]; then
+	say "the Debian archive has no linux-image-$KVER in $L_SUITES (apt-cache: $(apt-cache $APT_OPTS policy "linux-image-$KVER" 2>&1 | head -n1))"
+	exit 3
+fi
+# From 7.2 linux-image-KVER is a metapackage: vmlinuz, modules and config
+# are in linux-binary-, linux-modules- and linux-base-KVER.
+IMG_DEBS="$IMG $(kl_depends "$IMG" | grep -F -- "-$KVER" | tr '\n' ' ')"
+DBG=linux-image-$KVER-dbg
+HDR=linux-headers-$KVER
+hdeps=$(kl_depends "$HDR")
+[ -n "$hdeps" ] || { say "the Debian archive has no $HDR"; exit 3; }
+HDR_DEBS="$HDR $(echo "$hdeps" | grep -E '^linux-(headers-.*-common|kbuild-.*)$' | tr '\n' ' ')"
+KBUILD=$(echo "$hdeps" | grep -E '^linux-kbuild-' | head -n1)
+kl_show_load $IMG_DEBS $HDR_DEBS
 
+if [ "$L_TOOLCHAIN" = host ]; then
+	ROOT=/
+	stapver=$(dpkg-query -W -f='${Version}' systemtap 2>/dev/null) ||
+		die "systemtap is not installed (make deps)"
+else
+	ROOT=$CACHE/chroot/$L_TOOLCHAIN
+	stapver=$(kl_show systemtap Version)
+	[ -n "$stapver" ] || { say "the Debian archive has no systemtap in $L_TOOLCHAIN"; exit 3; }
+	# The chroot builds with the compiler the kernel was built with and
+	# runs the kbuild programs: their packages' dependencies, not the
+	# kernel's own packages.
+	CHROOT_PKGS=$( { echo "$hdeps" | grep -v '^linux-'; kl_depends "$KBUILD"; } | sort -u | tr '\n' ',')
+	CHROOT_PKGS="systemtap,make,libc6-dev,kmod,binutils,$CHROOT_PKGS"
+	CHROOT_PKGS=${CHROOT_PKGS%,}
+fi
+
+want=$CACHE/.$KVER.packages.want
+{
+	for p in $IMG_DEBS $DBG $HDR_DEBS; do
+		v=$(kl_show "$p" Version)
+		[ -n "$v" ] || { say "the Debian archive has no $p"; exit 3; }
+		echo "$p $v"
+	done
+	echo "toolchain $L_TOOLCHAIN systemtap $stapver"
+} > "$want"
+
+if [ -n "$dry" ]; then
+	if cmp -s "$want" "$D/packages"; then state=cached
+	elif [ -d "$D" ]; then state=stale
+	else state=absent; fi
+	echo "$LINE $KVER $L_TOOLCHAIN $stapver $state"
+	rm -f "$want"
+	exit 0
+fi
 mkdir -p "$D"
+if ! cmp -s "$want" "$D/packages"; then
+	[ -f "$D/packages" ] && say "the archive moved for $KVER: making it again" &&
+		diff "$D/packages" "$want" | sed -n 's/^[<>] /  /p' >&2
+	rm -rf "$D"
+	mkdir -p "$D"
+	# The .debs that version replaced.
+	while read -r p v; do
+		[ "$p" = toolchain ] && continue
+		for g in "$DEBS/${p}_"*.deb; do
+			[ -f "$g" ] || continue
+			case $g in "$DEBS/${p}_$(echo "$v" | sed 's/:/%3a/g')_"*) ;; *) rm -f "$g" ;; esac
+		done
+	done < "$want"
+fi
+echo "$LINE" > "$D/line"
+cp "$want" "$D/packages"
 
 # ---- packages --------------------------------------------------------------
 
-# pkgver PKG: the archive's version of PKG, empty when unknown.
-pkgver() {
-	apt-cache show --no-all-versions "$1" 2>/dev/null | sed -n 's/^Version: //p' | head -n1
-}
-
-# deb PKG VERSION: path of PKG_VERSION in the cache, downloaded if missing.
+# deb PKG: path of the archive's PKG in the cache, downloaded if missing.
 deb() {
-	f=$DEBS/$1_$(echo "$2" | sed 's/:/%3a/g')_
+	v=$(awk -v p="$1" '$1 == p { print $2 }' "$want")
+	f=$DEBS/$1_$(echo "$v" | sed 's/:/%3a/g')_
 	for g in "$f"*.deb; do
 		[ -f "$g" ] && { echo "$g"; return 0; }
 	done
-	say "downloading $1 $2"
-	if ! (cd "$DEBS" && apt-get download -q "$1=$2" >&2 2>"$DEBS/.apt.err"); then
+	say "downloading $1 $v"
+	# shellcheck disable=SC2086
+	if ! (cd "$DEBS" && apt-get $APT_OPTS download -q "$1=$v") >"$DEBS/.apt.out" 2>"$DEBS/.apt.err"; then
 		cat "$DEBS/.apt.err" >&2
-		echo "$me: cannot download $1=$2 from the Debian archive (is it reachable? try apt-get update)" >&2
+		say "cannot download $1=$v from the Debian archive"
 		exit 3
 	fi
 	for g in "$f"*.deb; do
 		[ -f "$g" ] && { echo "$g"; return 0; }
 	done
-	die "apt-get download gave no file for $1 $2"
+	die "apt-get download gave no file for $1 $v"
 }
 
-# Resolve names and versions only when something is still to be made.
-resolved=
-resolve() {
-	[ -n "$resolved" ] && return 0
-	IMG=linux-image-$KVER
-	VER=$(pkgver "$IMG")
-	if [ -z "$VER" ]; then
-		# The signed image is the usual name; -unsigned exists for 6.12.
-		IMG=linux-image-$KVER-unsigned
-		VER=$(pkgver "$IMG")
-	fi
-	if [ -z "$VER" ]; then
-		echo "$me: the Debian archive has no linux-image-$KVER (run apt-get update; is the archive reachable?)" >&2
-		exit 3
-	fi
-	HDR=linux-headers-$KVER
-	deps=$(apt-cache show --no-all-versions "$HDR" 2>/dev/null | sed -n 's/^Depends: //p' | head -n1)
-	[ -n "$deps" ] || { echo "$me: the Debian archive has no $HDR" >&2; exit 3; }
-	COMMON=$(echo "$deps" | tr ',' '\n' | sed -n 's/^ *\(linux-headers-[^ ]*-common\) .*/\1/p' | head -n1)
-	KBUILD=$(echo "$deps" | tr ',' '\n' | sed -n 's/^ *\(linux-kbuild-[^ ]*\).*/\1/p' | head -n1)
-	[ -n "$COMMON" ] && [ -n "$KBUILD" ] || die "cannot read the dependencies of $HDR: $deps"
-	resolved=1
-}
+# ---- boot files and plain modules from the image packages -----------------
 
-# ---- boot files and plain modules from the image package ------------------
-
-# modpath NAME: path of module NAME in the image, from modules.order.
-modpath() {
-	n=$(echo "$1" | tr _ -)
-	sed -n "s#^\\(.*/\\)\\($n\\|$(echo "$1" | tr - _)\\)\\.ko\\(\\.[a-z]*\\)\\{0,1\\}\$#\\1\\2.ko#p" \
-		"$D/img/modules.order" | head -n1
-}
+# KVER in an extended (grep -E) and in a basic (sed) regular expression.
+re_kver=$(echo "$KVER" | sed 's/[+.]/\\&/g')
+bre_kver=$(echo "$KVER" | sed 's/[.]/\\&/g')
 
 make_modules() {
-	resolve
-	img=$(deb "$IMG" "$VER")
-	say "unpacking boot files and modules from $(basename "$img")"
 	rm -rf "$D/boot" "$D/modules" "$D/img"
 	mkdir -p "$D/boot" "$D/modules" "$D/img"
-	list=$(dpkg-deb --fsys-tarfile "$img" | tar -t)
-	echo "$list" | grep -E "^\./boot/(vmlinuz|config)-$(echo "$KVER" | sed 's/[+.]/\\&/g')\$" > "$D/img/want" ||
-		die "no boot/vmlinuz-$KVER in $(basename "$img")"
-	echo "$list" | grep -E "^\./lib/modules/[^/]*/modules\.order\$" >> "$D/img/want" ||
-		die "no modules.order in $(basename "$img")"
-	echo "$list" > "$D/img/list"
-	dpkg-deb --fsys-tarfile "$img" | tar -x -C "$D/img" -T "$D/img/want"
-	mv "$D/img/boot/vmlinuz-$KVER" "$D/img/boot/config-$KVER" "$D/boot/"
-	mv "$D/img"/lib/modules/*/modules.order "$D/img/modules.order"
+	for p in $IMG_DEBS; do
+		g=$(deb "$p")
+		say "listing $(basename "$g")"
+		dpkg-deb --fsys-tarfile "$g" | tar -t > "$D/img/list.$p"
+	done
+	# extract REGEX: the members matching REGEX, from whichever package has them.
+	extract() {
+		found=
+		for p in $IMG_DEBS; do
+			grep -E "$1" "$D/img/list.$p" > "$D/img/want" || continue
+			dpkg-deb --fsys-tarfile "$(deb "$p")" | tar -x -C "$D/img" -T "$D/img/want"
+			cat "$D/img/want"
+			found=1
+		done
+		[ -n "$found" ]
+	}
+	# vmlinuz and config: boot/ up to 6.x, usr/lib/modules/KVER/ in 7.2.
+	vm=$(extract "^\./(boot/vmlinuz-$re_kver|(usr/)?lib/modules/$re_kver/vmlinuz)\$") ||
+		die "no vmlinuz of $KVER in $IMG_DEBS"
+	cp "$D/img/$(echo "$vm" | head -n1)" "$D/boot/vmlinuz-$KVER"
+	cf=$(extract "^\./(boot/config-$re_kver|(usr/)?lib/modules/$re_kver/config)\$") ||
+		die "no config of $KVER in $IMG_DEBS"
+	cp "$D/img/$(echo "$cf" | head -n1)" "$D/boot/config-$KVER"
+	mo=$(extract "^\./(usr/)?lib/modules/$re_kver/modules\.order\$") ||
+		die "no modules.order of $KVER in $IMG_DEBS"
+	cp "$D/img/$(echo "$mo" | head -n1)" "$D/img/modules.order"
 
+	# modpath NAME: path of module NAME in modules.order (kernel/...ko).
+	modpath() {
+		n=$(echo "$1" | tr _ -) u=$(echo "$1" | tr - _)
+		sed -n "s#^\\(.*/\\)\\($n\\|$u\\)\\.ko\\(\\.[a-z]*\\)\\{0,1\\}\$#\\1\\2.ko#p" "$D/img/modules.order" | head -n1
+	}
 	# Unpack the wanted modules, then what they depend on, until closed.
-	todo=$LAB_MODULES
+	todo="irqbypass ccp kvm kvm-amd kvm-intel"
 	done_=" "
+	: > "$D/img/deps"
 	while [ -n "$todo" ]; do
-		: > "$D/img/want"
+		# One pass over the packages a round: each pass decompresses all of it.
+		alts=
 		for m in $todo; do
 			p=$(modpath "$m")
 			[ -n "$p" ] || die "module $m is not in modules.order of $KVER"
-			grep -E "^\./lib/modules/[^/]*/$(echo "$p" | sed 's/[+.]/\\&/g')(\.xz|\.zst|\.gz)?\$" "$D/img/list" >> "$D/img/want" ||
-				die "module $p is not in $(basename "$img")"
+			alts="$alts|$(echo "$p" | sed 's/[+.]/\\&/g')"
 		done
-		dpkg-deb --fsys-tarfile "$img" | tar -x -C "$D/img" -T "$D/img/want"
+		got=$(extract "^\./(usr/)?lib/modules/$re_kver/(${alts#|})(\.xz|\.zst|\.gz)?\$") ||
+			die "modules $todo are not in $IMG_DEBS"
 		next=
-		for f in $(cat "$D/img/want"); do
+		for f in $got; do
 			f=$D/img/$f
 			case $f in
 			*.xz) xz -dc "$f" > "${f%.xz}" ;;
@@ -159,50 +242,55 @@ make_modules() {
 			*.gz) gzip -dc "$f" > "${f%.gz}" ;;
 			esac
 			f=${f%.xz}; f=${f%.zst}; f=${f%.gz}
-			n=$(basename "$f" .ko)
+			n=$(basename "$f" .ko | tr _ -)
 			cp "$f" "$D/modules/$n.ko"
 			done_="$done_$n "
-			for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
-				dep=$(echo "$dep" | tr _ -)
+			mdeps=$(modinfo -F depends "$f" | tr ',' ' ' | tr _ -)
+			echo "$n: $mdeps" >> "$D/img/deps"
+			for dep in $mdeps; do
 				case "$done_ $next $todo " in
 				*" $dep "*) ;;
 				*) next="$next $dep" ;;
 				esac
 			done
-			echo "$n: $(modinfo -F depends "$f" | tr ',' ' ' | tr _ -)" >> "$D/img/deps"
+		done
+		for m in $todo; do
+			case "$done_" in *" $m "*) ;; *) die "module $m is not in $IMG_DEBS" ;; esac
 		done
 		todo=$(echo $next)
 	done
 
 	# load-order: depth-first, dependencies first.
-	: > "$D/modules/load-order"
+	: > "$D/modules/load-order.tmp"
 	visit() {
-		grep -qx "$1" "$D/modules/load-order" && return 0
+		grep -qx "$1" "$D/modules/load-order.tmp" && return 0
 		for d in $(sed -n "s/^$1: //p" "$D/img/deps"); do visit "$d"; done
-		echo "$1" >> "$D/modules/load-order"
+		echo "$1" >> "$D/modules/load-order.tmp"
 	}
-	visit "$AMD_CHAIN"
+	visit kvm-amd
+	mv "$D/modules/load-order.tmp" "$D/modules/load-order"
 	rm -rf "$D/img"
 }
 
 # ---- DWARF modules and System.map from the -dbg package -------------------
 
 make_dbg() {
-	resolve
-	dbg=$(deb "linux-image-$KVER-dbg" "$VER")
-	say "extracting System.map and KVM modules with DWARF from $(basename "$dbg") (about 30 s)"
+	g=$(deb "$DBG")
+	say "extracting System.map and KVM modules with DWARF from $(basename "$g") (a minute or two)"
 	rm -rf "$D/dbg" "$D/dbg.tmp"
 	mkdir -p "$D/dbg.tmp"
-	paths="./usr/lib/debug/boot/System.map-$KVER"
-	for m in $DBG_MODULES; do
-		paths="$paths ./usr/lib/debug/lib/modules/$KVER/kernel/arch/x86/kvm/$m.ko"
-	done
-	# shellcheck disable=SC2086
-	dpkg-deb --fsys-tarfile "$dbg" | tar -x -C "$D/dbg.tmp" $paths ||
-		die "cannot extract $paths from $(basename "$dbg")"
+	# System.map is under boot/ up to 6.x, beside the modules in 7.2.
+	dpkg-deb --fsys-tarfile "$g" | tar -x -C "$D/dbg.tmp" --wildcards \
+		"./usr/lib/debug/boot/System.map-$KVER" \
+		"./usr/lib/debug/lib/modules/$KVER/System.map" \
+		"./usr/lib/debug/lib/modules/$KVER/kernel/arch/x86/kvm/kvm*.ko" 2>"$D/dbg.tmp/err" || true
 	mkdir -p "$D/dbg"
-	mv "$D/dbg.tmp/usr/lib/debug/boot/System.map-$KVER" "$D/dbg/System.map"
-	mv "$D/dbg.tmp/usr/lib/debug/lib/modules/$KVER/kernel/arch/x86/kvm/"*.ko "$D/dbg/"
+	for m in "$D/dbg.tmp/usr/lib/debug/boot/System.map-$KVER" "$D/dbg.tmp/usr/lib/debug/lib/modules/$KVER/System.map"; do
+		[ -f "$m" ] && mv "$m" "$D/dbg/System.map"
+	done
+	[ -f "$D/dbg/System.map" ] || die "no System.map in $(basename "$g"): $(cat "$D/dbg.tmp/err")"
+	mv "$D/dbg.tmp/usr/lib/debug/lib/modules/$KVER/kernel/arch/x86/kvm/"*.ko "$D/dbg/" ||
+		die "no KVM modules in $(basename "$g")"
 	rm -rf "$D/dbg.tmp"
 	cp "$D/dbg/System.map" "$D/boot/System.map-$KVER"
 }
@@ -210,59 +298,84 @@ make_dbg() {
 # ---- headers: unpacked, never installed ------------------------------------
 
 make_headers() {
-	resolve
-	h=$(deb "$HDR" "$VER")
-	c=$(deb "$COMMON" "$VER")
-	kver=$(pkgver "$KBUILD")
-	# linux-kbuild-6.1 is shared by every 6.1 ABI: take the headers' version
-	# when the archive still has it.
-	if apt-cache show "$KBUILD=$VER" >/dev/null 2>&1; then kver=$VER; fi
-	k=$(deb "$KBUILD" "$kver")
-	say "unpacking $HDR, $COMMON, $KBUILD"
 	rm -rf "$D/headers"
 	mkdir -p "$D/headers"
-	for f in "$h" "$c" "$k"; do dpkg-deb -x "$f" "$D/headers"; done
+	for p in $HDR_DEBS; do
+		g=$(deb "$p")
+		say "unpacking $(basename "$g")"
+		dpkg-deb -x "$g" "$D/headers"
+	done
 }
 
 # ---- the offline build directory -------------------------------------------
 
 make_build() {
 	hd=$D/headers/usr/src/linux-headers-$KVER
-	[ -d "$hd" ] || die "no $hd"
-	common=$(sed -n 's#^include /usr/src/\(linux-headers-[^/]*\)/Makefile$#\1#p' "$hd/Makefile")
-	[ -n "$common" ] && [ -f "$D/headers/usr/src/$common/Makefile" ] ||
-		die "cannot find the common headers named by $hd/Makefile"
+	[ -f "$hd/Makefile" ] || die "no $hd/Makefile"
 	rm -rf "$D/build"
 	mkdir -p "$D/build/kvm"
 	for f in .config .kernelvariables Module.symvers arch include scripts tools; do
 		[ -e "$hd/$f" ] && ln -s "$hd/$f" "$D/build/$f"
 	done
-	# The headers' Makefile includes /usr/src/...-common/Makefile: point it
-	# at the unpacked copy.  stap's autoconf tests build with -Werror, and
-	# newer kernels enable warnings (missing prototypes...) the runtime's
-	# test files trip over: silence them for every build in this tree.
-	cat > "$D/build/Makefile" <<EOF
-# Made by fetch-kernel.sh: the headers of $KVER, unpacked.
-export KCFLAGS += -Wno-missing-prototypes -Wno-missing-declarations -Wno-empty-body -Wno-old-style-declaration -Wno-attribute-warning
-include $D/headers/usr/src/$common/Makefile
-EOF
+	# The headers' own Makefile, with its paths to the headers (7.2 sets
+	# KBUILD_OUTPUT, the objtree, to its own directory) and to the common
+	# headers pointed at this directory and the unpacked copy.  stap's
+	# autoconf tests build with -Werror, and newer kernels enable warnings
+	# (missing prototypes...) that the runtime's test files trip over:
+	# silence them for every build in this tree.
+	{
+		echo "# Made by fetch-kernel.sh: the headers of $KVER, unpacked."
+		echo "export KCFLAGS += -Wno-missing-prototypes -Wno-missing-declarations -Wno-empty-body -Wno-old-style-declaration -Wno-attribute-warning"
+		sed -e "s#/usr/src/linux-headers-$bre_kver\\([/ ]\\|\$\\)#$D/build\\1#g" \
+		    -e "s#/usr/src/\\(linux-headers-[^/ ]*-common\\)#$D/headers/usr/src/\\1#g" "$hd/Makefile"
+	} > "$D/build/Makefile"
+	grep -q "^include $D/headers/usr/src/" "$D/build/Makefile" ||
+		die "cannot find the common headers named by $hd/Makefile"
 	ln -s ../dbg/System.map "$D/build/System.map"
 	for m in "$D"/dbg/*.ko; do ln -s "../../dbg/$(basename "$m")" "$D/build/kvm/"; done
 }
 
+# ---- the line's toolchain: this machine, or a chroot of its release --------
+
+make_chroot() {
+	stamp="$L_TOOLCHAIN $CHROOT_PKGS systemtap $stapver"
+	[ -f "$ROOT.made" ] && [ "$(cat "$ROOT.made")" = "$stamp" ] && return 0
+	command -v mmdebstrap >/dev/null || die "mmdebstrap not found (make deps)"
+	rm -rf "$ROOT" "$ROOT.tmp" "$ROOT.made"
+	mkdir -p "$(dirname "$ROOT")"
+	say "making a $L_TOOLCHAIN chroot with $CHROOT_PKGS (a few minutes)"
+	t0=$(date +%s)
+	# Acquire::Check-Valid-Until: the archive is a dated snapshot whose
+	# Release files are past their Valid-Until date (see kl_apt_setup).
+	if ! mmdebstrap --variant=apt --mode=root --quiet \
+		--aptopt='Acquire::Check-Valid-Until "false"' \
+		--include="$CHROOT_PKGS" "$L_TOOLCHAIN" "$ROOT.tmp" "$(kl_sources "$L_TOOLCHAIN")" \
+		> "$CACHE/chroot/$L_TOOLCHAIN.log" 2>&1; then
+		tail -n 20 "$CACHE/chroot/$L_TOOLCHAIN.log" >&2
+		rm -rf "$ROOT.tmp"
+		die "mmdebstrap of $L_TOOLCHAIN failed (log: $CACHE/chroot/$L_TOOLCHAIN.log)"
+	fi
+	mv "$ROOT.tmp" "$ROOT"
+	echo "$stamp" > "$ROOT.made"
+	say "chroot $L_TOOLCHAIN made in $(( $(date +%s) - t0 )) s ($(du -sm "$ROOT" | cut -f1) MB)"
+}
+
 # ---- the patched systemtap runtime ------------------------------------------
 
-series=$patchdir/series-$line
+# The series for this systemtap (major.minor) and kernel line; none: no patch.
+stapmm=$(echo "$stapver" | sed -n 's/^\([0-9]*:\)\{0,1\}\([0-9]*\.[0-9]*\).*/\2/p')
+series=$patchdir/series-$stapmm-$kline
 patch_sum() {
-	{ echo "$line"; stap -V 2>&1 | head -n1
+	{ echo "$kline $stapver"
 	  if [ -f "$series" ]; then cat "$series"; for p in $(grep -v '^#' "$series"); do cat "$patchdir/$p"; done; fi
 	} | md5sum | cut -d' ' -f1
 }
 
 make_runtime() {
-	[ -d "$STAP_RUNTIME" ] || die "no systemtap runtime at $STAP_RUNTIME (apt-get install systemtap)"
+	rt=$ROOT/usr/share/systemtap/runtime
+	[ -d "$rt" ] || die "no systemtap runtime at $rt"
 	rm -rf "$D/runtime" "$D/runtime.tmp"
-	cp -a "$STAP_RUNTIME" "$D/runtime.tmp"
+	cp -a "$rt" "$D/runtime.tmp"
 	if [ -f "$series" ]; then
 		for p in $(grep -v '^#' "$series"); do
 			say "runtime: applying $p"
@@ -278,8 +391,18 @@ make_runtime() {
 [ -s "$D/modules/load-order" ] && [ -f "$D/boot/vmlinuz-$KVER" ] || make_modules
 [ -f "$D/dbg/kvm.ko" ] && [ -f "$D/dbg/System.map" ] || make_dbg
 [ -f "$D/boot/System.map-$KVER" ] || cp "$D/dbg/System.map" "$D/boot/System.map-$KVER"
-[ -d "$D/headers/usr/src/linux-headers-$KVER" ] || make_headers
+[ -f "$D/headers/usr/src/linux-headers-$KVER/Makefile" ] || make_headers
 [ -f "$D/build/Makefile" ] && [ -L "$D/build/include" ] || make_build
+[ "$ROOT" = / ] || make_chroot
 [ -f "$D/runtime/.kvmmmu-patches" ] && [ "$(cat "$D/runtime/.kvmmmu-patches")" = "$(patch_sum)" ] || make_runtime
-
+if [ "$ROOT" != / ]; then
+	# stap reads the kernel's symbol table from /boot/System.map-KVER of
+	# the root it runs in (5.6 warns "Kernel function symbol table missing"
+	# without it).
+	mkdir -p "$ROOT/boot"
+	cmp -s "$D/dbg/System.map" "$ROOT/boot/System.map-$KVER" || cp "$D/dbg/System.map" "$ROOT/boot/System.map-$KVER"
+fi
+[ "$ROOT" = / ] && echo host > "$D/toolchain" || echo "$ROOT" > "$D/toolchain"
+echo "$stapmm" > "$D/stap-version"
+rm -f "$want"
 echo "$D"

@@ -6,7 +6,10 @@
 # Build the lab's initramfs (a gzipped newc cpio) into OUT:
 #   /init            tests/lab/init.sh
 #   /bin/busybox     busybox-static, with a link for every applet
-#   /usr/bin/staprun, /usr/lib/systemtap/stapio and the libraries ldd names
+#   /usr/bin/staprun, /usr/lib/systemtap/stapio and the libraries ldd names,
+#                    of the kernel's own toolchain (KDIR/toolchain: this
+#                    machine's systemtap or its release's chroot), since a
+#                    module runs only under the staprun of the stap that built it
 #   /lab/modules/    the KVM modules of KDIR/modules in KDIR/modules/load-order
 #   /lab/NAME.ko     the compiled script modules given
 #   /lab/workload    WORKLOAD, a static program
@@ -25,10 +28,15 @@ shift 5
 here=$(cd "$(dirname "$0")" && pwd)
 
 BUSYBOX=${BUSYBOX:-/bin/busybox}
-STAPRUN=${STAPRUN:-$(command -v staprun || echo /usr/bin/staprun)}
-STAPIO=${STAPIO:-/usr/lib/systemtap/stapio}
+SYSROOT=$(cat "$KDIR/toolchain" 2>/dev/null) || die "no $KDIR/toolchain (run fetch-kernel.sh)"
+[ "$SYSROOT" = host ] && SYSROOT=
+# in_root COMMAND...: COMMAND run in the toolchain's root, so that ldd and
+# readlink answer with its paths and libraries.
+in_root() { if [ -z "$SYSROOT" ]; then "$@"; else chroot "$SYSROOT" "$@"; fi; }
+STAPRUN=/usr/bin/staprun
+STAPIO=/usr/lib/systemtap/stapio
 
-for f in "$BUSYBOX" "$STAPRUN" "$STAPIO" "$WORKLOAD" "$KDIR/modules/load-order"; do
+for f in "$BUSYBOX" "$SYSROOT$STAPRUN" "$SYSROOT$STAPIO" "$WORKLOAD" "$KDIR/modules/load-order"; do
 	[ -f "$f" ] || die "missing $f"
 done
 is_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'Requesting program interpreter'; }
@@ -46,19 +54,18 @@ for a in $("$BUSYBOX" --list); do
 	[ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
 done
 
-# copy_elf FILE: FILE and every library ldd names, at the same paths.
+# copy_elf FILE: FILE of the toolchain's root and every library ldd names,
+# at the same paths, links followed inside that root.
 copy_elf() {
-	mkdir -p "$root$(dirname "$2")"
-	cp -L "$1" "$root$2"
-	ldd "$1" | sed -n 's|.*=> \(/[^ ]*\).*|\1|p; s|^[[:space:]]*\(/[^ ]*\) (.*|\1|p' |
-	while read -r lib; do
-		[ -e "$root$lib" ] && continue
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
+	for f in "$1" $(in_root ldd "$1" | sed -n 's|.*=> \(/[^ ]*\).*|\1|p; s|^[[:space:]]*\(/[^ ]*\) (.*|\1|p'); do
+		[ -e "$root$f" ] && continue
+		real=$(in_root readlink -f "$f")
+		mkdir -p "$root$(dirname "$f")"
+		cp "$SYSROOT$real" "$root$f"
 	done
 }
-copy_elf "$STAPRUN" /usr/bin/staprun
-copy_elf "$STAPIO" /usr/lib/systemtap/stapio
+copy_elf "$STAPRUN"
+copy_elf "$STAPIO"
 
 kvm_modules=
 while read -r m; do

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# run-lab.sh KVER - run kvmmmu scripts on a real KVM shadow MMU.
+# run-lab.sh KERNEL - run kvmmmu scripts on a real KVM shadow MMU.
 #
-# Boots the Debian kernel KVER under QEMU (TCG, -cpu max: an AMD CPU with
+# KERNEL is a line of tests/kernel/lines (its newest kernel now) or an exact
+# Debian kernel ABI (KVER).  Boots that kernel under QEMU (TCG, -cpu max: an AMD CPU with
 # SVM), loads kvm_amd with npt=0 (shadow paging) inside it, and for each
 # script runs the workload with the script's module loaded by staprun.
 # Results land in $LAB_OUT/KVER/ (default lab-out/KVER/):
@@ -44,8 +45,8 @@ me=lab
 say() { echo "$me: $*" >&2; }
 die() { echo "$me: $*" >&2; exit 1; }
 
-[ $# -eq 1 ] && [ -n "$1" ] || { echo "usage: $0 KVER" >&2; exit 2; }
-KVER=$1
+[ $# -eq 1 ] && [ -n "$1" ] || { echo "usage: $0 KERNEL" >&2; exit 2; }
+KERNEL=$1
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 # WORKLOAD and LAB_OUT may be relative to where we were called from.
@@ -67,12 +68,14 @@ command -v cpio >/dev/null || die "cpio not found (make deps)"
 
 # ---- kernel files ------------------------------------------------------------
 rc=0
-KDIR=$(tests/kernel/fetch-kernel.sh "$KVER" | tail -n1) || rc=$?
+KDIR=$(tests/kernel/fetch-kernel.sh "$KERNEL" | tail -n1) || rc=$?
 if [ $rc -ne 0 ]; then
-	say "cannot get kernel $KVER (fetch-kernel.sh exit $rc)"
+	say "cannot get kernel $KERNEL (fetch-kernel.sh exit $rc)"
 	[ $rc -eq 3 ] && exit 3
 	exit 1
 fi
+KVER=$(basename "$KDIR")
+say "kernel $KERNEL: $KVER, systemtap $(cat "$KDIR/stap-version") ($(cat "$KDIR/toolchain"))"
 VMLINUZ=$KDIR/boot/vmlinuz-$KVER
 [ -f "$VMLINUZ" ] || die "missing $VMLINUZ"
 
@@ -115,7 +118,7 @@ for s in $scripts; do
 	# makes another CPU's probe wait past stap's 1 ms lock timeout (100
 	# tries of 10 us) and be skipped.  Scale the timeout with the CPU.
 	STAP_FLAGS="-DMAXTRYLOCK=2000 ${STAP_FLAGS:-}" \
-	tests/kernel/stap-module.sh "$KVER" "$src" "$B/modules" "$name" >/dev/null ||
+	tests/kernel/stap-module.sh "$KDIR" "$src" "$B/modules" "$name" >/dev/null ||
 		die "cannot compile $src for $KVER"
 	say "compiled $name.ko in $(( $(date +%s) - t0 )) s"
 	kos="$kos $B/modules/$name.ko"
