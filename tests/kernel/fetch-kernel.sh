@@ -138,6 +138,10 @@ if [ -n "$dry" ]; then
 	rm -f "$want"
 	exit 0
 fi
+# One maker a kernel at a time (CI fetches ahead while other checks run);
+# the chroot of a release is shared by its kernels: its own lock below.
+exec 8>"$CACHE/.$KVER.lock"
+flock 8
 mkdir -p "$D"
 if ! cmp -s "$want" "$D/packages"; then
 	[ -f "$D/packages" ] && say "the archive moved for $KVER: making it again" &&
@@ -167,8 +171,8 @@ deb() {
 	done
 	say "downloading $1 $v"
 	# shellcheck disable=SC2086
-	if ! (cd "$DEBS" && apt-get $APT_OPTS download -q "$1=$v") >"$DEBS/.apt.out" 2>"$DEBS/.apt.err"; then
-		cat "$DEBS/.apt.err" >&2
+	if ! (cd "$DEBS" && apt-get $APT_OPTS download -q "$1=$v") >"$DEBS/.$1.out" 2>"$DEBS/.$1.err"; then
+		cat "$DEBS/.$1.err" >&2
 		say "cannot download $1=$v from the Debian archive"
 		exit 3
 	fi
@@ -338,6 +342,9 @@ make_build() {
 # ---- the line's toolchain: this machine, or a chroot of its release --------
 
 make_chroot() {
+	mkdir -p "$CACHE/chroot"
+	exec 9>"$CACHE/chroot/.$L_TOOLCHAIN.lock"
+	flock 9
 	stamp="$L_TOOLCHAIN $CHROOT_PKGS systemtap $stapver"
 	[ -f "$ROOT.made" ] && [ "$(cat "$ROOT.made")" = "$stamp" ] && return 0
 	command -v mmdebstrap >/dev/null || die "mmdebstrap not found (make deps)"
