@@ -402,16 +402,21 @@ grep -qF "roles: raw" "$TMP/out" && ! grep -q 'level=' "$TMP/out" && ok "dwarf: 
   && ok "dwarf: pre-flight says which probe points a kernel lacks" || bad "dwarf: pre-flight on the fixture (exit $rc)" "$(cat "$TMP/out")"
 "$R" kernel-info --debuginfo "$TMP/no-such.ko" >"$TMP/out" 2>&1; rc=$?
 [ $rc = 2 ] && grep -qF "Cannot open debuginfo: path=$TMP/no-such.ko" "$TMP/out" && ok "dwarf: missing debuginfo is unusable input" || bad "dwarf: missing debuginfo (exit $rc)" "$(cat "$TMP/out")"
-# The real Debian kvm.ko from the kernel cache (make check-tapsets fills it).
+# The real Debian kvm.ko of every kernel in the cache (make check-tapsets
+# fills it, one kernel a line): its DWARF layout must be the built-in
+# table's for its release, and every probe point must be there.
 CACHE=${KVMMMU_CACHE:-$HOME/.cache/kvmmmu}
-for kver in 6.1.0-56-amd64 6.12.117+deb12-amd64; do
-  ko=$CACHE/$kver/dbg/kvm.ko
-  if [ ! -f "$ko" ]; then echo "skip dwarf $kver: no $ko (make check-tapsets fetches it)"; continue; fi
+nko=0
+for ko in "$CACHE"/*/dbg/kvm.ko; do
+  [ -f "$ko" ] || continue
+  kver=$(basename "$(dirname "$(dirname "$ko")")")
+  nko=$((nko + 1))
   "$R" kernel-info --debuginfo "$ko" >"$TMP/ki" 2>&1; rc=$?
-  if [ $rc = 0 ] && grep -qF "agrees with the built-in table for 6.1 to 6.13 (release $kver)" "$TMP/ki" \
+  if [ $rc = 0 ] && grep -q "agrees with the built-in table for .* (release $kver)" "$TMP/ki" \
      && [ "$(grep -c '^ok ' "$TMP/ki")" = 10 ] && ! grep -q MISSING "$TMP/ki"; then ok "dwarf $kver: layout agrees, every probe point present"
   else bad "dwarf $kver (exit $rc)" "$(cat "$TMP/ki")"; fi
 done
+[ $nko -gt 0 ] || echo "skip dwarf: no kernel in $CACHE (make check-tapsets fetches them)"
 
 # ---- tapsets and scripts parse (stap -p1), no kernel needed ----
 # stap wants a kernel build tree even to parse: a stub with a .config, a
