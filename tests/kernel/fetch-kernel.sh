@@ -115,7 +115,9 @@ else
 	# The chroot builds with the compiler the kernel was built with and
 	# runs the kbuild programs: their packages' dependencies, not the
 	# kernel's own packages.
-	CHROOT_PKGS=$( { echo "$hdeps" | grep -v '^linux-'; kl_depends "$KBUILD"; } | sort -u | tr '\n' ',')
+	# (linux-compiler-gcc-N-x86 up to 6.1, gcc-N or gcc-N-for-host after).
+	CHROOT_PKGS=$( { echo "$hdeps" | grep -Ev '^linux-(headers|kbuild|base|image)' || true
+			 kl_depends "$KBUILD"; } | sort -u | tr '\n' ',')
 	CHROOT_PKGS="systemtap,make,libc6-dev,kmod,binutils,$CHROOT_PKGS"
 	CHROOT_PKGS=${CHROOT_PKGS%,}
 fi
