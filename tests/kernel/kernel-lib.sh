@@ -21,6 +21,10 @@ KL_APT_MAX_AGE=${KVMMMU_APT_MAX_AGE:-600}
 
 kl_say() { echo "$me: $*" >&2; }
 
+# Temporary files, removed at exit.
+KL_TMP=
+trap 'rm -f $KL_TMP' EXIT
+
 # kl_line_names: every line name, in table order.
 kl_line_names() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$KL_LINES" | awk '{ print $1 }'
@@ -106,7 +110,7 @@ kl_apt_setup() {
 # kl_show_load PKG... reads many in one call.
 KL_SHOWN=
 kl_show_load() {
-	[ -n "$KL_SHOWN" ] || { KL_SHOWN=$(mktemp); trap 'rm -f "$KL_SHOWN"' EXIT; }
+	[ -n "$KL_SHOWN" ] || { KL_SHOWN=$(mktemp); KL_TMP="$KL_TMP $KL_SHOWN"; }
 	# shellcheck disable=SC2086
 	apt-cache $APT_OPTS show --no-all-versions "$@" >> "$KL_SHOWN" 2>/dev/null || true
 	for p in "$@"; do echo "Shown: $p"; echo; done >> "$KL_SHOWN"
