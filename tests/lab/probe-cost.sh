@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# probe-cost.sh [KVER ...] - what our probes cost in the kernel, against the
+# probe-cost.sh [KERNEL ...] - what our probes cost in the kernel, against the
 # seed's scripts (tests/lab/seed-style/), on the same lab workload.
 #
-# For each KVER (default: both lab kernels) one lab boot (run-lab.sh) runs
+# For each KERNEL (a kernel line or an exact ABI, as make lab takes) one lab boot (run-lab.sh) runs
 # the workload once under each script, every module built with `stap -t`:
 #   ours:       scripts/zap_unsync.stp, root_hpa.stp, mmu_load_rate.stp
 #   seed-style: tests/lab/seed-style/zap_unsync_seed.stp, root_hpa_seed.stp,
@@ -175,6 +175,11 @@ status=0
 lines=
 for K in "$@"; do
 	say "=== $K"
+	# A kernel line names its newest kernel now; results go by kernel ABI.
+	if ! KD=$(tests/kernel/fetch-kernel.sh "$K" | tail -n1) || [ ! -d "$KD" ]; then
+		say "$K: cannot get the kernel"; status=1; continue
+	fi
+	K=$(basename "$KD")
 	okruns=
 	n=1
 	while [ "$n" -le "$RUNS" ]; do
