@@ -49,7 +49,7 @@ case ${PROBE_COST_OUT:-} in ''|/*) ;; *) PROBE_COST_OUT=$(pwd)/$PROBE_COST_OUT ;
 case ${LAB_OUT:-} in ''|/*) ;; *) LAB_OUT=$(pwd)/$LAB_OUT ;; esac
 cd "$top"
 
-[ $# -gt 0 ] || set -- 6.1.0-56-amd64 6.12.117+deb12-amd64
+[ $# -gt 0 ] || set -- bookworm bookworm-6.12
 ARGS=${PROBE_COST_ARGS:---vcpus 2 --iterations 200 --spaces 5 --regions 3}
 MD=${PROBE_COST_OUT:-bench/probe-cost.md}
 # QEMU's accelerator options, as make lab boots.  Under TCG the guest's
