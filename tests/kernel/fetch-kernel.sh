@@ -65,6 +65,7 @@ patchdir=$here/runtime-patches
 CACHE=$KL_CACHE
 DEBS=$CACHE/debs
 mkdir -p "$DEBS"
+t_start=$(date +%s)
 
 # ---- which kernel, from which line ------------------------------------------
 
@@ -182,7 +183,7 @@ deb() {
 		exit 3
 	fi
 	for g in "$f"*.deb; do
-		[ -f "$g" ] && { echo "$g"; return 0; }
+		[ -f "$g" ] && { echo "$(wc -c < "$g")" >> "$D/.fetched"; echo "$g"; return 0; }
 	done
 	die "apt-get download gave no file for $1 $v"
 }
@@ -416,4 +417,8 @@ if [ "$ROOT" != / ]; then
 fi
 [ "$ROOT" = / ] && echo host > "$D/toolchain" || echo "$ROOT" > "$D/toolchain"
 echo "$stapmm" > "$D/stap-version"
+if [ -f "$D/.fetched" ]; then
+	say "$KVER ready in $(( $(date +%s) - t_start )) s, $(awk '{ n += $1 } END { printf "%d", n / 1048576 }' "$D/.fetched") MB downloaded"
+	rm -f "$D/.fetched"
+fi
 echo "$D"
