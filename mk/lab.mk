@@ -62,7 +62,7 @@ lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
 # (tests/lab/seed-style/), on the same workload, under `stap -t`:
 # bench/probe-cost.md and one "probe-cost: KVER ours/seed=R" line per
 # kernel (docs/performance.md).
-#   make lab-probe-cost [KVER="..."] [PROBE_COST_RUNS=3] [PROBE_COST_ARGS="--vcpus 2 --iterations 200 ..."]
+#   make lab-probe-cost [KERNEL="..."|KVER="..."] [PROBE_COST_RUNS=3] [PROBE_COST_ARGS="--vcpus 2 --iterations 200 ..."]
 .PHONY: lab-probe-cost
 lab-probe-cost: $(LAB_WORKLOAD)
-	@tests/lab/probe-cost.sh $(if $(KVER),$(KVER),$(if $(KERNEL),$(KERNEL),bookworm bookworm-6.12))
+	@tests/lab/probe-cost.sh $(if $(KVER),$(KVER),$(KERNEL))
