@@ -5,7 +5,8 @@
 #
 #   make check-tapsets-parse
 #       stap -p1 on every tapset and script (no kernel package needed; part
-#       of `make check`).
+#       of `make check`), and no tapset function is open to unprivileged
+#       (stapusr) scripts: every one reads kernel memory or module state.
 #
 #   make check-tapsets [KERNEL="bookworm sid"] [KVER=6.1.0-56-amd64]
 #       stap -p4 of every script and tests/buildok/*.stp for each kernel: the
@@ -73,6 +74,16 @@ check-tapsets-parse:
 			echo "FAIL p1 $$f"; sed 's/^/    /' $$tmp/err; fail=$$((fail + 1)); \
 		fi; \
 	done; \
+	if grep -n 'unprivileged' $(TAPSET_FILES) > $$tmp/marks; then \
+		echo "FAIL tapsets mark functions unprivileged (they read kernel memory: stapdev only)"; \
+		sed 's/^/    /' $$tmp/marks; fail=$$((fail + 1)); \
+	else pass=$$((pass + 1)); fi; \
+	if $(STAP) -p2 --privilege=stapusr -r $$tmp -I tapsets \
+		-e 'probe begin { println(__kvmmmu_zap_gather(0, 0, 0, 0, 0, 0, 0)) }' >/dev/null 2>$$tmp/err || \
+	   ! grep -q "function may not be used when --privilege=stapusr" $$tmp/err; then \
+		echo "FAIL a stapusr script may call __kvmmmu_zap_gather (it reads kernel memory)"; \
+		sed 's/^/    /' $$tmp/err; fail=$$((fail + 1)); \
+	else pass=$$((pass + 1)); fi; \
 	rm -rf $$tmp; \
 	echo "check-tapsets-parse: $$pass passed, $$fail failed"; \
 	[ $$fail -eq 0 ]
