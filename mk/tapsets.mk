@@ -40,7 +40,7 @@
 STAP ?= stap
 
 # Every kernel line by name; KVER= pins exact kernel ABIs, KERNEL= picks lines.
-KERNEL_LINES := $(shell sed -e 's/\#.*//' -e '/^[[:space:]]*$$/d' tests/kernel/lines | awk '{ print $$1 }')
+KERNEL_LINES := $(shell tests/kernel/fetch-kernel.sh --lines)
 KERNELS = $(if $(KVER),$(KVER),$(if $(KERNEL),$(KERNEL),$(KERNEL_LINES)))
 
 DEB_PACKAGES += kmod xz-utils zstd patch mmdebstrap util-linux

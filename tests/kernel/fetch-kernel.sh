@@ -40,6 +40,7 @@
 # holds now with `packages`: anything that moved is fetched and made again,
 # and the .debs it replaces are removed from $KVMMMU_CACHE/debs.
 #
+# --lines: print the line names of tests/kernel/lines, one a line.
 # -n: make nothing; print "LINE KVER TOOLCHAIN SYSTEMTAP STATE", STATE being
 # cached (what the archive holds now), stale (the archive moved) or absent.
 #
@@ -52,6 +53,8 @@ me=fetch-kernel
 die() { echo "$me: $*" >&2; exit 1; }
 say() { echo "$me: $*" >&2; }
 
+. "$(cd "$(dirname "$0")" && pwd)/kernel-lib.sh"
+[ "${1:-}" = --lines ] && { kl_line_names; exit 0; }
 dry=
 [ "${1:-}" = -n ] && { dry=1; shift; }
 [ $# -eq 1 ] && [ -n "$1" ] || { echo "usage: $0 [-n] LINE|KVER" >&2; exit 2; }
@@ -59,9 +62,10 @@ case $1 in
 */*|.*) echo "$me: bad kernel name: $1" >&2; exit 2 ;;
 esac
 
-. "$(cd "$(dirname "$0")" && pwd)/kernel-lib.sh"
 here=$KL_HERE
 patchdir=$here/runtime-patches
+mkdir -p "$KL_CACHE"
+KL_CACHE=$(cd "$KL_CACHE" && pwd)
 CACHE=$KL_CACHE
 DEBS=$CACHE/debs
 mkdir -p "$DEBS"

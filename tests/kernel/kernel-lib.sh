@@ -12,8 +12,6 @@
 KL_HERE=$(cd "$(dirname "$0")" && pwd)
 KL_LINES=${KL_LINES:-$KL_HERE/lines}
 KL_CACHE=${KVMMMU_CACHE:-${HOME:?}/.cache/kvmmmu}
-mkdir -p "$KL_CACHE"
-KL_CACHE=$(cd "$KL_CACHE" && pwd)
 # A line's package lists are taken as what the archive holds now for this
 # long after an `apt-get update`; one make target calls the scripts many
 # times, and one update a target is enough.
