@@ -64,5 +64,5 @@ install: $(B)/kvmmmu-report $(B)/kvmmmu-report-html
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(TAPSETDIR) $(DESTDIR)$(SCRIPTDIR)
 	install -m 755 $(B)/kvmmmu-report $(B)/kvmmmu-report-html $(DESTDIR)$(BINDIR)/
 	install -m 644 docs/kvmmmu-report.1 $(DESTDIR)$(MANDIR)/man1/
-	@for f in tapsets/*.stp; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(TAPSETDIR)/ || true; done
+	@for f in tapsets/*.stp tapsets/*.stpm; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(TAPSETDIR)/ || true; done
 	@for f in scripts/*.stp; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(SCRIPTDIR)/ || true; done

@@ -36,19 +36,36 @@ $(B)/tests/%: tests/unit/%.c $(B)/libkvmmmu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/common -I$(B)/tests -o $@ $< $(B)/libkvmmmu.a $(LIBS)
 
-# The tapsets' record formatters, taken out of their embedded C to be
-# tested in user space (test-tapset-format).
-$(B)/tests/tapset-formatters.h: tapsets/kvmmmu_records.stp
+# The tapsets' record formatter and kind table, taken out of their embedded
+# C to be tested in user space against the reader (test-tapset-format): the
+# C of the generated kvmmmu_format.stpm, then the formatters of the runtime.
+$(B)/tests/tapset-formatters.h: tapsets/kvmmmu_format.stpm tapsets/kvmmmu_runtime.stp
 	@mkdir -p $(dir $@)
-	sed -n '/kvmmmu-formatters begin/,/kvmmmu-formatters end/p' $< > $@
-	@grep -q kvmmmu_put_x $@ || { echo "$<: no kvmmmu-formatters part" >&2; rm -f $@; exit 1; }
-$(B)/tests/test-tapset-format: $(B)/tests/tapset-formatters.h
+	{ sed -n '/^@define __kvmmmu_format_c/,/^%}/p' tapsets/kvmmmu_format.stpm | sed '1,3d;$$d'; \
+	  sed -n '/kvmmmu-formatters begin/,/kvmmmu-formatters end/p' tapsets/kvmmmu_runtime.stp; } > $@
+	@grep -q kvmmmu_kinds $@ && grep -q kvmmmu_fmt_record $@ || \
+	  { echo "$@: no kind table or formatter found in the tapsets" >&2; rm -f $@; exit 1; }
+$(B)/tests/tapset-side.o: tests/unit/tapset-side.c $(B)/tests/tapset-formatters.h
+	$(CC) $(ALL_CFLAGS) -I$(B)/tests -c -o $@ $<
+$(B)/tests/test-tapset-format: tests/unit/test-tapset-format.c $(B)/tests/tapset-side.o $(B)/libkvmmmu.a
+	$(CC) $(ALL_CFLAGS) -Itests/common -Itests/unit -o $@ $< $(B)/tests/tapset-side.o $(B)/libkvmmmu.a $(LIBS)
+
+# The tapsets' side of the record format (tapsets/kvmmmu_format.stpm) is
+# generated from src/format/records.h; make check fails while the committed
+# file differs from what this writes.
+$(B)/gen-tapset-format: src/gen/tapset-format.c $(B)/libkvmmmu.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libkvmmmu.a $(LIBS)
+$(B)/kvmmmu_format.stpm: $(B)/gen-tapset-format
+	$< > $@.tmp && mv $@.tmp $@
+.PHONY: tapset-format
+tapset-format: $(B)/kvmmmu_format.stpm
+	cat $< > tapsets/kvmmmu_format.stpm
 
 .PHONY: check check-report golden-update report
 # The README's test command: unit tests, golden replay, the fail corpus, the
 # seed's own dumps, and a parse of every tapset and script.
-check: $(B)/kvmmmu-report $(UNIT_TESTS) $(B)/bench/scale-trace $(B)/bench/run-timed
-	@KVMMMU_REPORT=$(B)/kvmmmu-report UNIT_TESTS="$(UNIT_TESTS)" \
+check: $(B)/kvmmmu-report $(UNIT_TESTS) $(B)/kvmmmu_format.stpm $(B)/bench/scale-trace $(B)/bench/run-timed
+	@KVMMMU_REPORT=$(B)/kvmmmu-report UNIT_TESTS="$(UNIT_TESTS)" FORMAT_STPM=$(B)/kvmmmu_format.stpm \
 	  BENCH_SCALE=$(B)/bench/scale-trace BENCH_TIMED=$(B)/bench/run-timed tests/run-tests.sh
 
 # Rewrite the golden outputs after a deliberate change; read the diff.

@@ -4,9 +4,14 @@
 # compiling a script into a module for a kernel that is not running.
 #
 #   make check-tapsets-parse
-#       stap -p1 on every tapset and script (no kernel package needed; part
-#       of `make check`), and no tapset function is open to unprivileged
-#       (stapusr) scripts: every one reads kernel memory or module state.
+#       the tapset checks that need no kernel package, part of `make check`
+#       (tests/tapset-checks.sh): stap -p1 of every tapset and script, no
+#       function open to unprivileged (stapusr) scripts (every one reads
+#       kernel memory or module state), embedded C in kvmmmu_runtime.stp
+#       only, tapsets/kvmmmu_format.stpm what records.h generates.
+#
+#   make tapset-format
+#       write tapsets/kvmmmu_format.stpm again from src/format/records.h.
 #
 #   make check-tapsets [KERNEL="bookworm sid"] [KVER=6.1.0-56-amd64]
 #       stap -p4 of every script and tests/buildok/*.stp for each kernel: the
@@ -45,48 +50,17 @@ KERNELS = $(if $(KVER),$(KVER),$(if $(KERNEL),$(KERNEL),$(KERNEL_LINES)))
 
 DEB_PACKAGES += kmod xz-utils zstd patch mmdebstrap util-linux
 
-TAPSET_FILES := $(wildcard tapsets/*.stp)
+TAPSET_FILES := $(wildcard tapsets/*.stp tapsets/*.stpm)
 TAPSET_SCRIPTS := $(wildcard scripts/*.stp)
 TAPSET_BUILDOK := $(wildcard tests/buildok/*.stp)
 
 .PHONY: check-tapsets-parse check-tapsets tapset-module kernels
 
-# stap -p1 needs no kernel, but it reads the .config, Module.symvers and
-# kernel.release of a build tree: a fake empty one stands in.  Tapset files
-# cannot be run as scripts: stap parses them all with any script and warns
-# 'tapset "FILE" has errors' for a broken one.
-check-tapsets-parse:
-	@command -v $(STAP) >/dev/null || { echo "check-tapsets-parse: $(STAP) not found (make deps)"; exit 1; }
-	@pass=0; fail=0; tmp=$$(mktemp -d); \
-	touch $$tmp/.config $$tmp/Module.symvers; mkdir -p $$tmp/include/config; \
-	echo 6.1.0-0-amd64 > $$tmp/include/config/kernel.release; \
-	$(STAP) -p1 -r $$tmp -I tapsets -e 'probe never {}' >/dev/null 2>$$tmp/tapsets.err; \
-	for f in $(TAPSET_FILES); do \
-		if grep -q "\"$$f\" has errors" $$tmp/tapsets.err; then \
-			echo "FAIL p1 $$f"; sed 's/^/    /' $$tmp/tapsets.err; fail=$$((fail + 1)); \
-		else pass=$$((pass + 1)); fi; \
-	done; \
-	for f in $(TAPSET_SCRIPTS) $(TAPSET_BUILDOK); do \
-		if $(STAP) -p1 -r $$tmp -I tapsets $$f >/dev/null 2>$$tmp/err && \
-		   ! grep -q 'has errors' $$tmp/err; then \
-			pass=$$((pass + 1)); \
-		else \
-			echo "FAIL p1 $$f"; sed 's/^/    /' $$tmp/err; fail=$$((fail + 1)); \
-		fi; \
-	done; \
-	if grep -n 'unprivileged' $(TAPSET_FILES) > $$tmp/marks; then \
-		echo "FAIL tapsets mark functions unprivileged (they read kernel memory: stapdev only)"; \
-		sed 's/^/    /' $$tmp/marks; fail=$$((fail + 1)); \
-	else pass=$$((pass + 1)); fi; \
-	if $(STAP) -p2 --privilege=stapusr -r $$tmp -I tapsets \
-		-e 'probe begin { println(__kvmmmu_zap_gather(0, 0, 0, 0, 0, 0, 0)) }' >/dev/null 2>$$tmp/err || \
-	   ! grep -q "function may not be used when --privilege=stapusr" $$tmp/err; then \
-		echo "FAIL a stapusr script may call __kvmmmu_zap_gather (it reads kernel memory)"; \
-		sed 's/^/    /' $$tmp/err; fail=$$((fail + 1)); \
-	else pass=$$((pass + 1)); fi; \
-	rm -rf $$tmp; \
-	echo "check-tapsets-parse: $$pass passed, $$fail failed"; \
-	[ $$fail -eq 0 ]
+# The checks that need no kernel (tests/tapset-checks.sh, part of make
+# check): stap -p1 of every tapset and script, no function open to stapusr,
+# embedded C in kvmmmu_runtime.stp only, the generated format fresh.
+check-tapsets-parse: $(B)/kvmmmu_format.stpm
+	@tests/tapset-checks.sh $(B)/kvmmmu_format.stpm
 
 check-tapsets:
 	@tests/kernel/check-tapsets.sh $(KERNELS)
@@ -102,3 +76,9 @@ tapset-module:
 	@[ -n "$(KVER)$(KERNEL)" ] && [ -n "$(SCRIPT)" ] && [ -n "$(OUT)" ] || \
 		{ echo "usage: make tapset-module KERNEL=line|KVER=... SCRIPT=scripts/NAME.stp OUT=DIR [NAME=...]"; exit 2; }
 	@tests/kernel/stap-module.sh "$(firstword $(KERNELS))" "$(SCRIPT)" "$(OUT)" $(NAME)
+
+# The reference part of docs/tapsets.md, from the tapsets' doc comments.
+.PHONY: tapset-doc
+tapset-doc:
+	@{ sed '/^<!-- everything below is written by make tapset-doc -->$$/q' docs/tapsets.md; \
+	   echo; tests/tapset-reference.sh; } > $(B)/tapsets.md.new && cat $(B)/tapsets.md.new > docs/tapsets.md

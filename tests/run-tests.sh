@@ -418,27 +418,16 @@ for ko in "$CACHE"/*/dbg/kvm.ko; do
 done
 [ $nko -gt 0 ] || echo "skip dwarf: no kernel in $CACHE (make check-tapsets fetches them)"
 
-# ---- tapsets and scripts parse (stap -p1), no kernel needed ----
-# stap wants a kernel build tree even to parse: a stub with a .config, a
-# Module.symvers and a release is enough for pass 1.  A tapset with a parse
-# error is only warned about and skipped, so its warning is what fails it.
-if command -v stap >/dev/null; then
-  K=$TMP/stub-kernel; mkdir -p "$K/include/config"; : >"$K/.config"; : >"$K/Module.symvers"
-  echo 0.0.0-parse-only >"$K/include/config/kernel.release"
-  stap -p1 -r "$K" -I tapsets -e 'probe never {}' >/dev/null 2>"$TMP/tapsets.err"; rc=$?
-  for f in tapsets/*.stp; do
-    [ -f "$f" ] || continue
-    if [ $rc = 0 ] && ! grep -q "${f##*/}\" has errors" "$TMP/tapsets.err"; then ok "stap -p1 $f"
-    else bad "stap -p1 $f" "$(cat "$TMP/tapsets.err")"; fi
-  done
-  for f in scripts/*.stp tests/buildok/*.stp; do
-    [ -f "$f" ] || continue
-    if out=$(stap -p1 -r "$K" -I tapsets "$f" 2>&1 >/dev/null) && ! grep -q 'has errors' <<<"$out"; then ok "stap -p1 $f"
-    else bad "stap -p1 $f" "$out"; fi
-  done
-else
-  bad "stap missing (make deps installs systemtap)"
-fi
+# ---- the tapsets, no kernel needed (tests/tapset-checks.sh): stap -p1,
+# privilege, embedded C in the runtime only, the generated format fresh ----
+tests/tapset-checks.sh "${FORMAT_STPM:-build/kvmmmu_format.stpm}" >"$TMP/tapsets.out" 2>&1
+while IFS= read -r l; do
+  case $l in
+    "ok   "*) ok "${l#ok   }" ;;
+    "FAIL "*) bad "${l#FAIL }" "$(awk -v n="$l" '$0 == n { on = 1; next } on && /^     / { print; next } { on = 0 }' "$TMP/tapsets.out")" ;;
+  esac
+done <"$TMP/tapsets.out"
+grep -qE '^(ok|FAIL) ' "$TMP/tapsets.out" || bad "tests/tapset-checks.sh ran no check" "$(cat "$TMP/tapsets.out")"
 
 # ---- make bench's harness on a 1 MB trace: what it writes, not how fast ----
 if [ -x "${BENCH_SCALE:-}" ] && [ -x "${BENCH_TIMED:-}" ]; then
