@@ -50,10 +50,6 @@ KERNELS = $(if $(KVER),$(KVER),$(if $(KERNEL),$(KERNEL),$(KERNEL_LINES)))
 
 DEB_PACKAGES += kmod xz-utils zstd patch mmdebstrap util-linux
 
-TAPSET_FILES := $(wildcard tapsets/*.stp tapsets/*.stpm)
-TAPSET_SCRIPTS := $(wildcard scripts/*.stp)
-TAPSET_BUILDOK := $(wildcard tests/buildok/*.stp)
-
 .PHONY: check-tapsets-parse check-tapsets tapset-module kernels
 
 # The checks that need no kernel (tests/tapset-checks.sh, part of make
