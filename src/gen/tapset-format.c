@@ -8,7 +8,8 @@
  * The file is a SystemTap macro library (.stpm), so its macros are seen by
  * every tapset and script, and by both SystemTap's script and the runtime
  * tapset's C: @__kvmmmu_format_c expands, inside kvmmmu_runtime.stp and
- * before that file's own C, to the C table the one formatter prints from.
+ * before that file's own C, to the C table the one formatter prints from,
+ * and @__kvmmmu_format_printers, at its end, to the printers.
  *
  *   gen-tapset-format > tapsets/kvmmmu_format.stpm
  */
@@ -93,8 +94,9 @@ main(void)
        "//                                the one formatter prints from;\n"
        "//                                expanded by kvmmmu_runtime.stp only\n"
        "//   @__kvmmmu_format_printers    kvmmmu_print_<kind>() for every event\n"
-       "//                                kind but end; expanded by\n"
-       "//                                kvmmmu_records.stp only\n");
+       "//                                kind but end, C that calls the\n"
+       "//                                runtime's writer; expanded by\n"
+       "//                                kvmmmu_runtime.stp only\n");
 
   printf("@define KVMMMU_FORMAT_VERSION %%( %d %%)\n\n", KVMMMU_FORMAT_VERSION);
   for (guint k = 0; k < n_kinds; k++)
@@ -199,10 +201,10 @@ main(void)
     printf("function kvmmmu_print_%s (", s->keyword);
     for (guint f = 0; f < s->n_fields; f++)
       printf("%s%s:long", f ? ", " : "", s->fields[f].name);
-    printf(")\n{\n\t__kvmmmu_record(@KVMMMU_KIND_%s, gettimeofday_ns()", kind_enum[k]);
-    for (guint f = 0; f < max_fields; f++)
-      printf(", %s", f < s->n_fields ? s->fields[f].name : "0");
-    puts(")\n}");
+    printf(")\n%%{\n\tconst u64 f[] = {");
+    for (guint f = 0; f < s->n_fields; f++)
+      printf("%s STAP_ARG_%s", f ? "," : "", s->fields[f].name);
+    printf(" };\n\n\tkvmmmu_write(KVMMMU_KIND_%s, ktime_get_real_fast_ns(), f);\n%%}\n", kind_enum[k]);
   }
   puts("%)");
   return 0;

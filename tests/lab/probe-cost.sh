@@ -190,7 +190,7 @@ for K in "$@"; do
 			try=1
 			while :; do
 				rc=0
-				env SCRIPTS="$scripts" LAB_FOREIGN="$SEED" STAP_FLAGS="-t" WORKLOAD_ARGS="$ARGS" \
+				env SCRIPTS="$scripts" LAB_FOREIGN="$SEED" STAP_FLAGS="-t -DSTP_FORCE_STDOUT_TTY" WORKLOAD_ARGS="$ARGS" \
 					LAB_OUT="$RO" LAB_QEMU_ARGS="$QARGS" tests/lab/run-lab.sh "$K" || rc=$?
 				# Up to two more boots after a hang (docs/lab.md), a guest
 				# that died before its results came out (the 6.12 guest
