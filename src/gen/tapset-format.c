@@ -143,11 +143,13 @@ main(void)
          "#define KVMMMU_STAGE_WORDS %u\n", stage);
   puts("/* A kind: its keyword; a letter per field and per item field, in\n"
        " * order (u decimal, d signed decimal, x hex, h hex of the low 32 bits,\n"
-       " * b 0 or 1, s hit/miss/-, c decimal: the count of items); the most\n"
-       " * items; which field counts them; where its items are staged. */\n"
+       " * b 0 or 1, s hit/miss/-, c decimal: the count of items), and how\n"
+       " * many of each (no strlen() on the probes' path: it is a call out of\n"
+       " * the module); the most items; which field counts them; where its\n"
+       " * items are staged. */\n"
        "struct kvmmmu_kind_spec {\n"
        "\tconst char *keyword, *fields, *items;\n"
-       "\tunsigned char max_items, count_field;\n"
+       "\tunsigned char n_fields, n_items, max_items, count_field;\n"
        "\tunsigned short stage;\n"
        "};\n"
        "static const struct kvmmmu_kind_spec kvmmmu_kinds[KVMMMU_N_KINDS] = {");
@@ -163,8 +165,9 @@ main(void)
     }
     for (guint f = 0; f < kinds[k].n_item_fields; f++)
       items[f] = type_letter(kinds[k].item_fields[f].type);
-    printf("\t[KVMMMU_KIND_%s] = { \"%s\", \"%s\", \"%s\", %u, %u, %u },\t/*",
-           kind_enum[k], kinds[k].keyword, fields, items, kinds[k].max_items, count, stage);
+    printf("\t[KVMMMU_KIND_%s] = { \"%s\", \"%s\", \"%s\", %u, %u, %u, %u, %u },\t/*",
+           kind_enum[k], kinds[k].keyword, fields, items, kinds[k].n_fields,
+           kinds[k].n_item_fields, kinds[k].max_items, count, stage);
     for (guint f = 0; f < kinds[k].n_fields; f++)
       printf(" %s", kinds[k].fields[f].name);
     if (kinds[k].n_item_fields)

@@ -24,6 +24,8 @@ tapset_kind(unsigned kind)
   kinds[kind].keyword = kvmmmu_kinds[kind].keyword;
   kinds[kind].fields = kvmmmu_kinds[kind].fields;
   kinds[kind].items = kvmmmu_kinds[kind].items;
+  kinds[kind].n_fields = kvmmmu_kinds[kind].n_fields;
+  kinds[kind].n_items = kvmmmu_kinds[kind].n_items;
   kinds[kind].max_items = kvmmmu_kinds[kind].max_items;
   kinds[kind].count_field = kvmmmu_kinds[kind].count_field;
   return &kinds[kind];

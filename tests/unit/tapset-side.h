@@ -10,7 +10,7 @@
 
 typedef struct {
   const char *keyword, *fields, *items;
-  unsigned max_items, count_field;
+  unsigned n_fields, n_items, max_items, count_field;
 } TapsetKind;
 
 /* The kinds of the tapsets' table, in its order; NULL past the end. */

@@ -129,7 +129,9 @@ test_table(void)
     g_assert_nonnull(t);
     g_assert_cmpstr(t->keyword, ==, specs[k].keyword);
     g_assert_cmpuint(strlen(t->fields), ==, specs[k].n_fields);
+    g_assert_cmpuint(t->n_fields, ==, specs[k].n_fields);
     g_assert_cmpuint(strlen(t->items), ==, specs[k].n_item_fields);
+    g_assert_cmpuint(t->n_items, ==, specs[k].n_item_fields);
     g_assert_cmpuint(t->max_items, ==, specs[k].max_items);
     for (guint f = 0; f < specs[k].n_fields; f++) {
       if (t->fields[f] != letter_of(specs[k].fields[f].type))
