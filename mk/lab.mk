@@ -43,18 +43,19 @@ lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
 	for k in $(KERNELS); do \
 		echo "=== lab: $$k"; \
 		rc=0; env $(lab_env) tests/lab/run-lab.sh "$$k" || rc=$$?; \
-		if [ $$rc = 4 ]; then \
+		for again in 1 2; do \
+			[ $$rc = 4 ] || break; \
 			hung=$$((hung + 1)); \
-			echo "lab: $$k: the guest hung or died; running it once more (seen intermittently, see docs/lab.md)"; \
+			echo "lab: $$k: the guest hung or died; running it again, $$again of 2 (seen intermittently, see docs/lab.md)"; \
 			rc=0; env $(lab_env) tests/lab/run-lab.sh "$$k" || rc=$$?; \
-		fi; \
+		done; \
 		case $$rc in \
 		0) pass=$$((pass + 1)) ;; \
 		3) skip=$$((skip + 1)); echo "lab: $$k skipped: the Debian archive could not give its packages" ;; \
 		*) fail=$$((fail + 1)) ;; \
 		esac; \
 	done; \
-	[ $$hung -eq 0 ] || echo "lab: $$hung guest hang(s) or death(s), each run once more"; \
+	[ $$hung -eq 0 ] || echo "lab: $$hung guest hang(s) or death(s), each run again"; \
 	echo "lab: $$pass passed, $$fail failed$$( [ $$skip -eq 0 ] || echo ", $$skip skipped")"; \
 	[ $$fail -eq 0 ] || exit 1; [ $$skip -eq 0 ] || exit 3
 

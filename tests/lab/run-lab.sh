@@ -161,9 +161,9 @@ say "QEMU ran ${boot_s} s"
 
 if [ ! -s "$B/xfer.tgz" ]; then
 	# Exit 4: the guest hung (QEMU reached LAB_TIMEOUT), or its kernel
-	# died before the results came out (the 6.12 guest has oopsed on an
+	# died before the results came out (the 6.12 and 7.2 guests have oopsed on an
 	# int3 in __schedule while probes were being armed, the seed's
-	# scripts too); make lab runs such a kernel once more, and says so.
+	# scripts too); make lab runs such a kernel again, up to twice, and says so.
 	if [ "$boot_s" -ge "$LAB_TIMEOUT" ]; then
 		echo "$me: the guest hung: no results after ${boot_s} s (see $OUT/console.log)" >&2
 		exit 4
