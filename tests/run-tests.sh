@@ -402,6 +402,18 @@ grep -qF "roles: raw" "$TMP/out" && ! grep -q 'level=' "$TMP/out" && ok "dwarf: 
   && ok "dwarf: pre-flight says which probe points a kernel lacks" || bad "dwarf: pre-flight on the fixture (exit $rc)" "$(cat "$TMP/out")"
 "$R" kernel-info --debuginfo "$TMP/no-such.ko" >"$TMP/out" 2>&1; rc=$?
 [ $rc = 2 ] && grep -qF "Cannot open debuginfo: path=$TMP/no-such.ko" "$TMP/out" && ok "dwarf: missing debuginfo is unusable input" || bad "dwarf: missing debuginfo (exit $rc)" "$(cat "$TMP/out")"
+# Many captures of one kernel read its DWARF once, not once per capture
+# (a file of 1,500 captures spent minutes re-reading it); two kernels, twice.
+mkdir -p "$TMP/dbgdirs/6.1.0-56-amd64/dbg" "$TMP/dbgdirs/7.2.13+deb14-amd64/dbg"
+cp "$TMP/role.so" "$TMP/dbgdirs/6.1.0-56-amd64/dbg/kvm.ko"
+cp "$TMP/role702.so" "$TMP/dbgdirs/7.2.13+deb14-amd64/dbg/kvm.ko"
+{ cat "$TMP/bid.trace" "$TMP/bid.trace" "$TMP/bid.trace" "$TMP/r702.trace" "$TMP/r702.trace"; } >"$TMP/dbg-many.trace"
+G_MESSAGES_DEBUG=kvmmmu KVMMMU_DEBUGINFO_DIRS="$TMP/dbgdirs" "$R" walks --tree "$TMP/dbg-many.trace" >"$TMP/out" 2>&1; rc=$?
+if [ $rc = 0 ] && [ "$(grep -c 'Reading DWARF: path=' "$TMP/out")" = 2 ] \
+   && [ "$(grep -cF "roles: decoded with the DWARF of $TMP/dbgdirs/6.1.0-56-amd64/dbg/kvm.ko" "$TMP/out")" = 3 ] \
+   && [ "$(grep -cF "roles: decoded with the DWARF of $TMP/dbgdirs/7.2.13+deb14-amd64/dbg/kvm.ko" "$TMP/out")" = 2 ]; then
+  ok "dwarf: five captures of two kernels read two DWARF files once each"
+else bad "dwarf: five captures of two kernels read two DWARF files once each (exit $rc)" "$(grep -v '^ *\[' "$TMP/out")"; fi
 # The real Debian kvm.ko of every kernel in the cache (make check-tapsets
 # fills it, one kernel a line): its DWARF layout must be the built-in
 # table's for its release, and every probe point must be there.
@@ -431,13 +443,14 @@ grep -qE '^(ok|FAIL) ' "$TMP/tapsets.out" || bad "tests/tapset-checks.sh ran no 
 
 # ---- make bench's harness on a 1 MB trace: what it writes, not how fast ----
 if [ -x "${BENCH_SCALE:-}" ] && [ -x "${BENCH_TIMED:-}" ]; then
-  BENCH_ENV=(SCALE="$BENCH_SCALE" TIMED="$BENCH_TIMED" BENCH_SIZES=1 BENCH_RUNS=1
+  BENCH_ENV=(SCALE="$BENCH_SCALE" TIMED="$BENCH_TIMED" BENCH_SIZES=1 BENCH_RUNS=1 BENCH_CAPTURES=3
              BENCH_DATA="$TMP/bench" BENCH_RESULTS="$TMP/bench/results.md")
   env "${BENCH_ENV[@]}" KVMMMU_REPORT="$R" tests/bench/run-bench.sh >"$TMP/bench.out" 2>&1; rc=$?
   last=$(tail -n1 "$TMP/bench.out")
   rows=$(grep -c '^| 1 MB | \(wc\|summary\|hist\|roots\|walks\|awk\) |' "$TMP/bench/results.md" 2>/dev/null)
   if [ $rc = 0 ] && [ "$rows" = 6 ] &&
-     [[ $last =~ ^bench:\ summary/wc=[0-9.]+\ hist/wc=[0-9.]+\ walks/wc=[0-9.]+\ awk/hist=[0-9.]+\ peak_rss_mib=[0-9]+$ ]]
+     [[ $last =~ ^bench:\ summary/wc=[0-9.]+\ hist/wc=[0-9.]+\ walks/wc=[0-9.]+\ awk/hist=[0-9.]+\ check/summary=[0-9.]+\ peak_rss_mib=[0-9]+$ ]] &&
+     grep -q '^| 3 | check | [0-9.]* | check/summary [0-9.]* | \(met\|NOT met\) (<= 3) |$' "$TMP/bench/results.md"
   then ok "bench: a row per command and the last line"
   else bad "bench: a row per command and the last line (exit $rc, $rows rows)" "$(cat "$TMP/bench.out" "$TMP/bench/results.md")"; fi
   # A report that fails stops the benchmark, named, rather than being timed.

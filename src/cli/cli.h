@@ -33,8 +33,10 @@ typedef struct {
    * from --debuginfo, debuginfo found for the header's release, or the
    * built-in table; NULL when nothing fits (words stay raw). */
   const KvmmmuKernelLayout *layout;
-  KvmmmuKernelLayout layout_store;
   KvmmmuKernelLayout *debuginfo_layout; /* --debuginfo, read once */
+  /* "release\nbuild-id" -> KvmmmuKernelLayout (NULL: none fits), read once
+   * per kernel; renderers may keep a capture's layout pointer to the end. */
+  GHashTable *layouts;
 } KvmmmuCli;
 
 typedef void (*KvmmmuCliRecordFunc)(const KvmmmuRecord *rec, gpointer data);

@@ -82,6 +82,7 @@ kvmmmu_cli_clear(KvmmmuCli *cli)
   cli->files = NULL;
   g_clear_pointer(&cli->debuginfo, g_free);
   g_clear_pointer(&cli->debuginfo_layout, g_free);
+  g_clear_pointer(&cli->layouts, g_hash_table_unref);
 }
 
 /* Choose how this capture's role words decode.  FALSE (error set) only
@@ -90,7 +91,10 @@ static gboolean
 resolve_layout(KvmmmuCli *cli, const KvmmmuHeader *h, GError **error)
 {
   g_autofree char *found = NULL;
+  g_autofree char *key = NULL;
   g_autoptr(GError) local = NULL;
+  KvmmmuKernelLayout *layout;
+  gpointer cached;
 
   cli->layout = NULL;
   if (g_strcmp0(cli->debuginfo, "none") == 0)
@@ -115,15 +119,26 @@ resolve_layout(KvmmmuCli *cli, const KvmmmuHeader *h, GError **error)
   }
   if (cli->shows_no_roles)
     return TRUE;
-  found = kvmmmu_dwarf_find_for_release(h->release);
-  if (found && kvmmmu_dwarf_read_layout(found, &cli->layout_store, &local) &&
-      (!h->build_id[0] || !cli->layout_store.build_id[0] ||
-       g_ascii_strcasecmp(h->build_id, cli->layout_store.build_id) == 0)) {
-    cli->layout = &cli->layout_store;
+  /* Once per kernel, not per capture: a file of many captures of one kernel
+   * would otherwise find and read the same DWARF (~16 MiB) for each. */
+  key = g_strdup_printf("%s\n%s", h->release, h->build_id);
+  if (!cli->layouts)
+    cli->layouts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  if (g_hash_table_lookup_extended(cli->layouts, key, NULL, &cached)) {
+    cli->layout = cached;
     return TRUE;
   }
-  if (kvmmmu_layout_builtin(h->release, &cli->layout_store))
-    cli->layout = &cli->layout_store;
+  layout = g_new0(KvmmmuKernelLayout, 1);
+  found = kvmmmu_dwarf_find_for_release(h->release);
+  if (!(found && kvmmmu_dwarf_read_layout(found, layout, &local) &&
+        (!h->build_id[0] || !layout->build_id[0] ||
+         g_ascii_strcasecmp(h->build_id, layout->build_id) == 0))) {
+    memset(layout, 0, sizeof *layout);
+    if (!kvmmmu_layout_builtin(h->release, layout))
+      g_clear_pointer(&layout, g_free);
+  }
+  cli->layout = layout;
+  g_hash_table_insert(cli->layouts, g_steal_pointer(&key), layout);
   return TRUE;
 }
 

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* layout.c - the shadow MMU's types read through libdw (Dwfl, offline). */
+/* g_debug() lines show with G_MESSAGES_DEBUG=kvmmmu (or all). */
+#define G_LOG_DOMAIN "kvmmmu"
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -275,6 +277,7 @@ kvmmmu_dwarf_read_layout(const char *path, KvmmmuKernelLayout *out, GError **err
   int n;
 
   memset(out, 0, sizeof *out);
+  g_debug("Reading DWARF: path=%s", path);
   if (!open_object(path, &o, error))
     goto out;
   visit_top_dies(&o, scan_layout, &scan);
