@@ -182,8 +182,10 @@ for trace in tests/traces/*/*.trace; do
 done
 
 # ---- the fail corpus: exit code and error text ----
-# NAME.expect: "exit N", "args COMMAND [OPTION...]" (default summary), and
-# "stderr TEXT" / "stdout TEXT" lines that must each appear.
+# NAME.expect: "exit N", "args COMMAND [OPTION...]" (default summary),
+# "stderr TEXT" / "stdout TEXT" lines that must each appear, and "count N
+# TEXT": exactly N lines of stdout and stderr together hold TEXT (a fault
+# reported once, not once per later line).
 for t in tests/fail/*.trace; do
   e=${t%.trace}.expect
   [ -f "$e" ] || { bad "$t: no ${e##*/}"; continue; }
@@ -197,6 +199,9 @@ for t in tests/fail/*.trace; do
     case $line in
       "stderr "*) grep -qF -- "${line#stderr }" "$TMP/err" || why="$why; stderr lacks: ${line#stderr }" ;;
       "stdout "*) grep -qF -- "${line#stdout }" "$TMP/out" || why="$why; stdout lacks: ${line#stdout }" ;;
+      "count "*) n=${line#count }; text=${n#* }; n=${n%% *}
+                 got=$(cat "$TMP/out" "$TMP/err" | grep -cF -- "$text")
+                 [ "$got" = "$n" ] || why="$why; $got lines hold '$text', want $n" ;;
     esac
   done <"$e"
   grep -q 'Segmentation\|AddressSanitizer\|core dumped' "$TMP/err" && why="$why; crashed"
@@ -335,7 +340,7 @@ for magic in 0 1; do
 done
 mkbulk $S/seed-busy.trace "$TMP/bulkd" 0 4
 "$R" summary --bulk "$TMP/bulkd_0" "$TMP/bulkd_1" >"$TMP/out" 2>&1; rc=$?
-[ $rc = 0 ] && grep -q '^lost: 1 records missing (gaps in per-CPU seq), 1 bulk-mode flushes missing (gaps in their sequence), trailer counts 20 records written, 19 read' "$TMP/out" \
+[ $rc = 0 ] && grep -q '^lost: 1 records missing (gaps in per-CPU seq), 1 bulk-mode flushes missing (gaps in their sequence), trailer counts 20 records written, 19 arrived' "$TMP/out" \
   && ok "bulk: a lost flush is reported" || bad "bulk: a lost flush is reported (exit $rc)" "$(cat "$TMP/out")"
 head -c 1000 "$TMP/bulk0_0" >"$TMP/cut_0"
 "$R" summary --bulk "$TMP/cut_0" "$TMP/bulk0_1" >"$TMP/out" 2>&1; rc=$?

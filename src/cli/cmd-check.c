@@ -175,7 +175,7 @@ on_walk(const KvmmmuWalkTree *t, gpointer data)
   for (guint k = 0; k < t->steps->len; k++) {
     const KvmmmuWalkStep *ws = &g_array_index(t->steps, KvmmmuWalkStep, k);
 
-    if (ws->verdict == KVMMMU_STEP_OK)
+    if (ws->zapped)
       match_page(run, t->cpu, &t->rec.items[ws->step.i], "leaf");
   }
 }

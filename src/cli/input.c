@@ -161,6 +161,12 @@ warn_total(const char *reason, guint64 count, const char *first, gpointer data)
     fprintf(stderr, "kvmmmu-report:   1 x %s (%s)\n", reason, first);
 }
 
+static void
+on_skip(KvmmmuSkipReason why, guint32 cpu, guint64 seq, gpointer data)
+{
+  kvmmmu_stats_note_skipped(data, why == KVMMMU_SKIP_OF_BAD_WALK, cpu, seq);
+}
+
 int
 kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
                 gpointer data, guint64 *bad_lines)
@@ -181,6 +187,7 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
       status = KVMMMU_EXIT_UNUSABLE;
       continue;
     }
+    kvmmmu_reader_set_skip_func(reader, on_skip, stats);
     while ((st = kvmmmu_reader_next_ref(reader, &rec, &error)) == KVMMMU_READ_RECORD) {
       if (rec->kind == KVMMMU_RECORD_HEADER && !resolve_layout(cli, &rec->u.header, &error)) {
         st = KVMMMU_READ_FATAL;

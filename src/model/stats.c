@@ -152,12 +152,21 @@ kvmmmu_stats_add(KvmmmuStats *s, const KvmmmuRecord *rec)
     s->have_end = TRUE;
     s->end = rec->u.End;
     s->end_ts = rec->ts_ns;
-    s->records_at_end = s->event_records;
+    s->records_at_end = s->event_records + s->lines_skipped;
     return;
   default:
     break;
   }
   s->event_records++;
+}
+
+void
+kvmmmu_stats_note_skipped(KvmmmuStats *s, gboolean step_of_bad_walk, guint32 cpu, guint64 seq)
+{
+  note_seq(s, cpu, seq);
+  s->lines_skipped++;
+  if (step_of_bad_walk)
+    s->steps_of_bad_walks++;
 }
 
 guint64

@@ -40,12 +40,19 @@ typedef struct {
   KvmmmuEnd end;              /* the last trailer */
   guint64 end_ts;
   guint64 event_records;      /* event records counted, trailer excluded */
-  guint64 records_at_end;     /* event_records of this capture at its trailer */
+  guint64 lines_skipped;      /* event lines that arrived but were skipped */
+  guint64 steps_of_bad_walks; /* of them: valid steps dropped with their bad walk line */
+  guint64 records_at_end;     /* records of this capture that arrived by its
+                               * trailer, skipped lines included */
 } KvmmmuStats;
 
 KvmmmuStats *kvmmmu_stats_new(void);
 void kvmmmu_stats_free(KvmmmuStats *stats);
 void kvmmmu_stats_add(KvmmmuStats *stats, const KvmmmuRecord *rec);
+/* An event line the reader skipped (KvmmmuReaderSkipFunc): it arrived, so
+ * its seq is no gap and the trailer's count includes it. */
+void kvmmmu_stats_note_skipped(KvmmmuStats *stats, gboolean step_of_bad_walk, guint32 cpu,
+                               guint64 seq);
 
 /* Records the trailer says were written but did not arrive (0 when the
  * trailer is missing or agrees). */

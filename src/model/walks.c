@@ -151,6 +151,35 @@ kvmmmu_walk_tree_ok(const KvmmmuWalkTree *t)
   return t->dfs_ok && t->n_steps_bad == 0 && t->n_leaves_unstepped == 0;
 }
 
+const char *
+kvmmmu_step_verdict_name(KvmmmuStepVerdict v)
+{
+  switch (v) {
+  case KVMMMU_STEP_OK: return "ok";
+  case KVMMMU_STEP_WRONG_SP: return "wrong-sp";
+  case KVMMMU_STEP_NOT_LEAF: return "not-leaf";
+  case KVMMMU_STEP_OUT_OF_ORDER: return "out-of-order";
+  case KVMMMU_STEP_BAD_PATH: return "bad-path";
+  }
+  return "?";
+}
+
+/* Page i hangs from the root by parent_index: a page list that broke
+ * depth-first order before it leaves it no known path. */
+static gboolean
+path_known(const KvmmmuWalkTree *t, guint i)
+{
+  guint hops = 0;
+  int p = (int)i;
+
+  while (p > 0 && hops++ <= KVMMMU_MAX_WALK_PAGES)
+    p = t->parent_index[p];
+  return p == 0;
+}
+
+/* One verdict a step, for its own first fault: a step with the right leaf
+ * zapped it whatever else is wrong, and a path that cannot be known (the
+ * walk's page list is at fault, reported once at the walk) is not judged. */
 static void
 check_step(OpenWalk *ow, KvmmmuWalkStep *ws)
 {
@@ -160,6 +189,8 @@ check_step(OpenWalk *ow, KvmmmuWalkStep *ws)
   guint path[KVMMMU_MAX_PATH_DEPTH], depth;
 
   ws->verdict = KVMMMU_STEP_OK;
+  ws->zapped = FALSE;
+  ws->path_checked = FALSE;
   ws->why[0] = '\0';
   if (s->sp != w->items[s->i].sp) {
     ws->verdict = KVMMMU_STEP_WRONG_SP;
@@ -173,12 +204,16 @@ check_step(OpenWalk *ow, KvmmmuWalkStep *ws)
              s->i, page_level(w, s->i));
     return;
   }
+  ws->zapped = TRUE;
   if ((gint)s->i <= ow->last_i) {
     ws->verdict = KVMMMU_STEP_OUT_OF_ORDER;
     snprintf(ws->why, sizeof ws->why, "i=%u after i=%d: for_each_sp moves forward",
              s->i, ow->last_i);
     return;
   }
+  if (!path_known(t, s->i))
+    return;
+  ws->path_checked = TRUE;
   depth = kvmmmu_walk_tree_path(t, s->i, path);
   if (depth != s->depth) {
     ws->verdict = KVMMMU_STEP_BAD_PATH;
@@ -407,9 +442,9 @@ add_step(KvmmmuWalks *walks, const KvmmmuRecord *rec)
   check_step(ow, ws);
   if (ws->verdict != KVMMMU_STEP_OK)
     ow->tree.n_steps_bad++;
-  else {
+  if (ws->zapped) {
     ow->stepped |= 1u << ws->step.i;
-    ow->last_i = ws->step.i;
+    ow->last_i = MAX(ow->last_i, (gint)ws->step.i);
   }
   if (steps->len >= ow->tree.n_leaves)
     complete(ow);

@@ -30,7 +30,13 @@ typedef struct {
   KvmmmuStep step;
   guint64 ts_ns;
   guint64 line;
-  KvmmmuStepVerdict verdict;
+  KvmmmuStepVerdict verdict; /* the step's own fault, once, where it is */
+  /* The step zapped leaf pages[i] (its sp is that leaf's): TRUE also when
+   * its path or order is wrong, since the leaf was zapped all the same. */
+  gboolean zapped;
+  /* FALSE when the walk's page list broke depth-first order before pages[i]:
+   * its root-to-leaf path is not known, and that fault is the walk's. */
+  gboolean path_checked;
   char why[160]; /* when verdict != OK: what differed */
 } KvmmmuWalkStep;
 
@@ -73,6 +79,10 @@ void kvmmmu_walks_finish(KvmmmuWalks *walks);
  * mmu_page_path.parent[] is (nearest parent first).  Returns the depth. */
 guint kvmmmu_walk_tree_path(const KvmmmuWalkTree *tree, guint i,
                             guint path[KVMMMU_MAX_PATH_DEPTH]);
+
+/* The name of a verdict in machine output: ok, wrong-sp, not-leaf,
+ * out-of-order, bad-path. */
+const char *kvmmmu_step_verdict_name(KvmmmuStepVerdict verdict);
 
 /* Checks that failed in this walk: !dfs_ok, bad steps, unstepped leaves. */
 gboolean kvmmmu_walk_tree_ok(const KvmmmuWalkTree *tree);

@@ -48,7 +48,18 @@ struct _KvmmmuReader {
   GHashTable *seen_above;
   CpuWalk cpu_walk[CPU_ARRAY];
   GHashTable *cpu_walk_high; /* cpu >= CPU_ARRAY -> CpuWalk */
+  /* ids of walks whose own line was bad, so that their steps are dropped
+   * with them rather than each taken for a bad line (at most
+   * BAD_WALKS_MAX; past that, such steps are bad lines again) */
+  GHashTable *bad_walks;
+
+  KvmmmuReaderSkipFunc skip_func;
+  gpointer skip_data;
+  gboolean line_has_seq; /* the line being parsed read its cpu and seq */
+  KvmmmuSkipReason skip_why; /* why it is skipped, when it is */
 };
+
+#define BAD_WALKS_MAX 4096
 
 static void
 reset_capture(KvmmmuReader *r)
@@ -57,6 +68,7 @@ reset_capture(KvmmmuReader *r)
   g_hash_table_remove_all(r->seen_above);
   memset(r->cpu_walk, 0, sizeof r->cpu_walk);
   g_hash_table_remove_all(r->cpu_walk_high);
+  g_hash_table_remove_all(r->bad_walks);
 }
 
 static KvmmmuReader *
@@ -70,6 +82,7 @@ reader_alloc(const char *name, KvmmmuDiag *diag, gboolean strict)
   r->strict = strict;
   r->seen_above = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   r->cpu_walk_high = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+  r->bad_walks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   return r;
 }
 
@@ -142,6 +155,7 @@ kvmmmu_reader_free(KvmmmuReader *r)
   kvmmmu_bulk_free(r->bulk);
   g_hash_table_destroy(r->seen_above);
   g_hash_table_destroy(r->cpu_walk_high);
+  g_hash_table_destroy(r->bad_walks);
   g_free(r->name);
   g_free(r);
 }
@@ -362,6 +376,7 @@ parse_common(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
       return FALSE;
     }
   }
+  r->line_has_seq = TRUE;
   return TRUE;
 }
 
@@ -546,6 +561,11 @@ check_step_elsewhere(KvmmmuReader *r, const KvmmmuStep *s, const CpuWalk *cw)
   if (!cw || cw->walk != s->walk)
     cw = any_cpu_walk(r, s->walk); /* tolerate a step logged on another CPU */
   if (!cw) {
+    if (g_hash_table_size(r->bad_walks) && !walk_id_seen(r, s->walk) &&
+        g_hash_table_contains(r->bad_walks, &s->walk)) {
+      r->skip_why = KVMMMU_SKIP_OF_BAD_WALK; /* its walk's line was the bad one */
+      return FALSE;
+    }
     if (walk_id_seen(r, s->walk))
       bad(r, "step", "step:ended",
           "step of walk %" G_GUINT64_FORMAT " after that walk ended: expected steps right after their walk",
@@ -752,6 +772,20 @@ accept_event(KvmmmuReader *r, const KvmmmuRecord *rec, GError **error)
   return structure_ok(r, rec) ? LINE_RECORD : LINE_SKIP;
 }
 
+/* A walk line was bad after its cpu and seq: remember its id, if that
+ * reads, so that its steps go with it (check_step_elsewhere). */
+static void
+note_bad_walk(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok)
+{
+  guint n_common;
+  const Token *t = &tok[1 + (kvmmmu_common_field_specs(&n_common), n_common)];
+  guint64 id;
+
+  if (spec->n_fields && strcmp(spec->fields[0].name, "walk") == 0 && parse_u64(t->s, t->n, &id) && id != 0 &&
+      g_hash_table_size(r->bad_walks) < BAD_WALKS_MAX && !walk_id_seen(r, id))
+    g_hash_table_add(r->bad_walks, g_memdup2(&id, sizeof id));
+}
+
 /* The full parser: any line, with a message for whatever is wrong. */
 static LineResult
 parse_line(KvmmmuReader *r, const char *s, gsize n, gboolean no_newline, KvmmmuRecord *rec,
@@ -766,8 +800,14 @@ parse_line(KvmmmuReader *r, const char *s, gsize n, gboolean no_newline, KvmmmuR
   rec->ts_ns = 0;
   rec->cpu = 0;
   rec->seq = 0;
-  if (no_newline)
+  if (no_newline) {
+    /* Whatever its fields say, the last of them may be cut: one problem,
+     * not also that of a short record.  A header is still read (its
+     * capture is nothing without it), said as cut all the same. */
     bad(r, "line", "line:cut", "last line has no newline: the trace was cut mid-record");
+    if (!has_prefix(s, n, KVMMMU_HEADER_KEYWORD " "))
+      return LINE_SKIP;
+  }
   if (n > 0 && s[n - 1] == '\r') {
     bad(r, "line", "line:crlf", "line ends in CR: expected \\n line ends, not CRLF");
     n--;
@@ -816,8 +856,11 @@ parse_line(KvmmmuReader *r, const char *s, gsize n, gboolean no_newline, KvmmmuR
     return LINE_SKIP;
   }
   memset(&rec->u, 0, spec->items_offset);
-  if (!parse_event(r, spec, tok, ntok, rec))
+  if (!parse_event(r, spec, tok, ntok, rec)) {
+    if (spec->kind == KVMMMU_RECORD_WALK && r->line_has_seq)
+      note_bad_walk(r, spec, tok);
     return LINE_SKIP;
+  }
   rec->kind = spec->kind;
   return accept_event(r, rec, error);
 }
@@ -861,6 +904,21 @@ next_entry(KvmmmuReader *r, const KvmmmuEntry **out, GError **error)
   return KVMMMU_READ_RECORD;
 }
 
+/* An event line with a cpu and seq was skipped: tell the caller. */
+static void
+skipped(KvmmmuReader *r, const KvmmmuRecord *rec)
+{
+  if (r->skip_func)
+    r->skip_func(r->skip_why, rec->cpu, rec->seq, r->skip_data);
+}
+
+void
+kvmmmu_reader_set_skip_func(KvmmmuReader *r, KvmmmuReaderSkipFunc func, gpointer user_data)
+{
+  r->skip_func = func;
+  r->skip_data = user_data;
+}
+
 /* Any line, across chunks: kvmmmu_reader_next_ref() for all it leaves. */
 static G_GNUC_NO_INLINE KvmmmuReadStatus
 next_ref_any(KvmmmuReader *r, const KvmmmuRecord **out, GError **error)
@@ -875,6 +933,8 @@ next_ref_any(KvmmmuReader *r, const KvmmmuRecord **out, GError **error)
 
     if (st == KVMMMU_READ_FATAL)
       return st;
+    r->line_has_seq = FALSE;
+    r->skip_why = KVMMMU_SKIP_BAD_LINE;
     if (st == KVMMMU_READ_EOF) {
       if (!r->have_header) {
         g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
@@ -890,6 +950,7 @@ next_ref_any(KvmmmuReader *r, const KvmmmuRecord **out, GError **error)
       rec = (KvmmmuRecord *)(e + 1);
       rec->file = r->name;
       rec->line = r->line;
+      r->line_has_seq = TRUE;
       res = accept_event(r, rec, error);
       break;
     case KVMMMU_ENTRY_LINE:
@@ -914,6 +975,8 @@ next_ref_any(KvmmmuReader *r, const KvmmmuRecord **out, GError **error)
       *out = rec;
       return KVMMMU_READ_RECORD;
     }
+    if (r->line_has_seq)
+      skipped(r, rec);
   }
 }
 
@@ -923,10 +986,12 @@ static G_GNUC_NO_INLINE KvmmmuReadStatus
 checked_walk_or_step(KvmmmuReader *r, const KvmmmuRecord *rec, const KvmmmuRecord **out,
                      GError **error)
 {
+  r->skip_why = KVMMMU_SKIP_BAD_LINE;
   if (structure_ok(r, rec)) {
     *out = rec;
     return KVMMMU_READ_RECORD;
   }
+  skipped(r, rec);
   return next_ref_any(r, out, error);
 }
 

@@ -68,6 +68,20 @@ KvmmmuReadStatus kvmmmu_reader_next(KvmmmuReader *reader, KvmmmuRecord *rec,
                                     GError **error);
 
 
+/* Why an event line whose cpu and seq were read was not handed out. */
+typedef enum {
+  KVMMMU_SKIP_BAD_LINE,     /* the line is bad (counted in the KvmmmuDiag) */
+  KVMMMU_SKIP_OF_BAD_WALK,  /* a valid step of a walk whose own line was bad:
+                             * dropped with it, not a bad line of its own */
+} KvmmmuSkipReason;
+
+/* Told of every skipped event line whose cpu and seq fields were read, so
+ * that its seq is not taken for a record lost in transport. */
+typedef void (*KvmmmuReaderSkipFunc)(KvmmmuSkipReason why, guint32 cpu, guint64 seq,
+                                     gpointer user_data);
+void kvmmmu_reader_set_skip_func(KvmmmuReader *reader, KvmmmuReaderSkipFunc func,
+                                 gpointer user_data);
+
 /* The name used in messages ("-" reads as "<stdin>"); borrowed. */
 const char *kvmmmu_reader_name(const KvmmmuReader *reader);
 guint64 kvmmmu_reader_lines(const KvmmmuReader *reader);

@@ -28,7 +28,7 @@ kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s)
   LOSS(s->bulk_missing, " %" G_GUINT64_FORMAT " bulk-mode flushes missing (gaps in their sequence)",
        s->bulk_missing);
   LOSS(kvmmmu_stats_records_lost(s),
-       " trailer counts %" G_GUINT64_FORMAT " records written, %" G_GUINT64_FORMAT " read",
+       " trailer counts %" G_GUINT64_FORMAT " records written, %" G_GUINT64_FORMAT " arrived",
        s->end.records, s->records_at_end);
   LOSS(s->have_end && s->end.faults,
        " %" G_GUINT64_FORMAT " records dropped on kernel read faults", s->end.faults);
@@ -77,7 +77,11 @@ kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, gu
                            " lock contentions\n",
                            s->probe_hit_lines, s->probe_hits_total, s->probe_cycles_total,
                            s->stap_lock_contention);
-  g_string_append_printf(out, "bad lines: %" G_GUINT64_FORMAT "\n", bad_lines);
+  g_string_append_printf(out, "bad lines: %" G_GUINT64_FORMAT, bad_lines);
+  if (s->steps_of_bad_walks)
+    g_string_append_printf(out, " (and %" G_GUINT64_FORMAT " valid steps dropped with their bad walk line)",
+                           s->steps_of_bad_walks);
+  g_string_append_c(out, '\n');
   if (kvmmmu_stats_lossy(s))
     kvmmmu_render_loss_note(out, s);
   else
@@ -100,11 +104,12 @@ kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks, gui
                          "\nfaults,%" G_GUINT64_FORMAT
                          "\nstap_errors,%" G_GUINT64_FORMAT "\nstap_skipped,%" G_GUINT64_FORMAT
                          "\ntransport_failures,%" G_GUINT64_FORMAT "\nbad_lines,%"
-                         G_GUINT64_FORMAT "\n",
+                         G_GUINT64_FORMAT "\nsteps_of_bad_walks,%" G_GUINT64_FORMAT "\n",
                          walks, s->pages, kvmmmu_stats_n_vcpus(s), s->n_cpus, s->seq_missing,
                          kvmmmu_stats_records_lost(s), s->bulk_missing,
                          s->have_end ? s->end.faults : 0,
-                         s->stap_errors, s->stap_skipped, s->stap_transport_failures, bad_lines);
+                         s->stap_errors, s->stap_skipped, s->stap_transport_failures, bad_lines,
+                         s->steps_of_bad_walks);
 }
 
 KvmmmuJson *
@@ -139,6 +144,7 @@ kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_line
   kvmmmu_json_end_object(b);
   kvmmmu_json_bool(b, "trailer", s->have_end);
   kvmmmu_json_int(b, "bad_lines", bad_lines);
+  kvmmmu_json_int(b, "steps_of_bad_walks", s->steps_of_bad_walks);
   kvmmmu_json_end_object(b);
   return kvmmmu_json_builder_root(b);
 }

@@ -104,7 +104,7 @@ step_of(const KvmmmuWalkTree *t, guint j)
 {
   for (guint k = 0; k < t->steps->len; k++) {
     const KvmmmuWalkStep *ws = &g_array_index(t->steps, KvmmmuWalkStep, k);
-    if (ws->step.i == j && ws->verdict == KVMMMU_STEP_OK)
+    if (ws->step.i == j && ws->zapped)
       return k;
   }
   return -1;
@@ -377,7 +377,8 @@ kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
                            w->walk, time->str, t->cpu, w->round, s->i, s->sp);
     for (guint d = 0; d < s->depth; d++)
       g_string_append_printf(out, "%s" X64, d ? " " : "", s->items[d].sp);
-    g_string_append_printf(out, ",%s\n", ws->verdict == KVMMMU_STEP_OK ? "ok" : "bad-path");
+    g_string_append_printf(out, ",%s\n", ws->verdict == KVMMMU_STEP_OK && !ws->path_checked
+                                          ? "path-unchecked" : kvmmmu_step_verdict_name(ws->verdict));
   }
 }
 
@@ -441,7 +442,13 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
       kvmmmu_json_end_object(b);
     }
     kvmmmu_json_end_array(b);
-    kvmmmu_json_bool(b, "path_ok", ws->verdict == KVMMMU_STEP_OK);
+    kvmmmu_json_string(b, "verdict", kvmmmu_step_verdict_name(ws->verdict));
+    kvmmmu_json_member(b, "path_ok");
+    if (ws->path_checked)
+      kvmmmu_json_add_bool(b, ws->verdict != KVMMMU_STEP_BAD_PATH);
+    else
+      kvmmmu_json_add_null(b); /* not known: the walk's page list is at fault */
+    kvmmmu_json_bool(b, "zapped", ws->zapped);
     if (ws->verdict != KVMMMU_STEP_OK) {
       kvmmmu_json_string(b, "problem", ws->why);
     }

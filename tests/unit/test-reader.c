@@ -244,8 +244,9 @@ test_crlf_and_cut(void)
 
   open_text(&f, HDR "switch 1 0 1 f 0 0 hit\r\nswitch 2 0 2 f 0 0 miss", FALSE);
   g_assert_cmpint(read_all(&f, kinds, &error), ==, KVMMMU_READ_EOF);
-  /* Both records are kept, and both oddities are said. */
-  g_assert_cmpstr(kinds->str, ==, "header switch switch ");
+  /* The CRLF record is kept; the last line may be cut anywhere, even inside
+   * a field that still parses, so it is skipped: one problem each, said. */
+  g_assert_cmpstr(kinds->str, ==, "header switch ");
   g_assert_cmpuint(f.messages->len, ==, 2);
   g_assert_nonnull(strstr(g_ptr_array_index(f.messages, 0), "t.trace:2: line: line ends in CR"));
   g_assert_nonnull(strstr(g_ptr_array_index(f.messages, 1), "t.trace:3: line: last line has no newline"));
