@@ -236,6 +236,30 @@ expect_cli 0 "ok,\"trailer: present\"" check --format csv $S/seed.trace
 "$R" summary - <$S/seed.trace >"$TMP/out" 2>&1 && grep -q '^captures: 1$' "$TMP/out" && ok "cli summary from stdin" || bad "cli summary from stdin" "$(cat "$TMP/out")"
 "$R" summary $S/seed.trace $S/seed-busy.trace >"$TMP/out" 2>&1 && grep -q '^captures: 2$' "$TMP/out" && ok "cli summary of two files" || bad "cli summary of two files" "$(cat "$TMP/out")"
 "$R" hist --linear 0,100,10 $S/seed.trace $S/seed-busy.trace >"$TMP/out" 2>&1 && grep -q '20 intervals' "$TMP/out" && ok "cli hist of two captures" || bad "cli hist of two captures" "$(cat "$TMP/out")"
+# Captures from two kernels and two scripts, then two in one file: each
+# capture is said apart, totals are sums (spans without the gap between
+# captures, trailers summed), CPUs the most in one capture.
+A=tests/traces/6.1.0-56-amd64/zap_unsync.trace B=tests/traces/6.12.117+deb12-amd64/root_hpa.trace
+span_of() { "$R" summary "$1" 2>/dev/null | awk '/^span:/ { sub(/s$/, "", $2); print $2 }'; }
+want_span=$(awk -v a="$(span_of $A)" -v b="$(span_of $B)" 'BEGIN { printf "%.6f", a + b }')
+"$R" summary $A $B >"$TMP/out" 2>&1; rc=$?
+if [ $rc = 0 ] && grep -qx 'kernel:   6.1.0-56-amd64, 6.12.117+deb12-amd64' "$TMP/out" \
+   && grep -qx 'script:   zap_unsync, root_hpa' "$TMP/out" \
+   && awk -v w="$want_span" '/^span:/ { sub(/s$/, "", $2); d = $2 - w; ok = (d < 0 ? -d : d) <= 2e-6 } END { exit !ok }' "$TMP/out" \
+   && grep -q "^span: .* (the captures' spans summed)$" "$TMP/out" \
+   && grep -qx 'cpus:     2 (the most in one capture)' "$TMP/out" \
+   && grep -qx 'trailer:  hits 1030, records 1156, faults 0, skipped 43 (summed; 0 of 2 captures without one)' "$TMP/out" \
+   && grep -qx "capture 1: $A (capture 1 of the file): kernel 6.1.0-56-amd64, host kvmmmu-lab, script zap_unsync" "$TMP/out" \
+   && grep -qx "capture 2: $B (capture 1 of the file): kernel 6.12.117+deb12-amd64, host kvmmmu-lab, script root_hpa" "$TMP/out"
+then ok "cli summary: captures of two kernels said apart, totals summed"
+else bad "cli summary: captures of two kernels said apart, totals summed (exit $rc, span want $want_span)" "$(cat "$TMP/out")"; fi
+cat $A $A >"$TMP/two.trace"
+"$R" summary --format csv "$TMP/two.trace" >"$TMP/out" 2>&1; rc=$?
+if [ $rc = 0 ] && grep -qx '1,index_in_file,1' "$TMP/out" && grep -qx '2,index_in_file,2' "$TMP/out" \
+   && grep -qx 'all,records_walk,336' "$TMP/out" && grep -qx '2,records_walk,168' "$TMP/out" \
+   && grep -qx 'all,trailer_hits,1008' "$TMP/out" && grep -qx 'all,captures,2' "$TMP/out"
+then ok "cli summary csv: a row set per capture of one file, and the totals"
+else bad "cli summary csv: a row set per capture of one file (exit $rc)" "$(head -40 "$TMP/out")"; fi
 # JSON is JSON
 if command -v json-glib-validate >/dev/null; then
   # Every trace, the fail corpus too (stray bytes, odd names): the JSON is

@@ -206,6 +206,7 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
     if (cli->bulk)
       break; /* one reader took every file */
   }
+  kvmmmu_stats_finish(stats);
   *bad_lines = kvmmmu_diag_count(diag);
   if (*bad_lines && !cli->strict) {
     fprintf(stderr, "kvmmmu-report: %" G_GUINT64_FORMAT " bad line%s skipped:\n", *bad_lines,

@@ -10,7 +10,14 @@ kvmmmu_stats_new(void)
 
   s->next_seq = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
   s->vcpus = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  s->capture_list = g_array_new(FALSE, TRUE, sizeof(KvmmmuCapture));
   return s;
+}
+
+static void
+capture_clear(gpointer data)
+{
+  g_free(((KvmmmuCapture *)data)->file);
 }
 
 void
@@ -20,6 +27,10 @@ kvmmmu_stats_free(KvmmmuStats *s)
     return;
   g_hash_table_destroy(s->next_seq);
   g_hash_table_destroy(s->vcpus);
+  for (guint i = 0; i < s->capture_list->len; i++)
+    capture_clear(&g_array_index(s->capture_list, KvmmmuCapture, i));
+  g_array_unref(s->capture_list);
+  g_free(s->cur.file);
   g_free(s);
 }
 
@@ -77,16 +88,86 @@ note_seq(KvmmmuStats *s, guint32 cpu, guint64 seq)
 }
 
 /* SystemTap's own lines and the header: a few a capture. */
+/* The running totals a capture's own counts are the difference of. */
+static void
+totals(const KvmmmuStats *s, KvmmmuCapture *t)
+{
+  memcpy(t->per_kind, s->per_kind, sizeof t->per_kind);
+  t->pages = s->pages;
+  t->walks_full = s->walks_full;
+  t->n_cpus = s->n_cpus;
+  t->seq_missing = s->seq_missing;
+  t->seq_backwards = s->seq_backwards;
+  t->lines_skipped = s->lines_skipped;
+  t->steps_of_bad_walks = s->steps_of_bad_walks;
+}
+
+/* The open capture as it stands: its own counts. */
+static void
+open_capture(const KvmmmuStats *s, KvmmmuCapture *c)
+{
+  KvmmmuCapture now;
+
+  *c = s->cur;
+  totals(s, &now);
+  for (guint k = 0; k < KVMMMU_RECORD_N_KINDS; k++)
+    c->per_kind[k] = now.per_kind[k] - s->base.per_kind[k];
+  c->pages = now.pages - s->base.pages;
+  c->walks_full = now.walks_full - s->base.walks_full;
+  c->n_cpus = now.n_cpus - s->base.n_cpus;
+  c->seq_missing = now.seq_missing - s->base.seq_missing;
+  c->seq_backwards = now.seq_backwards - s->base.seq_backwards;
+  c->lines_skipped = now.lines_skipped - s->base.lines_skipped;
+  c->steps_of_bad_walks = now.steps_of_bad_walks - s->base.steps_of_bad_walks;
+  c->n_vcpus = g_hash_table_size(s->vcpus);
+}
+
+static void
+close_capture(KvmmmuStats *s)
+{
+  KvmmmuCapture c;
+
+  if (s->captures == s->capture_list->len)
+    return; /* none open */
+  open_capture(s, &c);
+  s->cur.file = NULL; /* now c's */
+  g_array_append_val(s->capture_list, c);
+  s->vcpus_closed += c.n_vcpus;
+  g_hash_table_remove_all(s->vcpus);
+  memset(s->recent_vcpus, 0, sizeof s->recent_vcpus);
+}
+
+static void
+open_new_capture(KvmmmuStats *s, const KvmmmuRecord *rec)
+{
+  const char *file = rec->file ? rec->file : "";
+
+  close_capture(s);
+  if (s->captures++ == 0)
+    s->header = rec->u.header;
+  /* a file's captures are numbered from 1 (compared by text: a later
+   * reader's name may be where an earlier one's was freed) */
+  if (!s->cur_file || strcmp(s->cur_file, file) != 0)
+    s->in_file = 0;
+  memset(&s->cur, 0, sizeof s->cur);
+  s->cur.header = rec->u.header;
+  s->cur.file = g_strdup(file);
+  s->cur_file = s->cur.file;
+  s->cur.index = s->captures;
+  s->cur.index_in_file = ++s->in_file;
+  totals(s, &s->base);
+  s->base_event_records = s->event_records;
+  /* seq numbers start again in each capture */
+  memset(s->next_seq_low, 0, sizeof s->next_seq_low);
+  g_hash_table_remove_all(s->next_seq);
+}
+
 static G_GNUC_NO_INLINE void
 add_other(KvmmmuStats *s, const KvmmmuRecord *rec)
 {
   switch (rec->kind) {
   case KVMMMU_RECORD_HEADER:
-    if (s->captures++ == 0)
-      s->header = rec->u.header;
-    /* seq numbers start again in each capture */
-    memset(s->next_seq_low, 0, sizeof s->next_seq_low);
-    g_hash_table_remove_all(s->next_seq);
+    open_new_capture(s, rec);
     return;
   case KVMMMU_RECORD_STAP_WARNING:
     s->stap_warning_lines++;
@@ -126,6 +207,10 @@ kvmmmu_stats_add(KvmmmuStats *s, const KvmmmuRecord *rec)
     s->first_ts = rec->ts_ns;
   if (rec->ts_ns > s->last_ts)
     s->last_ts = rec->ts_ns;
+  if (G_UNLIKELY(rec->ts_ns < s->cur.first_ts || s->cur.first_ts == 0))
+    s->cur.first_ts = rec->ts_ns;
+  if (rec->ts_ns > s->cur.last_ts)
+    s->cur.last_ts = rec->ts_ns;
   note_seq(s, rec->cpu, rec->seq);
   switch (rec->kind) {
   case KVMMMU_RECORD_WALK:
@@ -149,10 +234,12 @@ kvmmmu_stats_add(KvmmmuStats *s, const KvmmmuRecord *rec)
     note_vcpu(s, rec->u.LoadRate.kvm, rec->u.LoadRate.vcpu);
     break;
   case KVMMMU_RECORD_END:
-    s->have_end = TRUE;
-    s->end = rec->u.End;
+    s->cur.have_end = TRUE;
+    s->cur.end = rec->u.End;
+    s->cur.end_ts = rec->ts_ns;
     s->end_ts = rec->ts_ns;
-    s->records_at_end = s->event_records + s->lines_skipped;
+    s->cur.arrived_at_end = (s->event_records - s->base_event_records) +
+                            (s->lines_skipped - s->base.lines_skipped);
     return;
   default:
     break;
@@ -169,39 +256,129 @@ kvmmmu_stats_note_skipped(KvmmmuStats *s, gboolean step_of_bad_walk, guint32 cpu
     s->steps_of_bad_walks++;
 }
 
+void
+kvmmmu_stats_finish(KvmmmuStats *s)
+{
+  close_capture(s);
+  s->have_end = s->capture_list->len > 0;
+  memset(&s->end, 0, sizeof s->end);
+  for (guint i = 0; i < s->capture_list->len; i++) {
+    const KvmmmuCapture *c = &g_array_index(s->capture_list, KvmmmuCapture, i);
+
+    s->have_end = s->have_end && c->have_end;
+    s->end.hits += c->end.hits;
+    s->end.records += c->end.records;
+    s->end.faults += c->end.faults;
+    s->end.skipped += c->end.skipped;
+  }
+}
+
+void
+kvmmmu_stats_get_capture(const KvmmmuStats *s, guint i, KvmmmuCapture *out)
+{
+  g_return_if_fail(i < s->captures);
+  if (i == s->capture_list->len)
+    open_capture(s, out); /* the open one, as it stands */
+  else
+    *out = g_array_index(s->capture_list, KvmmmuCapture, i);
+}
+
+guint64
+kvmmmu_capture_records_lost(const KvmmmuCapture *c)
+{
+  if (!c->have_end || c->end.records <= c->arrived_at_end)
+    return 0;
+  return c->end.records - c->arrived_at_end;
+}
+
+guint64
+kvmmmu_capture_span_ns(const KvmmmuCapture *c)
+{
+  guint64 end = c->have_end ? MAX(c->end_ts, c->last_ts) : c->last_ts;
+
+  return end > c->header.start_ns ? end - c->header.start_ns : 0;
+}
+
 guint64
 kvmmmu_stats_records_lost(const KvmmmuStats *s)
 {
-  /* Only meaningful for a single capture: the trailer counts its own. */
-  if (!s->have_end || s->captures != 1 || s->end.records <= s->records_at_end)
-    return 0;
-  return s->end.records - s->records_at_end;
+  guint64 lost = 0;
+
+  KvmmmuCapture c;
+
+  for (guint i = 0; i < s->captures; i++) {
+    kvmmmu_stats_get_capture(s, i, &c);
+    lost += kvmmmu_capture_records_lost(&c);
+  }
+  return lost;
 }
 
 guint64
 kvmmmu_stats_end_ns(const KvmmmuStats *s)
 {
-  return s->have_end ? MAX(s->end_ts, s->last_ts) : s->last_ts;
+  KvmmmuCapture c;
+
+  if (s->captures == 0)
+    return 0;
+  kvmmmu_stats_get_capture(s, s->captures - 1, &c);
+  return c.have_end ? MAX(c.end_ts, c.last_ts) : c.last_ts;
 }
 
 guint64
 kvmmmu_stats_span_ns(const KvmmmuStats *s)
 {
-  guint64 end = kvmmmu_stats_end_ns(s);
+  guint64 span = 0;
+  KvmmmuCapture c;
 
-  return end > s->header.start_ns ? end - s->header.start_ns : 0;
+  for (guint i = 0; i < s->captures; i++) {
+    kvmmmu_stats_get_capture(s, i, &c);
+    span += kvmmmu_capture_span_ns(&c);
+  }
+  return span;
+}
+
+guint
+kvmmmu_stats_captures_unended(const KvmmmuStats *s)
+{
+  guint n = 0;
+  KvmmmuCapture c;
+
+  for (guint i = 0; i < s->captures; i++) {
+    kvmmmu_stats_get_capture(s, i, &c);
+    n += !c.have_end;
+  }
+  return n;
+}
+
+guint
+kvmmmu_stats_max_cpus(const KvmmmuStats *s)
+{
+  guint n = 0;
+  KvmmmuCapture c;
+
+  for (guint i = 0; i < s->captures; i++) {
+    kvmmmu_stats_get_capture(s, i, &c);
+    n = MAX(n, c.n_cpus);
+  }
+  return n;
 }
 
 guint
 kvmmmu_stats_n_vcpus(const KvmmmuStats *s)
 {
-  return g_hash_table_size(s->vcpus);
+  return s->vcpus_closed + (s->captures > s->capture_list->len ? g_hash_table_size(s->vcpus) : 0);
 }
 
 gboolean
 kvmmmu_stats_lossy(const KvmmmuStats *s)
 {
+  guint64 faults = 0;
+  KvmmmuCapture c;
+
+  for (guint i = 0; i < s->captures; i++) {
+    kvmmmu_stats_get_capture(s, i, &c);
+    faults += c.end.faults;
+  }
   return s->seq_missing || s->bulk_missing || kvmmmu_stats_records_lost(s) || s->stap_errors ||
-         s->stap_skipped || s->stap_transport_failures ||
-         (s->have_end && s->end.faults);
+         s->stap_skipped || s->stap_transport_failures || faults;
 }

@@ -11,9 +11,30 @@
 
 #include "format/records.h"
 
+/* One capture: a header and the records after it up to the next header.
+ * Its counts are its own; KvmmmuStats holds their totals. */
+typedef struct {
+  KvmmmuHeader header;
+  char *file;                 /* the input it came from */
+  guint index;                /* 1, 2, ... over all inputs */
+  guint index_in_file;        /* 1, 2, ... within its file */
+  guint64 per_kind[KVMMMU_RECORD_N_KINDS];
+  guint64 first_ts, last_ts;  /* over its event records, 0 when none */
+  guint64 pages, walks_full;
+  guint n_cpus, n_vcpus;
+  guint64 seq_missing, seq_backwards;
+  guint64 lines_skipped, steps_of_bad_walks;
+  gboolean have_end;
+  KvmmmuEnd end;
+  guint64 end_ts;
+  guint64 arrived_at_end;     /* records that arrived by its trailer */
+} KvmmmuCapture;
+
 typedef struct {
   guint captures;             /* header records */
   KvmmmuHeader header;        /* the first capture's header */
+  GArray *capture_list;       /* KvmmmuCapture, in input order; the last is
+                               * open until kvmmmu_stats_finish() */
   guint64 per_kind[KVMMMU_RECORD_N_KINDS];
   guint64 first_ts, last_ts;  /* over event records */
   guint64 pages, steps_parents;
@@ -25,7 +46,7 @@ typedef struct {
   guint64 bulk_missing;       /* stap -b flushes missing from the sequence */
   guint64 next_seq_low[256];  /* cpu -> next expected seq, 0 before any */
   GHashTable *next_seq;       /* the same for cpu >= 256 */
-  GHashTable *vcpus;          /* (kvm, vcpu) seen in any record */
+  GHashTable *vcpus;          /* (kvm, vcpu) seen in the open capture */
   guint64 recent_vcpus[64];   /* keys known to be in vcpus, by their low bits */
   guint n_cpus;
 
@@ -36,14 +57,22 @@ typedef struct {
   guint64 stap_lock_contention; /* stap -t refresh report totals */
   double probe_cycles_total;  /* sum of hits x average cycles */
 
+  /* after kvmmmu_stats_finish(): every capture ended with a trailer, and
+   * the trailers' counts summed */
   gboolean have_end;
-  KvmmmuEnd end;              /* the last trailer */
-  guint64 end_ts;
+  KvmmmuEnd end;
+  guint64 end_ts;             /* the last trailer's time */
   guint64 event_records;      /* event records counted, trailer excluded */
   guint64 lines_skipped;      /* event lines that arrived but were skipped */
   guint64 steps_of_bad_walks; /* of them: valid steps dropped with their bad walk line */
-  guint64 records_at_end;     /* records of this capture that arrived by its
-                               * trailer, skipped lines included */
+
+  /* the open capture: what it started from, and what is its alone */
+  KvmmmuCapture base;         /* the running totals at its header */
+  KvmmmuCapture cur;
+  guint vcpus_closed;         /* vCPUs of the closed captures */
+  guint64 base_event_records;
+  const char *cur_file;       /* to number captures within a file */
+  guint in_file;
 } KvmmmuStats;
 
 KvmmmuStats *kvmmmu_stats_new(void);
@@ -54,13 +83,28 @@ void kvmmmu_stats_add(KvmmmuStats *stats, const KvmmmuRecord *rec);
 void kvmmmu_stats_note_skipped(KvmmmuStats *stats, gboolean step_of_bad_walk, guint32 cpu,
                                guint64 seq);
 
-/* Records the trailer says were written but did not arrive (0 when the
- * trailer is missing or agrees). */
+/* Close the last capture (end of input): its counts are then final. */
+void kvmmmu_stats_finish(KvmmmuStats *stats);
+/* Capture i (0-based, below stats->captures), copied out: the open one as
+ * it stands.  Its file is borrowed from stats. */
+void kvmmmu_stats_get_capture(const KvmmmuStats *stats, guint i, KvmmmuCapture *out);
+
+/* Records a capture's trailer says were written but did not arrive (0 when
+ * it has no trailer or it agrees). */
+guint64 kvmmmu_capture_records_lost(const KvmmmuCapture *capture);
+/* From its header's start to its trailer's time (else its last record's). */
+guint64 kvmmmu_capture_span_ns(const KvmmmuCapture *capture);
+
+/* Summed over the captures. */
 guint64 kvmmmu_stats_records_lost(const KvmmmuStats *stats);
-/* The end of the capture: the trailer's time, else the last record's. */
+/* The end of the last capture: its trailer's time, else its last record's. */
 guint64 kvmmmu_stats_end_ns(const KvmmmuStats *stats);
-/* From the first capture's start to kvmmmu_stats_end_ns(), 0 when none. */
+/* The captures' spans summed: the gaps between captures are not in it. */
 guint64 kvmmmu_stats_span_ns(const KvmmmuStats *stats);
+/* Captures without a trailer. */
+guint kvmmmu_stats_captures_unended(const KvmmmuStats *stats);
+/* The most CPUs in one capture. */
+guint kvmmmu_stats_max_cpus(const KvmmmuStats *stats);
 guint kvmmmu_stats_n_vcpus(const KvmmmuStats *stats);
 /* TRUE when anything was lost, skipped or faulted. */
 gboolean kvmmmu_stats_lossy(const KvmmmuStats *stats);

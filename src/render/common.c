@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
 #include "render/common.h"
 #include "render/render-private.h"
 
@@ -32,5 +34,22 @@ kvmmmu_render_json_to_string(const KvmmmuJson *node, gboolean pretty)
   GString *out = g_string_new("");
 
   kvmmmu_json_write(out, node, pretty);
+  return g_string_free(out, FALSE);
+}
+
+char *
+kvmmmu_csv_quote(const char *field)
+{
+  GString *out;
+
+  if (!strpbrk(field, ",\"\r\n"))
+    return g_strdup(field);
+  out = g_string_new("\"");
+  for (const char *p = field; *p; p++) {
+    if (*p == '"')
+      g_string_append_c(out, '"');
+    g_string_append_c(out, *p);
+  }
+  g_string_append_c(out, '"');
   return g_string_free(out, FALSE);
 }

@@ -780,7 +780,13 @@ json_value(GString *out, const KvmmmuJson *n)
     esc(out, *n->v.s ? n->v.s : "-");
     break;
   case KVMMMU_JSON_INT:
-    g_string_append_printf(out, "%" G_GINT64_FORMAT, n->v.i);
+    if (n->is_unsigned)
+      g_string_append_printf(out, "%" G_GUINT64_FORMAT, (guint64)n->v.i);
+    else
+      g_string_append_printf(out, "%" G_GINT64_FORMAT, n->v.i);
+    break;
+  case KVMMMU_JSON_NULL:
+    g_string_append(out, "none");
     break;
   case KVMMMU_JSON_DOUBLE:
     g_string_append_printf(out, "%g", n->v.d);
@@ -818,7 +824,7 @@ summary_section(GString *out, const KvmmmuHtmlPage *page)
   for (guint m = 0; m < members->len; m++) {
     const KvmmmuJson *n = g_ptr_array_index(members, m);
 
-    if (n->type == KVMMMU_JSON_OBJECT)
+    if (n->type == KVMMMU_JSON_OBJECT || n->type == KVMMMU_JSON_ARRAY)
       continue;
     g_string_append(out, "<tr><th>");
     esc(out, n->name);

@@ -133,7 +133,10 @@ write_value(GString *out, const KvmmmuJson *v, gboolean pretty, guint level)
     g_string_append(out, v->v.b ? "true" : "false");
     break;
   case KVMMMU_JSON_INT:
-    g_string_append_printf(out, "%" G_GINT64_FORMAT, v->v.i);
+    if (v->is_unsigned)
+      g_string_append_printf(out, "%" G_GUINT64_FORMAT, (guint64)v->v.i);
+    else
+      g_string_append_printf(out, "%" G_GINT64_FORMAT, v->v.i);
     break;
   case KVMMMU_JSON_DOUBLE:
     write_double(out, v->v.d);
@@ -278,6 +281,16 @@ kvmmmu_json_add_int(KvmmmuJsonBuilder *b, gint64 i)
 }
 
 void
+kvmmmu_json_add_uint(KvmmmuJsonBuilder *b, guint64 u)
+{
+  KvmmmuJson *v = json_new(KVMMMU_JSON_INT);
+
+  v->v.i = (gint64)u; /* two's complement: the bits, read back as guint64 */
+  v->is_unsigned = TRUE;
+  place(b, v);
+}
+
+void
 kvmmmu_json_add_double(KvmmmuJsonBuilder *b, double d)
 {
   KvmmmuJson *v = json_new(KVMMMU_JSON_DOUBLE);
@@ -322,6 +335,13 @@ kvmmmu_json_int(KvmmmuJsonBuilder *b, const char *name, gint64 v)
 {
   kvmmmu_json_member(b, name);
   kvmmmu_json_add_int(b, v);
+}
+
+void
+kvmmmu_json_uint(KvmmmuJsonBuilder *b, const char *name, guint64 v)
+{
+  kvmmmu_json_member(b, name);
+  kvmmmu_json_add_uint(b, v);
 }
 
 void

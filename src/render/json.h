@@ -29,6 +29,7 @@ typedef struct _KvmmmuJson KvmmmuJson;
 struct _KvmmmuJson {
   KvmmmuJsonType type;
   char *name;          /* the member's name within an object, else NULL */
+  gboolean is_unsigned;/* INT: v.i holds a guint64 (counts, ids past 2^63) */
   union {
     gboolean b;
     gint64 i;
@@ -61,6 +62,7 @@ void kvmmmu_json_begin_array(KvmmmuJsonBuilder *b);
 void kvmmmu_json_end_array(KvmmmuJsonBuilder *b);
 void kvmmmu_json_member(KvmmmuJsonBuilder *b, const char *name);
 void kvmmmu_json_add_int(KvmmmuJsonBuilder *b, gint64 v);
+void kvmmmu_json_add_uint(KvmmmuJsonBuilder *b, guint64 v);
 void kvmmmu_json_add_double(KvmmmuJsonBuilder *b, double v);
 void kvmmmu_json_add_bool(KvmmmuJsonBuilder *b, gboolean v);
 void kvmmmu_json_add_string(KvmmmuJsonBuilder *b, const char *v);
@@ -71,6 +73,7 @@ KvmmmuJson *kvmmmu_json_builder_root(KvmmmuJsonBuilder *b);
 
 /* A named member in one call. */
 void kvmmmu_json_int(KvmmmuJsonBuilder *b, const char *name, gint64 v);
+void kvmmmu_json_uint(KvmmmuJsonBuilder *b, const char *name, guint64 v);
 void kvmmmu_json_double(KvmmmuJsonBuilder *b, const char *name, double v);
 void kvmmmu_json_bool(KvmmmuJsonBuilder *b, const char *name, gboolean v);
 void kvmmmu_json_string(KvmmmuJsonBuilder *b, const char *name, const char *v);

@@ -12,4 +12,8 @@
  * past 2^53, so pointers go as strings. */
 void kvmmmu_json_hex(KvmmmuJsonBuilder *b, const char *name, guint64 v);
 
+/* A CSV field (RFC 4180): as is, or in double quotes (inner ones doubled)
+ * when it holds a comma, a quote or a line break.  transfer full */
+char *kvmmmu_csv_quote(const char *field);
+
 #endif

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* summary.c - what a capture holds and what it lost. */
+#include <string.h>
+
 #include "render/render-private.h"
 
 /* Event kinds in the order records.h lists them. */
@@ -9,13 +11,45 @@ static const KvmmmuRecordKind event_kinds[] = {
 #undef X_KIND
 };
 
+/* What the trailers of the captures that have one say was written, and
+ * what of that arrived. */
+static void
+trailer_counts(const KvmmmuStats *s, guint64 *written, guint64 *arrived)
+{
+  KvmmmuCapture c;
+
+  *written = *arrived = 0;
+  for (guint i = 0; i < s->captures; i++) {
+    kvmmmu_stats_get_capture(s, i, &c);
+    if (kvmmmu_capture_records_lost(&c)) {
+      *written += c.end.records;
+      *arrived += c.arrived_at_end;
+    }
+  }
+}
+
+static guint64
+faults(const KvmmmuStats *s)
+{
+  KvmmmuCapture c;
+  guint64 n = 0;
+
+  for (guint i = 0; i < s->captures; i++) {
+    kvmmmu_stats_get_capture(s, i, &c);
+    n += c.end.faults;
+  }
+  return n;
+}
+
 void
 kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s)
 {
   gboolean any = FALSE;
+  guint64 written, arrived, n_faults = faults(s);
 
   if (!kvmmmu_stats_lossy(s))
     return;
+  trailer_counts(s, &written, &arrived);
   g_string_append(out, "lost:");
 #define LOSS(cond, ...)                                                     \
   if (cond) {                                                               \
@@ -27,11 +61,9 @@ kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s)
        s->seq_missing);
   LOSS(s->bulk_missing, " %" G_GUINT64_FORMAT " bulk-mode flushes missing (gaps in their sequence)",
        s->bulk_missing);
-  LOSS(kvmmmu_stats_records_lost(s),
-       " trailer counts %" G_GUINT64_FORMAT " records written, %" G_GUINT64_FORMAT " arrived",
-       s->end.records, s->records_at_end);
-  LOSS(s->have_end && s->end.faults,
-       " %" G_GUINT64_FORMAT " records dropped on kernel read faults", s->end.faults);
+  LOSS(written, " trailer counts %" G_GUINT64_FORMAT " records written, %" G_GUINT64_FORMAT " arrived",
+       written, arrived);
+  LOSS(n_faults, " %" G_GUINT64_FORMAT " records dropped on kernel read faults", n_faults);
   LOSS(s->stap_errors, " stap reported %" G_GUINT64_FORMAT " errors", s->stap_errors);
   LOSS(s->stap_skipped, " stap skipped %" G_GUINT64_FORMAT " probes", s->stap_skipped);
   LOSS(s->stap_transport_failures, " %" G_GUINT64_FORMAT " transport failures",
@@ -40,31 +72,121 @@ kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s)
   g_string_append_c(out, '\n');
 }
 
+/* The distinct values of one header field over the captures, ", "-joined. */
+static char *
+distinct(const KvmmmuStats *s, gsize offset)
+{
+  g_autoptr(GString) out = g_string_new("");
+  g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func(g_free);
+  KvmmmuCapture c;
+
+  for (guint i = 0; i < s->captures; i++) {
+    const char *v;
+
+    kvmmmu_stats_get_capture(s, i, &c);
+    v = (const char *)&c.header + offset;
+    if (!*v)
+      v = "-";
+    if (g_hash_table_contains(seen, v))
+      continue;
+    g_ptr_array_add(held, g_strdup(v));
+    g_hash_table_add(seen, g_ptr_array_index(held, held->len - 1));
+    g_string_append_printf(out, "%s%s", out->len ? ", " : "", v);
+  }
+  return g_strdup(out->str);
+}
+
+static guint64
+event_total(const guint64 *per_kind)
+{
+  guint64 total = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS(event_kinds); i++)
+    total += per_kind[event_kinds[i]];
+  return total;
+}
+
+/* One line a capture, for a summary of several. */
+static void
+capture_text(GString *out, const KvmmmuCapture *c)
+{
+  guint64 lost = kvmmmu_capture_records_lost(c);
+
+  g_string_append_printf(out, "capture %u: %s (capture %u of the file): kernel %s, host %s, script %s\n",
+                         c->index, c->file, c->index_in_file, c->header.release, c->header.host,
+                         c->header.script[0] ? c->header.script : "-");
+  g_string_append_printf(out, "  span %.6fs, %" G_GUINT64_FORMAT " records, %" G_GUINT64_FORMAT
+                         " walks (%" G_GUINT64_FORMAT " pages, %" G_GUINT64_FORMAT
+                         " with a full 16-page array), %u vcpus, %u cpus\n",
+                         kvmmmu_capture_span_ns(c) / 1e9, event_total(c->per_kind),
+                         c->per_kind[KVMMMU_RECORD_WALK], c->pages, c->walks_full, c->n_vcpus,
+                         c->n_cpus);
+  if (c->have_end)
+    g_string_append_printf(out, "  trailer: hits %" G_GUINT64_FORMAT ", records %" G_GUINT64_FORMAT
+                           ", faults %" G_GUINT64_FORMAT ", skipped %" G_GUINT64_FORMAT,
+                           c->end.hits, c->end.records, c->end.faults, c->end.skipped);
+  else
+    g_string_append(out, "  trailer: none (the capture did not end cleanly)");
+  if (c->seq_missing || lost || c->end.faults)
+    g_string_append_printf(out, "; lost: %" G_GUINT64_FORMAT " seq gaps, %" G_GUINT64_FORMAT
+                           " short of the trailer, %" G_GUINT64_FORMAT " faults\n",
+                           c->seq_missing, lost, c->end.faults);
+  else
+    g_string_append(out, "; lost: nothing\n");
+}
+
 void
 kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, guint64 bad_lines)
 {
   const KvmmmuHeader *h = &s->header;
-  guint64 total = 0;
+  gboolean many = s->captures > 1;
+  guint unended = kvmmmu_stats_captures_unended(s);
 
-  g_string_append_printf(out, "kernel:   %s\nhost:     %s\nscript:   %s\ncaptures: %u\n",
-                         h->release, h->host, h->script[0] ? h->script : "-", s->captures);
-  g_string_append_printf(out, "span:     %.6fs\n", kvmmmu_stats_span_ns(s) / 1e9);
-  for (guint i = 0; i < G_N_ELEMENTS(event_kinds); i++)
-    total += s->per_kind[event_kinds[i]];
-  g_string_append_printf(out, "records:  %" G_GUINT64_FORMAT "\n", total);
+  if (many) {
+    g_autofree char *kernels = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, release));
+    g_autofree char *hosts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, host));
+    g_autofree char *scripts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, script));
+
+    g_string_append_printf(out, "kernel:   %s\nhost:     %s\nscript:   %s\ncaptures: %u\n",
+                           kernels, hosts, scripts, s->captures);
+    g_string_append_printf(out, "span:     %.6fs (the captures' spans summed)\n",
+                           kvmmmu_stats_span_ns(s) / 1e9);
+  } else {
+    g_string_append_printf(out, "kernel:   %s\nhost:     %s\nscript:   %s\ncaptures: %u\n",
+                           h->release, h->host, h->script[0] ? h->script : "-", s->captures);
+    g_string_append_printf(out, "span:     %.6fs\n", kvmmmu_stats_span_ns(s) / 1e9);
+  }
+  g_string_append_printf(out, "records:  %" G_GUINT64_FORMAT "\n", event_total(s->per_kind));
   for (guint i = 0; i < G_N_ELEMENTS(event_kinds); i++)
     g_string_append_printf(out, "  %-10s %" G_GUINT64_FORMAT "\n", kvmmmu_kind_name(event_kinds[i]),
                            s->per_kind[event_kinds[i]]);
   g_string_append_printf(out, "walks:    %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
                          " pages, %" G_GUINT64_FORMAT " with a full 16-page array)\n",
                          walks, s->pages, s->walks_full);
-  g_string_append_printf(out, "vcpus:    %u\ncpus:     %u\n", kvmmmu_stats_n_vcpus(s), s->n_cpus);
-  if (s->have_end)
-    g_string_append_printf(out, "trailer:  hits %" G_GUINT64_FORMAT ", records %" G_GUINT64_FORMAT
-                           ", faults %" G_GUINT64_FORMAT ", skipped %" G_GUINT64_FORMAT "\n",
-                           s->end.hits, s->end.records, s->end.faults, s->end.skipped);
+  if (many)
+    g_string_append_printf(out, "vcpus:    %u (summed over the captures)\ncpus:     %u (the most in one capture)\n",
+                           kvmmmu_stats_n_vcpus(s), kvmmmu_stats_max_cpus(s));
   else
-    g_string_append(out, "trailer:  none (the capture did not end cleanly)\n");
+    g_string_append_printf(out, "vcpus:    %u\ncpus:     %u\n", kvmmmu_stats_n_vcpus(s), s->n_cpus);
+  if (unended == s->captures)
+    g_string_append_printf(out, "trailer:  none (the capture%s did not end cleanly)\n",
+                           many ? "s" : "");
+  else {
+    g_string_append_printf(out, "trailer:  hits %" G_GUINT64_FORMAT ", records %" G_GUINT64_FORMAT
+                           ", faults %" G_GUINT64_FORMAT ", skipped %" G_GUINT64_FORMAT,
+                           s->end.hits, s->end.records, s->end.faults, s->end.skipped);
+    if (many)
+      g_string_append_printf(out, " (summed; %u of %u captures without one)", unended, s->captures);
+    g_string_append_c(out, '\n');
+    g_autofree char *scripts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, script));
+
+    if (s->end.skipped)
+      g_string_append_printf(out, "          skipped: probe hits the script chose not to record, not a loss%s\n",
+                             strstr(scripts, "root_hpa")
+                               ? " (root_hpa reads each vCPU's root once a snapshot and skips the KVM_RUN entries between)"
+                               : "");
+  }
   if (s->stap_warning_lines || s->stap_error_lines || s->stap_transport_failures)
     g_string_append_printf(out, "stap:     %" G_GUINT64_FORMAT " warnings, %" G_GUINT64_FORMAT
                            " errors, %" G_GUINT64_FORMAT " skipped probes, %" G_GUINT64_FORMAT
@@ -86,65 +208,196 @@ kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, gu
     kvmmmu_render_loss_note(out, s);
   else
     g_string_append(out, "lost:     nothing\n");
+  if (many) {
+    KvmmmuCapture c;
+
+    g_string_append(out, "\nper capture (walk ids and seq numbers start again in each):\n");
+    for (guint i = 0; i < s->captures; i++) {
+      kvmmmu_stats_get_capture(s, i, &c);
+      capture_text(out, &c);
+    }
+  }
+}
+
+/* CSV: capture,key,value; capture "all" for the totals first, then each
+ * capture's own by its number. */
+static void
+csv_row(GString *out, const char *capture, const char *key, guint64 v)
+{
+  g_string_append_printf(out, "%s,%s,%" G_GUINT64_FORMAT "\n", capture, key, v);
+}
+
+static void
+csv_text(GString *out, const char *capture, const char *key, const char *v)
+{
+  g_autofree char *q = kvmmmu_csv_quote(v);
+
+  g_string_append_printf(out, "%s,%s,%s\n", capture, key, q);
+}
+
+static void
+csv_capture(GString *out, const char *id, const KvmmmuCapture *c)
+{
+  csv_text(out, id, "file", c->file);
+  csv_row(out, id, "index_in_file", c->index_in_file);
+  csv_text(out, id, "kernel", c->header.release);
+  csv_text(out, id, "host", c->header.host);
+  csv_text(out, id, "script", c->header.script);
+  csv_row(out, id, "span_ns", kvmmmu_capture_span_ns(c));
+  for (guint i = 0; i < G_N_ELEMENTS(event_kinds); i++) {
+    g_autofree char *key = g_strdup_printf("records_%s", kvmmmu_kind_name(event_kinds[i]));
+    csv_row(out, id, key, c->per_kind[event_kinds[i]]);
+  }
+  csv_row(out, id, "walks", c->per_kind[KVMMMU_RECORD_WALK]);
+  csv_row(out, id, "pages", c->pages);
+  csv_row(out, id, "walks_full", c->walks_full);
+  csv_row(out, id, "vcpus", c->n_vcpus);
+  csv_row(out, id, "cpus", c->n_cpus);
+  csv_row(out, id, "trailer", c->have_end);
+  csv_row(out, id, "trailer_hits", c->end.hits);
+  csv_row(out, id, "trailer_records", c->end.records);
+  csv_row(out, id, "trailer_faults", c->end.faults);
+  csv_row(out, id, "trailer_skipped", c->end.skipped);
+  csv_row(out, id, "seq_missing", c->seq_missing);
+  csv_row(out, id, "records_lost", kvmmmu_capture_records_lost(c));
+  csv_row(out, id, "lines_skipped", c->lines_skipped);
+  csv_row(out, id, "steps_of_bad_walks", c->steps_of_bad_walks);
 }
 
 void
 kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks, guint64 bad_lines)
 {
-  g_string_append(out, "key,value\n");
-  g_string_append_printf(out, "kernel,%s\nhost,%s\nscript,%s\ncaptures,%u\nspan_ns,%"
-                         G_GUINT64_FORMAT "\n", s->header.release, s->header.host,
-                         s->header.script, s->captures, kvmmmu_stats_span_ns(s));
+  g_autofree char *kernels = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, release));
+  g_autofree char *hosts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, host));
+  g_autofree char *scripts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, script));
+  KvmmmuCapture c;
+
+  g_string_append(out, "capture,key,value\n");
+  csv_text(out, "all", "kernel", kernels);
+  csv_text(out, "all", "host", hosts);
+  csv_text(out, "all", "script", scripts);
+  csv_row(out, "all", "captures", s->captures);
+  csv_row(out, "all", "span_ns", kvmmmu_stats_span_ns(s));
+  for (guint i = 0; i < G_N_ELEMENTS(event_kinds); i++) {
+    g_autofree char *key = g_strdup_printf("records_%s", kvmmmu_kind_name(event_kinds[i]));
+    csv_row(out, "all", key, s->per_kind[event_kinds[i]]);
+  }
+  csv_row(out, "all", "walks", walks);
+  csv_row(out, "all", "pages", s->pages);
+  csv_row(out, "all", "walks_full", s->walks_full);
+  csv_row(out, "all", "vcpus", kvmmmu_stats_n_vcpus(s));
+  csv_row(out, "all", "cpus", kvmmmu_stats_max_cpus(s));
+  csv_row(out, "all", "captures_without_trailer", kvmmmu_stats_captures_unended(s));
+  csv_row(out, "all", "trailer_hits", s->end.hits);
+  csv_row(out, "all", "trailer_records", s->end.records);
+  csv_row(out, "all", "trailer_faults", s->end.faults);
+  csv_row(out, "all", "trailer_skipped", s->end.skipped);
+  csv_row(out, "all", "seq_missing", s->seq_missing);
+  csv_row(out, "all", "records_lost", kvmmmu_stats_records_lost(s));
+  csv_row(out, "all", "bulk_flushes_missing", s->bulk_missing);
+  csv_row(out, "all", "stap_errors", s->stap_errors);
+  csv_row(out, "all", "stap_skipped", s->stap_skipped);
+  csv_row(out, "all", "transport_failures", s->stap_transport_failures);
+  csv_row(out, "all", "bad_lines", bad_lines);
+  csv_row(out, "all", "steps_of_bad_walks", s->steps_of_bad_walks);
+  for (guint i = 0; i < s->captures; i++) {
+    char id[16];
+
+    kvmmmu_stats_get_capture(s, i, &c);
+    g_snprintf(id, sizeof id, "%u", c.index);
+    csv_capture(out, id, &c);
+  }
+}
+
+static void
+json_trailer(KvmmmuJsonBuilder *b, gboolean have, const KvmmmuEnd *end)
+{
+  kvmmmu_json_member(b, "trailer");
+  if (!have) {
+    kvmmmu_json_add_null(b);
+    return;
+  }
+  kvmmmu_json_begin_object(b);
+  kvmmmu_json_uint(b, "hits", end->hits);
+  kvmmmu_json_uint(b, "records", end->records);
+  kvmmmu_json_uint(b, "faults", end->faults);
+  kvmmmu_json_uint(b, "skipped", end->skipped);
+  kvmmmu_json_end_object(b);
+}
+
+static void
+json_records(KvmmmuJsonBuilder *b, const guint64 *per_kind)
+{
+  kvmmmu_json_member(b, "records");
+  kvmmmu_json_begin_object(b);
   for (guint i = 0; i < G_N_ELEMENTS(event_kinds); i++)
-    g_string_append_printf(out, "records_%s,%" G_GUINT64_FORMAT "\n",
-                           kvmmmu_kind_name(event_kinds[i]), s->per_kind[event_kinds[i]]);
-  g_string_append_printf(out, "walks,%" G_GUINT64_FORMAT "\npages,%" G_GUINT64_FORMAT
-                         "\nvcpus,%u\ncpus,%u\nseq_missing,%" G_GUINT64_FORMAT
-                         "\nrecords_lost,%" G_GUINT64_FORMAT "\nbulk_flushes_missing,%" G_GUINT64_FORMAT
-                         "\nfaults,%" G_GUINT64_FORMAT
-                         "\nstap_errors,%" G_GUINT64_FORMAT "\nstap_skipped,%" G_GUINT64_FORMAT
-                         "\ntransport_failures,%" G_GUINT64_FORMAT "\nbad_lines,%"
-                         G_GUINT64_FORMAT "\nsteps_of_bad_walks,%" G_GUINT64_FORMAT "\n",
-                         walks, s->pages, kvmmmu_stats_n_vcpus(s), s->n_cpus, s->seq_missing,
-                         kvmmmu_stats_records_lost(s), s->bulk_missing,
-                         s->have_end ? s->end.faults : 0,
-                         s->stap_errors, s->stap_skipped, s->stap_transport_failures, bad_lines,
-                         s->steps_of_bad_walks);
+    kvmmmu_json_uint(b, kvmmmu_kind_name(event_kinds[i]), per_kind[event_kinds[i]]);
+  kvmmmu_json_end_object(b);
 }
 
 KvmmmuJson *
 kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_lines)
 {
   g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
+  g_autofree char *kernels = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, release));
+  g_autofree char *hosts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, host));
+  g_autofree char *scripts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, script));
+  KvmmmuCapture c;
 
   kvmmmu_json_begin_object(b);
-  kvmmmu_json_string(b, "kernel", s->header.release);
-  kvmmmu_json_string(b, "host", s->header.host);
-  kvmmmu_json_string(b, "script", s->header.script);
+  kvmmmu_json_string(b, "kernel", kernels);
+  kvmmmu_json_string(b, "host", hosts);
+  kvmmmu_json_string(b, "script", scripts);
   kvmmmu_json_int(b, "captures", s->captures);
-  kvmmmu_json_int(b, "span_ns", kvmmmu_stats_span_ns(s));
-  kvmmmu_json_member(b, "records");
-  kvmmmu_json_begin_object(b);
-  for (guint i = 0; i < G_N_ELEMENTS(event_kinds); i++)
-    kvmmmu_json_int(b, kvmmmu_kind_name(event_kinds[i]), s->per_kind[event_kinds[i]]);
-  kvmmmu_json_end_object(b);
-  kvmmmu_json_int(b, "walks", walks);
-  kvmmmu_json_int(b, "pages", s->pages);
+  kvmmmu_json_uint(b, "span_ns", kvmmmu_stats_span_ns(s));
+  json_records(b, s->per_kind);
+  kvmmmu_json_uint(b, "walks", walks);
+  kvmmmu_json_uint(b, "pages", s->pages);
+  kvmmmu_json_uint(b, "walks_full", s->walks_full);
   kvmmmu_json_int(b, "vcpus", kvmmmu_stats_n_vcpus(s));
-  kvmmmu_json_int(b, "cpus", s->n_cpus);
+  kvmmmu_json_int(b, "cpus", kvmmmu_stats_max_cpus(s));
   kvmmmu_json_member(b, "lost");
   kvmmmu_json_begin_object(b);
-  kvmmmu_json_int(b, "seq_missing", s->seq_missing);
-  kvmmmu_json_int(b, "records_lost", kvmmmu_stats_records_lost(s));
-  kvmmmu_json_int(b, "bulk_flushes_missing", s->bulk_missing);
-  kvmmmu_json_int(b, "faults", s->have_end ? s->end.faults : 0);
-  kvmmmu_json_int(b, "stap_errors", s->stap_errors);
-  kvmmmu_json_int(b, "stap_skipped", s->stap_skipped);
-  kvmmmu_json_int(b, "transport_failures", s->stap_transport_failures);
+  kvmmmu_json_uint(b, "seq_missing", s->seq_missing);
+  kvmmmu_json_uint(b, "records_lost", kvmmmu_stats_records_lost(s));
+  kvmmmu_json_uint(b, "bulk_flushes_missing", s->bulk_missing);
+  kvmmmu_json_uint(b, "faults", faults(s));
+  kvmmmu_json_uint(b, "stap_errors", s->stap_errors);
+  kvmmmu_json_uint(b, "stap_skipped", s->stap_skipped);
+  kvmmmu_json_uint(b, "transport_failures", s->stap_transport_failures);
   kvmmmu_json_end_object(b);
-  kvmmmu_json_bool(b, "trailer", s->have_end);
-  kvmmmu_json_int(b, "bad_lines", bad_lines);
-  kvmmmu_json_int(b, "steps_of_bad_walks", s->steps_of_bad_walks);
+  /* the trailers summed; null when no capture has one */
+  json_trailer(b, kvmmmu_stats_captures_unended(s) < s->captures, &s->end);
+  kvmmmu_json_int(b, "captures_without_trailer", kvmmmu_stats_captures_unended(s));
+  kvmmmu_json_uint(b, "bad_lines", bad_lines);
+  kvmmmu_json_uint(b, "steps_of_bad_walks", s->steps_of_bad_walks);
+  kvmmmu_json_member(b, "capture_list");
+  kvmmmu_json_begin_array(b);
+  for (guint i = 0; i < s->captures; i++) {
+    kvmmmu_stats_get_capture(s, i, &c);
+    kvmmmu_json_begin_object(b);
+    kvmmmu_json_int(b, "capture", c.index);
+    kvmmmu_json_string(b, "file", c.file);
+    kvmmmu_json_int(b, "index_in_file", c.index_in_file);
+    kvmmmu_json_string(b, "kernel", c.header.release);
+    kvmmmu_json_string(b, "host", c.header.host);
+    kvmmmu_json_string(b, "script", c.header.script);
+    kvmmmu_json_string(b, "build_id", c.header.build_id);
+    kvmmmu_json_uint(b, "start_ns", c.header.start_ns);
+    kvmmmu_json_uint(b, "span_ns", kvmmmu_capture_span_ns(&c));
+    json_records(b, c.per_kind);
+    kvmmmu_json_uint(b, "pages", c.pages);
+    kvmmmu_json_uint(b, "walks_full", c.walks_full);
+    kvmmmu_json_int(b, "vcpus", c.n_vcpus);
+    kvmmmu_json_int(b, "cpus", c.n_cpus);
+    json_trailer(b, c.have_end, &c.end);
+    kvmmmu_json_uint(b, "seq_missing", c.seq_missing);
+    kvmmmu_json_uint(b, "records_lost", kvmmmu_capture_records_lost(&c));
+    kvmmmu_json_uint(b, "lines_skipped", c.lines_skipped);
+    kvmmmu_json_uint(b, "steps_of_bad_walks", c.steps_of_bad_walks);
+    kvmmmu_json_end_object(b);
+  }
+  kvmmmu_json_end_array(b);
   kvmmmu_json_end_object(b);
   return kvmmmu_json_builder_root(b);
 }
