@@ -16,11 +16,12 @@ pass=0 fail=0
 for round in $(seq "$ROUNDS"); do
   for trace in tests/traces/*/*.trace; do
     exp=${trace%.trace}.expected
-    want_rc=0; [ -f "$exp/exit" ] && want_rc=$(cat "$exp/exit")
+    trace_rc=0; [ -f "$exp/exit" ] && trace_rc=$(cat "$exp/exit")
     for threads in 1 2 4; do
       for chunk in 1 97 4096; do
         for r in "summary|summary" "walks|walks"; do
           name=${r%%|*} args=${r#*|}
+          want_rc=$trace_rc; [ -f "$exp/$name.exit" ] && want_rc=$(cat "$exp/$name.exit")
           KVMMMU_THREADS=$threads KVMMMU_CHUNK_BYTES=$chunk timeout 60 "$R" $args "$trace" \
             >"$TMP/out" 2>"$TMP/err"; rc=$?
           what="threads=$threads chunk=$chunk round $round: $name $trace"

@@ -53,6 +53,12 @@ void kvmmmu_cli_clear(KvmmmuCli *cli);
 int kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
                     gpointer data, guint64 *bad_lines);
 
+/* FALSE, after saying so on stderr, when the input held none of the
+ * records a command reads (found == 0): a capture of another script, say.
+ * what names the records, writer the script that writes them. */
+gboolean kvmmmu_cli_expect_records(const char *command, const KvmmmuStats *stats,
+                                   guint64 found, const char *what, const char *writer);
+
 /* Write out to stdout and empty it. */
 void kvmmmu_cli_flush(GString *out);
 /* Write a JSON node to stdout, pretty, with a newline. */

@@ -320,47 +320,78 @@ kvmmmu_cmd_check(int argc, char **argv)
 
   for (guint k = KVMMMU_RECORD_HEADER + 1; k <= KVMMMU_RECORD_END; k++)
     events += stats->per_kind[k];
-  kvmmmu_verdicts_add(v, OK(status != KVMMMU_EXIT_UNUSABLE && events > 0), "records: %" G_GUINT64_FORMAT
-          " in %u capture(s)", events, stats->captures);
-  kvmmmu_verdicts_add(v, OK(bad_lines == 0), "bad lines: %" G_GUINT64_FORMAT, bad_lines);
-  kvmmmu_verdicts_add(v, OK(run.tally.not_depth_first == 0),
+  kvmmmu_verdicts_add(v, OK(status != KVMMMU_EXIT_UNUSABLE && events > 0), "records",
+          "records: %" G_GUINT64_FORMAT " in %u capture(s)", events, stats->captures);
+  kvmmmu_verdicts_number(v, "records", events);
+  kvmmmu_verdicts_number(v, "captures", stats->captures);
+  kvmmmu_verdicts_add(v, OK(bad_lines == 0), "bad_lines", "bad lines: %" G_GUINT64_FORMAT, bad_lines);
+  kvmmmu_verdicts_number(v, "bad_lines", bad_lines);
+  kvmmmu_verdicts_add(v, OK(run.tally.not_depth_first == 0), "walks_depth_first",
           "walks in depth-first order: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
           run.tally.walks - run.tally.not_depth_first, run.tally.walks);
-  kvmmmu_verdicts_add(v, OK(run.tally.steps_bad == 0),
+  kvmmmu_verdicts_number(v, "walks", run.tally.walks);
+  kvmmmu_verdicts_number(v, "not_depth_first", run.tally.not_depth_first);
+  kvmmmu_verdicts_add(v, OK(run.tally.steps_bad == 0), "step_paths",
           "step paths root-to-leaf inside their walk: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
           run.tally.steps - run.tally.steps_bad, run.tally.steps);
-  kvmmmu_verdicts_add(v, OK(run.tally.leaves_unzapped == 0),
+  kvmmmu_verdicts_number(v, "steps", run.tally.steps);
+  kvmmmu_verdicts_number(v, "bad_steps", run.tally.steps_bad);
+  kvmmmu_verdicts_add(v, OK(run.tally.leaves_unzapped == 0), "leaves_zapped",
           "leaves zapped: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
           run.tally.leaves - run.tally.leaves_unzapped, run.tally.leaves);
+  kvmmmu_verdicts_number(v, "leaves", run.tally.leaves);
+  kvmmmu_verdicts_number(v, "leaves_not_zapped", run.tally.leaves_unzapped);
   /* The kernel's own array sizes, from its DWARF when we have it. */
   if (cli.layout && cli.layout->page_array_nr && cli.layout->root_max_level) {
-    kvmmmu_verdicts_add(v, KVMMMU_VERDICT_INFO, "bounds and roles from the %s", cli.layout->source);
-    kvmmmu_verdicts_add(v, OK(run.tally.max_nr <= cli.layout->page_array_nr),
+    kvmmmu_verdicts_add(v, KVMMMU_VERDICT_INFO, "layout_source", "bounds and roles from the %s",
+                        cli.layout->source);
+    kvmmmu_verdicts_add(v, OK(run.tally.max_nr <= cli.layout->page_array_nr), "walk_array_bound",
             "walk arrays within KVM_PAGE_ARRAY_NR=%u: largest nr %u (%" G_GUINT64_FORMAT
             " full, %" G_GUINT64_FORMAT " restarts after -ENOSPC)",
             cli.layout->page_array_nr, run.tally.max_nr, run.tally.full, run.tally.restarts);
-    kvmmmu_verdicts_add(v, OK(run.tally.max_depth < cli.layout->root_max_level),
+    kvmmmu_verdicts_number(v, "kvm_page_array_nr", cli.layout->page_array_nr);
+    kvmmmu_verdicts_number(v, "largest_nr", run.tally.max_nr);
+    kvmmmu_verdicts_number(v, "full", run.tally.full);
+    kvmmmu_verdicts_number(v, "restarts", run.tally.restarts);
+    kvmmmu_verdicts_add(v, OK(run.tally.max_depth < cli.layout->root_max_level), "step_path_bound",
             "step paths below PT64_ROOT_MAX_LEVEL=%u: longest %u", cli.layout->root_max_level,
             run.tally.max_depth);
+    kvmmmu_verdicts_number(v, "pt64_root_max_level", cli.layout->root_max_level);
+    kvmmmu_verdicts_number(v, "longest_path", run.tally.max_depth);
   }
   if (run.events) {
     if (!cli.layout)
-      kvmmmu_verdicts_add(v, OK(FALSE), "roles agree with the kernel's tracepoints: no layout to decode with");
-    else
-      kvmmmu_verdicts_add(v, OK(run.tp_pages > 0 && run.tp_agree == run.tp_pages),
+      kvmmmu_verdicts_add(v, OK(FALSE), "roles_vs_tracepoints",
+                          "roles agree with the kernel's tracepoints: no layout to decode with");
+    else {
+      kvmmmu_verdicts_add(v, OK(run.tp_pages > 0 && run.tp_agree == run.tp_pages), "roles_vs_tracepoints",
               "roles agree with the kernel's kvm_mmu_prepare_zap_page: %" G_GUINT64_FORMAT
               " of %" G_GUINT64_FORMAT " zapped pages (%" G_GUINT64_FORMAT " differ, %"
               G_GUINT64_FORMAT " without an event)%s%s",
               run.tp_agree, run.tp_pages, run.tp_differ, run.tp_unmatched,
               run.tp_differ ? "; first: " : "", run.tp_first_diff);
+      kvmmmu_verdicts_number(v, "pages", run.tp_pages);
+      kvmmmu_verdicts_number(v, "agree", run.tp_agree);
+      kvmmmu_verdicts_number(v, "differ", run.tp_differ);
+      kvmmmu_verdicts_number(v, "without_event", run.tp_unmatched);
+    }
   }
-  kvmmmu_verdicts_add(v, OK(stats->have_end), "trailer: %s", stats->have_end ? "present" : "missing");
+  kvmmmu_verdicts_add(v, OK(stats->have_end), "trailer", "trailer: %s",
+                      stats->have_end ? "present" : stats->captures > 1 ? "missing in a capture" : "missing");
+  kvmmmu_verdicts_number(v, "captures_without_trailer", kvmmmu_stats_captures_unended(stats));
   {
     g_autoptr(GString) loss = g_string_new("");
 
     kvmmmu_render_loss_note(loss, stats);
     g_strchomp(loss->str);
-    kvmmmu_verdicts_add(v, OK(loss->len == 0), "nothing lost or skipped%s%s", loss->len ? ": " : "", loss->str);
+    kvmmmu_verdicts_add(v, OK(loss->len == 0), "nothing_lost", "nothing lost or skipped%s%s",
+                        loss->len ? ": " : "", loss->str);
+    kvmmmu_verdicts_number(v, "seq_missing", stats->seq_missing);
+    kvmmmu_verdicts_number(v, "records_lost", kvmmmu_stats_records_lost(stats));
+    kvmmmu_verdicts_number(v, "bulk_flushes_missing", stats->bulk_missing);
+    kvmmmu_verdicts_number(v, "stap_errors", stats->stap_errors);
+    kvmmmu_verdicts_number(v, "stap_skipped", stats->stap_skipped);
+    kvmmmu_verdicts_number(v, "transport_failures", stats->stap_transport_failures);
   }
 
   if (before_arg) {
@@ -380,12 +411,22 @@ kvmmmu_cmd_check(int argc, char **argv)
      * __kvm_mmu_prepare_zap_page(), which counts mmu_shadow_zapped; other
      * zaps count there too, so the counter bounds our records from above. */
     if (!a || !b)
-      kvmmmu_verdicts_add(v, OK(FALSE), "mmu_shadow_zapped: missing from the counter files");
-    else
-      kvmmmu_verdicts_add(v, OK(*a >= *b && *a - *b >= run.tally.steps + run.zap_calls),
+      kvmmmu_verdicts_add(v, OK(FALSE), "kvm_counters", "mmu_shadow_zapped: missing from the counter files");
+    else if (run.tally.steps + run.zap_calls == 0) {
+      g_autofree char *scripts = kvmmmu_stats_distinct(stats, G_STRUCT_OFFSET(KvmmmuHeader, script));
+
+      kvmmmu_verdicts_add(v, OK(FALSE), "kvm_counters",
+              "mmu_shadow_zapped: nothing to compare: no walk steps or zapped parents in the input "
+              "(captures from script=%s; zap_unsync records them)", scripts);
+    } else {
+      kvmmmu_verdicts_add(v, OK(*a >= *b && *a - *b >= run.tally.steps + run.zap_calls), "kvm_counters",
               "mmu_shadow_zapped grew by %" G_GUINT64_FORMAT ", at least the %" G_GUINT64_FORMAT
               " steps + %" G_GUINT64_FORMAT " zapped parents recorded",
               *a >= *b ? *a - *b : 0, run.tally.steps, run.zap_calls);
+      kvmmmu_verdicts_number(v, "mmu_shadow_zapped_growth", *a >= *b ? *a - *b : 0);
+      kvmmmu_verdicts_number(v, "steps", run.tally.steps);
+      kvmmmu_verdicts_number(v, "zapped_parents", run.zap_calls);
+    }
   }
 
   switch (cli.format) {

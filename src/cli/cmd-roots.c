@@ -88,6 +88,13 @@ kvmmmu_cmd_roots(int argc, char **argv)
   kvmmmu_cli_flush(run.out);
   g_string_free(run.out, TRUE);
   kvmmmu_cli_note_loss(&cli, stats);
+  if (!kvmmmu_cli_expect_records("roots", stats,
+                                 stats->per_kind[KVMMMU_RECORD_LOAD] +
+                                 stats->per_kind[KVMMMU_RECORD_SWITCH] +
+                                 stats->per_kind[KVMMMU_RECORD_VCPU_ROOT],
+                                 "load, switch or vcpu_root records", "root_hpa") &&
+      status == KVMMMU_EXIT_OK)
+    status = KVMMMU_EXIT_PROBLEMS;
   kvmmmu_cli_clear(&cli);
   return status;
 }

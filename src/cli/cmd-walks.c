@@ -152,6 +152,9 @@ kvmmmu_cmd_walks(int argc, char **argv)
   kvmmmu_cli_note_loss(&cli, stats);
   if (run.tally.walks_bad && status == KVMMMU_EXIT_OK)
     status = KVMMMU_EXIT_PROBLEMS;
+  if (!kvmmmu_cli_expect_records("walks", stats, stats->per_kind[KVMMMU_RECORD_WALK],
+                                 "walk records", "zap_unsync") && status == KVMMMU_EXIT_OK)
+    status = KVMMMU_EXIT_PROBLEMS;
   kvmmmu_cli_clear(&cli);
   return status;
 }

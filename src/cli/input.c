@@ -218,6 +218,20 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
   return status;
 }
 
+gboolean
+kvmmmu_cli_expect_records(const char *command, const KvmmmuStats *stats, guint64 found,
+                          const char *what, const char *writer)
+{
+  g_autofree char *scripts = NULL;
+
+  if (found || stats->captures == 0)
+    return TRUE;
+  scripts = kvmmmu_stats_distinct(stats, G_STRUCT_OFFSET(KvmmmuHeader, script));
+  fprintf(stderr, "kvmmmu-report %s: no %s in the input (captures from script=%s): "
+          "%s reads the %s %s writes\n", command, what, scripts, command, what, writer);
+  return FALSE;
+}
+
 void
 kvmmmu_cli_flush(GString *out)
 {

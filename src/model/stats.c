@@ -382,3 +382,28 @@ kvmmmu_stats_lossy(const KvmmmuStats *s)
   return s->seq_missing || s->bulk_missing || kvmmmu_stats_records_lost(s) || s->stap_errors ||
          s->stap_skipped || s->stap_transport_failures || faults;
 }
+
+/* The distinct values of one header field over the captures, ", "-joined. */
+char *
+kvmmmu_stats_distinct(const KvmmmuStats *s, gsize offset)
+{
+  g_autoptr(GString) out = g_string_new("");
+  g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func(g_free);
+  KvmmmuCapture c;
+
+  for (guint i = 0; i < s->captures; i++) {
+    const char *v;
+
+    kvmmmu_stats_get_capture(s, i, &c);
+    v = (const char *)&c.header + offset;
+    if (!*v)
+      v = "-";
+    if (g_hash_table_contains(seen, v))
+      continue;
+    g_ptr_array_add(held, g_strdup(v));
+    g_hash_table_add(seen, g_ptr_array_index(held, held->len - 1));
+    g_string_append_printf(out, "%s%s", out->len ? ", " : "", v);
+  }
+  return g_strdup(out->str);
+}

@@ -103,6 +103,10 @@ guint64 kvmmmu_stats_end_ns(const KvmmmuStats *stats);
 guint64 kvmmmu_stats_span_ns(const KvmmmuStats *stats);
 /* Captures without a trailer. */
 guint kvmmmu_stats_captures_unended(const KvmmmuStats *stats);
+/* The distinct values of a string field of the captures' headers
+ * (G_STRUCT_OFFSET(KvmmmuHeader, script)), ", "-joined, "-" for empty.
+ * transfer full */
+char *kvmmmu_stats_distinct(const KvmmmuStats *stats, gsize header_offset);
 /* The most CPUs in one capture. */
 guint kvmmmu_stats_max_cpus(const KvmmmuStats *stats);
 guint kvmmmu_stats_n_vcpus(const KvmmmuStats *stats);

@@ -29,9 +29,10 @@ kvmmmu_verdicts_free(KvmmmuVerdicts *v)
 }
 
 void
-kvmmmu_verdicts_add(KvmmmuVerdicts *v, KvmmmuVerdictKind kind, const char *fmt, ...)
+kvmmmu_verdicts_add(KvmmmuVerdicts *v, KvmmmuVerdictKind kind, const char *id,
+                    const char *fmt, ...)
 {
-  KvmmmuVerdict one = { kind, NULL };
+  KvmmmuVerdict one = { .kind = kind, .id = id };
   va_list ap;
 
   va_start(ap, fmt);
@@ -42,4 +43,17 @@ kvmmmu_verdicts_add(KvmmmuVerdicts *v, KvmmmuVerdictKind kind, const char *fmt, 
     v->passed++;
   else if (kind == KVMMMU_VERDICT_FAIL)
     v->failed++;
+}
+
+void
+kvmmmu_verdicts_number(KvmmmuVerdicts *v, const char *name, guint64 value)
+{
+  KvmmmuVerdict *last;
+
+  g_return_if_fail(v->list->len > 0);
+  last = &g_array_index(v->list, KvmmmuVerdict, v->list->len - 1);
+  g_return_if_fail(last->n_numbers < KVMMMU_VERDICT_MAX_NUMBERS);
+  last->numbers[last->n_numbers].name = name;
+  last->numbers[last->n_numbers].value = value;
+  last->n_numbers++;
 }

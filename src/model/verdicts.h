@@ -11,9 +11,20 @@ typedef enum {
   KVMMMU_VERDICT_INFO, /* a note that passes no judgement */
 } KvmmmuVerdictKind;
 
+#define KVMMMU_VERDICT_MAX_NUMBERS 6
+
+/* A number a verdict rests on, for machine output. */
+typedef struct {
+  const char *name;  /* static */
+  guint64 value;
+} KvmmmuVerdictNumber;
+
 typedef struct {
   KvmmmuVerdictKind kind;
-  char *what;
+  const char *id;    /* static, stable: "walks_depth_first" */
+  char *what;        /* the sentence text output prints */
+  KvmmmuVerdictNumber numbers[KVMMMU_VERDICT_MAX_NUMBERS];
+  guint n_numbers;
 } KvmmmuVerdict;
 
 typedef struct {
@@ -23,9 +34,12 @@ typedef struct {
 
 KvmmmuVerdicts *kvmmmu_verdicts_new(void);
 void kvmmmu_verdicts_free(KvmmmuVerdicts *v);
-/* ok, fail or (info) note what fmt says */
-void kvmmmu_verdicts_add(KvmmmuVerdicts *v, KvmmmuVerdictKind kind, const char *fmt, ...)
-  G_GNUC_PRINTF(3, 4);
+/* ok, fail or (info) note what fmt says, under a stable id */
+void kvmmmu_verdicts_add(KvmmmuVerdicts *v, KvmmmuVerdictKind kind, const char *id,
+                         const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+/* A number the last verdict rests on (name is static); past
+ * KVMMMU_VERDICT_MAX_NUMBERS a programming error, not kept. */
+void kvmmmu_verdicts_number(KvmmmuVerdicts *v, const char *name, guint64 value);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuVerdicts, kvmmmu_verdicts_free)
 

@@ -23,13 +23,12 @@ kvmmmu_render_verdicts_text(GString *out, const KvmmmuVerdicts *v)
 void
 kvmmmu_render_verdicts_csv(GString *out, const KvmmmuVerdicts *v)
 {
-  g_string_append(out, "result,check\n");
+  g_string_append(out, "result,id,check\n");
   for (guint i = 0; i < v->list->len; i++) {
     const KvmmmuVerdict *one = &g_array_index(v->list, KvmmmuVerdict, i);
-    g_auto(GStrv) parts = g_strsplit(one->what, "\"", -1);
-    g_autofree char *quoted = g_strjoinv("\"\"", parts);
+    g_autofree char *quoted = kvmmmu_csv_quote(one->what);
 
-    g_string_append_printf(out, "%s,\"%s\"\n", kind_word(one->kind), quoted);
+    g_string_append_printf(out, "%s,%s,%s\n", kind_word(one->kind), one->id, quoted);
   }
 }
 
@@ -45,8 +44,14 @@ kvmmmu_render_verdicts_json(const KvmmmuVerdicts *v)
     const KvmmmuVerdict *one = &g_array_index(v->list, KvmmmuVerdict, i);
 
     kvmmmu_json_begin_object(b);
+    kvmmmu_json_string(b, "id", one->id);
     kvmmmu_json_string(b, "result", kind_word(one->kind));
     kvmmmu_json_string(b, "what", one->what);
+    kvmmmu_json_member(b, "numbers");
+    kvmmmu_json_begin_object(b);
+    for (guint k = 0; k < one->n_numbers; k++)
+      kvmmmu_json_uint(b, one->numbers[k].name, one->numbers[k].value);
+    kvmmmu_json_end_object(b);
     kvmmmu_json_end_object(b);
   }
   kvmmmu_json_end_array(b);

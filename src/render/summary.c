@@ -72,31 +72,6 @@ kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s)
   g_string_append_c(out, '\n');
 }
 
-/* The distinct values of one header field over the captures, ", "-joined. */
-static char *
-distinct(const KvmmmuStats *s, gsize offset)
-{
-  g_autoptr(GString) out = g_string_new("");
-  g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func(g_free);
-  KvmmmuCapture c;
-
-  for (guint i = 0; i < s->captures; i++) {
-    const char *v;
-
-    kvmmmu_stats_get_capture(s, i, &c);
-    v = (const char *)&c.header + offset;
-    if (!*v)
-      v = "-";
-    if (g_hash_table_contains(seen, v))
-      continue;
-    g_ptr_array_add(held, g_strdup(v));
-    g_hash_table_add(seen, g_ptr_array_index(held, held->len - 1));
-    g_string_append_printf(out, "%s%s", out->len ? ", " : "", v);
-  }
-  return g_strdup(out->str);
-}
-
 static guint64
 event_total(const guint64 *per_kind)
 {
@@ -144,9 +119,9 @@ kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, gu
   guint unended = kvmmmu_stats_captures_unended(s);
 
   if (many) {
-    g_autofree char *kernels = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, release));
-    g_autofree char *hosts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, host));
-    g_autofree char *scripts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, script));
+    g_autofree char *kernels = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, release));
+    g_autofree char *hosts = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, host));
+    g_autofree char *scripts = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, script));
 
     g_string_append_printf(out, "kernel:   %s\nhost:     %s\nscript:   %s\ncaptures: %u\n",
                            kernels, hosts, scripts, s->captures);
@@ -179,7 +154,7 @@ kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, gu
     if (many)
       g_string_append_printf(out, " (summed; %u of %u captures without one)", unended, s->captures);
     g_string_append_c(out, '\n');
-    g_autofree char *scripts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, script));
+    g_autofree char *scripts = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, script));
 
     if (s->end.skipped)
       g_string_append_printf(out, "          skipped: probe hits the script chose not to record, not a loss%s\n",
@@ -267,9 +242,9 @@ csv_capture(GString *out, const char *id, const KvmmmuCapture *c)
 void
 kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks, guint64 bad_lines)
 {
-  g_autofree char *kernels = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, release));
-  g_autofree char *hosts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, host));
-  g_autofree char *scripts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, script));
+  g_autofree char *kernels = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, release));
+  g_autofree char *hosts = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, host));
+  g_autofree char *scripts = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, script));
   KvmmmuCapture c;
 
   g_string_append(out, "capture,key,value\n");
@@ -339,9 +314,9 @@ KvmmmuJson *
 kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_lines)
 {
   g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
-  g_autofree char *kernels = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, release));
-  g_autofree char *hosts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, host));
-  g_autofree char *scripts = distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, script));
+  g_autofree char *kernels = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, release));
+  g_autofree char *hosts = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, host));
+  g_autofree char *scripts = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, script));
   KvmmmuCapture c;
 
   kvmmmu_json_begin_object(b);
