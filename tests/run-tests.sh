@@ -234,6 +234,17 @@ expect_cli() { # want_rc pattern args...
 }
 expect_cli 0 "kvmmmu-report " --version
 expect_cli 0 "Commands:" --help
+# Each command's usage names it once, and --format offers only its formats.
+for c in walks roots hist summary check html kernel-info; do
+  "$R" $c --help >"$TMP/out" 2>&1
+  if grep -qx "  kvmmmu-report $c \[OPTION…\] .*" "$TMP/out" && [ "$(grep -o "\b$c\b" "$TMP/out" | head -3 | wc -l)" -ge 1 ] \
+     && [ "$(sed -n 2p "$TMP/out" | grep -o "\b$c\b" | wc -l)" = 1 ]; then ok "cli $c --help: its usage names it once"
+  else bad "cli $c --help: its usage names it once" "$(head -3 "$TMP/out")"; fi
+done
+expect_cli 0 "Output format: text, json, csv or dot (default text)" walks --help
+expect_cli 0 "Output format: text, json or csv (default text)" roots --help
+"$R" html --help >"$TMP/out" 2>&1; ! grep -q -- "--format" "$TMP/out" && ok "cli html --help offers no --format" || bad "cli html --help offers no --format" "$(cat "$TMP/out")"
+expect_cli 64 "unknown format 'dot': expected text, json or csv" summary --format dot $S/seed.trace
 expect_cli 0 "--linear" hist --help
 expect_cli 64 "unknown command 'frob'" frob
 expect_cli 64 "Usage: kvmmmu-report COMMAND" 

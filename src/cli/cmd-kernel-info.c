@@ -35,12 +35,15 @@ kvmmmu_cmd_kernel_info(int argc, char **argv)
     { "no-probes", 0, 0, G_OPTION_ARG_NONE, &no_probes, "Skip the probe pre-flight", NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) ctx = g_option_context_new("--debuginfo PATH");
+  g_autoptr(GOptionContext) ctx = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) out = g_string_new("");
   KvmmmuKernelLayout dwarf, builtin;
   int status = KVMMMU_EXIT_OK;
 
+  /* "Usage: kvmmmu-report kernel-info ...": the command named once */
+  g_set_prgname("kvmmmu-report kernel-info");
+  ctx = g_option_context_new("--debuginfo PATH");
   g_option_context_set_summary(ctx, "The shadow MMU as this kernel's DWARF has it: the role word\n"
                                     "layout, the array bounds, and a pre-flight of every tapset probe.");
   g_option_context_add_main_entries(ctx, entries, NULL);

@@ -8,8 +8,30 @@
 
 static char *format_arg;
 
+/* The formats each command writes, text the default.  A command not
+ * listed writes one format (html: HTML) and takes no --format. */
+static const struct {
+  const char *command;
+  const char *formats;
+} command_formats[] = {
+  { "walks", "text, json, csv or dot" },
+  { "roots", "text, json or csv" },
+  { "hist", "text, json or csv" },
+  { "summary", "text, json or csv" },
+  { "check", "text, json or csv" },
+};
+
+static const char *
+formats_of(const char *command)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(command_formats); i++)
+    if (strcmp(command_formats[i].command, command) == 0)
+      return command_formats[i].formats;
+  return NULL;
+}
+
 static const GOptionEntry common_entries[] = {
-  { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, "Output format: text, json or csv (walks: also dot)", "FMT" },
+  { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, NULL, "FMT" },
   { "strict", 0, 0, G_OPTION_ARG_NONE, NULL, "Stop at the first bad line (exit 2)", NULL },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, NULL, "Warn only with totals, not per problem", NULL },
   { "debuginfo", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
@@ -27,10 +49,19 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
 {
   g_autoptr(GOptionContext) ctx = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *param = g_strdup_printf("%s [OPTION...] FILE... (- for stdin)", command);
+  g_autofree char *prgname = g_strdup_printf("kvmmmu-report %s", command);
+  g_autofree char *format_help = NULL;
+  const char *formats = formats_of(command);
   GOptionEntry common[G_N_ELEMENTS(common_entries)];
 
   memcpy(common, common_entries, sizeof common);
+  if (formats) {
+    format_help = g_strdup_printf("Output format: %s (default text)", formats);
+    common[0].description = format_help;
+  } else {
+    common[0].flags = G_OPTION_FLAG_HIDDEN; /* text only: --format is refused below */
+    common[0].description = "";
+  }
   common[1].arg_data = &cli->strict;
   common[2].arg_data = &cli->quiet;
   common[3].arg_data = &cli->debuginfo;
@@ -38,7 +69,9 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
   common[5].arg_data = &cli->bulk;
   format_arg = NULL;
 
-  ctx = g_option_context_new(param);
+  /* "Usage: kvmmmu-report walks [OPTION…] FILE...": the command named once */
+  g_set_prgname(prgname);
+  ctx = g_option_context_new("FILE... (- for stdin)");
   g_option_context_set_summary(ctx, summary);
   g_option_context_add_main_entries(ctx, common, NULL);
   if (entries)
@@ -49,6 +82,12 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
     return FALSE;
   }
   cli->format = KVMMMU_FORMAT_TEXT;
+  if (format_arg && !formats) {
+    fprintf(stderr, "kvmmmu-report %s: writes %s only: leave out --format\n", command,
+            strcmp(command, "html") == 0 ? "HTML" : "one format");
+    g_clear_pointer(&format_arg, g_free);
+    return FALSE;
+  }
   if (format_arg) {
     if (strcmp(format_arg, "json") == 0)
       cli->format = KVMMMU_FORMAT_JSON;
@@ -57,8 +96,8 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
     else if (strcmp(format_arg, "dot") == 0 && strcmp(command, "walks") == 0)
       cli->format = KVMMMU_FORMAT_DOT;
     else if (strcmp(format_arg, "text") != 0) {
-      fprintf(stderr, "kvmmmu-report %s: unknown format '%s': expected text, json or csv%s\n",
-              command, format_arg, strcmp(command, "walks") == 0 ? " (or dot)" : "");
+      fprintf(stderr, "kvmmmu-report %s: unknown format '%s': expected %s\n",
+              command, format_arg, formats);
       g_clear_pointer(&format_arg, g_free);
       return FALSE;
     }
