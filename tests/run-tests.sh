@@ -265,6 +265,21 @@ expect_cli 1 "kvmmmu-report walks: no walk records in the input (captures from s
   walks tests/traces/6.1.0-56-amd64/root_hpa.trace
 expect_cli 1 "kvmmmu-report roots: no load, switch or vcpu_root records in the input (captures from script=zap_unsync): roots reads" \
   roots tests/traces/6.1.0-56-amd64/zap_unsync.trace
+# walks --tree --kernel-style prints each role as the kernel's tracepoint
+# does: the first pages drawn, looked up in the kernel's own printing of them
+# taken beside the capture (root_count aside: not recorded).
+for k in 6.1.0-56-amd64 7.2.13+deb14-amd64; do
+  t=tests/traces/$k/zap_unsync.trace
+  "$R" walks --tree --kernel-style "$t" 2>/dev/null | grep -m4 'kernel: ' >"$TMP/ks"
+  n=0 found=0
+  while IFS= read -r l; do
+    gfn=$(sed -n 's/.* gfn \([0-9a-f]*\) role .*/\1/p' <<<"$l"); ks=$(sed -n 's/.*\[kernel: \(.*\)\].*/\1/p' <<<"$l")
+    n=$((n + 1)); grep -qF "gfn $gfn ${ks% *} root 0 ${ks##* }" "${t%.trace}.tracepoints" && found=$((found + 1))
+  done <"$TMP/ks"
+  [ $n = 4 ] && [ $found = 4 ] && ok "cli walks --kernel-style $k: roles as the kernel printed them" \
+    || bad "cli walks --kernel-style $k: $found of $n found in the tracepoints" "$(cat "$TMP/ks")"
+done
+expect_cli 64 "--kernel-style goes with --tree (text)" walks --kernel-style $S/seed.trace
 # check JSON: each check an id, a result and the numbers it rests on
 "$R" check --format json tests/traces/6.1.0-56-amd64/zap_unsync.trace >"$TMP/out" 2>&1; rc=$?
 if [ $rc = 0 ] && tr -d ' \n' <"$TMP/out" | grep -qF '{"id":"walks_depth_first","result":"ok","what":"walksindepth-firstorder:168of168","numbers":{"walks":168,"not_depth_first":0}}' \

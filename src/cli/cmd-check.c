@@ -7,156 +7,19 @@
 
 #include "cli/cli.h"
 #include "model/walks.h"
-
-/* One kvm_mmu_prepare_zap_page event as the kernel printed it.  Access is
- * the raw field value read back through the letter table of the printed
- * width (kvmmmu_access_parse): 3 letters to 7.1, 4 from 7.2.  Our side
- * is the field's value and width in the layout, so the two agree only when
- * the width and every bit do. */
-typedef struct {
-  guint64 gfn;
-  guint level, bytes, quadrant;
-  guint access, access_bits; /* access_bits 0: letters of no table */
-  char access_letters[8];    /* as printed, or as we would print them */
-  gboolean direct, invalid, nxe, ad, unsync;
-} ZapEvent;
+#include "model/zapmatch.h"
+#include "reader/counters.h"
+#include "reader/tracefs.h"
 
 typedef struct {
   KvmmmuWalks *walks;
   KvmmmuWalkTally tally;
   guint64 zap_calls;       /* round-0 walks: one mmu_zap_unsync_children each */
-
-  /* --tracepoints: the kernel's own decoding of each zapped page, per CPU */
-  GHashTable *events;      /* cpu -> GArray of ZapEvent */
-  GHashTable *cursor;      /* cpu -> next event index to match */
+  /* --tracepoints: the kernel's own decoding of each zapped page */
+  GHashTable *events;
+  KvmmmuZapMatch match;
   const KvmmmuKernelLayout **layout; /* the CLI's, read when a walk finishes */
-  guint64 tp_pages, tp_agree, tp_differ, tp_unmatched;
-  char tp_first_diff[256];
 } CheckRun;
-
-/* "... [001] ..... 12.3: kvm_mmu_prepare_zap_page: sp gen 0 gfn 42 l2 8-byte q0 w-x !nxe !ad root 0 sync"
- * (to 7.1), "... q0 rw-x !nxe !ad root 0 sync" (7.2 on): the same format
- * but for access, and " direct" after q0, " invalid" after the access. */
-static gboolean
-parse_zap_event(const char *line, guint *cpu, ZapEvent *ev)
-{
-  const char *b = strchr(line, '['), *p = strstr(line, "kvm_mmu_prepare_zap_page: sp gen ");
-  char acc[8] = "", flags[64] = "", tail[64] = "";
-  unsigned gen, root;
-  guint64 gfn;
-  int n = 0;
-
-  if (!b || !p || sscanf(b + 1, "%u]", cpu) != 1)
-    return FALSE;
-  memset(ev, 0, sizeof *ev);
-  if (sscanf(p + strlen("kvm_mmu_prepare_zap_page: sp gen "), "%u gfn %" G_GINT64_MODIFIER "x l%u %u-byte q%u%n",
-             &gen, &gfn, &ev->level, &ev->bytes, &ev->quadrant, &n) != 5)
-    return FALSE;
-  ev->gfn = gfn;
-  p += strlen("kvm_mmu_prepare_zap_page: sp gen ") + n;
-  if (g_str_has_prefix(p, " direct")) {
-    ev->direct = TRUE;
-    p += strlen(" direct");
-  }
-  if (sscanf(p, " %7s%63[^r]root %u %63s", acc, flags, &root, tail) < 3)
-    return FALSE;
-  g_strlcpy(ev->access_letters, acc, sizeof ev->access_letters);
-  /* letters of neither table stay an event, with a width nothing has */
-  if (!kvmmmu_access_parse(acc, &ev->access_bits, &ev->access))
-    ev->access_bits = ev->access = 0;
-  ev->invalid = strstr(flags, "invalid") != NULL;
-  ev->nxe = strstr(flags, "!nxe") == NULL;
-  ev->ad = strstr(flags, "!ad") == NULL;
-  ev->unsync = strcmp(tail, "unsync") == 0;
-  return TRUE;
-}
-
-static guint
-role_field(const KvmmmuKernelLayout *l, guint32 word, const char *name, gboolean *found)
-{
-  const KvmmmuRoleField *f = kvmmmu_layout_field(l, name);
-
-  *found = f != NULL;
-  if (!f)
-    return 0;
-  return (word >> f->bit_offset) & (f->bit_size >= 32 ? 0xffffffffu : (1u << f->bit_size) - 1);
-}
-
-/* Our decoding of a page, as the tracepoint prints it. */
-static void
-decode_like_kernel(const KvmmmuKernelLayout *l, guint32 word, gboolean unsync, ZapEvent *ev)
-{
-  gboolean f;
-  guint v;
-
-  memset(ev, 0, sizeof *ev);
-  ev->level = role_field(l, word, "level", &f);
-  ev->quadrant = role_field(l, word, "quadrant", &f);
-  ev->access = role_field(l, word, "access", &f);
-  if (f) {
-    const char *letters;
-
-    ev->access_bits = kvmmmu_layout_field(l, "access")->bit_size;
-    letters = kvmmmu_access_letters(ev->access_bits, ev->access);
-    g_strlcpy(ev->access_letters, letters ? letters : "?", sizeof ev->access_letters);
-  } else
-    g_strlcpy(ev->access_letters, "?", sizeof ev->access_letters);
-  ev->direct = role_field(l, word, "direct", &f);
-  ev->invalid = role_field(l, word, "invalid", &f);
-  /* the gpte-size bit under each of its names, with its own polarity */
-  v = role_field(l, word, "has_4_byte_gpte", &f);
-  if (f)
-    ev->bytes = v ? 4 : 8;
-  else {
-    v = role_field(l, word, "gpte_is_8_bytes", &f);
-    if (!f)
-      v = role_field(l, word, "cr4_pae", &f);
-    ev->bytes = v ? 8 : 4;
-  }
-  v = role_field(l, word, "efer_nx", &f);
-  if (!f)
-    v = role_field(l, word, "nxe", &f);
-  ev->nxe = v;
-  ev->ad = !role_field(l, word, "ad_disabled", &f);
-  ev->unsync = unsync;
-}
-
-static void
-match_page(CheckRun *run, guint cpu, const KvmmmuWalkItem *it, const char *what)
-{
-  GArray *evs = g_hash_table_lookup(run->events, GUINT_TO_POINTER(cpu));
-  guint at = GPOINTER_TO_UINT(g_hash_table_lookup(run->cursor, GUINT_TO_POINTER(cpu)));
-  ZapEvent want;
-
-  if (!*run->layout)
-    return;
-  run->tp_pages++;
-  decode_like_kernel(*run->layout, it->role, it->unsync, &want);
-  for (guint i = at; evs && i < evs->len; i++) {
-    const ZapEvent *got = &g_array_index(evs, ZapEvent, i);
-
-    if (got->gfn != it->gfn)
-      continue;
-    g_hash_table_insert(run->cursor, GUINT_TO_POINTER(cpu), GUINT_TO_POINTER(i + 1));
-    if (got->level == want.level && got->bytes == want.bytes && got->quadrant == want.quadrant &&
-        want.access_bits && got->access_bits == want.access_bits && got->access == want.access &&
-        got->direct == want.direct &&
-        got->invalid == want.invalid && got->nxe == want.nxe && got->ad == want.ad &&
-        got->unsync == want.unsync) {
-      run->tp_agree++;
-    } else {
-      if (!run->tp_differ++)
-        snprintf(run->tp_first_diff, sizeof run->tp_first_diff,
-                 "%s gfn %" G_GINT64_MODIFIER "x role %x: we decode l%u %u-byte q%u acc %s nxe %d ad %d %s, "
-                 "the kernel printed l%u %u-byte q%u acc %s nxe %d ad %d %s", what, it->gfn,
-                 it->role, want.level, want.bytes, want.quadrant, want.access_letters, want.nxe,
-                 want.ad, want.unsync ? "unsync" : "sync", got->level, got->bytes, got->quadrant,
-                 got->access_letters, got->nxe, got->ad, got->unsync ? "unsync" : "sync");
-    }
-    return;
-  }
-  run->tp_unmatched++;
-}
 
 static void
 on_walk(const KvmmmuWalkTree *t, gpointer data)
@@ -166,48 +29,8 @@ on_walk(const KvmmmuWalkTree *t, gpointer data)
   kvmmmu_walk_tally_add(&run->tally, t);
   if (t->rec.round == 0)
     run->zap_calls++;
-  if (!run->events || t->rec.nr == 0)
-    return;
-  /* The kernel printed the parent when its zap began (once per call), then
-   * each page a step zapped, in order, on this CPU. */
-  if (t->rec.round == 0)
-    match_page(run, t->cpu, &t->rec.items[0], "parent");
-  for (guint k = 0; k < t->steps->len; k++) {
-    const KvmmmuWalkStep *ws = &g_array_index(t->steps, KvmmmuWalkStep, k);
-
-    if (ws->zapped)
-      match_page(run, t->cpu, &t->rec.items[ws->step.i], "leaf");
-  }
-}
-
-/* The kvm_mmu_prepare_zap_page lines of a tracefs trace, by CPU. */
-static GHashTable *
-read_zap_events(const char *path, GError **error)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  GHashTable *by_cpu;
-
-  if (!g_file_get_contents(path, &text, NULL, error))
-    return NULL;
-  by_cpu = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                 (GDestroyNotify)g_array_unref);
-  lines = g_strsplit(text, "\n", -1);
-  for (guint i = 0; lines[i]; i++) {
-    ZapEvent ev;
-    guint cpu;
-    GArray *a;
-
-    if (!parse_zap_event(lines[i], &cpu, &ev))
-      continue;
-    a = g_hash_table_lookup(by_cpu, GUINT_TO_POINTER(cpu));
-    if (!a) {
-      a = g_array_new(FALSE, FALSE, sizeof(ZapEvent));
-      g_hash_table_insert(by_cpu, GUINT_TO_POINTER(cpu), a);
-    }
-    g_array_append_val(a, ev);
-  }
-  return by_cpu;
+  if (run->events)
+    kvmmmu_zap_match_walk(&run->match, t, *run->layout);
 }
 
 static void
@@ -216,54 +39,6 @@ on_record(const KvmmmuRecord *rec, gpointer data)
   CheckRun *run = data;
 
   kvmmmu_walks_add(run->walks, rec);
-}
-
-/* KVM's debugfs counters as "NAME VALUE", "NAME: VALUE" or grep's
- * "PATH/NAME:VALUE" lines.  transfer full; NULL with error. */
-static GHashTable *
-read_counters(const char *path, GError **error)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  GHashTable *c;
-
-  if (!g_file_get_contents(path, &text, NULL, error))
-    return NULL;
-  c = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-  lines = g_strsplit(text, "\n", -1);
-  for (guint i = 0; lines[i]; i++) {
-    char *line = g_strstrip(lines[i]);
-    char *sep = strrchr(line, ':');
-    char *name, *value, *end, *slash;
-    guint64 v;
-
-    if (!*line || *line == '#')
-      continue;
-    if (!sep)
-      sep = strrchr(line, ' ');
-    if (!sep) {
-      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                  "%s:%u: counter: expected 'NAME VALUE'", path, i + 1);
-      g_hash_table_destroy(c);
-      return NULL;
-    }
-    *sep = '\0';
-    name = g_strstrip(line);
-    value = g_strstrip(sep + 1);
-    slash = strrchr(name, '/');
-    if (slash)
-      name = slash + 1;
-    v = g_ascii_strtoull(value, &end, 10);
-    if (end == value || *end) {
-      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                  "%s:%u: counter %s: expected a decimal value, got '%s'", path, i + 1, name,
-                  value);
-      g_hash_table_destroy(c);
-      return NULL;
-    }
-    g_hash_table_insert(c, g_strdup(name), g_memdup2(&v, sizeof v));
-  }
-  return c;
 }
 
 #define OK(cond) ((cond) ? KVMMMU_VERDICT_OK : KVMMMU_VERDICT_FAIL)
@@ -307,13 +82,13 @@ kvmmmu_cmd_check(int argc, char **argv)
   if (tracepoints_arg) {
     g_autoptr(GError) error = NULL;
 
-    run.events = read_zap_events(tracepoints_arg, &error);
+    run.events = kvmmmu_tracefs_read_zaps(tracepoints_arg, &error);
     if (!run.events) {
       fprintf(stderr, "kvmmmu-report check: Cannot read tracepoints: %s\n", error->message);
       kvmmmu_cli_clear(&cli);
       return KVMMMU_EXIT_UNUSABLE;
     }
-    run.cursor = g_hash_table_new(g_direct_hash, g_direct_equal);
+    kvmmmu_zap_match_init(&run.match, run.events);
   }
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
   kvmmmu_walks_finish(walks);
@@ -364,16 +139,16 @@ kvmmmu_cmd_check(int argc, char **argv)
       kvmmmu_verdicts_add(v, OK(FALSE), "roles_vs_tracepoints",
                           "roles agree with the kernel's tracepoints: no layout to decode with");
     else {
-      kvmmmu_verdicts_add(v, OK(run.tp_pages > 0 && run.tp_agree == run.tp_pages), "roles_vs_tracepoints",
+      kvmmmu_verdicts_add(v, OK(run.match.pages > 0 && run.match.agree == run.match.pages), "roles_vs_tracepoints",
               "roles agree with the kernel's kvm_mmu_prepare_zap_page: %" G_GUINT64_FORMAT
               " of %" G_GUINT64_FORMAT " zapped pages (%" G_GUINT64_FORMAT " differ, %"
               G_GUINT64_FORMAT " without an event)%s%s",
-              run.tp_agree, run.tp_pages, run.tp_differ, run.tp_unmatched,
-              run.tp_differ ? "; first: " : "", run.tp_first_diff);
-      kvmmmu_verdicts_number(v, "pages", run.tp_pages);
-      kvmmmu_verdicts_number(v, "agree", run.tp_agree);
-      kvmmmu_verdicts_number(v, "differ", run.tp_differ);
-      kvmmmu_verdicts_number(v, "without_event", run.tp_unmatched);
+              run.match.agree, run.match.pages, run.match.differ, run.match.unmatched,
+              run.match.differ ? "; first: " : "", run.match.first_diff);
+      kvmmmu_verdicts_number(v, "pages", run.match.pages);
+      kvmmmu_verdicts_number(v, "agree", run.match.agree);
+      kvmmmu_verdicts_number(v, "differ", run.match.differ);
+      kvmmmu_verdicts_number(v, "without_event", run.match.unmatched);
     }
   }
   kvmmmu_verdicts_add(v, OK(stats->have_end), "trailer", "trailer: %s",
@@ -396,8 +171,8 @@ kvmmmu_cmd_check(int argc, char **argv)
 
   if (before_arg) {
     g_autoptr(GError) error = NULL;
-    g_autoptr(GHashTable) before = read_counters(before_arg, &error);
-    g_autoptr(GHashTable) after = before ? read_counters(after_arg, &error) : NULL;
+    g_autoptr(GHashTable) before = kvmmmu_counters_read(before_arg, &error);
+    g_autoptr(GHashTable) after = before ? kvmmmu_counters_read(after_arg, &error) : NULL;
     const guint64 *b, *a;
 
     if (!after) {
@@ -455,8 +230,8 @@ kvmmmu_cmd_check(int argc, char **argv)
   if (v->failed && status == KVMMMU_EXIT_OK)
     status = KVMMMU_EXIT_PROBLEMS;
 out:
+  kvmmmu_zap_match_clear(&run.match);
   g_clear_pointer(&run.events, g_hash_table_destroy);
-  g_clear_pointer(&run.cursor, g_hash_table_destroy);
   kvmmmu_cli_clear(&cli);
   return status;
 }

@@ -83,9 +83,12 @@ kvmmmu_cmd_walks(int argc, char **argv)
 {
   KvmmmuCli cli = { 0 };
   WalksRun run = { .first_json = TRUE };
+  gboolean kernel_style = FALSE;
   const GOptionEntry entries[] = {
     { "tree", 't', 0, G_OPTION_ARG_NONE, &run.tree,
       "Draw each walk as a tree from the root to the leaves", NULL },
+    { "kernel-style", 'k', 0, G_OPTION_ARG_NONE, &kernel_style,
+      "With --tree: each role also as the kernel's kvm_mmu_prepare_zap_page prints it", NULL },
     { NULL }
   };
   g_autoptr(KvmmmuStats) stats = kvmmmu_stats_new();
@@ -105,6 +108,12 @@ kvmmmu_cmd_walks(int argc, char **argv)
   walks = kvmmmu_walks_new(on_walk, &run);
   run.model = walks;
   run.role_texts = role_texts;
+  if (kernel_style && !(run.tree && cli.format == KVMMMU_FORMAT_TEXT)) {
+    fprintf(stderr, "kvmmmu-report walks: --kernel-style goes with --tree (text)\n");
+    kvmmmu_cli_clear(&cli);
+    return KVMMMU_EXIT_USAGE;
+  }
+  kvmmmu_role_texts_set_kernel_style(role_texts, kernel_style);
 
   if (cli.format == KVMMMU_FORMAT_CSV)
     kvmmmu_render_walk_csv_header(run.out);

@@ -199,6 +199,74 @@ kvmmmu_role_decode(const KvmmmuKernelLayout *l, guint32 word, GString *out)
   }
 }
 
+/* A field's value by name; found says whether the layout has it. */
+static guint
+named_value(const KvmmmuKernelLayout *l, guint32 word, const char *name, gboolean *found)
+{
+  const KvmmmuRoleField *f = kvmmmu_layout_field(l, name);
+
+  *found = f != NULL;
+  return f ? field_value(f, word) : 0;
+}
+
+void
+kvmmmu_role_like_kernel(const KvmmmuKernelLayout *l, guint32 word, gboolean unsync,
+                        KvmmmuKernelRole *r)
+{
+  const KvmmmuRoleField *access = kvmmmu_layout_field(l, "access");
+  gboolean f;
+  guint v;
+
+  memset(r, 0, sizeof *r);
+  r->level = named_value(l, word, "level", &f);
+  r->quadrant = named_value(l, word, "quadrant", &f);
+  if (access) {
+    const char *letters;
+
+    r->access = field_value(access, word);
+    r->access_bits = access->bit_size;
+    letters = kvmmmu_access_letters(r->access_bits, r->access);
+    g_strlcpy(r->access_letters, letters ? letters : "?", sizeof r->access_letters);
+  } else
+    g_strlcpy(r->access_letters, "?", sizeof r->access_letters);
+  r->direct = named_value(l, word, "direct", &f);
+  r->invalid = named_value(l, word, "invalid", &f);
+  /* the gpte-size bit under each of its names, with its own polarity */
+  v = named_value(l, word, "has_4_byte_gpte", &f);
+  if (f)
+    r->bytes = v ? 4 : 8;
+  else {
+    v = named_value(l, word, "gpte_is_8_bytes", &f);
+    if (!f)
+      v = named_value(l, word, "cr4_pae", &f);
+    r->bytes = v ? 8 : 4;
+  }
+  v = named_value(l, word, "efer_nx", &f);
+  if (!f)
+    v = named_value(l, word, "nxe", &f);
+  r->nxe = v;
+  r->ad = !named_value(l, word, "ad_disabled", &f);
+  r->unsync = unsync;
+}
+
+void
+kvmmmu_kernel_role_print(const KvmmmuKernelRole *r, GString *out)
+{
+  g_string_append_printf(out, "l%u %u-byte q%u%s %s%s %snxe %sad %s", r->level, r->bytes,
+                         r->quadrant, r->direct ? " direct" : "", r->access_letters,
+                         r->invalid ? " invalid" : "", r->nxe ? "" : "!", r->ad ? "" : "!",
+                         r->unsync ? "unsync" : "sync");
+}
+
+gboolean
+kvmmmu_kernel_role_equal(const KvmmmuKernelRole *a, const KvmmmuKernelRole *b)
+{
+  return a->level == b->level && a->bytes == b->bytes && a->quadrant == b->quadrant &&
+         a->access_bits && a->access_bits == b->access_bits && a->access == b->access &&
+         a->direct == b->direct && a->invalid == b->invalid && a->nxe == b->nxe &&
+         a->ad == b->ad && a->unsync == b->unsync;
+}
+
 gboolean
 kvmmmu_layout_same_fields(const KvmmmuKernelLayout *a, const KvmmmuKernelLayout *b, GString *why)
 {

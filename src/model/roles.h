@@ -57,6 +57,27 @@ const char *kvmmmu_access_letters(guint bits, guint value);
  * letters, as above); FALSE when they are no entry of either table. */
 gboolean kvmmmu_access_parse(const char *letters, guint *bits, guint *value);
 
+/* A role as kvm_mmu_prepare_zap_page prints it: level, gpte size,
+ * quadrant, direct, access (raw value and the width of the letter table it
+ * was printed with: 3 to 7.1, 4 from 7.2; 0 for letters of no table),
+ * invalid, nxe, ad, and sync or unsync. */
+typedef struct {
+  guint level, bytes, quadrant;
+  guint access, access_bits;
+  char access_letters[8];    /* as printed, or as the kernel would print them */
+  gboolean direct, invalid, nxe, ad, unsync;
+} KvmmmuKernelRole;
+
+/* Decode word (and the page's unsync) into what the kernel prints, reading
+ * each field under every name the kernel has given it. */
+void kvmmmu_role_like_kernel(const KvmmmuKernelLayout *layout, guint32 word, gboolean unsync,
+                             KvmmmuKernelRole *out);
+/* Append it as the tracepoint prints it, root_count aside (not recorded):
+ * "l2 8-byte q0 w-x !nxe !ad sync", " direct" after q, " invalid" after access. */
+void kvmmmu_kernel_role_print(const KvmmmuKernelRole *role, GString *out);
+/* Every field the tracepoint prints agrees. */
+gboolean kvmmmu_kernel_role_equal(const KvmmmuKernelRole *a, const KvmmmuKernelRole *b);
+
 /* Two layouts have the same fields at the same bits (source aside). */
 gboolean kvmmmu_layout_same_fields(const KvmmmuKernelLayout *a, const KvmmmuKernelLayout *b,
                                    GString *why);

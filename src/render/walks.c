@@ -131,6 +131,7 @@ struct _KvmmmuRoleTexts {
   guint start[ROLE_TEXTS_MAX];      /* text of role[i] in arena */
   guint len[ROLE_TEXTS_MAX];
   GString *arena;
+  gboolean kernel_style;
 };
 
 KvmmmuRoleTexts *
@@ -148,6 +149,12 @@ kvmmmu_role_texts_reset(KvmmmuRoleTexts *texts)
   texts->layout = NULL;
   texts->n = 0;
   g_string_truncate(texts->arena, 0);
+}
+
+void
+kvmmmu_role_texts_set_kernel_style(KvmmmuRoleTexts *texts, gboolean kernel_style)
+{
+  texts->kernel_style = kernel_style;
 }
 
 void
@@ -236,6 +243,16 @@ tree_node(GString *out, const KvmmmuWalkTree *t, guint j, TreeIndent *indent,
     put_role_text(out, it->role, layout, texts);
     p = kvmmmu_text_reserve(out, TREE_LINE_MAX);
     p = kvmmmu_put_char(p, ')');
+    if (texts && texts->kernel_style) {
+      KvmmmuKernelRole kr;
+
+      p = kvmmmu_put_lit(p, " [kernel: ");
+      kvmmmu_text_commit(out, p);
+      kvmmmu_role_like_kernel(layout, it->role, it->unsync, &kr);
+      kvmmmu_kernel_role_print(&kr, out);
+      p = kvmmmu_text_reserve(out, TREE_LINE_MAX);
+      p = kvmmmu_put_char(p, ']');
+    }
   }
   if (it->unsync)
     p = kvmmmu_put_lit(p, " unsync");

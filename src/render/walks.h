@@ -23,6 +23,11 @@ void kvmmmu_role_texts_free(KvmmmuRoleTexts *texts);
  * into the same storage.  A different layout address resets by itself. */
 void kvmmmu_role_texts_reset(KvmmmuRoleTexts *texts);
 
+/* Also print each page's role as the kernel's kvm_mmu_prepare_zap_page
+ * tracepoint prints it ("kernel: l2 8-byte q0 w-x nxe ad sync"), beside
+ * the named fields (walks --tree --kernel-style). */
+void kvmmmu_role_texts_set_kernel_style(KvmmmuRoleTexts *texts, gboolean kernel_style);
+
 /* kvmmmu_render_walk_tree(), taking decoded roles from texts (which may be
  * NULL: decode each time) and adding to it. */
 void kvmmmu_render_walk_tree_with(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
