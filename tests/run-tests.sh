@@ -280,6 +280,17 @@ for k in 6.1.0-56-amd64 7.2.13+deb14-amd64; do
     || bad "cli walks --kernel-style $k: $found of $n found in the tracepoints" "$(cat "$TMP/ks")"
 done
 expect_cli 64 "--kernel-style goes with --tree (text)" walks --kernel-style $S/seed.trace
+# Walk ids start again in each capture: every machine row says which.
+cat tests/traces/6.1.0-56-amd64/zap_unsync-fill.trace tests/traces/6.1.0-56-amd64/zap_unsync-fill.trace >"$TMP/two-fill.trace"
+"$R" walks --format csv "$TMP/two-fill.trace" >"$TMP/out" 2>/dev/null
+n1=$(grep -c '^1,1,' "$TMP/out"); n2=$(grep -c '^2,1,' "$TMP/out")
+[ "$(head -n1 "$TMP/out" | cut -d, -f1-2)" = "capture,walk" ] && [ "$n1" -gt 0 ] && [ "$n1" = "$n2" ] \
+  && ok "cli walks csv: a capture column, walk 1 of each capture apart" || bad "cli walks csv: capture column ($n1 vs $n2 rows)" "$(head -3 "$TMP/out")"
+"$R" walks --format json "$TMP/two-fill.trace" 2>/dev/null | grep -o '"walk":1,"capture":[0-9]*' | sort -u >"$TMP/out"
+[ "$(cat "$TMP/out" | tr '\n' ' ')" = '"walk":1,"capture":1 "walk":1,"capture":2 ' ] \
+  && ok "cli walks json: each walk names its capture" || bad "cli walks json: each walk names its capture" "$(cat "$TMP/out")"
+"$R" walks --tree "$TMP/two-fill.trace" 2>/dev/null | grep -q '^walk 1 (capture 2) at ' \
+  && ok "cli walks --tree: a later capture's walks say which" || bad "cli walks --tree: a later capture's walks say which"
 # check JSON: each check an id, a result and the numbers it rests on
 "$R" check --format json tests/traces/6.1.0-56-amd64/zap_unsync.trace >"$TMP/out" 2>&1; rc=$?
 if [ $rc = 0 ] && tr -d ' \n' <"$TMP/out" | grep -qF '{"id":"walks_depth_first","result":"ok","what":"walksindepth-firstorder:168of168","numbers":{"walks":168,"not_depth_first":0}}' \

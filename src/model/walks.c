@@ -46,6 +46,7 @@ struct _KvmmmuWalks {
    * out after its reader is gone. */
   GPtrArray *files;
   const char *file;     /* of the latest walk; one of files */
+  guint capture;        /* headers seen: the capture walks now come from */
 };
 
 static guint
@@ -413,6 +414,7 @@ add_walk(KvmmmuWalks *walks, const KvmmmuRecord *rec)
   ow->tree.rec = rec->u.Walk;
   ow->tree.ts_ns = rec->ts_ns;
   ow->tree.cpu = rec->cpu;
+  ow->tree.capture = walks->capture;
   ow->tree.file = rec->file ? file_name(walks, rec->file) : NULL;
   ow->tree.line = rec->line;
   kvmmmu_walk_tree_build(&ow->tree);
@@ -456,6 +458,7 @@ kvmmmu_walks_add(KvmmmuWalks *walks, const KvmmmuRecord *rec)
   switch (rec->kind) {
   case KVMMMU_RECORD_HEADER:
     flush(walks, TRUE);
+    walks->capture++;
     return;
   case KVMMMU_RECORD_WALK:
     add_walk(walks, rec);

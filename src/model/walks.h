@@ -44,6 +44,7 @@ typedef struct {
   KvmmmuWalk rec;         /* the walk record: pages, parent, round */
   guint64 ts_ns;
   guint32 cpu;
+  guint capture;          /* 1, 2, ...: walk ids start again in each */
   const char *file;       /* owned by the KvmmmuWalks, alive as long as it */
   guint64 line;
 

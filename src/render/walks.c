@@ -281,8 +281,8 @@ tree_node(GString *out, const KvmmmuWalkTree *t, guint j, TreeIndent *indent,
   indent->len = keep;
 }
 
-#define TREE_HEAD_MAX (sizeof "walk  at  cpu  round : pages,  leaves,  steps, parent \n" + \
-                       KVMMMU_U64_MAX + 5 * KVMMMU_U32_MAX + KVMMMU_HEX64_MAX)
+#define TREE_HEAD_MAX (sizeof "walk  (capture ) at  cpu  round : pages,  leaves,  steps, parent \n" + \
+                       KVMMMU_U64_MAX + 6 * KVMMMU_U32_MAX + KVMMMU_HEX64_MAX)
 #define TREE_TAIL_MAX (sizeof "  depth-first order: ok\n  step paths root-to-leaf: / ok, " \
                        " leaves not zapped\n" + 3 * KVMMMU_U32_MAX)
 
@@ -297,6 +297,11 @@ kvmmmu_render_walk_tree_with(GString *out, const KvmmmuWalkTree *t, guint64 orig
   /* --tree is the other text dump of every walk: by hand, like the dump. */
   p = kvmmmu_put_lit(p, "walk ");
   p = kvmmmu_put_u64(p, t->rec.walk);
+  if (t->capture > 1) { /* ids start again in each capture */
+    p = kvmmmu_put_lit(p, " (capture ");
+    p = kvmmmu_put_u32(p, t->capture);
+    p = kvmmmu_put_char(p, ')');
+  }
   p = kvmmmu_put_lit(p, " at ");
   kvmmmu_text_commit(out, p);
   kvmmmu_render_reltime(out, t->ts_ns, origin_ns);
@@ -361,7 +366,7 @@ kvmmmu_render_walk_tree(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns
 void
 kvmmmu_render_walk_csv_header(GString *out)
 {
-  g_string_append(out, "walk,time_s,cpu,round,record,i,sp,level,role,role_decoded,gfn,idx,unsync,parents,verdict\n");
+  g_string_append(out, "capture,walk,time_s,cpu,round,record,i,sp,level,role,role_decoded,gfn,idx,unsync,parents,verdict\n");
 }
 
 void
@@ -380,8 +385,8 @@ kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
     g_string_truncate(decoded, 0);
     if (layout)
       kvmmmu_role_decode(layout, it->role, decoded);
-    g_string_append_printf(out, "%" G_GUINT64_FORMAT ",%s,%u,%u,page,%u," X64 ",%u,%x,%s," X64 ",%d,%u,,%s\n",
-                           w->walk, time->str, t->cpu, w->round, i, it->sp,
+    g_string_append_printf(out, "%u,%" G_GUINT64_FORMAT ",%s,%u,%u,page,%u," X64 ",%u,%x,%s," X64 ",%d,%u,,%s\n",
+                           t->capture, w->walk, time->str, t->cpu, w->round, i, it->sp,
                            KVMMMU_ROLE_LEVEL(it->role), it->role, decoded->str, it->gfn,
                            it->idx == KVMMMU_INVALID_INDEX ? -1 : (int)it->idx, it->unsync,
                            i == 0 && !t->dfs_ok ? "bad-order" : "ok");
@@ -390,8 +395,8 @@ kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
     const KvmmmuWalkStep *ws = &g_array_index(t->steps, KvmmmuWalkStep, k);
     const KvmmmuStep *s = &ws->step;
 
-    g_string_append_printf(out, "%" G_GUINT64_FORMAT ",%s,%u,%u,step,%u," X64 ",,,,,,,",
-                           w->walk, time->str, t->cpu, w->round, s->i, s->sp);
+    g_string_append_printf(out, "%u,%" G_GUINT64_FORMAT ",%s,%u,%u,step,%u," X64 ",,,,,,,",
+                           t->capture, w->walk, time->str, t->cpu, w->round, s->i, s->sp);
     for (guint d = 0; d < s->depth; d++)
       g_string_append_printf(out, "%s" X64, d ? " " : "", s->items[d].sp);
     g_string_append_printf(out, ",%s\n", ws->verdict == KVMMMU_STEP_OK && !ws->path_checked
@@ -420,7 +425,8 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
   const KvmmmuWalk *w = &t->rec;
 
   kvmmmu_json_begin_object(b);
-  kvmmmu_json_int(b, "walk", w->walk);
+  kvmmmu_json_uint(b, "walk", w->walk);
+  kvmmmu_json_int(b, "capture", t->capture);
   kvmmmu_json_int(b, "time_ns", (gint64)(t->ts_ns - origin_ns));
   kvmmmu_json_int(b, "cpu", t->cpu);
   kvmmmu_json_int(b, "round", w->round);
