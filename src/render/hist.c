@@ -109,15 +109,33 @@ kvmmmu_render_hist_stap(GString *out, const KvmmmuHist *h)
   g_string_append_c(out, '\n');
 }
 
+/* Why percentiles are approximate, for every output that shows them. */
+static char *
+approx_why(const KvmmmuHistStats *st)
+{
+  return g_strdup_printf("more than %u distinct values: the %" G_GUINT64_FORMAT " values after "
+                         "the limit were counted to within 1/1024, so percentiles are rounded "
+                         "toward zero by up to that", st->exact_limit, st->overflow);
+}
+
 void
 kvmmmu_render_hist_stats(GString *out, const KvmmmuHist *h)
 {
+  KvmmmuHistStats st;
+  /* "~" for approximate percentiles: the line keeps its layout */
+  const char *eq;
+
+  kvmmmu_hist_stats(h, &st);
+  eq = st.approximate ? "~" : "=";
   g_string_append_printf(out, "count=%" G_GUINT64_FORMAT " min=%" G_GINT64_FORMAT " max=%"
-                         G_GINT64_FORMAT " mean=%.2f p50=%" G_GINT64_FORMAT " p90=%"
-                         G_GINT64_FORMAT " p99=%" G_GINT64_FORMAT "\n",
-                         h->count, h->count ? h->min : 0, h->count ? h->max : 0,
-                         kvmmmu_hist_mean(h), kvmmmu_hist_percentile(h, 50),
-                         kvmmmu_hist_percentile(h, 90), kvmmmu_hist_percentile(h, 99));
+                         G_GINT64_FORMAT " mean=%.2f p50%s%" G_GINT64_FORMAT " p90%s%"
+                         G_GINT64_FORMAT " p99%s%" G_GINT64_FORMAT "\n",
+                         st.count, st.min, st.max, st.mean, eq, st.p50, eq, st.p90, eq, st.p99);
+  if (st.approximate) {
+    g_autofree char *why = approx_why(&st);
+
+    g_string_append_printf(out, "note: p50, p90 and p99 are approximate (~): %s\n", why);
+  }
 }
 
 /* The row label a bucket prints with, "<0" and ">100" included. */
