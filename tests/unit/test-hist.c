@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "model/evhist.h"
 #include "model/hist.h"
 #include "render/render.h"
 
@@ -224,6 +225,15 @@ test_percentile_reference(void)
   g_assert_cmpuint(h->exact_slots, <=, 2 * KVMMMU_HIST_EXACT_MAX);
 }
 
+static char *
+json_text(KvmmmuJson *node)
+{
+  char *text = kvmmmu_render_json_to_string(node, FALSE);
+
+  kvmmmu_json_free(node);
+  return text;
+}
+
 /* Past the limit of distinct values every output says the percentiles are
  * approximate, and by how much they can be off. */
 static void
@@ -232,6 +242,7 @@ test_percentile_overflow(void)
   g_autoptr(KvmmmuHist) h = kvmmmu_hist_new_log();
   g_autoptr(KvmmmuHist) neg = kvmmmu_hist_new_log();
   g_autoptr(GString) text = g_string_new("");
+  g_autofree char *json = NULL;
 
   kvmmmu_hist_set_exact_limit(h, 2);
   kvmmmu_hist_add(h, 4561200);
@@ -257,6 +268,15 @@ test_percentile_overflow(void)
                   "p99~4558848\nnote: p50, p90 and p99 are approximate (~): more than 2 "
                   "distinct values: the 4 values after the limit were counted to within "
                   "1/1024, so percentiles are rounded toward zero by up to that\n");
+  g_string_truncate(text, 0);
+  kvmmmu_render_hist_csv(text, h);
+  g_assert_true(g_str_has_suffix(text->str, "\ncount,min,max,mean,p50,p90,p99,"
+                                 "percentiles_approximate\n12,17870,4561200,2312005.83,71744,"
+                                 "4558848,4558848,1\n"));
+  json = json_text(kvmmmu_render_hist_json(h, "x", "ns"));
+  g_assert_nonnull(strstr(json, "\"percentiles_approximate\":true,"
+                                "\"percentiles_approximate_why\":\"more than 2 distinct"));
+  g_assert_nonnull(strstr(json, "\"values_past_distinct_limit\":4,"));
 
   /* negative values round toward zero too, within [min, max] */
   kvmmmu_hist_set_exact_limit(neg, 1);
@@ -267,6 +287,45 @@ test_percentile_overflow(void)
   g_assert_cmpint(kvmmmu_hist_percentile(neg, 100), ==, -71800);
   kvmmmu_hist_add(neg, G_MININT64);
   g_assert_cmpint(kvmmmu_hist_percentile(neg, 1), ==, G_MININT64);
+}
+
+/* Machine output: buckets are numbers, statistics null when empty, and the
+ * CSV's statistics table after a blank line. */
+static void
+test_render_machine(void)
+{
+  g_autoptr(KvmmmuHist) lin = kvmmmu_hist_new_linear(0, 100, 10, NULL);
+  g_autoptr(KvmmmuHist) empty = kvmmmu_hist_new_log();
+  g_autoptr(GString) csv = g_string_new("");
+  g_autofree char *json = NULL, *json_empty = NULL;
+
+  kvmmmu_hist_add(lin, -3);
+  kvmmmu_hist_add_n(lin, 5, 3);
+  kvmmmu_hist_add(lin, 95);
+  kvmmmu_hist_add(lin, 400);
+  json = json_text(kvmmmu_render_hist_json(lin, "x", "per 1 s"));
+  g_assert_cmpstr(json, ==,
+                  "{\"values\":\"x\",\"unit\":\"per 1 s\",\"type\":\"linear\",\"start\":0,"
+                  "\"stop\":100,\"step\":10,\"count\":6,\"min\":-3,\"max\":400,"
+                  "\"mean\":84.5,\"p50\":5,\"p90\":400,\"p99\":400,"
+                  "\"percentiles_approximate\":false,\"percentiles_approximate_why\":null,"
+                  "\"values_past_distinct_limit\":0,\"underflow\":1,\"overflow\":1,"
+                  "\"buckets\":[{\"bucket\":0,\"count\":3},{\"bucket\":90,\"count\":1}]}");
+  json_empty = json_text(kvmmmu_render_hist_json(empty, "x", "ns"));
+  g_assert_cmpstr(json_empty, ==,
+                  "{\"values\":\"x\",\"unit\":\"ns\",\"type\":\"log\",\"count\":0,\"min\":null,"
+                  "\"max\":null,\"mean\":null,\"p50\":null,\"p90\":null,\"p99\":null,"
+                  "\"percentiles_approximate\":false,\"percentiles_approximate_why\":null,"
+                  "\"values_past_distinct_limit\":0,\"buckets\":[]}");
+  kvmmmu_render_hist_csv(csv, lin);
+  g_assert_cmpstr(csv->str, ==,
+                  "bucket,count\n<0,1\n0,3\n90,1\n>100,1\n\n"
+                  "count,min,max,mean,p50,p90,p99,percentiles_approximate\n"
+                  "6,-3,400,84.50,5,400,400,0\n");
+  g_string_truncate(csv, 0);
+  kvmmmu_render_hist_csv(csv, empty);
+  g_assert_cmpstr(csv->str, ==, "bucket,count\n\n"
+                  "count,min,max,mean,p50,p90,p99,percentiles_approximate\n0,,,,,,,0\n");
 }
 
 static void
@@ -396,6 +455,70 @@ test_rate_window(void)
   }
 }
 
+static void
+feed(KvmmmuEventHist *eh, KvmmmuRecordKind kind, guint64 ts_ns)
+{
+  KvmmmuRecord rec = { .kind = kind, .ts_ns = ts_ns };
+
+  if (kind == KVMMMU_RECORD_HEADER)
+    rec.u.header.start_ns = ts_ns;
+  kvmmmu_event_hist_add(eh, &rec);
+}
+
+/* The per-interval series of a rate: runs of equal counts with their start
+ * from the capture's start, one entry per capture, and the runs past the
+ * limit counted as intervals left out. */
+static void
+test_series(void)
+{
+  static const guint64 at[] = { 5, 7, 250, 999, 1000, 1001, 4500, 5200, 5300 }; /* ms */
+  g_autoptr(KvmmmuEventHist) eh = kvmmmu_event_hist_new(kvmmmu_hist_new_log(),
+                                                        KVMMMU_RECORD_LOAD, FALSE,
+                                                        1000000000, TRUE);
+  g_autoptr(KvmmmuEventHist) cut = kvmmmu_event_hist_new(kvmmmu_hist_new_log(),
+                                                         KVMMMU_RECORD_LOAD, FALSE,
+                                                         1000000000, TRUE);
+  g_autoptr(GString) got = g_string_new("");
+  g_autofree char *json = NULL;
+
+  kvmmmu_event_hist_keep_series(eh);
+  kvmmmu_event_hist_keep_series(cut);
+  cut->series_max_runs = 2;
+  for (KvmmmuEventHist *h = eh; h; h = h == eh ? cut : NULL) {
+    feed(h, KVMMMU_RECORD_HEADER, 10000000000ull);
+    for (guint i = 0; i < G_N_ELEMENTS(at); i++)
+      feed(h, KVMMMU_RECORD_LOAD, 10000000000ull + at[i] * 1000000);
+    feed(h, KVMMMU_RECORD_WALK, 16000000000ull); /* the capture ends at +6 s */
+    feed(h, KVMMMU_RECORD_HEADER, 20000000000ull);
+    feed(h, KVMMMU_RECORD_LOAD, 22000000000ull);
+    feed(h, KVMMMU_RECORD_WALK, 23000000000ull);
+    g_assert_true(kvmmmu_event_hist_finish(h, NULL));
+  }
+  for (guint i = 0; i < eh->series_runs->len; i++) {
+    const KvmmmuSeriesRun *r = &g_array_index(eh->series_runs, KvmmmuSeriesRun, i);
+
+    g_string_append_printf(got, "%u:%" G_GUINT64_FORMAT "+%" G_GUINT64_FORMAT "x%"
+                           G_GUINT64_FORMAT " ", r->capture, r->start_ns / 1000000000, r->n,
+                           r->count);
+  }
+  /* 4 events in [0,1) s, 2 in [1,2), none in [2,4), 1 in [4,5), 2 in
+   * [5,6); then 0, 0, 1 */
+  g_assert_cmpstr(got->str, ==, "0:0+1x4 0:1+1x2 0:2+2x0 0:4+1x1 0:5+1x2 1:0+2x0 1:2+1x1 ");
+  g_assert_cmpuint(eh->series_captures->len, ==, 2);
+  g_assert_cmpuint(eh->series_left_out, ==, 0);
+  g_assert_cmpuint(eh->intervals, ==, 9);
+  /* [5,6) holds 2 like the last run kept, but is not next to it */
+  g_assert_cmpuint(cut->series_runs->len, ==, 2);
+  g_assert_cmpuint(g_array_index(cut->series_runs, KvmmmuSeriesRun, 1).n, ==, 1);
+  g_assert_cmpuint(cut->series_left_out, ==, 9 - 2);
+  json = json_text(kvmmmu_render_event_hist_json(cut));
+  g_assert_nonnull(strstr(json, "\"series\":[{\"interval_ns\":1000000000,\"runs\":["
+                                "{\"start_ns\":0,\"intervals\":1,\"count\":4},"
+                                "{\"start_ns\":1000000000,\"intervals\":1,\"count\":2}]},"
+                                "{\"interval_ns\":1000000000,\"runs\":[]}],"
+                                "\"series_left_out\":7}"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -411,6 +534,8 @@ main(int argc, char **argv)
   g_test_add_func("/hist/percentile-add-n", test_percentile_add_n);
   g_test_add_func("/hist/percentile-reference", test_percentile_reference);
   g_test_add_func("/hist/percentile-overflow", test_percentile_overflow);
+  g_test_add_func("/hist/render-machine", test_render_machine);
+  g_test_add_func("/hist/series", test_series);
   g_test_add_func("/hist/layout-elision", test_layout_elision);
   g_test_add_func("/hist/layout-scale-log", test_layout_scale_log);
   g_test_add_func("/hist/rate", test_rate);
