@@ -64,6 +64,9 @@ REPORTS=(
   "hist|hist --linear 0,100,10"
   "hist-log|hist"
   "hist-latency|hist --latency"
+  "hist-json|hist --format json"
+  "hist-latency-json|hist --latency --format json"
+  "hist-latency-csv|hist --latency --format csv"
   "summary|summary"
   "summary-json|summary --format json"
   "check|check"
@@ -325,6 +328,14 @@ if [ $rc = 0 ] && grep -qx '1,index_in_file,1' "$TMP/out" && grep -qx '2,index_i
    && grep -qx 'all,trailer_hits,1008' "$TMP/out" && grep -qx 'all,captures,2' "$TMP/out"
 then ok "cli summary csv: a row set per capture of one file, and the totals"
 else bad "cli summary csv: a row set per capture of one file (exit $rc)" "$(head -40 "$TMP/out")"; fi
+# hist's JSON series: per-event intervals as runs (idle ones in one), one
+# entry per capture
+"$R" hist --interval 100ms --format json tests/traces/6.1.0-56-amd64/root_hpa.trace >"$TMP/out" 2>&1
+tr -d ' \n' <"$TMP/out" | grep -qF '"runs":[{"start_ns":0,"intervals":3,"count":0},{"start_ns":300000000,"intervals":1,"count":43},{"start_ns":400000000,"intervals":1,"count":112},{"start_ns":500000000,"intervals":1,"count":7},{"start_ns":600000000,"intervals":6,"count":0}]' \
+  && ok "cli hist json series of load records" || bad "cli hist json series of load records" "$(head -40 "$TMP/out")"
+"$R" hist --format json $S/seed.trace $S/seed-busy.trace >"$TMP/out" 2>&1
+[ "$(grep -c '"interval_ns" : 1000000000' "$TMP/out")" = 2 ] && grep -q '"series_left_out" : 0' "$TMP/out" \
+  && ok "cli hist json series of two captures" || bad "cli hist json series of two captures" "$(head -40 "$TMP/out")"
 # JSON is JSON
 if command -v json-glib-validate >/dev/null; then
   # Every trace, the fail corpus too (stray bytes, odd names): the JSON is

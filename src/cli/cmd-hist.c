@@ -126,6 +126,8 @@ kvmmmu_cmd_hist(int argc, char **argv)
   } else
     hist = kvmmmu_hist_new_log();
   run = kvmmmu_event_hist_new(hist, event, latency, interval_ns, interval_given);
+  if (cli.format == KVMMMU_FORMAT_JSON)
+    kvmmmu_event_hist_keep_series(run);
 
   cli.shows_no_roles = TRUE;
   status = kvmmmu_cli_read(&cli, stats, on_record, run, &bad_lines);
@@ -135,48 +137,19 @@ kvmmmu_cmd_hist(int argc, char **argv)
     goto out;
   }
 
-  {
-    const char *what = kvmmmu_event_hist_what(run);
-    g_autofree char *unit = latency ? g_strdup("ns")
-                            : g_strdup_printf("per %.9g s", interval_ns / 1e9);
-
-    switch (cli.format) {
-    case KVMMMU_FORMAT_DOT: /* only walks takes dot: kvmmmu_cli_parse */
-    case KVMMMU_FORMAT_TEXT:
-      /* What the capture lost heads the report: the counts below miss it. */
-      kvmmmu_render_loss_note(out, stats);
-      if (latency)
-        g_string_append_printf(out, "%s in ns: %" G_GUINT64_FORMAT " loads\n", what,
-                               run->hist->count);
-      else
-        g_string_append_printf(out, "%s %s: %" G_GUINT64_FORMAT " intervals, %" G_GUINT64_FORMAT
-                               " events\n", what, unit, run->intervals, run->events_total);
-      kvmmmu_render_hist_stap(out, run->hist);
-      kvmmmu_render_hist_stats(out, run->hist);
-      if (run->partial_ns)
-        g_string_append_printf(out, "note: the capture is shorter than one interval; its %.6fs "
-                                    "count as one\n", run->partial_ns / 1e9);
-      if (run->partial_left_ns)
-        g_string_append_printf(out, "note: a last, partial interval of %.6fs is left out\n",
-                               run->partial_left_ns / 1e9);
-      if (run->beyond_cap)
-        g_string_append_printf(out, "note: %" G_GUINT64_FORMAT " events stamped more than %u "
-                               "intervals after the start are left out (corrupt time stamps?)\n",
-                               run->beyond_cap, KVMMMU_RATE_MAX_INTERVALS);
-      if (run->late)
-        g_string_append_printf(out, "note: %" G_GUINT64_FORMAT " events stamped before intervals "
-                               "already counted are left out (records out of time order)\n",
-                               run->late);
-      break;
-    case KVMMMU_FORMAT_CSV:
-      kvmmmu_render_hist_csv(out, run->hist);
-      break;
-    case KVMMMU_FORMAT_JSON: {
-      g_autoptr(KvmmmuJson) node = kvmmmu_render_hist_json(run->hist, what, unit);
-      kvmmmu_cli_write_json(node);
-      break;
-    }
-    }
+  switch (cli.format) {
+  case KVMMMU_FORMAT_DOT: /* only walks takes dot: kvmmmu_cli_parse */
+  case KVMMMU_FORMAT_TEXT:
+    kvmmmu_render_event_hist_text(out, run, stats);
+    break;
+  case KVMMMU_FORMAT_CSV:
+    kvmmmu_render_event_hist_csv(out, run);
+    break;
+  case KVMMMU_FORMAT_JSON: {
+    g_autoptr(KvmmmuJson) node = kvmmmu_render_event_hist_json(run);
+    kvmmmu_cli_write_json(node);
+    break;
+  }
   }
   kvmmmu_cli_flush(out);
   kvmmmu_cli_note_loss(&cli, stats);

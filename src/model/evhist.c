@@ -25,15 +25,59 @@ kvmmmu_event_hist_free(KvmmmuEventHist *eh)
   kvmmmu_rate_free(eh->events);
   kvmmmu_rate_free(eh->ticks);
   kvmmmu_hist_free(eh->hist);
+  if (eh->series_runs)
+    g_array_unref(eh->series_runs);
+  if (eh->series_captures)
+    g_array_unref(eh->series_captures);
   g_clear_error(&eh->error);
   g_free(eh);
+}
+
+void
+kvmmmu_event_hist_keep_series(KvmmmuEventHist *eh)
+{
+  if (eh->latency || eh->series_runs)
+    return;
+  eh->series_runs = g_array_new(FALSE, FALSE, sizeof(KvmmmuSeriesRun));
+  eh->series_captures = g_array_new(FALSE, FALSE, sizeof(KvmmmuSeriesCapture));
+  eh->series_max_runs = KVMMMU_SERIES_MAX_RUNS;
+}
+
+/* n intervals of interval_ns with count events each, the next ones of the
+ * capture being read, into the series; a run continues the last when it
+ * can, since the window folds a long run in pieces. */
+static void
+series_add(KvmmmuEventHist *eh, guint64 count, guint64 n, guint64 interval_ns)
+{
+  guint capture;
+  KvmmmuSeriesRun *last;
+
+  if (!eh->series_runs || n == 0)
+    return;
+  capture = eh->series_captures->len - 1;
+  g_array_index(eh->series_captures, KvmmmuSeriesCapture, capture).interval_ns = interval_ns;
+  last = eh->series_runs->len
+         ? &g_array_index(eh->series_runs, KvmmmuSeriesRun, eh->series_runs->len - 1) : NULL;
+  /* Once runs are left out, none after them is kept: the series stays a
+   * prefix of the intervals, without holes. */
+  if (eh->series_left_out)
+    eh->series_left_out += n;
+  else if (last && last->capture == capture && last->count == count)
+    last->n += n;
+  else if (eh->series_runs->len < eh->series_max_runs) {
+    KvmmmuSeriesRun run = { capture, eh->next_interval * interval_ns, n, count };
+
+    g_array_append_val(eh->series_runs, run);
+  } else
+    eh->series_left_out += n;
+  eh->next_interval += n;
 }
 
 /* kvm_mmu_load per interval from the counts the kernel made. */
 static void
 finish_ticks(KvmmmuEventHist *eh)
 {
-  guint64 group = 1, ticks = eh->max_tick;
+  guint64 group = 1, ticks = eh->max_tick, len;
 
   eh->used_load_rate = TRUE;
   if (eh->interval_given && eh->tick_interval_ns && eh->interval_ns != eh->tick_interval_ns) {
@@ -47,6 +91,7 @@ finish_ticks(KvmmmuEventHist *eh)
     }
     group = eh->interval_ns / eh->tick_interval_ns;
   }
+  len = eh->tick_interval_ns ? group * eh->tick_interval_ns : eh->interval_ns;
   /* The script writes its last interval at exit, however short: a
    * partial interval counts only when it is all there is. */
   if (ticks > 1 && eh->last_tick_ns * 10 < eh->tick_interval_ns * 9) {
@@ -67,6 +112,7 @@ finish_ticks(KvmmmuEventHist *eh)
         if (k < kept)
           sum += g_array_index(eh->ticks->counts, guint64, k);
       kvmmmu_hist_add(eh->hist, sum);
+      series_add(eh, sum, 1, len);
       eh->intervals++;
       eh->events_total += sum;
     }
@@ -74,6 +120,7 @@ finish_ticks(KvmmmuEventHist *eh)
       guint64 empty = (ticks - t) / group;
 
       kvmmmu_hist_add_n(eh->hist, 0, empty);
+      series_add(eh, 0, empty, len);
       eh->intervals += empty;
     }
   }
@@ -117,6 +164,7 @@ fold_interval(guint64 count, guint64 n, gpointer data)
   KvmmmuEventHist *eh = data;
 
   kvmmmu_hist_add_n(eh->hist, count, n);
+  series_add(eh, count, n, eh->interval_ns);
   eh->events_total += count * n;
   eh->intervals += n;
 }
@@ -144,6 +192,12 @@ start_capture(KvmmmuEventHist *eh, const KvmmmuRecord *rec)
   eh->max_tick = 0;
   eh->tick_interval_ns = 0;
   eh->last_tick_ns = 0;
+  eh->next_interval = 0;
+  if (eh->series_captures) {
+    KvmmmuSeriesCapture c = { eh->origin_ns, eh->interval_ns };
+
+    g_array_append_val(eh->series_captures, c);
+  }
 }
 
 /* A count the kernel made (mmu_load_rate.stp). */

@@ -18,6 +18,25 @@
 #include "format/records.h"
 #include "model/hist.h"
 
+/* The per-interval series, for rate histograms when asked for: runs of
+ * intervals with the same count, at most KVMMMU_SERIES_MAX_RUNS over all
+ * captures (4 MiB here; the JSON tree built from them takes about 400
+ * bytes a run), 36 hours of 1 s intervals that all differ from the one
+ * before; intervals past that are counted, not kept. */
+#define KVMMMU_SERIES_MAX_RUNS (1u << 17)
+
+typedef struct {
+  guint capture;     /* index into series_captures */
+  guint64 start_ns;  /* the first interval's start, from the capture's start */
+  guint64 n;         /* intervals in the run */
+  guint64 count;     /* events in each of them */
+} KvmmmuSeriesRun;
+
+typedef struct {
+  guint64 start_ns;    /* the header's start_ns */
+  guint64 interval_ns; /* the length of its intervals */
+} KvmmmuSeriesCapture;
+
 typedef struct {
   /* what is counted: set by kvmmmu_event_hist_new */
   KvmmmuRecordKind event;
@@ -33,6 +52,10 @@ typedef struct {
   guint64 partial_left_ns; /* short last intervals left out */
   guint64 beyond_cap;      /* events past KVMMMU_RATE_MAX_INTERVALS, left out */
   guint64 late;            /* events older than the intervals kept, left out */
+  GArray *series_runs;     /* KvmmmuSeriesRun, in order; NULL unless kept */
+  GArray *series_captures; /* KvmmmuSeriesCapture, one per capture */
+  guint series_max_runs;   /* KVMMMU_SERIES_MAX_RUNS but in tests */
+  guint64 series_left_out; /* intervals past series_max_runs runs */
 
   /* the capture being read */
   gboolean open;
@@ -43,6 +66,7 @@ typedef struct {
   guint64 max_tick;
   guint64 last_tick_ns;    /* the interval the max_tick records measured */
   GError *error;           /* the first capture that could not be regrouped */
+  guint64 next_interval;   /* the index of the next interval to the series */
 } KvmmmuEventHist;
 
 /* transfer full; hist: transfer full.  latency: kvm_mmu_load durations in
@@ -52,6 +76,8 @@ KvmmmuEventHist *kvmmmu_event_hist_new(KvmmmuHist *hist, KvmmmuRecordKind event,
                                        gboolean latency, guint64 interval_ns,
                                        gboolean interval_given);
 void kvmmmu_event_hist_free(KvmmmuEventHist *eh);
+/* Keep the per-interval series of a rate (before the first record). */
+void kvmmmu_event_hist_keep_series(KvmmmuEventHist *eh);
 void kvmmmu_event_hist_add(KvmmmuEventHist *eh, const KvmmmuRecord *rec);
 /* End of input; FALSE with error when load_rate counts could not be
  * regrouped into the interval asked for. */

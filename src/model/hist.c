@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <math.h>
+#include <stdlib.h>
 
 #include "model/hist.h"
 #include "reader/reader.h"
 
-/* Percentile table: exact below 2^11, then 1024 sub-buckets per power of 2. */
+/* The approximate table: exact below 2^11, then 1024 sub-buckets per
+ * power of 2, for magnitudes up to 2^64 - 1. */
 #define PCT_EXACT 2048
 #define PCT_SUB_BITS 10
 #define PCT_SIZE (PCT_EXACT + (64 - 11) * (1u << PCT_SUB_BITS))
+
+/* The exact table starts small: most histograms hold a few hundred values. */
+#define EXACT_MIN_SLOTS 64
 
 static guint
 pct_index(guint64 v)
@@ -21,6 +26,7 @@ pct_index(guint64 v)
   return PCT_EXACT + (e - 11) * (1u << PCT_SUB_BITS) + m;
 }
 
+/* The smallest magnitude of the sub-bucket. */
 static guint64
 pct_value(guint index)
 {
@@ -42,6 +48,7 @@ hist_alloc(KvmmmuHistType type, guint n_buckets)
   h->type = type;
   h->n_buckets = n_buckets;
   h->buckets = g_new0(guint64, n_buckets);
+  h->exact_limit = KVMMMU_HIST_EXACT_MAX;
   return h;
 }
 
@@ -84,7 +91,9 @@ kvmmmu_hist_free(KvmmmuHist *h)
   if (!h)
     return;
   g_free(h->buckets);
-  g_free(h->pct_table);
+  g_free(h->exact);
+  g_free(h->pct_pos);
+  g_free(h->pct_neg);
   g_free(h);
 }
 
@@ -102,6 +111,104 @@ log_bucket(gint64 v)
   if (v > 0)
     return MIN(KVMMMU_HIST_LOG_BUCKET0 + bits, KVMMMU_HIST_LOG_BUCKETS - 1);
   return KVMMMU_HIST_LOG_BUCKETS - (KVMMMU_HIST_LOG_BUCKET0 + bits);
+}
+
+void
+kvmmmu_hist_set_exact_limit(KvmmmuHist *h, guint limit)
+{
+  g_return_if_fail(h->count == 0);
+  h->exact_limit = CLAMP(limit, 1, KVMMMU_HIST_EXACT_MAX);
+}
+
+/* Fibonacci hashing: consecutive values (most of what is counted) spread
+ * over the table rather than fill one run of slots. */
+static guint
+exact_slot(const KvmmmuHist *h, gint64 v)
+{
+  guint bits = __builtin_ctz(h->exact_slots);
+
+  return (guint)(((guint64)v * 0x9e3779b97f4a7c15ull) >> (64 - bits));
+}
+
+/* The slot holding v, or the free one where it goes. */
+static KvmmmuHistPair *
+exact_find(const KvmmmuHist *h, gint64 v)
+{
+  guint mask = h->exact_slots - 1;
+
+  for (guint i = exact_slot(h, v);; i = (i + 1) & mask) {
+    KvmmmuHistPair *s = &h->exact[i];
+
+    if (s->count == 0 || s->value == v)
+      return s;
+  }
+}
+
+static void
+exact_grow(KvmmmuHist *h)
+{
+  KvmmmuHistPair *old = h->exact;
+  guint old_slots = h->exact_slots;
+
+  h->exact_slots = old_slots ? old_slots * 2 : EXACT_MIN_SLOTS;
+  h->exact = g_new0(KvmmmuHistPair, h->exact_slots);
+  for (guint i = 0; i < old_slots; i++)
+    if (old[i].count)
+      *exact_find(h, old[i].value) = old[i];
+  g_free(old);
+}
+
+static void
+approx_add(KvmmmuHist *h, gint64 v, guint64 n)
+{
+  if (v >= 0)
+    h->pct_pos[pct_index((guint64)v)] += n;
+  else
+    h->pct_neg[pct_index(-(guint64)v)] += n;
+}
+
+/* Every distinct value kept goes to the approximate table, which takes the
+ * values from now on. */
+static void
+exact_to_approx(KvmmmuHist *h)
+{
+  h->approximate = TRUE;
+  h->pct_pos = g_new0(guint64, PCT_SIZE);
+  h->pct_neg = g_new0(guint64, PCT_SIZE);
+  for (guint i = 0; i < h->exact_slots; i++)
+    if (h->exact[i].count)
+      approx_add(h, h->exact[i].value, h->exact[i].count);
+  g_clear_pointer(&h->exact, g_free);
+  h->exact_slots = h->exact_used = 0;
+}
+
+/* FALSE when v would be one distinct value more than the limit: the
+ * histogram is approximate from then on. */
+static gboolean
+exact_add(KvmmmuHist *h, gint64 v, guint64 n)
+{
+  KvmmmuHistPair *s;
+
+  if (!h->exact)
+    exact_grow(h);
+  s = exact_find(h, v);
+  if (s->count) {
+    s->count += n;
+    return TRUE;
+  }
+  if (h->exact_used >= h->exact_limit) {
+    exact_to_approx(h);
+    return FALSE;
+  }
+  /* at most half full: probes stay short */
+  if (2 * (h->exact_used + 1) > h->exact_slots) {
+    exact_grow(h);
+    s = exact_find(h, v);
+  }
+  s->value = v;
+  s->count = n;
+  h->exact_used++;
+  return TRUE;
 }
 
 void
@@ -134,13 +241,10 @@ kvmmmu_hist_add_n(KvmmmuHist *h, gint64 v, guint64 n)
     h->max = v;
   h->count += n;
   h->sum += (double)v * (double)n;
-  if (v < 0) {
-    h->n_negative += n;
+  if (!h->approximate && exact_add(h, v, n))
     return;
-  }
-  if (!h->pct_table)
-    h->pct_table = g_new0(guint64, PCT_SIZE);
-  h->pct_table[pct_index(v)] += n;
+  h->overflow += n;
+  approx_add(h, v, n);
 }
 
 gint64
@@ -160,25 +264,124 @@ kvmmmu_hist_bucket_value(const KvmmmuHist *h, guint b)
   return h->start + (gint64)(b - 1) * h->interval;
 }
 
+/* ceil(p/100 * count), at least 1, in integers: 0.9 * 10 in doubles is
+ * 9.000000000000002, whose ceiling is a rank too far. */
+static guint64
+rank_of(double p, guint64 count)
+{
+  guint64 milli = (guint64)llround(CLAMP(p, 0.0, 100.0) * 1000.0);
+  unsigned __int128 r = ((unsigned __int128)milli * count + 99999) / 100000;
+
+  return MAX((guint64)r, 1);
+}
+
+static int
+pair_cmp(gconstpointer a, gconstpointer b)
+{
+  gint64 x = ((const KvmmmuHistPair *)a)->value, y = ((const KvmmmuHistPair *)b)->value;
+
+  return (x > y) - (x < y);
+}
+
+/* Walks the values in order once for all ranks: rank[] ascending. */
+static void
+exact_percentiles(const KvmmmuHist *h, const guint64 *rank, gint64 *out, guint n)
+{
+  g_autofree KvmmmuHistPair *sorted = g_new(KvmmmuHistPair, MAX(h->exact_used, 1));
+  guint used = 0, k = 0;
+  guint64 seen = 0;
+
+  for (guint i = 0; i < h->exact_slots; i++)
+    if (h->exact[i].count)
+      sorted[used++] = h->exact[i];
+  qsort(sorted, used, sizeof(*sorted), pair_cmp);
+  for (guint i = 0; i < used && k < n; i++) {
+    seen += sorted[i].count;
+    while (k < n && seen >= rank[k])
+      out[k++] = sorted[i].value;
+  }
+  for (; k < n; k++)
+    out[k] = h->max;
+}
+
+/* The same in the log-linear table: negative magnitudes from the largest,
+ * then the rest; each answer is its sub-bucket's bound nearest zero. */
+static void
+approx_percentiles(const KvmmmuHist *h, const guint64 *rank, gint64 *out, guint n)
+{
+  guint64 seen = 0;
+  guint k = 0;
+
+  for (guint i = PCT_SIZE; i-- > 0 && k < n;) {
+    seen += h->pct_neg[i];
+    while (k < n && seen >= rank[k])
+      out[k++] = (gint64)(0 - pct_value(i));
+  }
+  for (guint i = 0; i < PCT_SIZE && k < n; i++) {
+    seen += h->pct_pos[i];
+    while (k < n && seen >= rank[k])
+      out[k++] = (gint64)MIN(pct_value(i), (guint64)G_MAXINT64);
+  }
+  for (; k < n; k++)
+    out[k] = h->max;
+}
+
+void
+kvmmmu_hist_percentiles(const KvmmmuHist *h, const double *p, gint64 *out, guint n)
+{
+  g_autofree guint *order = g_new(guint, MAX(n, 1));
+  g_autofree guint64 *rank = g_new(guint64, MAX(n, 1));
+  g_autofree gint64 *value = g_new(gint64, MAX(n, 1));
+
+  if (h->count == 0) {
+    for (guint i = 0; i < n; i++)
+      out[i] = 0;
+    return;
+  }
+  /* ranks ascending, so one walk answers them all (n is small) */
+  for (guint i = 0; i < n; i++) {
+    guint j = i;
+
+    for (; j > 0 && rank_of(p[order[j - 1]], h->count) > rank_of(p[i], h->count); j--)
+      order[j] = order[j - 1];
+    order[j] = i;
+  }
+  for (guint i = 0; i < n; i++)
+    rank[i] = rank_of(p[order[i]], h->count);
+  if (h->approximate)
+    approx_percentiles(h, rank, value, n);
+  else
+    exact_percentiles(h, rank, value, n);
+  for (guint i = 0; i < n; i++)
+    out[order[i]] = CLAMP(value[i], h->min, h->max);
+}
+
 gint64
 kvmmmu_hist_percentile(const KvmmmuHist *h, double p)
 {
-  guint64 rank, seen;
+  gint64 v;
 
-  if (h->count == 0)
-    return 0;
-  rank = (guint64)ceil(p / 100.0 * (double)h->count);
-  if (rank == 0)
-    rank = 1;
-  if (rank <= h->n_negative || !h->pct_table)
-    return h->min;
-  seen = h->n_negative;
-  for (guint i = 0; i < PCT_SIZE; i++) {
-    seen += h->pct_table[i];
-    if (seen >= rank)
-      return MIN((gint64)pct_value(i), h->max);
-  }
-  return h->max;
+  kvmmmu_hist_percentiles(h, &p, &v, 1);
+  return v;
+}
+
+void
+kvmmmu_hist_stats(const KvmmmuHist *h, KvmmmuHistStats *st)
+{
+  static const double p[] = { 50, 90, 99 };
+  gint64 v[G_N_ELEMENTS(p)];
+
+  kvmmmu_hist_percentiles(h, p, v, G_N_ELEMENTS(p));
+  *st = (KvmmmuHistStats){
+    .count = h->count,
+    .min = h->count ? h->min : 0,
+    .max = h->count ? h->max : 0,
+    .mean = kvmmmu_hist_mean(h),
+    .p50 = v[0], .p90 = v[1], .p99 = v[2],
+    .approximate = h->approximate,
+    .overflow = h->overflow,
+    .exact_limit = h->exact_limit,
+  };
 }
 
 double

@@ -7,8 +7,17 @@
  * the last is overflow; n = (stop - start) / interval + 1.
  * Log: @hist_log(v): bucket 64 holds 0, 64+k holds [2^(k-1), 2^k), and
  * negative values mirror below 64.
- * Percentiles come from a log-linear table, exact below 2048 and within
- * 0.1 % above, so memory stays fixed whatever the number of values.
+ * Percentiles are nearest-rank: the smallest value v with at least
+ * ceil(p/100 * count) values <= v, one of the values added.  They are
+ * exact while the histogram has seen at most KVMMMU_HIST_EXACT_MAX distinct
+ * values: each distinct value is kept with its count in an open-addressing
+ * table of 16-byte slots, at most half full, so 2^21 slots (32 MiB; 48 MiB
+ * while it doubles for the last time) at the limit, and a sorted copy of
+ * the values (16 MiB) while percentiles are taken.  Past the limit every
+ * value moves to a log-linear table (fixed, 2 x 440 KiB: exact for |v| <
+ * 2048, 1024 steps per power of two above), the values added after that
+ * are counted in overflow, and percentiles are approximate: rounded toward
+ * zero by less than 1/1024 of the value.  Renderers say so.
  */
 #ifndef KVMMMU_MODEL_HIST_H
 #define KVMMMU_MODEL_HIST_H
@@ -19,11 +28,18 @@
 #define KVMMMU_HIST_LOG_BUCKET0 64
 /* More than SystemTap's 128: nothing here runs in a kernel. */
 #define KVMMMU_HIST_MAX_BUCKETS 100003
+/* Distinct values kept for exact percentiles (see above for the memory). */
+#define KVMMMU_HIST_EXACT_MAX (1u << 20)
 
 typedef enum {
   KVMMMU_HIST_LINEAR,
   KVMMMU_HIST_LOG,
 } KvmmmuHistType;
+
+typedef struct {
+  gint64 value;
+  guint64 count;
+} KvmmmuHistPair;
 
 typedef struct {
   KvmmmuHistType type;
@@ -34,9 +50,28 @@ typedef struct {
   guint64 count;
   gint64 min, max;
   double sum;
-  guint64 *pct_table; /* log-linear counts for percentiles, lazily made */
-  guint64 n_negative; /* values below 0: in min/sum, not in percentiles */
+
+  /* exact percentiles: distinct values and their counts, lazily made */
+  KvmmmuHistPair *exact; /* exact_slots slots, count 0 when free */
+  guint exact_slots;     /* a power of two, or 0 */
+  guint exact_used;      /* distinct values held */
+  guint exact_limit;     /* KVMMMU_HIST_EXACT_MAX but in tests */
+  /* approximate percentiles, once exact_limit distinct values were passed */
+  gboolean approximate;
+  guint64 *pct_pos, *pct_neg; /* log-linear counts of v >= 0, of -v for v < 0 */
+  guint64 overflow;      /* values added after the limit was passed */
 } KvmmmuHist;
+
+/* The statistics every output shows, computed together (one sort). */
+typedef struct {
+  guint64 count;
+  gint64 min, max;       /* 0 when count is 0 */
+  double mean;
+  gint64 p50, p90, p99;
+  gboolean approximate;  /* percentiles approximate: see overflow */
+  guint64 overflow;
+  guint exact_limit;
+} KvmmmuHistStats;
 
 /* transfer full; NULL with error when the parameters make no histogram */
 KvmmmuHist *kvmmmu_hist_new_linear(gint64 start, gint64 stop, gint64 interval,
@@ -45,16 +80,24 @@ KvmmmuHist *kvmmmu_hist_new_log(void);
 void kvmmmu_hist_free(KvmmmuHist *hist);
 
 void kvmmmu_hist_add(KvmmmuHist *hist, gint64 value);
-/* n values of value at once (long runs of empty intervals). */
+/* n values of value at once (long runs of empty intervals): O(1) amortized
+ * whatever n. */
 void kvmmmu_hist_add_n(KvmmmuHist *hist, gint64 value, guint64 n);
+/* For tests: pass to approximate percentiles after limit distinct values
+ * (1 .. KVMMMU_HIST_EXACT_MAX) instead; call before adding any. */
+void kvmmmu_hist_set_exact_limit(KvmmmuHist *hist, guint limit);
 
 /* The value a bucket's row is labelled with. */
 gint64 kvmmmu_hist_bucket_value(const KvmmmuHist *hist, guint bucket);
 
-/* Nearest-rank percentile (p in 0..100]: the smallest value v with at least
- * ceil(p/100 * count) values <= v, to the table's precision; 0 when empty. */
+/* Nearest-rank percentile, p in [0, 100] to 0.001 (p = 0 gives min): the
+ * smallest value v with at least ceil(p/100 * count) values <= v, exact
+ * unless hist->approximate; 0 when empty. */
 gint64 kvmmmu_hist_percentile(const KvmmmuHist *hist, double p);
+/* The same for n percentiles at once, into out[n]. */
+void kvmmmu_hist_percentiles(const KvmmmuHist *hist, const double *p, gint64 *out, guint n);
 double kvmmmu_hist_mean(const KvmmmuHist *hist);
+void kvmmmu_hist_stats(const KvmmmuHist *hist, KvmmmuHistStats *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuHist, kvmmmu_hist_free)
 

@@ -109,15 +109,33 @@ kvmmmu_render_hist_stap(GString *out, const KvmmmuHist *h)
   g_string_append_c(out, '\n');
 }
 
+/* Why percentiles are approximate, for every output that shows them. */
+static char *
+approx_why(const KvmmmuHistStats *st)
+{
+  return g_strdup_printf("more than %u distinct values: the %" G_GUINT64_FORMAT " values after "
+                         "the limit were counted to within 1/1024, so percentiles are rounded "
+                         "toward zero by up to that", st->exact_limit, st->overflow);
+}
+
 void
 kvmmmu_render_hist_stats(GString *out, const KvmmmuHist *h)
 {
+  KvmmmuHistStats st;
+  /* "~" for approximate percentiles: the line keeps its layout */
+  const char *eq;
+
+  kvmmmu_hist_stats(h, &st);
+  eq = st.approximate ? "~" : "=";
   g_string_append_printf(out, "count=%" G_GUINT64_FORMAT " min=%" G_GINT64_FORMAT " max=%"
-                         G_GINT64_FORMAT " mean=%.2f p50=%" G_GINT64_FORMAT " p90=%"
-                         G_GINT64_FORMAT " p99=%" G_GINT64_FORMAT "\n",
-                         h->count, h->count ? h->min : 0, h->count ? h->max : 0,
-                         kvmmmu_hist_mean(h), kvmmmu_hist_percentile(h, 50),
-                         kvmmmu_hist_percentile(h, 90), kvmmmu_hist_percentile(h, 99));
+                         G_GINT64_FORMAT " mean=%.2f p50%s%" G_GINT64_FORMAT " p90%s%"
+                         G_GINT64_FORMAT " p99%s%" G_GINT64_FORMAT "\n",
+                         st.count, st.min, st.max, st.mean, eq, st.p50, eq, st.p90, eq, st.p99);
+  if (st.approximate) {
+    g_autofree char *why = approx_why(&st);
+
+    g_string_append_printf(out, "note: p50, p90 and p99 are approximate (~): %s\n", why);
+  }
 }
 
 /* The row label a bucket prints with, "<0" and ">100" included. */
@@ -136,6 +154,8 @@ bucket_label(const KvmmmuHist *h, guint i)
 void
 kvmmmu_render_hist_csv(GString *out, const KvmmmuHist *h)
 {
+  KvmmmuHistStats st;
+
   g_string_append(out, "bucket,count\n");
   for (guint i = 0; i < h->n_buckets; i++) {
     g_autofree char *label = NULL;
@@ -145,14 +165,38 @@ kvmmmu_render_hist_csv(GString *out, const KvmmmuHist *h)
     label = bucket_label(h, i);
     g_string_append_printf(out, "%s,%" G_GUINT64_FORMAT "\n", label, h->buckets[i]);
   }
+  /* The statistics as a second table after a blank line; empty cells
+   * when there are no values. */
+  kvmmmu_hist_stats(h, &st);
+  g_string_append(out, "\ncount,min,max,mean,p50,p90,p99,percentiles_approximate\n");
+  if (st.count)
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+                           ",%.2f,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+                           ",%d\n", st.count, st.min, st.max, st.mean, st.p50, st.p90, st.p99,
+                           st.approximate);
+  else
+    g_string_append(out, "0,,,,,,,0\n");
 }
 
-KvmmmuJson *
-kvmmmu_render_hist_json(const KvmmmuHist *h, const char *what, const char *unit)
+/* A statistic, or null when there are no values to have one. */
+static void
+stat_int(KvmmmuJsonBuilder *b, const char *name, const KvmmmuHistStats *st, gint64 v)
 {
-  g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
+  kvmmmu_json_member(b, name);
+  if (st->count)
+    kvmmmu_json_add_int(b, v);
+  else
+    kvmmmu_json_add_null(b);
+}
 
-  kvmmmu_json_begin_object(b);
+/* The histogram's members, into an object the caller opened. */
+static void
+hist_json_members(KvmmmuJsonBuilder *b, const KvmmmuHist *h, const char *what, const char *unit)
+{
+  KvmmmuHistStats st;
+  guint first = 0, last = h->n_buckets;
+
+  kvmmmu_hist_stats(h, &st);
   kvmmmu_json_string(b, "values", what);
   kvmmmu_json_string(b, "unit", unit);
   kvmmmu_json_string(b, "type", h->type == KVMMMU_HIST_LOG ? "log" : "linear");
@@ -161,27 +205,150 @@ kvmmmu_render_hist_json(const KvmmmuHist *h, const char *what, const char *unit)
     kvmmmu_json_int(b, "stop", h->stop);
     kvmmmu_json_int(b, "step", h->interval);
   }
-  kvmmmu_json_int(b, "count", h->count);
-  kvmmmu_json_int(b, "min", h->count ? h->min : 0);
-  kvmmmu_json_int(b, "max", h->count ? h->max : 0);
-  kvmmmu_json_double(b, "mean", kvmmmu_hist_mean(h));
-  kvmmmu_json_int(b, "p50", kvmmmu_hist_percentile(h, 50));
-  kvmmmu_json_int(b, "p90", kvmmmu_hist_percentile(h, 90));
-  kvmmmu_json_int(b, "p99", kvmmmu_hist_percentile(h, 99));
+  kvmmmu_json_int(b, "count", st.count);
+  stat_int(b, "min", &st, st.min);
+  stat_int(b, "max", &st, st.max);
+  kvmmmu_json_member(b, "mean");
+  if (st.count)
+    kvmmmu_json_add_double(b, st.mean);
+  else
+    kvmmmu_json_add_null(b);
+  stat_int(b, "p50", &st, st.p50);
+  stat_int(b, "p90", &st, st.p90);
+  stat_int(b, "p99", &st, st.p99);
+  kvmmmu_json_bool(b, "percentiles_approximate", st.approximate);
+  kvmmmu_json_member(b, "percentiles_approximate_why");
+  if (st.approximate) {
+    g_autofree char *why = approx_why(&st);
+
+    kvmmmu_json_add_string(b, why);
+  } else
+    kvmmmu_json_add_null(b);
+  kvmmmu_json_int(b, "values_past_distinct_limit", st.overflow);
+  if (h->type == KVMMMU_HIST_LINEAR) {
+    /* The rows "<start" and ">last" as counts of their own, so that every
+     * bucket is a number: the lower bound of its row. */
+    kvmmmu_json_int(b, "underflow", h->buckets[0]);
+    kvmmmu_json_int(b, "overflow", h->buckets[h->n_buckets - 1]);
+    first = 1;
+    last = h->n_buckets - 1;
+  }
   kvmmmu_json_member(b, "buckets");
   kvmmmu_json_begin_array(b);
-  for (guint i = 0; i < h->n_buckets; i++) {
-    g_autofree char *label = NULL;
-
+  for (guint i = first; i < last; i++) {
     if (h->buckets[i] == 0)
       continue;
-    label = bucket_label(h, i);
     kvmmmu_json_begin_object(b);
-    kvmmmu_json_string(b, "bucket", label);
+    kvmmmu_json_int(b, "bucket", kvmmmu_hist_bucket_value(h, i));
     kvmmmu_json_int(b, "count", h->buckets[i]);
     kvmmmu_json_end_object(b);
   }
   kvmmmu_json_end_array(b);
+}
+
+KvmmmuJson *
+kvmmmu_render_hist_json(const KvmmmuHist *h, const char *what, const char *unit)
+{
+  g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
+
+  kvmmmu_json_begin_object(b);
+  hist_json_members(b, h, what, unit);
+  kvmmmu_json_end_object(b);
+  return kvmmmu_json_builder_root(b);
+}
+
+/* ---- the hist report: what was counted, the histogram, what was left out ---- */
+
+static char *
+event_hist_unit(const KvmmmuEventHist *eh)
+{
+  return eh->latency ? g_strdup("ns") : g_strdup_printf("per %.9g s", eh->interval_ns / 1e9);
+}
+
+void
+kvmmmu_render_event_hist_text(GString *out, const KvmmmuEventHist *eh, const KvmmmuStats *stats)
+{
+  const char *what = kvmmmu_event_hist_what(eh);
+  g_autofree char *unit = event_hist_unit(eh);
+
+  /* What the capture lost heads the report: the counts below miss it. */
+  kvmmmu_render_loss_note(out, stats);
+  if (eh->latency)
+    g_string_append_printf(out, "%s in ns: %" G_GUINT64_FORMAT " loads\n", what, eh->hist->count);
+  else
+    g_string_append_printf(out, "%s %s: %" G_GUINT64_FORMAT " intervals, %" G_GUINT64_FORMAT
+                           " events\n", what, unit, eh->intervals, eh->events_total);
+  kvmmmu_render_hist_stap(out, eh->hist);
+  kvmmmu_render_hist_stats(out, eh->hist);
+  if (eh->partial_ns)
+    g_string_append_printf(out, "note: the capture is shorter than one interval; its %.6fs "
+                                "count as one\n", eh->partial_ns / 1e9);
+  if (eh->partial_left_ns)
+    g_string_append_printf(out, "note: a last, partial interval of %.6fs is left out\n",
+                           eh->partial_left_ns / 1e9);
+  if (eh->beyond_cap)
+    g_string_append_printf(out, "note: %" G_GUINT64_FORMAT " events stamped more than %u "
+                           "intervals after the start are left out (corrupt time stamps?)\n",
+                           eh->beyond_cap, KVMMMU_RATE_MAX_INTERVALS);
+  if (eh->late)
+    g_string_append_printf(out, "note: %" G_GUINT64_FORMAT " events stamped before intervals "
+                           "already counted are left out (records out of time order)\n",
+                           eh->late);
+}
+
+void
+kvmmmu_render_event_hist_csv(GString *out, const KvmmmuEventHist *eh)
+{
+  kvmmmu_render_hist_csv(out, eh->hist);
+}
+
+KvmmmuJson *
+kvmmmu_render_event_hist_json(const KvmmmuEventHist *eh)
+{
+  g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
+  g_autofree char *unit = event_hist_unit(eh);
+  guint r = 0;
+
+  kvmmmu_json_begin_object(b);
+  hist_json_members(b, eh->hist, kvmmmu_event_hist_what(eh), unit);
+  if (!eh->latency) {
+    kvmmmu_json_int(b, "intervals", eh->intervals);
+    kvmmmu_json_int(b, "events", eh->events_total);
+  }
+  kvmmmu_json_int(b, "partial_ns", eh->partial_ns);
+  kvmmmu_json_int(b, "partial_left_out_ns", eh->partial_left_ns);
+  kvmmmu_json_int(b, "events_beyond_cap", eh->beyond_cap);
+  kvmmmu_json_int(b, "events_late", eh->late);
+  if (eh->series_runs) {
+    /* One entry per capture, its intervals as runs of equal counts:
+     * hours of idle intervals are one run, not thousands of zeros. */
+    kvmmmu_json_member(b, "series");
+    kvmmmu_json_begin_array(b);
+    for (guint c = 0; c < eh->series_captures->len; c++) {
+      const KvmmmuSeriesCapture *cap = &g_array_index(eh->series_captures,
+                                                      KvmmmuSeriesCapture, c);
+
+      kvmmmu_json_begin_object(b);
+      kvmmmu_json_int(b, "interval_ns", cap->interval_ns);
+      kvmmmu_json_member(b, "runs");
+      kvmmmu_json_begin_array(b);
+      for (; r < eh->series_runs->len; r++) {
+        const KvmmmuSeriesRun *run = &g_array_index(eh->series_runs, KvmmmuSeriesRun, r);
+
+        if (run->capture != c)
+          break;
+        kvmmmu_json_begin_object(b);
+        kvmmmu_json_int(b, "start_ns", run->start_ns);
+        kvmmmu_json_int(b, "intervals", run->n);
+        kvmmmu_json_int(b, "count", run->count);
+        kvmmmu_json_end_object(b);
+      }
+      kvmmmu_json_end_array(b);
+      kvmmmu_json_end_object(b);
+    }
+    kvmmmu_json_end_array(b);
+    kvmmmu_json_int(b, "series_left_out", eh->series_left_out);
+  }
   kvmmmu_json_end_object(b);
   return kvmmmu_json_builder_root(b);
 }

@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "render/json.h"
+#include "model/evhist.h"
 #include "model/hist.h"
 #include "model/roles.h"
 #include "model/roots.h"
@@ -72,10 +73,22 @@ KvmmmuJson *kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 ori
 /* ---- histograms ---- */
 /* Exactly as SystemTap prints @hist_linear / @hist_log, blank line included. */
 void kvmmmu_render_hist_stap(GString *out, const KvmmmuHist *h);
-/* count=N min=N max=N mean=N.NN p50=N p90=N p99=N */
+/* count=N min=N max=N mean=N.NN p50=N p90=N p99=N; when the percentiles
+ * are approximate, p50~N p90~N p99~N and a "note:" line saying why. */
 void kvmmmu_render_hist_stats(GString *out, const KvmmmuHist *h);
+/* "bucket,count" rows, a blank line, then the statistics as a table of
+ * one header and one row (empty cells when there are no values). */
 void kvmmmu_render_hist_csv(GString *out, const KvmmmuHist *h);
+/* transfer full: buckets as numbers, statistics null when empty */
 KvmmmuJson *kvmmmu_render_hist_json(const KvmmmuHist *h, const char *what, const char *unit);
+/* The hist report: what the capture lost, what was counted, the histogram,
+ * its statistics and what was left out. */
+void kvmmmu_render_event_hist_text(GString *out, const KvmmmuEventHist *eh,
+                                   const KvmmmuStats *stats);
+void kvmmmu_render_event_hist_csv(GString *out, const KvmmmuEventHist *eh);
+/* transfer full: the histogram's members, what was left out, and for rates
+ * the series per capture when kvmmmu_event_hist_keep_series() was asked */
+KvmmmuJson *kvmmmu_render_event_hist_json(const KvmmmuEventHist *eh);
 
 /* ---- summary ---- */
 void kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks,

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Histogram maths and SystemTap's layout. */
+#include <math.h>
 #include <string.h>
 
+#include "model/evhist.h"
 #include "model/hist.h"
 #include "render/render.h"
 
@@ -81,17 +83,249 @@ test_stats(void)
   g_assert_cmpint(kvmmmu_hist_percentile(h, 100), ==, 100);
 }
 
+/* The old log-linear table answered 71744 here (its sub-bucket's bound):
+ * the middle of these three kvm_mmu_load durations is 71800. */
 static void
-test_percentile_large(void)
+test_percentile_exact_issue(void)
 {
   g_autoptr(KvmmmuHist) h = kvmmmu_hist_new_log();
+  g_autoptr(KvmmmuHist) spread = kvmmmu_hist_new_log();
+  static const gint64 decades[] = { 1, 10, 100, 1000, 10000, 20000, 30000, 50000, 70000,
+                                    1000000000 };
 
-  /* above 2048 the table keeps 1024 steps per power of two: 0.1 % */
-  for (int i = 0; i < 1000; i++)
-    kvmmmu_hist_add(h, 1000000 + i);
-  gint64 p50 = kvmmmu_hist_percentile(h, 50);
-  g_assert_cmpint(p50, >=, 1000499 - 1000);
-  g_assert_cmpint(p50, <=, 1000499);
+  kvmmmu_hist_add(h, 4561200);
+  kvmmmu_hist_add(h, 71800);
+  kvmmmu_hist_add(h, 17870);
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 50), ==, 71800);
+  g_assert_false(h->approximate);
+  /* values spread over decades: p90 is the 9th of 10, 70000 (was 69952) */
+  for (guint i = 0; i < G_N_ELEMENTS(decades); i++)
+    kvmmmu_hist_add(spread, decades[i]);
+  g_assert_cmpint(kvmmmu_hist_percentile(spread, 90), ==, 70000);
+  g_assert_cmpint(kvmmmu_hist_percentile(spread, 99), ==, 1000000000);
+  g_assert_cmpint(kvmmmu_hist_percentile(spread, 50), ==, 10000);
+}
+
+/* Ranks at the edges: p = 0 and 100, one value, ties, and p/100 * count
+ * that doubles put just above an integer (0.9 * 10, 0.07 * 100). */
+static void
+test_percentile_ranks(void)
+{
+  g_autoptr(KvmmmuHist) one = kvmmmu_hist_new_log();
+  g_autoptr(KvmmmuHist) ties = kvmmmu_hist_new_log();
+  g_autoptr(KvmmmuHist) ten = kvmmmu_hist_new_log();
+  g_autoptr(KvmmmuHist) hundred = kvmmmu_hist_new_linear(0, 100, 10, NULL);
+  g_autoptr(KvmmmuHist) empty = kvmmmu_hist_new_log();
+
+  kvmmmu_hist_add(one, 123457);
+  g_assert_cmpint(kvmmmu_hist_percentile(one, 0), ==, 123457);
+  g_assert_cmpint(kvmmmu_hist_percentile(one, 50), ==, 123457);
+  g_assert_cmpint(kvmmmu_hist_percentile(one, 100), ==, 123457);
+
+  kvmmmu_hist_add_n(ties, 5, 3);
+  kvmmmu_hist_add(ties, 9);
+  g_assert_cmpint(kvmmmu_hist_percentile(ties, 50), ==, 5); /* rank 2 */
+  g_assert_cmpint(kvmmmu_hist_percentile(ties, 75), ==, 5); /* rank 3 */
+  g_assert_cmpint(kvmmmu_hist_percentile(ties, 75.001), ==, 9); /* rank 4 */
+  g_assert_cmpint(kvmmmu_hist_percentile(ties, 100), ==, 9);
+  g_assert_cmpint(kvmmmu_hist_percentile(ties, 0), ==, 5);
+
+  for (int v = 1; v <= 10; v++)
+    kvmmmu_hist_add(ten, v * 1000003);
+  g_assert_cmpint(kvmmmu_hist_percentile(ten, 90), ==, 9 * 1000003);
+  g_assert_cmpint(kvmmmu_hist_percentile(ten, 91), ==, 10 * 1000003);
+  for (int v = 1; v <= 100; v++)
+    kvmmmu_hist_add(hundred, v);
+  g_assert_cmpint(kvmmmu_hist_percentile(hundred, 7), ==, 7);
+  g_assert_cmpint(kvmmmu_hist_percentile(hundred, 29), ==, 29);
+  g_assert_cmpint(kvmmmu_hist_percentile(hundred, 57), ==, 57);
+
+  g_assert_cmpint(kvmmmu_hist_percentile(empty, 50), ==, 0);
+}
+
+static void
+test_percentile_negative(void)
+{
+  g_autoptr(KvmmmuHist) h = kvmmmu_hist_new_log();
+  static const gint64 v[] = { 2, -3, 0, -5, -3 };
+
+  for (guint i = 0; i < G_N_ELEMENTS(v); i++)
+    kvmmmu_hist_add(h, v[i]);
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 20), ==, -5);
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 40), ==, -3);
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 60), ==, -3);
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 80), ==, 0);
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 100), ==, 2);
+  /* the extremes of gint64 are values like any other */
+  kvmmmu_hist_add_n(h, G_MININT64, 10);
+  kvmmmu_hist_add(h, G_MAXINT64);
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 50), ==, G_MININT64); /* rank 8 of 16 */
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 75), ==, -3);         /* rank 12 */
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 100), ==, G_MAXINT64);
+}
+
+/* Runs of empty intervals come as one add_n with a huge n: the count, not
+ * the time taken, grows with it. */
+static void
+test_percentile_add_n(void)
+{
+  g_autoptr(KvmmmuHist) h = kvmmmu_hist_new_log();
+  KvmmmuHistStats st;
+
+  kvmmmu_hist_add_n(h, 0, G_GUINT64_CONSTANT(1) << 62);
+  kvmmmu_hist_add_n(h, 7, G_GUINT64_CONSTANT(1) << 62);
+  kvmmmu_hist_add(h, 9);
+  kvmmmu_hist_stats(h, &st);
+  g_assert_cmpuint(st.count, ==, (G_GUINT64_CONSTANT(1) << 63) + 1);
+  /* 2^62 zeros: rank 2^62 + 1 (p50 of 2^63 + 1 values) is the first 7 */
+  g_assert_cmpint(st.p50, ==, 7);
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 49.999), ==, 0);
+  g_assert_cmpint(st.p90, ==, 7);
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 100), ==, 9);
+  g_assert_cmpuint(h->exact_used, ==, 3);
+}
+
+static int
+cmp_i64(gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+  return (x > y) - (x < y);
+}
+
+/* The table against sorting every value: many distinct values (the table
+ * doubles a dozen times), negatives, repeats. */
+static void
+test_percentile_reference(void)
+{
+  g_autoptr(KvmmmuHist) h = kvmmmu_hist_new_log();
+  g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(gint64));
+  static const double ps[] = { 0, 1, 10, 25, 50, 75, 90, 99, 99.9, 100 };
+  gint64 got[G_N_ELEMENTS(ps)];
+  GRand *rand = g_rand_new_with_seed(17);
+
+  for (guint i = 0; i < 200000; i++) {
+    gint64 v = (gint64)g_rand_int_range(rand, -50000, 150000) * g_rand_int_range(rand, 1, 1000);
+    guint n = g_rand_int_range(rand, 1, 4);
+
+    kvmmmu_hist_add_n(h, v, n);
+    for (guint k = 0; k < n; k++)
+      g_array_append_val(all, v);
+  }
+  g_rand_free(rand);
+  g_array_sort(all, cmp_i64);
+  kvmmmu_hist_percentiles(h, ps, got, G_N_ELEMENTS(ps));
+  for (guint i = 0; i < G_N_ELEMENTS(ps); i++) {
+    guint64 rank = (guint64)ceil(ps[i] / 100 * all->len - 1e-9);
+
+    rank = MAX(rank, 1);
+    g_assert_cmpint(got[i], ==, g_array_index(all, gint64, rank - 1));
+  }
+  g_assert_false(h->approximate);
+  g_assert_cmpuint(h->exact_slots, <=, 2 * KVMMMU_HIST_EXACT_MAX);
+}
+
+static char *
+json_text(KvmmmuJson *node)
+{
+  char *text = kvmmmu_render_json_to_string(node, FALSE);
+
+  kvmmmu_json_free(node);
+  return text;
+}
+
+/* Past the limit of distinct values every output says the percentiles are
+ * approximate, and by how much they can be off. */
+static void
+test_percentile_overflow(void)
+{
+  g_autoptr(KvmmmuHist) h = kvmmmu_hist_new_log();
+  g_autoptr(KvmmmuHist) neg = kvmmmu_hist_new_log();
+  g_autoptr(GString) text = g_string_new("");
+  g_autofree char *json = NULL;
+
+  kvmmmu_hist_set_exact_limit(h, 2);
+  kvmmmu_hist_add(h, 4561200);
+  kvmmmu_hist_add_n(h, 71800, 2);
+  kvmmmu_hist_add_n(h, 4561200, 5); /* known: still exact */
+  g_assert_false(h->approximate);
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 25), ==, 71800);
+  kvmmmu_hist_add(h, 17870);          /* a third distinct value */
+  kvmmmu_hist_add_n(h, 71800, 3);
+  g_assert_true(h->approximate);
+  g_assert_null(h->exact);
+  g_assert_cmpuint(h->overflow, ==, 4);
+  g_assert_cmpuint(h->count, ==, 12);
+  /* 17870, 71800 x5, 4561200 x6: rank 6 is 71800, to 1/1024 below */
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 50), ==, 71744);
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 1), ==, 17870);   /* not below min */
+  g_assert_cmpint(kvmmmu_hist_percentile(h, 100), ==, 4558848);
+  g_assert_cmpint(4561200 - 4558848, <, 4561200 / 1024);
+
+  kvmmmu_render_hist_stats(text, h);
+  g_assert_cmpstr(text->str, ==,
+                  "count=12 min=17870 max=4561200 mean=2312005.83 p50~71744 p90~4558848 "
+                  "p99~4558848\nnote: p50, p90 and p99 are approximate (~): more than 2 "
+                  "distinct values: the 4 values after the limit were counted to within "
+                  "1/1024, so percentiles are rounded toward zero by up to that\n");
+  g_string_truncate(text, 0);
+  kvmmmu_render_hist_csv(text, h);
+  g_assert_true(g_str_has_suffix(text->str, "\ncount,min,max,mean,p50,p90,p99,"
+                                 "percentiles_approximate\n12,17870,4561200,2312005.83,71744,"
+                                 "4558848,4558848,1\n"));
+  json = json_text(kvmmmu_render_hist_json(h, "x", "ns"));
+  g_assert_nonnull(strstr(json, "\"percentiles_approximate\":true,"
+                                "\"percentiles_approximate_why\":\"more than 2 distinct"));
+  g_assert_nonnull(strstr(json, "\"values_past_distinct_limit\":4,"));
+
+  /* negative values round toward zero too, within [min, max] */
+  kvmmmu_hist_set_exact_limit(neg, 1);
+  kvmmmu_hist_add(neg, -71800);
+  kvmmmu_hist_add(neg, -4561200);
+  g_assert_true(neg->approximate);
+  g_assert_cmpint(kvmmmu_hist_percentile(neg, 50), ==, -4558848);
+  g_assert_cmpint(kvmmmu_hist_percentile(neg, 100), ==, -71800);
+  kvmmmu_hist_add(neg, G_MININT64);
+  g_assert_cmpint(kvmmmu_hist_percentile(neg, 1), ==, G_MININT64);
+}
+
+/* Machine output: buckets are numbers, statistics null when empty, and the
+ * CSV's statistics table after a blank line. */
+static void
+test_render_machine(void)
+{
+  g_autoptr(KvmmmuHist) lin = kvmmmu_hist_new_linear(0, 100, 10, NULL);
+  g_autoptr(KvmmmuHist) empty = kvmmmu_hist_new_log();
+  g_autoptr(GString) csv = g_string_new("");
+  g_autofree char *json = NULL, *json_empty = NULL;
+
+  kvmmmu_hist_add(lin, -3);
+  kvmmmu_hist_add_n(lin, 5, 3);
+  kvmmmu_hist_add(lin, 95);
+  kvmmmu_hist_add(lin, 400);
+  json = json_text(kvmmmu_render_hist_json(lin, "x", "per 1 s"));
+  g_assert_cmpstr(json, ==,
+                  "{\"values\":\"x\",\"unit\":\"per 1 s\",\"type\":\"linear\",\"start\":0,"
+                  "\"stop\":100,\"step\":10,\"count\":6,\"min\":-3,\"max\":400,"
+                  "\"mean\":84.5,\"p50\":5,\"p90\":400,\"p99\":400,"
+                  "\"percentiles_approximate\":false,\"percentiles_approximate_why\":null,"
+                  "\"values_past_distinct_limit\":0,\"underflow\":1,\"overflow\":1,"
+                  "\"buckets\":[{\"bucket\":0,\"count\":3},{\"bucket\":90,\"count\":1}]}");
+  json_empty = json_text(kvmmmu_render_hist_json(empty, "x", "ns"));
+  g_assert_cmpstr(json_empty, ==,
+                  "{\"values\":\"x\",\"unit\":\"ns\",\"type\":\"log\",\"count\":0,\"min\":null,"
+                  "\"max\":null,\"mean\":null,\"p50\":null,\"p90\":null,\"p99\":null,"
+                  "\"percentiles_approximate\":false,\"percentiles_approximate_why\":null,"
+                  "\"values_past_distinct_limit\":0,\"buckets\":[]}");
+  kvmmmu_render_hist_csv(csv, lin);
+  g_assert_cmpstr(csv->str, ==,
+                  "bucket,count\n<0,1\n0,3\n90,1\n>100,1\n\n"
+                  "count,min,max,mean,p50,p90,p99,percentiles_approximate\n"
+                  "6,-3,400,84.50,5,400,400,0\n");
+  g_string_truncate(csv, 0);
+  kvmmmu_render_hist_csv(csv, empty);
+  g_assert_cmpstr(csv->str, ==, "bucket,count\n\n"
+                  "count,min,max,mean,p50,p90,p99,percentiles_approximate\n0,,,,,,,0\n");
 }
 
 static void
@@ -221,6 +455,70 @@ test_rate_window(void)
   }
 }
 
+static void
+feed(KvmmmuEventHist *eh, KvmmmuRecordKind kind, guint64 ts_ns)
+{
+  KvmmmuRecord rec = { .kind = kind, .ts_ns = ts_ns };
+
+  if (kind == KVMMMU_RECORD_HEADER)
+    rec.u.header.start_ns = ts_ns;
+  kvmmmu_event_hist_add(eh, &rec);
+}
+
+/* The per-interval series of a rate: runs of equal counts with their start
+ * from the capture's start, one entry per capture, and the runs past the
+ * limit counted as intervals left out. */
+static void
+test_series(void)
+{
+  static const guint64 at[] = { 5, 7, 250, 999, 1000, 1001, 4500, 5200, 5300 }; /* ms */
+  g_autoptr(KvmmmuEventHist) eh = kvmmmu_event_hist_new(kvmmmu_hist_new_log(),
+                                                        KVMMMU_RECORD_LOAD, FALSE,
+                                                        1000000000, TRUE);
+  g_autoptr(KvmmmuEventHist) cut = kvmmmu_event_hist_new(kvmmmu_hist_new_log(),
+                                                         KVMMMU_RECORD_LOAD, FALSE,
+                                                         1000000000, TRUE);
+  g_autoptr(GString) got = g_string_new("");
+  g_autofree char *json = NULL;
+
+  kvmmmu_event_hist_keep_series(eh);
+  kvmmmu_event_hist_keep_series(cut);
+  cut->series_max_runs = 2;
+  for (KvmmmuEventHist *h = eh; h; h = h == eh ? cut : NULL) {
+    feed(h, KVMMMU_RECORD_HEADER, 10000000000ull);
+    for (guint i = 0; i < G_N_ELEMENTS(at); i++)
+      feed(h, KVMMMU_RECORD_LOAD, 10000000000ull + at[i] * 1000000);
+    feed(h, KVMMMU_RECORD_WALK, 16000000000ull); /* the capture ends at +6 s */
+    feed(h, KVMMMU_RECORD_HEADER, 20000000000ull);
+    feed(h, KVMMMU_RECORD_LOAD, 22000000000ull);
+    feed(h, KVMMMU_RECORD_WALK, 23000000000ull);
+    g_assert_true(kvmmmu_event_hist_finish(h, NULL));
+  }
+  for (guint i = 0; i < eh->series_runs->len; i++) {
+    const KvmmmuSeriesRun *r = &g_array_index(eh->series_runs, KvmmmuSeriesRun, i);
+
+    g_string_append_printf(got, "%u:%" G_GUINT64_FORMAT "+%" G_GUINT64_FORMAT "x%"
+                           G_GUINT64_FORMAT " ", r->capture, r->start_ns / 1000000000, r->n,
+                           r->count);
+  }
+  /* 4 events in [0,1) s, 2 in [1,2), none in [2,4), 1 in [4,5), 2 in
+   * [5,6); then 0, 0, 1 */
+  g_assert_cmpstr(got->str, ==, "0:0+1x4 0:1+1x2 0:2+2x0 0:4+1x1 0:5+1x2 1:0+2x0 1:2+1x1 ");
+  g_assert_cmpuint(eh->series_captures->len, ==, 2);
+  g_assert_cmpuint(eh->series_left_out, ==, 0);
+  g_assert_cmpuint(eh->intervals, ==, 9);
+  /* [5,6) holds 2 like the last run kept, but is not next to it */
+  g_assert_cmpuint(cut->series_runs->len, ==, 2);
+  g_assert_cmpuint(g_array_index(cut->series_runs, KvmmmuSeriesRun, 1).n, ==, 1);
+  g_assert_cmpuint(cut->series_left_out, ==, 9 - 2);
+  json = json_text(kvmmmu_render_event_hist_json(cut));
+  g_assert_nonnull(strstr(json, "\"series\":[{\"interval_ns\":1000000000,\"runs\":["
+                                "{\"start_ns\":0,\"intervals\":1,\"count\":4},"
+                                "{\"start_ns\":1000000000,\"intervals\":1,\"count\":2}]},"
+                                "{\"interval_ns\":1000000000,\"runs\":[]}],"
+                                "\"series_left_out\":7}"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -230,7 +528,14 @@ main(int argc, char **argv)
   g_test_add_func("/hist/linear-rejects", test_linear_rejects);
   g_test_add_func("/hist/log-buckets", test_log_buckets);
   g_test_add_func("/hist/stats", test_stats);
-  g_test_add_func("/hist/percentile-large", test_percentile_large);
+  g_test_add_func("/hist/percentile-exact-issue", test_percentile_exact_issue);
+  g_test_add_func("/hist/percentile-ranks", test_percentile_ranks);
+  g_test_add_func("/hist/percentile-negative", test_percentile_negative);
+  g_test_add_func("/hist/percentile-add-n", test_percentile_add_n);
+  g_test_add_func("/hist/percentile-reference", test_percentile_reference);
+  g_test_add_func("/hist/percentile-overflow", test_percentile_overflow);
+  g_test_add_func("/hist/render-machine", test_render_machine);
+  g_test_add_func("/hist/series", test_series);
   g_test_add_func("/hist/layout-elision", test_layout_elision);
   g_test_add_func("/hist/layout-scale-log", test_layout_scale_log);
   g_test_add_func("/hist/rate", test_rate);
