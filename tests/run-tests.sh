@@ -266,6 +266,8 @@ expect_cli 0 "ok,trailer,trailer: present" check --format csv $S/seed.trace
 # A capture of another script says what it lacks, not zeros and exit 0.
 expect_cli 1 "kvmmmu-report walks: no walk records in the input (captures from script=root_hpa): walks reads the walk records zap_unsync writes" \
   walks tests/traces/6.1.0-56-amd64/root_hpa.trace
+expect_cli 1 "kvmmmu-report hist: no load records in the input (captures from script=zap_unsync): hist reads the load records root_hpa writes" \
+  hist --latency tests/traces/6.1.0-56-amd64/zap_unsync.trace
 expect_cli 1 "kvmmmu-report roots: no load, switch or vcpu_root records in the input (captures from script=zap_unsync): roots reads" \
   roots tests/traces/6.1.0-56-amd64/zap_unsync.trace
 # walks --tree --kernel-style prints each role as the kernel's tracepoint

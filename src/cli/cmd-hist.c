@@ -51,6 +51,29 @@ parse_event(const char *s, KvmmmuRecordKind *kind)
   return FALSE;
 }
 
+/* Say so when the input has none of the records this histogram counts. */
+static gboolean
+expect_records(const KvmmmuStats *stats, KvmmmuRecordKind event, gboolean latency)
+{
+  const guint64 *n = stats->per_kind;
+
+  if (latency)
+    return kvmmmu_cli_expect_records("hist", stats, n[KVMMMU_RECORD_LOAD], "load records",
+                                     "root_hpa");
+  switch (event) {
+  case KVMMMU_RECORD_LOAD:
+    return kvmmmu_cli_expect_records("hist", stats, n[KVMMMU_RECORD_LOAD] + n[KVMMMU_RECORD_LOAD_RATE],
+                                     "load or load_rate records", "root_hpa or mmu_load_rate");
+  case KVMMMU_RECORD_LOAD_RATE:
+    return kvmmmu_cli_expect_records("hist", stats, n[event], "load_rate records", "mmu_load_rate");
+  case KVMMMU_RECORD_SWITCH:
+    return kvmmmu_cli_expect_records("hist", stats, n[event], "switch records", "root_hpa");
+  default:
+    return kvmmmu_cli_expect_records("hist", stats, n[event], event == KVMMMU_RECORD_WALK
+                                     ? "walk records" : "step records", "zap_unsync");
+  }
+}
+
 int
 kvmmmu_cmd_hist(int argc, char **argv)
 {
@@ -153,6 +176,8 @@ kvmmmu_cmd_hist(int argc, char **argv)
   }
   kvmmmu_cli_flush(out);
   kvmmmu_cli_note_loss(&cli, stats);
+  if (!expect_records(stats, event, latency) && status == KVMMMU_EXIT_OK)
+    status = KVMMMU_EXIT_PROBLEMS;
 out:
   kvmmmu_cli_clear(&cli);
   return status;
