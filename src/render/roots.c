@@ -45,25 +45,36 @@ kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns,
     g_string_append(out, "(no vCPU seen)\n");
     return;
   }
-  g_string_append_printf(out, "%-14s %8s %8s %8s %8s %8s %8s %8s %8s %10s %10s\n", "vcpu",
-                         "loads", "counted", "failed", "fresh", "returned", "distinct", "pgd-hit",
-                         "pgd-miss", "loads/s", "avg-us");
+  /* the same names as CSV and JSON, one name a thing */
+  g_string_append_printf(out, "%-14s %8s %13s %12s %8s %9s %14s %14s %15s %11s %12s %12s\n",
+                         "vcpu", "loads", "counted_loads", "failed_loads", "fresh", "returning",
+                         "distinct_roots", "prev_roots_hit", "prev_roots_miss", "loads_per_s",
+                         "mean_load_ns", "max_load_ns");
   for (guint i = 0; i < v->len; i++) {
     const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
     g_autofree char *name = vcpu_name(c, many);
 
-    g_string_append_printf(out, "%-14s %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8"
-                           G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %8"
-                           G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %10.2f %10.2f\n",
+    g_string_append_printf(out, "%-14s %8" G_GUINT64_FORMAT " %13" G_GUINT64_FORMAT " %12" G_GUINT64_FORMAT
+                           " %8" G_GUINT64_FORMAT " %9" G_GUINT64_FORMAT " %14" G_GUINT64_FORMAT
+                           " %14" G_GUINT64_FORMAT " %15" G_GUINT64_FORMAT " %11.2f %12" G_GUINT64_FORMAT
+                           " %12" G_GUINT64_FORMAT "\n",
                            name, c->loads, c->counted_loads, c->load_failures, c->fresh,
                            c->returning,
                            (guint64)g_hash_table_size(c->distinct) + c->distinct_overflow,
                            c->switch_hit, c->switch_miss,
                            per_second(c->loads ? c->loads : c->counted_loads, span_ns),
-                           c->loads ? c->dur_total_ns / 1e3 / c->loads : 0.0);
+                           c->loads ? c->dur_total_ns / c->loads : 0, c->dur_max_ns);
   }
+  g_string_append(out, "loads: kvm_mmu_load calls recorded one by one (load records); counted_loads: "
+                       "calls counted in the kernel\n"
+                       "(load_rate records, mmu_load_rate); failed_loads: loads that returned an error; "
+                       "fresh/returning:\n"
+                       "loads that gave a root this vCPU never had / had before; prev_roots_hit/miss: "
+                       "guest root\n"
+                       "switches that found the root in KVM's prev_roots cache or not (a miss loads "
+                       "a root).\n");
   g_string_append(out, "\nRoot sequences (root hpa after each load; xN: loaded N times in a row; "
-                       "*: came back)\n");
+                       "*: returning, a root this vCPU had before)\n");
   for (guint i = 0; i < v->len; i++) {
     const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
     g_autofree char *name = vcpu_name(c, many);
@@ -79,7 +90,7 @@ kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns,
     if (c->seq_dropped)
       g_string_append_printf(out, " ... %" G_GUINT64_FORMAT " more changes", c->seq_dropped);
     if (c->seq->len == 0)
-      g_string_append(out, " (no load records)");
+      g_string_append(out, c->loads ? " (no root: every load failed)" : " (no load records)");
     g_string_append_c(out, '\n');
   }
   g_string_append(out, "\nRoot roles (root_role.word of each load)\n");
@@ -105,8 +116,9 @@ kvmmmu_render_roots_csv(GString *out, const KvmmmuRoots *r, guint64 span_ns)
 {
   g_autoptr(GPtrArray) v = kvmmmu_roots_sorted(r);
 
-  g_string_append(out, "vm,kvm,vcpu,loads,counted_loads,failed,fresh,returned,distinct,pgd_hit,pgd_miss,"
-                       "pgd_unknown,loads_per_s,avg_load_ns,max_load_ns\n");
+  g_string_append(out, "vm,kvm,vcpu,loads,counted_loads,failed_loads,fresh,returning,distinct_roots,"
+                       "prev_roots_hit,prev_roots_miss,prev_roots_unknown,loads_per_s,mean_load_ns,"
+                       "max_load_ns\n");
   for (guint i = 0; i < v->len; i++) {
     const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
 
@@ -169,14 +181,16 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
     kvmmmu_json_int(b, "vcpu", c->vcpu);
     kvmmmu_json_int(b, "loads", c->loads);
     kvmmmu_json_int(b, "counted_loads", c->counted_loads);
-    kvmmmu_json_int(b, "failed", c->load_failures);
-    kvmmmu_json_int(b, "fresh", c->fresh);
-    kvmmmu_json_int(b, "returned", c->returning);
-    kvmmmu_json_int(b, "distinct", g_hash_table_size(c->distinct) + c->distinct_overflow);
-    kvmmmu_json_int(b, "pgd_hit", c->switch_hit);
-    kvmmmu_json_int(b, "pgd_miss", c->switch_miss);
-    kvmmmu_json_int(b, "pgd_unknown", c->switch_unknown);
+    kvmmmu_json_uint(b, "failed_loads", c->load_failures);
+    kvmmmu_json_uint(b, "fresh", c->fresh);
+    kvmmmu_json_uint(b, "returning", c->returning);
+    kvmmmu_json_uint(b, "distinct_roots", g_hash_table_size(c->distinct) + c->distinct_overflow);
+    kvmmmu_json_uint(b, "prev_roots_hit", c->switch_hit);
+    kvmmmu_json_uint(b, "prev_roots_miss", c->switch_miss);
+    kvmmmu_json_uint(b, "prev_roots_unknown", c->switch_unknown);
     kvmmmu_json_double(b, "loads_per_s", per_second(c->loads ? c->loads : c->counted_loads, span_ns));
+    kvmmmu_json_uint(b, "mean_load_ns", c->loads ? c->dur_total_ns / c->loads : 0);
+    kvmmmu_json_uint(b, "max_load_ns", c->dur_max_ns);
     kvmmmu_json_member(b, "sequence");
     kvmmmu_json_begin_array(b);
     for (guint k = 0; k < c->seq->len; k++) {
@@ -185,7 +199,7 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
       kvmmmu_json_begin_object(b);
       kvmmmu_json_hex(b, "root_hpa", ch->root_hpa);
       kvmmmu_json_int(b, "loads", ch->repeat);
-      kvmmmu_json_bool(b, "came_back", ch->returning);
+      kvmmmu_json_bool(b, "returning", ch->returning);
       kvmmmu_json_end_object(b);
     }
     kvmmmu_json_end_array(b);
