@@ -296,6 +296,32 @@ n1=$(grep -c '^1,1,' "$TMP/out"); n2=$(grep -c '^2,1,' "$TMP/out")
   && ok "cli walks json: each walk names its capture" || bad "cli walks json: each walk names its capture" "$(cat "$TMP/out")"
 "$R" walks --tree "$TMP/two-fill.trace" 2>/dev/null | grep -q '^walk 1 (capture 2) at ' \
   && ok "cli walks --tree: a later capture's walks say which" || bad "cli walks --tree: a later capture's walks say which"
+# Filters select what a report shows; the counts are checked against awk
+# over the same trace.
+T61=tests/traces/6.1.0-56-amd64
+"$R" roots --vcpu 1 $T61/root_hpa.trace >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ $rc = 0 ] && grep -q '^vcpu\[1\] ' "$TMP/out" && ! grep -q '^vcpu\[0\] ' "$TMP/out" \
+   && grep -q "^kvmmmu-report: --vcpu 1: [0-9]* records left out; loss and summary counts cover the whole input$" "$TMP/err"
+then ok "cli filter --vcpu: one vCPU's roots, and what was left out said"
+else bad "cli filter --vcpu (exit $rc)" "$(cat "$TMP/out" "$TMP/err" | head)"; fi
+want=$(awk '$1 == "walk" && $3 == 0' $T61/zap_unsync.trace | wc -l)
+"$R" walks --cpu 0 $T61/zap_unsync.trace 2>&1 >/dev/null | grep -q "^kvmmmu-report: walks: $want checked, 0 not in depth-first order" \
+  && ok "cli filter --cpu 0: the $want walks written on CPU 0" || bad "cli filter --cpu 0: want $want walks"
+"$R" walks --tree --walk 3,5 $T61/zap_unsync.trace >"$TMP/out" 2>&1
+[ "$(grep -c '^walk ' "$TMP/out")" = 2 ] && grep -q '^walk 3 at ' "$TMP/out" && grep -q '^walk 5 at ' "$TMP/out" \
+  && grep -q 'walks: 2 checked, 0 not in depth-first order, 0 of 6 step paths wrong, 0 leaves not zapped' "$TMP/out" \
+  && ok "cli filter --walk 3,5: those walks with their steps" || bad "cli filter --walk 3,5" "$(grep -v '^ ' "$TMP/out")"
+start=$(head -n1 $T61/root_hpa.trace | cut -d' ' -f5)
+want=$(awk -v s="$start" '$1 == "load" && $2 >= s + 500000000 && $2 < s + 1000000000' $T61/root_hpa.trace | wc -l)
+"$R" hist --latency --time 0.5,1 $T61/root_hpa.trace 2>/dev/null | grep -q "^count=$want " \
+  && ok "cli filter --time 0.5,1: the $want loads in that second half" || bad "cli filter --time 0.5,1: want count=$want"
+"$R" hist --latency --time "@$((start + 500000000)),1000ms" $T61/root_hpa.trace 2>/dev/null | grep -q "^count=$want " \
+  && ok "cli filter --time @NS,1000ms: the same loads" || bad "cli filter --time @NS,1000ms: want count=$want"
+kvm=$(awk '$1 == "load" { print $5; exit }' $T61/root_hpa.trace)
+"$R" roots --vm 0 $T61/root_hpa.trace >"$TMP/a" 2>/dev/null; "$R" roots --vm "$kvm" $T61/root_hpa.trace >"$TMP/b" 2>/dev/null
+grep -q '^vcpu\[0\] ' "$TMP/a" && cmp -s "$TMP/a" "$TMP/b" && ok "cli filter --vm: by index and by kvm pointer alike" || bad "cli filter --vm 0 vs $kvm" "$(diff "$TMP/a" "$TMP/b" | head)"
+expect_cli 64 "bad --time 'x': expected START,END" walks --time x $S/seed.trace
+expect_cli 64 "bad --cpu '1,,2': expected comma-separated numbers" walks --cpu 1,,2 $S/seed.trace
 # check JSON: each check an id, a result and the numbers it rests on
 "$R" check --format json tests/traces/6.1.0-56-amd64/zap_unsync.trace >"$TMP/out" 2>&1; rc=$?
 if [ $rc = 0 ] && tr -d ' \n' <"$TMP/out" | grep -qF '{"id":"walks_depth_first","result":"ok","what":"walksindepth-firstorder:168of168","numbers":{"walks":168,"not_depth_first":0}}' \

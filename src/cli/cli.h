@@ -8,6 +8,7 @@
 #include "model/stats.h"
 #include "reader/reader.h"
 #include "render/render.h"
+#include "model/filter.h"
 #include "model/roles.h"
 
 /* Exit codes, as the man page documents them. */
@@ -26,6 +27,8 @@ typedef struct {
   char **files;            /* what is left of argv: the inputs */
   char *debuginfo;         /* --debuginfo PATH, "none" for raw role words */
   gboolean force_debuginfo;/* use it even when its build-id is not the trace's */
+  KvmmmuFilter *filter;    /* --cpu --vm --vcpu --time --walk: what func sees */
+  guint64 filtered_out;    /* records the filter kept from func */
   gboolean shows_no_roles; /* set by commands that never decode a role word: no
                             * debuginfo is looked for (its DWARF costs ~16 MiB) */
 
@@ -47,7 +50,8 @@ gboolean kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summa
                           const GOptionEntry *entries, int *argc, char ***argv);
 void kvmmmu_cli_clear(KvmmmuCli *cli);
 
-/* Read every input in turn: each record goes to stats and to func.  Bad
+/* Read every input in turn: each record goes to stats (the whole input's
+ * accounting) and, when the filter selects it, to func.  Bad
  * lines are warned about once per kind and reason on stderr, and totalled
  * at the end.  Returns the exit status the inputs deserve. */
 int kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,

@@ -7,6 +7,8 @@
 #include "dwarf/layout.h"
 
 static char *format_arg;
+static char *filter_args[5];
+static const char *const filter_names[5] = { "cpu", "vm", "vcpu", "time", "walk" };
 
 /* The formats each command writes, text the default.  A command not
  * listed writes one format (html: HTML) and takes no --format. */
@@ -40,6 +42,17 @@ static const GOptionEntry common_entries[] = {
     "Use --debuginfo even when its build-id is not the traced kernel's", NULL },
   { "bulk", 'b', 0, G_OPTION_ARG_NONE, NULL,
     "The files are one stap -b capture's per-CPU files: merge them", NULL },
+  { "cpu", 0, 0, G_OPTION_ARG_STRING, &filter_args[0],
+    "Only records written on these CPUs", "N[,N...]" },
+  { "vm", 0, 0, G_OPTION_ARG_STRING, &filter_args[1],
+    "Only these VMs: index in order of appearance (0, 1, ...) or kvm pointer in hex", "VM[,VM...]" },
+  { "vcpu", 0, 0, G_OPTION_ARG_STRING, &filter_args[2],
+    "Only these vCPU ids (walk and step records name none and are kept)", "N[,N...]" },
+  { "time", 0, 0, G_OPTION_ARG_STRING, &filter_args[3],
+    "Only records from START to END: seconds from the capture's start (or 200ms, 5us...), "
+    "or @NS on the records' clock; either may be empty", "START,END" },
+  { "walk", 0, 0, G_OPTION_ARG_STRING, &filter_args[4],
+    "Only these walks (and their steps), by walk id", "ID[,ID...]" },
   { NULL }
 };
 
@@ -103,6 +116,18 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
     }
     g_clear_pointer(&format_arg, g_free);
   }
+  for (guint i = 0; i < G_N_ELEMENTS(filter_args); i++) {
+    g_autofree char *text = g_steal_pointer(&filter_args[i]);
+
+    if (!text)
+      continue;
+    if (!cli->filter)
+      cli->filter = kvmmmu_filter_new();
+    if (!kvmmmu_filter_set(cli->filter, filter_names[i], text, &error)) {
+      fprintf(stderr, "kvmmmu-report %s: %s\n", command, error->message);
+      return FALSE;
+    }
+  }
   if (*argc < 2) {
     fprintf(stderr, "kvmmmu-report %s: no input: give a trace file, or - for stdin\n"
                     "Try 'kvmmmu-report %s --help'.\n", command, command);
@@ -122,6 +147,7 @@ kvmmmu_cli_clear(KvmmmuCli *cli)
   g_clear_pointer(&cli->debuginfo, g_free);
   g_clear_pointer(&cli->debuginfo_layout, g_free);
   g_clear_pointer(&cli->layouts, g_hash_table_unref);
+  g_clear_pointer(&cli->filter, kvmmmu_filter_free);
 }
 
 /* Choose how this capture's role words decode.  FALSE (error set) only
@@ -233,6 +259,10 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
         break;
       }
       kvmmmu_stats_add(stats, rec);
+      if (cli->filter && !kvmmmu_filter_match(cli->filter, rec)) {
+        cli->filtered_out++;
+        continue;
+      }
       func(rec, data);
     }
     stats->bulk_missing += kvmmmu_reader_bulk_missing(reader);
@@ -246,6 +276,10 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
       break; /* one reader took every file */
   }
   kvmmmu_stats_finish(stats);
+  if (cli->filter && !cli->quiet)
+    fprintf(stderr, "kvmmmu-report: %s: %" G_GUINT64_FORMAT " records left out; "
+            "loss and summary counts cover the whole input\n",
+            kvmmmu_filter_describe(cli->filter), cli->filtered_out);
   *bad_lines = kvmmmu_diag_count(diag);
   if (*bad_lines && !cli->strict) {
     fprintf(stderr, "kvmmmu-report: %" G_GUINT64_FORMAT " bad line%s skipped:\n", *bad_lines,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* evhist.c - events per interval or load latency, as `hist` counts them. */
 #include "model/evhist.h"
+#include "model/error.h"
 #include "reader/reader.h"
 
 KvmmmuEventHist *
@@ -83,7 +84,7 @@ finish_ticks(KvmmmuEventHist *eh)
   if (eh->interval_given && eh->tick_interval_ns && eh->interval_ns != eh->tick_interval_ns) {
     if (eh->interval_ns % eh->tick_interval_ns != 0) {
       if (!eh->error)
-        g_set_error(&eh->error, KVMMMU_READER_ERROR, 0,
+        g_set_error(&eh->error, KVMMMU_MODEL_ERROR, KVMMMU_MODEL_ERROR_REGROUP,
                     "Cannot regroup load_rate counts of %" G_GUINT64_FORMAT
                     " ns intervals into --interval %" G_GUINT64_FORMAT
                     " ns: expected a multiple", eh->tick_interval_ns, eh->interval_ns);

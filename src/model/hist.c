@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "model/hist.h"
+#include "model/error.h"
 #include "reader/reader.h"
 
 /* The approximate table: exact below 2^11, then 1024 sub-buckets per
@@ -59,7 +60,7 @@ kvmmmu_hist_new_linear(gint64 start, gint64 stop, gint64 interval, GError **erro
   gint64 n;
 
   if (interval <= 0 || stop <= start) {
-    g_set_error(error, KVMMMU_READER_ERROR, 0,
+    g_set_error(error, KVMMMU_MODEL_ERROR, KVMMMU_MODEL_ERROR_BAD_HIST,
                 "Cannot make a linear histogram: start=%" G_GINT64_FORMAT " stop=%"
                 G_GINT64_FORMAT " step=%" G_GINT64_FORMAT ": expected start < stop and step > 0",
                 start, stop, interval);
@@ -67,7 +68,7 @@ kvmmmu_hist_new_linear(gint64 start, gint64 stop, gint64 interval, GError **erro
   }
   n = (stop - start) / interval + 3;
   if (n > KVMMMU_HIST_MAX_BUCKETS) {
-    g_set_error(error, KVMMMU_READER_ERROR, 0,
+    g_set_error(error, KVMMMU_MODEL_ERROR, KVMMMU_MODEL_ERROR_BAD_HIST,
                 "Cannot make a linear histogram: (stop - start) / step = %" G_GINT64_FORMAT
                 ": expected at most %d buckets", n - 3, KVMMMU_HIST_MAX_BUCKETS - 3);
     return NULL;

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "model/filter.h"
+
+typedef struct {
+  guint64 v[KVMMMU_FILTER_MAX_VALUES];
+  guint n;
+} ValueSet;
+
+struct _KvmmmuFilter {
+  ValueSet cpu, vcpu, walk;
+  ValueSet vm_index, vm_kvm;   /* --vm by index or by pointer */
+  gboolean have_start, have_end;
+  gboolean start_abs, end_abs; /* @NS: the records' clock, not the capture's */
+  guint64 start_ns, end_ns;
+  GString *describe;
+
+  /* the capture being read: its start, and its VMs in order of appearance */
+  guint64 capture_start_ns;
+  GArray *vms;                 /* guint64 kvm */
+  /* a step goes with its walk: the last walk each CPU began, and whether
+   * it was selected (steps logged on another CPU are judged alone) */
+  guint64 cpu_walk[256];
+  gboolean cpu_walk_selected[256];
+};
+
+KvmmmuFilter *
+kvmmmu_filter_new(void)
+{
+  KvmmmuFilter *f = g_new0(KvmmmuFilter, 1);
+
+  f->describe = g_string_new("");
+  f->vms = g_array_new(FALSE, FALSE, sizeof(guint64));
+  return f;
+}
+
+void
+kvmmmu_filter_free(KvmmmuFilter *f)
+{
+  if (!f)
+    return;
+  g_string_free(f->describe, TRUE);
+  g_array_unref(f->vms);
+  g_free(f);
+}
+
+static gboolean
+bad(GError **error, const char *option, const char *text, const char *expected)
+{
+  g_set_error(error, KVMMMU_MODEL_ERROR, KVMMMU_MODEL_ERROR_BAD_FILTER,
+              "bad --%s '%s': expected %s", option, text, expected);
+  return FALSE;
+}
+
+static gboolean
+parse_list(ValueSet *set, ValueSet *hex_set, const char *option, const char *text,
+           GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit(text, ",", -1);
+
+  for (guint i = 0; parts[i]; i++) {
+    const char *p = parts[i];
+    gboolean hex = hex_set && strlen(p) > 8; /* a kvm pointer, not an index */
+    char *end;
+    guint64 v;
+
+    if (!*p || !g_ascii_isxdigit(*p))
+      goto fail;
+    v = g_ascii_strtoull(p, &end, hex ? 16 : 10);
+    if (*end)
+      goto fail;
+    if (hex) {
+      if (hex_set->n == KVMMMU_FILTER_MAX_VALUES)
+        goto fail;
+      hex_set->v[hex_set->n++] = v;
+    } else {
+      if (set->n == KVMMMU_FILTER_MAX_VALUES)
+        goto fail;
+      set->v[set->n++] = v;
+    }
+  }
+  return TRUE;
+fail:
+  return bad(error, option, text,
+             hex_set ? "comma-separated VM indexes (0, 1, ...) or kvm pointers in hex, at most "
+                       G_STRINGIFY(KVMMMU_FILTER_MAX_VALUES)
+                     : "comma-separated numbers, at most " G_STRINGIFY(KVMMMU_FILTER_MAX_VALUES));
+}
+
+/* "1.5", "200ms", "@1795541225451172540": ns, and whether absolute. */
+static gboolean
+parse_time(const char *p, guint64 *ns, gboolean *abs)
+{
+  static const struct { const char *unit; double scale; } units[] = {
+    { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1e9 },
+  };
+  char *end;
+  double v;
+
+  *abs = *p == '@';
+  if (*abs) {
+    if (!g_ascii_isdigit(p[1]))
+      return FALSE;
+    *ns = g_ascii_strtoull(p + 1, &end, 10);
+    return *end == '\0';
+  }
+  if (!g_ascii_isdigit(*p) && *p != '.')
+    return FALSE;
+  v = g_ascii_strtod(p, &end);
+  if (end == p || v < 0 || v > 1e10)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS(units); i++)
+    if (strcmp(end, units[i].unit) == 0) {
+      *ns = (guint64)(v * units[i].scale + 0.5);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+kvmmmu_filter_set(KvmmmuFilter *f, const char *option, const char *text, GError **error)
+{
+  gboolean ok;
+
+  if (strcmp(option, "cpu") == 0)
+    ok = parse_list(&f->cpu, NULL, option, text, error);
+  else if (strcmp(option, "vcpu") == 0)
+    ok = parse_list(&f->vcpu, NULL, option, text, error);
+  else if (strcmp(option, "walk") == 0)
+    ok = parse_list(&f->walk, NULL, option, text, error);
+  else if (strcmp(option, "vm") == 0)
+    ok = parse_list(&f->vm_index, &f->vm_kvm, option, text, error);
+  else if (strcmp(option, "time") == 0) {
+    const char *comma = strchr(text, ',');
+    g_autofree char *start = comma ? g_strndup(text, comma - text) : NULL;
+    const char *end = comma ? comma + 1 : NULL;
+
+    ok = comma && (*start || *end) &&
+         (!*start || parse_time(start, &f->start_ns, &f->start_abs)) &&
+         (!*end || parse_time(end, &f->end_ns, &f->end_abs));
+    if (!ok)
+      return bad(error, option, text,
+                 "START,END: seconds from the capture's start (or with a unit: ns, us, ms, s), "
+                 "or @NS on the records' clock; either may be left empty");
+    f->have_start = *start != '\0';
+    f->have_end = *end != '\0';
+  } else {
+    g_set_error(error, KVMMMU_MODEL_ERROR, KVMMMU_MODEL_ERROR_BAD_FILTER,
+                "no filter --%s", option);
+    return FALSE;
+  }
+  if (ok)
+    g_string_append_printf(f->describe, "%s--%s %s", f->describe->len ? " " : "", option, text);
+  return ok;
+}
+
+gboolean
+kvmmmu_filter_active(const KvmmmuFilter *f)
+{
+  return f->describe->len > 0;
+}
+
+const char *
+kvmmmu_filter_describe(const KvmmmuFilter *f)
+{
+  return f->describe->str;
+}
+
+static gboolean
+in_set(const ValueSet *s, guint64 v)
+{
+  for (guint i = 0; i < s->n; i++)
+    if (s->v[i] == v)
+      return TRUE;
+  return FALSE;
+}
+
+/* The VM's index in this capture, numbering it on first sight. */
+static guint
+vm_index(KvmmmuFilter *f, guint64 kvm)
+{
+  for (guint i = 0; i < f->vms->len; i++)
+    if (g_array_index(f->vms, guint64, i) == kvm)
+      return i;
+  g_array_append_val(f->vms, kvm);
+  return f->vms->len - 1;
+}
+
+/* The record's VM and vCPU, when its kind has them. */
+static gboolean
+vm_of(const KvmmmuRecord *rec, guint64 *kvm, guint32 *vcpu)
+{
+  switch (rec->kind) {
+  case KVMMMU_RECORD_LOAD: *kvm = rec->u.Load.kvm; *vcpu = rec->u.Load.vcpu; return TRUE;
+  case KVMMMU_RECORD_SWITCH: *kvm = rec->u.Switch.kvm; *vcpu = rec->u.Switch.vcpu; return TRUE;
+  case KVMMMU_RECORD_VCPU_ROOT: *kvm = rec->u.VcpuRoot.kvm; *vcpu = rec->u.VcpuRoot.vcpu; return TRUE;
+  case KVMMMU_RECORD_LOAD_RATE: *kvm = rec->u.LoadRate.kvm; *vcpu = rec->u.LoadRate.vcpu; return TRUE;
+  default: return FALSE;
+  }
+}
+
+static gboolean match(KvmmmuFilter *f, const KvmmmuRecord *rec);
+
+gboolean
+kvmmmu_filter_match(KvmmmuFilter *f, const KvmmmuRecord *rec)
+{
+  guint32 cpu = rec->cpu;
+  gboolean selected;
+
+  if (rec->kind == KVMMMU_RECORD_STEP && cpu < G_N_ELEMENTS(f->cpu_walk) &&
+      f->cpu_walk[cpu] == rec->u.Step.walk && rec->u.Step.walk != 0)
+    return f->cpu_walk_selected[cpu];
+  selected = match(f, rec);
+  if (rec->kind == KVMMMU_RECORD_WALK && cpu < G_N_ELEMENTS(f->cpu_walk)) {
+    f->cpu_walk[cpu] = rec->u.Walk.walk;
+    f->cpu_walk_selected[cpu] = selected;
+  }
+  return selected;
+}
+
+static gboolean
+match(KvmmmuFilter *f, const KvmmmuRecord *rec)
+{
+  guint64 kvm, start, end;
+  guint32 vcpu;
+
+  if (rec->kind == KVMMMU_RECORD_HEADER) {
+    f->capture_start_ns = rec->u.header.start_ns;
+    g_array_set_size(f->vms, 0);
+    memset(f->cpu_walk, 0, sizeof f->cpu_walk); /* walk ids start again */
+    return TRUE;
+  }
+  if (!kvmmmu_kind_spec(rec->kind))
+    return TRUE; /* SystemTap's own lines */
+  if (vm_of(rec, &kvm, &vcpu)) {
+    guint index = vm_index(f, kvm); /* numbered whether or not --vm asks */
+
+    if ((f->vm_index.n || f->vm_kvm.n) && !in_set(&f->vm_index, index) && !in_set(&f->vm_kvm, kvm))
+      return FALSE;
+    if (f->vcpu.n && !in_set(&f->vcpu, vcpu))
+      return FALSE;
+  }
+  if (f->cpu.n && !in_set(&f->cpu, rec->cpu))
+    return FALSE;
+  if (f->walk.n) {
+    if (rec->kind == KVMMMU_RECORD_WALK && !in_set(&f->walk, rec->u.Walk.walk))
+      return FALSE;
+    if (rec->kind == KVMMMU_RECORD_STEP && !in_set(&f->walk, rec->u.Step.walk))
+      return FALSE;
+  }
+  /* the trailer closes the capture whatever its time */
+  if (rec->kind == KVMMMU_RECORD_END)
+    return TRUE;
+  start = f->start_abs ? f->start_ns : f->capture_start_ns + f->start_ns;
+  end = f->end_abs ? f->end_ns : f->capture_start_ns + f->end_ns;
+  if (f->have_start && rec->ts_ns < start)
+    return FALSE;
+  if (f->have_end && rec->ts_ns >= end)
+    return FALSE;
+  return TRUE;
+}
