@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "dwarf/layout.h"
+#include "dwarf/preflight.h"
 
 static void
 print_layout(GString *out, const KvmmmuKernelLayout *l)

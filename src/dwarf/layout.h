@@ -3,7 +3,7 @@
  * layout.h - what the kernel's own DWARF says about the shadow MMU: the bit
  * layout of union kvm_mmu_page_role, the array bounds behind
  * KVM_PAGE_ARRAY_NR, PT64_ROOT_MAX_LEVEL and KVM_MMU_NUM_PREV_ROOTS, the
- * build-id, and whether the functions and variables the tapsets probe exist.
+ * and the build-id (dwarf/preflight.h: whether what the tapsets probe exists).
  */
 #ifndef KVMMMU_DWARF_LAYOUT_H
 #define KVMMMU_DWARF_LAYOUT_H
@@ -26,10 +26,5 @@ gboolean kvmmmu_dwarf_read_layout(const char *path, KvmmmuKernelLayout *out, GEr
  * /kvm.ko (Debian's -dbg packages), RELEASE/dbg/kvm.ko (the cache),
  * boot/vmlinux-RELEASE.  transfer full; NULL if none. */
 char *kvmmmu_dwarf_find_for_release(const char *release);
-
-/* The tapsets' probe points and the variables they read, checked in the
- * same DWARF.  Appends one "ok|MISSING what" line per item to out;
- * returns how many are missing. */
-guint kvmmmu_dwarf_preflight(const char *path, GString *out, GError **error);
 
 #endif
