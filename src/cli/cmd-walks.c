@@ -124,29 +124,8 @@ kvmmmu_cmd_walks(int argc, char **argv)
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
   kvmmmu_walks_finish(walks);
 
-  if (cli.format == KVMMMU_FORMAT_JSON) {
-    /* The walks array is streamed; what follows it is one object
-     * whose members continue the document. */
-    g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
-    g_autoptr(KvmmmuJson) tail = NULL;
-    g_autofree char *text = NULL;
-
-    kvmmmu_json_begin_object(b);
-    kvmmmu_json_member(b, "checks");
-    kvmmmu_json_begin_object(b);
-    kvmmmu_json_int(b, "walks", run.tally.walks);
-    kvmmmu_json_int(b, "not_depth_first", run.tally.not_depth_first);
-    kvmmmu_json_int(b, "steps", run.tally.steps);
-    kvmmmu_json_int(b, "bad_steps", run.tally.steps_bad);
-    kvmmmu_json_int(b, "leaves_not_zapped", run.tally.leaves_unzapped);
-    kvmmmu_json_end_object(b);
-    kvmmmu_json_member(b, "summary");
-    kvmmmu_json_add_value(b, kvmmmu_render_summary_json(stats, run.tally.walks, bad_lines));
-    kvmmmu_json_end_object(b);
-    tail = kvmmmu_json_builder_root(b);
-    text = kvmmmu_render_json_to_string(tail, FALSE);
-    g_string_append_printf(run.out, "\n], %s\n", text + 1);
-  }
+  if (cli.format == KVMMMU_FORMAT_JSON)
+    kvmmmu_render_walks_json_tail(run.out, &run.tally, stats, bad_lines);
   if (cli.format == KVMMMU_FORMAT_DOT)
     g_string_append(run.out, "}\n");
   kvmmmu_cli_flush(run.out);

@@ -559,3 +559,30 @@ kvmmmu_render_walk_dot(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
 {
   kvmmmu_render_walk_dot_step(out, t, origin_ns, layout, -1);
 }
+
+void
+kvmmmu_render_walks_json_tail(GString *out, const KvmmmuWalkTally *tally, const KvmmmuStats *stats,
+                              guint64 bad_lines)
+{
+  /* The walks array is streamed; what follows it is one object whose
+   * members continue the document. */
+  g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
+  g_autoptr(KvmmmuJson) tail = NULL;
+  g_autofree char *text = NULL;
+
+  kvmmmu_json_begin_object(b);
+  kvmmmu_json_member(b, "checks");
+  kvmmmu_json_begin_object(b);
+  kvmmmu_json_uint(b, "walks", tally->walks);
+  kvmmmu_json_uint(b, "not_depth_first", tally->not_depth_first);
+  kvmmmu_json_uint(b, "steps", tally->steps);
+  kvmmmu_json_uint(b, "bad_steps", tally->steps_bad);
+  kvmmmu_json_uint(b, "leaves_not_zapped", tally->leaves_unzapped);
+  kvmmmu_json_end_object(b);
+  kvmmmu_json_member(b, "summary");
+  kvmmmu_json_add_value(b, kvmmmu_render_summary_json(stats, tally->walks, bad_lines));
+  kvmmmu_json_end_object(b);
+  tail = kvmmmu_json_builder_root(b);
+  text = kvmmmu_render_json_to_string(tail, FALSE);
+  g_string_append_printf(out, "\n], %s\n", text + 1);
+}

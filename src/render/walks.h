@@ -33,6 +33,11 @@ void kvmmmu_role_texts_set_kernel_style(KvmmmuRoleTexts *texts, gboolean kernel_
 void kvmmmu_render_walk_tree_with(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
                                   const KvmmmuKernelLayout *layout, KvmmmuRoleTexts *texts);
 
+/* What closes `walks --format json` after the streamed walks: the checks'
+ * totals and the summary. */
+void kvmmmu_render_walks_json_tail(GString *out, const KvmmmuWalkTally *tally,
+                                   const KvmmmuStats *stats, guint64 bad_lines);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuRoleTexts, kvmmmu_role_texts_free)
 
 #endif
