@@ -320,6 +320,11 @@ want=$(awk -v s="$start" '$1 == "load" && $2 >= s + 500000000 && $2 < s + 100000
 kvm=$(awk '$1 == "load" { print $5; exit }' $T61/root_hpa.trace)
 "$R" roots --vm 0 $T61/root_hpa.trace >"$TMP/a" 2>/dev/null; "$R" roots --vm "$kvm" $T61/root_hpa.trace >"$TMP/b" 2>/dev/null
 grep -q '^vcpu\[0\] ' "$TMP/a" && cmp -s "$TMP/a" "$TMP/b" && ok "cli filter --vm: by index and by kvm pointer alike" || bad "cli filter --vm 0 vs $kvm" "$(diff "$TMP/a" "$TMP/b" | head)"
+# --abs-time: the records' own clock, to line up with dmesg or tracefs.
+ts=$(awk '$1 == "walk" { print $2; exit }' $T61/zap_unsync.trace)
+want="walk 1 at ${ts:0:10}.${ts:10:6}s cpu"
+"$R" walks --tree --abs-time $T61/zap_unsync.trace 2>/dev/null | grep -m1 '^walk ' | grep -qF "$want" \
+  && ok "cli --abs-time: walk 1 at its record's own time" || bad "cli --abs-time: want '$want'" "$("$R" walks --tree --abs-time $T61/zap_unsync.trace 2>&1 | grep -m1 '^walk ')"
 expect_cli 64 "bad --time 'x': expected START,END" walks --time x $S/seed.trace
 expect_cli 64 "bad --cpu '1,,2': expected comma-separated numbers" walks --cpu 1,,2 $S/seed.trace
 # check JSON: each check an id, a result and the numbers it rests on

@@ -24,6 +24,7 @@ typedef struct {
   gboolean strict;
   gboolean quiet;          /* no per-problem warnings, only the totals */
   gboolean bulk;           /* the inputs are one stap -b capture's per-CPU files */
+  gboolean abs_time;       /* times on the records' clock, not from each capture's start */
   char **files;            /* what is left of argv: the inputs */
   char *debuginfo;         /* --debuginfo PATH, "none" for raw role words */
   gboolean force_debuginfo;/* use it even when its build-id is not the trace's */
@@ -62,6 +63,10 @@ int kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func
  * what names the records, writer the script that writes them. */
 gboolean kvmmmu_cli_expect_records(const char *command, const KvmmmuStats *stats,
                                    guint64 found, const char *what, const char *writer);
+
+/* The origin times are shown from for a capture with this header: its
+ * start, or 0 with --abs-time (the records' own clock). */
+guint64 kvmmmu_cli_origin(const KvmmmuCli *cli, const KvmmmuHeader *header);
 
 /* Write out to stdout and empty it. */
 void kvmmmu_cli_flush(GString *out);

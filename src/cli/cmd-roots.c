@@ -37,7 +37,7 @@ on_record(const KvmmmuRecord *rec, gpointer data)
 
   if (rec->kind == KVMMMU_RECORD_HEADER) {
     kvmmmu_roots_finish(run->roots);
-    run->origin_ns = rec->u.header.start_ns;
+    run->origin_ns = kvmmmu_cli_origin(run->cli, &rec->u.header);
   }
   kvmmmu_roots_add(run->roots, rec);
 }

@@ -68,7 +68,7 @@ on_record(const KvmmmuRecord *rec, gpointer data)
      * address: decode afresh from here on. */
     kvmmmu_role_texts_reset(run->role_texts);
     kvmmmu_walks_finish(run->model); /* earlier capture's walks, earlier origin */
-    run->origin_ns = rec->u.header.start_ns;
+    run->origin_ns = kvmmmu_cli_origin(run->cli, &rec->u.header);
     if (run->tree && run->cli->format == KVMMMU_FORMAT_TEXT) {
       kvmmmu_render_roles_source(run->out, run->cli->layout);
       g_string_append_c(run->out, '\n');

@@ -42,6 +42,9 @@ static const GOptionEntry common_entries[] = {
     "Use --debuginfo even when its build-id is not the traced kernel's", NULL },
   { "bulk", 'b', 0, G_OPTION_ARG_NONE, NULL,
     "The files are one stap -b capture's per-CPU files: merge them", NULL },
+  { "abs-time", 0, 0, G_OPTION_ARG_NONE, NULL,
+    "Times on the records' clock (gettimeofday, as dmesg -T or a tracefs capture with "
+    "trace_clock=... can be lined up), not from each capture's start", NULL },
   { "cpu", 0, 0, G_OPTION_ARG_STRING, &filter_args[0],
     "Only records written on these CPUs", "N[,N...]" },
   { "vm", 0, 0, G_OPTION_ARG_STRING, &filter_args[1],
@@ -80,6 +83,7 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
   common[3].arg_data = &cli->debuginfo;
   common[4].arg_data = &cli->force_debuginfo;
   common[5].arg_data = &cli->bulk;
+  common[6].arg_data = &cli->abs_time;
   format_arg = NULL;
 
   /* "Usage: kvmmmu-report walks [OPTION…] FILE...": the command named once */
@@ -303,6 +307,12 @@ kvmmmu_cli_expect_records(const char *command, const KvmmmuStats *stats, guint64
   fprintf(stderr, "kvmmmu-report %s: no %s in the input (captures from script=%s): "
           "%s reads the %s %s writes\n", command, what, scripts, command, what, writer);
   return FALSE;
+}
+
+guint64
+kvmmmu_cli_origin(const KvmmmuCli *cli, const KvmmmuHeader *header)
+{
+  return cli->abs_time ? 0 : header->start_ns;
 }
 
 void

@@ -10,8 +10,10 @@ kvmmmu_render_reltime(GString *out, guint64 ts_ns, guint64 origin_ns)
   guint64 d = ts_ns >= origin_ns ? ts_ns - origin_ns : origin_ns - ts_ns;
   char *p = kvmmmu_text_reserve(out, sizeof "+.s" + KVMMMU_U64_MAX + 6);
 
-  /* Every walk of --tree starts with one, so no printf here either. */
-  p = kvmmmu_put_char(p, ts_ns >= origin_ns ? '+' : '-');
+  /* Every walk of --tree starts with one, so no printf here either.  No
+   * origin (--abs-time): the records' own clock, unsigned. */
+  if (origin_ns != 0)
+    p = kvmmmu_put_char(p, ts_ns >= origin_ns ? '+' : '-');
   p = kvmmmu_put_u64(p, d / 1000000000u);
   p = kvmmmu_put_char(p, '.');
   p = kvmmmu_put_u32_06(p, (d % 1000000000u) / 1000u);

@@ -27,7 +27,8 @@ typedef enum {
   KVMMMU_FORMAT_DOT,   /* Graphviz; walks only */
 } KvmmmuOutputFormat;
 
-/* "+1.234567s" from origin; ts before origin prints negative. */
+/* "+1.234567s" from origin; ts before origin prints negative.  origin 0
+ * (--abs-time): "1795541225.451172s", the records' own clock. */
 void kvmmmu_render_reltime(GString *out, guint64 ts_ns, guint64 origin_ns);
 
 /* ---- walks ---- */
