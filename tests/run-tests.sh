@@ -325,6 +325,11 @@ ts=$(awk '$1 == "walk" { print $2; exit }' $T61/zap_unsync.trace)
 want="walk 1 at ${ts:0:10}.${ts:10:6}s cpu"
 "$R" walks --tree --abs-time $T61/zap_unsync.trace 2>/dev/null | grep -m1 '^walk ' | grep -qF "$want" \
   && ok "cli --abs-time: walk 1 at its record's own time" || bad "cli --abs-time: want '$want'" "$("$R" walks --tree --abs-time $T61/zap_unsync.trace 2>&1 | grep -m1 '^walk ')"
+# roots --sort KEY --top N: largest first (6.1: vcpu[1]'s mean load is the larger)
+"$R" roots --sort mean_load_ns --top 1 $T61/root_hpa.trace >"$TMP/out" 2>&1
+grep -q '^vcpu\[1\] ' "$TMP/out" && ! grep -q '^vcpu\[0\] ' "$TMP/out" \
+  && ok "cli roots --sort mean_load_ns --top 1: the slower vCPU alone" || bad "cli roots --sort --top" "$(sed -n 5,9p "$TMP/out")"
+expect_cli 64 "bad --sort 'x'" roots --sort x $T61/root_hpa.trace
 expect_cli 64 "bad --time 'x': expected START,END" walks --time x $S/seed.trace
 expect_cli 64 "bad --cpu '1,,2': expected comma-separated numbers" walks --cpu 1,,2 $S/seed.trace
 # check JSON: each check an id, a result and the numbers it rests on

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kvmmmu-report roots: each vCPU's roots, returns versus fresh loads,
  * prev_roots hits, and the seed's per-vCPU root_hpa snapshots. */
+#include <stdio.h>
+
 #include "cli/cli.h"
 #include "model/roots.h"
 
@@ -52,14 +54,31 @@ kvmmmu_cmd_roots(int argc, char **argv)
   guint64 bad_lines, span;
   int status;
 
+  g_autofree char *sort_arg = NULL;
+  gint top = 0;
+  const GOptionEntry entries[] = {
+    { "sort", 's', 0, G_OPTION_ARG_STRING, &sort_arg,
+      "Order the vCPUs by this, largest first: loads, prev_roots_miss, mean_load_ns, "
+      "max_load_ns (default: by VM and vCPU id)", "KEY" },
+    { "top", 'n', 0, G_OPTION_ARG_INT, &top, "Show at most N vCPUs", "N" },
+    { NULL }
+  };
+
   if (!kvmmmu_cli_parse(&cli, "roots",
                         "Per vCPU: the root hpa after each kvm_mmu_load, how often a root came\n"
                         "back versus a fresh one, prev_roots hits and misses, loads per second,\n"
-                        "and the vcpu[N] root_hpa snapshots.", NULL, &argc, &argv))
+                        "and the vcpu[N] root_hpa snapshots.", entries, &argc, &argv))
     return KVMMMU_EXIT_USAGE;
   run.cli = &cli;
-  run.out = g_string_new("");
   roots = kvmmmu_roots_new(on_snapshot, &run);
+  if (top < 0 || !kvmmmu_roots_set_order(roots, sort_arg, top)) {
+    fprintf(stderr, "kvmmmu-report roots: bad --sort '%s' or --top %d: expected loads, "
+                    "prev_roots_miss, mean_load_ns or max_load_ns, and N >= 0\n",
+            sort_arg ? sort_arg : "", top);
+    kvmmmu_cli_clear(&cli);
+    return KVMMMU_EXIT_USAGE;
+  }
+  run.out = g_string_new("");
   run.roots = roots;
   if (cli.format == KVMMMU_FORMAT_JSON)
     run.snapshots = kvmmmu_json_new_array();

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
 #include "model/roots.h"
 
 static void
@@ -212,6 +214,28 @@ cmp_vcpu(gconstpointer a, gconstpointer b)
   return x->vcpu < y->vcpu ? -1 : x->vcpu > y->vcpu;
 }
 
+static guint64
+sort_key(const KvmmmuVcpuRoots *v, KvmmmuRootsOrder order)
+{
+  switch (order) {
+  case KVMMMU_ROOTS_BY_LOADS: return v->loads ? v->loads : v->counted_loads;
+  case KVMMMU_ROOTS_BY_MISSES: return v->switch_miss;
+  case KVMMMU_ROOTS_BY_MEAN_LOAD: return v->loads ? v->dur_total_ns / v->loads : 0;
+  case KVMMMU_ROOTS_BY_MAX_LOAD: return v->dur_max_ns;
+  default: return 0;
+  }
+}
+
+/* Largest first. */
+static gint
+cmp_by_key(gconstpointer a, gconstpointer b, gpointer order)
+{
+  guint64 ka = sort_key(*(KvmmmuVcpuRoots *const *)a, GPOINTER_TO_INT(order));
+  guint64 kb = sort_key(*(KvmmmuVcpuRoots *const *)b, GPOINTER_TO_INT(order));
+
+  return ka < kb ? 1 : ka > kb ? -1 : 0;
+}
+
 GPtrArray *
 kvmmmu_roots_sorted(const KvmmmuRoots *r)
 {
@@ -223,7 +247,35 @@ kvmmmu_roots_sorted(const KvmmmuRoots *r)
   while (g_hash_table_iter_next(&it, NULL, &value))
     g_ptr_array_add(a, value);
   g_ptr_array_sort(a, cmp_vcpu);
+  if (r->order != KVMMMU_ROOTS_BY_VCPU)
+    g_ptr_array_sort_with_data(a, cmp_by_key, GINT_TO_POINTER(r->order)); /* stable: ties by vCPU */
+  if (r->top && a->len > r->top)
+    g_ptr_array_set_size(a, r->top);
   return a;
+}
+
+static const char *const order_names[] = {
+  [KVMMMU_ROOTS_BY_VCPU] = "vcpu",
+  [KVMMMU_ROOTS_BY_LOADS] = "loads",
+  [KVMMMU_ROOTS_BY_MISSES] = "prev_roots_miss",
+  [KVMMMU_ROOTS_BY_MEAN_LOAD] = "mean_load_ns",
+  [KVMMMU_ROOTS_BY_MAX_LOAD] = "max_load_ns",
+};
+
+gboolean
+kvmmmu_roots_set_order(KvmmmuRoots *r, const char *key, guint top)
+{
+  for (guint i = 0; key && i < G_N_ELEMENTS(order_names); i++)
+    if (strcmp(order_names[i], key) == 0) {
+      r->order = i;
+      r->top = top;
+      return TRUE;
+    }
+  if (key)
+    return FALSE;
+  r->order = KVMMMU_ROOTS_BY_VCPU;
+  r->top = top;
+  return TRUE;
 }
 
 guint

@@ -57,8 +57,20 @@ typedef struct {
 /* Called with each snapshot once the next one begins or input ends. */
 typedef void (*KvmmmuSnapshotFunc)(const KvmmmuRootSnapshot *snap, gpointer user_data);
 
+/* The order kvmmmu_roots_sorted() gives the vCPUs in: by VM and vCPU id,
+ * or largest first by a count (ties by VM and vCPU id). */
+typedef enum {
+  KVMMMU_ROOTS_BY_VCPU,
+  KVMMMU_ROOTS_BY_LOADS,      /* loads, else counted loads */
+  KVMMMU_ROOTS_BY_MISSES,     /* prev_roots misses */
+  KVMMMU_ROOTS_BY_MEAN_LOAD,
+  KVMMMU_ROOTS_BY_MAX_LOAD,
+} KvmmmuRootsOrder;
+
 typedef struct {
   GHashTable *by_key;    /* (kvm, vcpu) -> KvmmmuVcpuRoots */
+  KvmmmuRootsOrder order;
+  guint top;             /* 0: every vCPU */
   GHashTable *vms;       /* kvm -> vm_index + 1 */
   KvmmmuSnapshotFunc snap_func;
   gpointer snap_data;
@@ -69,7 +81,11 @@ KvmmmuRoots *kvmmmu_roots_new(KvmmmuSnapshotFunc func, gpointer user_data);
 void kvmmmu_roots_free(KvmmmuRoots *roots);
 void kvmmmu_roots_add(KvmmmuRoots *roots, const KvmmmuRecord *rec);
 void kvmmmu_roots_finish(KvmmmuRoots *roots);
-/* transfer container: the vCPUs sorted by VM then vcpu id */
+/* key: "vcpu" (NULL too), "loads", "prev_roots_miss", "mean_load_ns" or
+ * "max_load_ns"; top: at most this many vCPUs (0: all).  FALSE for
+ * another key. */
+gboolean kvmmmu_roots_set_order(KvmmmuRoots *roots, const char *key, guint top);
+/* transfer container: the vCPUs in the order set (by VM then vcpu id) */
 GPtrArray *kvmmmu_roots_sorted(const KvmmmuRoots *roots);
 guint kvmmmu_roots_n_vms(const KvmmmuRoots *roots);
 
