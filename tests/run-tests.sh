@@ -300,7 +300,7 @@ n1=$(grep -c '^1,1,' "$TMP/out"); n2=$(grep -c '^2,1,' "$TMP/out")
 # over the same trace.
 T61=tests/traces/6.1.0-56-amd64
 "$R" roots --vcpu 1 $T61/root_hpa.trace >"$TMP/out" 2>"$TMP/err"; rc=$?
-if [ $rc = 0 ] && grep -q '^vcpu\[1\] ' "$TMP/out" && ! grep -q '^vcpu\[0\] ' "$TMP/out" \
+if [ $rc = 0 ] && grep -Eq '^vcpu\[1\] +[0-9]' "$TMP/out" && ! grep -Eq '^vcpu\[0\] +[0-9]' "$TMP/out" \
    && grep -q "^kvmmmu-report: --vcpu 1: [0-9]* records left out; loss and summary counts cover the whole input$" "$TMP/err"
 then ok "cli filter --vcpu: one vCPU's roots, and what was left out said"
 else bad "cli filter --vcpu (exit $rc)" "$(cat "$TMP/out" "$TMP/err" | head)"; fi
@@ -327,7 +327,7 @@ want="walk 1 at ${ts:0:10}.${ts:10:6}s cpu"
   && ok "cli --abs-time: walk 1 at its record's own time" || bad "cli --abs-time: want '$want'" "$("$R" walks --tree --abs-time $T61/zap_unsync.trace 2>&1 | grep -m1 '^walk ')"
 # roots --sort KEY --top N: largest first (6.1: vcpu[1]'s mean load is the larger)
 "$R" roots --sort mean_load_ns --top 1 $T61/root_hpa.trace >"$TMP/out" 2>&1
-grep -q '^vcpu\[1\] ' "$TMP/out" && ! grep -q '^vcpu\[0\] ' "$TMP/out" \
+grep -Eq '^vcpu\[1\] +[0-9]' "$TMP/out" && ! grep -Eq '^vcpu\[0\] +[0-9]' "$TMP/out" \
   && ok "cli roots --sort mean_load_ns --top 1: the slower vCPU alone" || bad "cli roots --sort --top" "$(sed -n 5,9p "$TMP/out")"
 expect_cli 64 "bad --sort 'x'" roots --sort x $T61/root_hpa.trace
 expect_cli 64 "bad --time 'x': expected START,END" walks --time x $S/seed.trace
