@@ -330,6 +330,14 @@ want="walk 1 at ${ts:0:10}.${ts:10:6}s cpu"
 grep -Eq '^vcpu\[1\] +[0-9]' "$TMP/out" && ! grep -Eq '^vcpu\[0\] +[0-9]' "$TMP/out" \
   && ok "cli roots --sort mean_load_ns --top 1: the slower vCPU alone" || bad "cli roots --sort --top" "$(sed -n 5,9p "$TMP/out")"
 expect_cli 64 "bad --sort 'x'" roots --sort x $T61/root_hpa.trace
+# walks --sort KEY --top N: the largest walks, ties to the earlier (awk
+# finds the walks of the most pages in the fill capture)
+want=$(awk '$1 == "walk" { n[$5] = $8 } END { m = 0; for (w in n) if (n[w] > m) m = n[w]; c = 0; for (w in n) if (n[w] == m) c++; print m, c }' $T61/zap_unsync-fill.trace)
+"$R" walks --tree --sort pages --top 2 $T61/zap_unsync-fill.trace 2>/dev/null | grep '^walk ' >"$TMP/out"
+[ "$(wc -l <"$TMP/out")" = 2 ] && [ "$(grep -c ": ${want% *} pages, " "$TMP/out")" = 2 ] && head -n1 "$TMP/out" | grep -q '^walk 1 at ' \
+  && ok "cli walks --sort pages --top 2: two of the ${want#* } walks of ${want% *} pages, earliest first" \
+  || bad "cli walks --sort pages --top 2 (want ${want% *} pages)" "$(cat "$TMP/out")"
+expect_cli 64 "bad --sort 'size' or --top 0: expected pages, leaves, steps or duration" walks --sort size $S/seed.trace
 expect_cli 64 "bad --time 'x': expected START,END" walks --time x $S/seed.trace
 expect_cli 64 "bad --cpu '1,,2': expected comma-separated numbers" walks --cpu 1,,2 $S/seed.trace
 # check JSON: each check an id, a result and the numbers it rests on

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "model/walks.h"
+#include "model/walktop.h"
 #include "render/walks.h"
 
 /* Output is written in blocks this large: a write per walk would cost more
@@ -20,33 +21,34 @@ typedef struct {
   gboolean first_json;
   KvmmmuWalks *model;
   KvmmmuRoleTexts *role_texts; /* --tree: decoded roles, per capture */
+  /* --sort/--top: the walks kept, drawn at the end with their capture's
+   * origin and layout (layouts live as long as the CLI) */
+  KvmmmuWalkTop *top;
+  GArray *origins;             /* guint64 per capture, from capture 1 */
+  GPtrArray *layouts;          /* const KvmmmuKernelLayout * per capture */
 } WalksRun;
 
 static void
-on_walk(const KvmmmuWalkTree *t, gpointer data)
+render_walk(WalksRun *run, const KvmmmuWalkTree *t, guint64 origin_ns,
+            const KvmmmuKernelLayout *layout)
 {
-  WalksRun *run = data;
-
-  kvmmmu_walk_tally_add(&run->tally, t);
-
   switch (run->cli->format) {
   case KVMMMU_FORMAT_TEXT:
     if (run->tree)
-      kvmmmu_render_walk_tree_with(run->out, t, run->origin_ns, run->cli->layout,
-                                   run->role_texts);
+      kvmmmu_render_walk_tree_with(run->out, t, origin_ns, layout, run->role_texts);
     else {
       kvmmmu_render_walk_dump(run->out, t);
       kvmmmu_render_walk_violations(run->out, t);
     }
     break;
   case KVMMMU_FORMAT_CSV:
-    kvmmmu_render_walk_csv(run->out, t, run->origin_ns, run->cli->layout);
+    kvmmmu_render_walk_csv(run->out, t, origin_ns, layout);
     break;
   case KVMMMU_FORMAT_DOT:
-    kvmmmu_render_walk_dot(run->out, t, run->origin_ns, run->cli->layout);
+    kvmmmu_render_walk_dot(run->out, t, origin_ns, layout);
     break;
   case KVMMMU_FORMAT_JSON: {
-    g_autoptr(KvmmmuJson) node = kvmmmu_render_walk_json(t, run->origin_ns, run->cli->layout);
+    g_autoptr(KvmmmuJson) node = kvmmmu_render_walk_json(t, origin_ns, layout);
     g_autofree char *text = kvmmmu_render_json_to_string(node, FALSE);
 
     g_string_append_printf(run->out, "%s\n  %s", run->first_json ? "" : ",", text);
@@ -56,6 +58,18 @@ on_walk(const KvmmmuWalkTree *t, gpointer data)
   }
   if (run->out->len >= OUT_BLOCK)
     kvmmmu_cli_flush(run->out);
+}
+
+static void
+on_walk(const KvmmmuWalkTree *t, gpointer data)
+{
+  WalksRun *run = data;
+
+  kvmmmu_walk_tally_add(&run->tally, t);
+  if (run->top)
+    kvmmmu_walk_top_offer(run->top, t);
+  else
+    render_walk(run, t, run->origin_ns, run->cli->layout);
 }
 
 static void
@@ -69,6 +83,10 @@ on_record(const KvmmmuRecord *rec, gpointer data)
     kvmmmu_role_texts_reset(run->role_texts);
     kvmmmu_walks_finish(run->model); /* earlier capture's walks, earlier origin */
     run->origin_ns = kvmmmu_cli_origin(run->cli, &rec->u.header);
+    if (run->top) {
+      g_array_append_val(run->origins, run->origin_ns);
+      g_ptr_array_add(run->layouts, (gpointer)run->cli->layout);
+    }
     if (run->tree && run->cli->format == KVMMMU_FORMAT_TEXT) {
       kvmmmu_render_roles_source(run->out, run->cli->layout);
       g_string_append_c(run->out, '\n');
@@ -84,7 +102,15 @@ kvmmmu_cmd_walks(int argc, char **argv)
   KvmmmuCli cli = { 0 };
   WalksRun run = { .first_json = TRUE };
   gboolean kernel_style = FALSE;
+  g_autofree char *sort_arg = NULL;
+  gint top = 0;
   const GOptionEntry entries[] = {
+    { "sort", 's', 0, G_OPTION_ARG_STRING, &sort_arg,
+      "Show the largest walks first by pages, leaves, steps or duration (walk record to "
+      "its last step); with --top, 20 unless given", "KEY" },
+    { "top", 'n', 0, G_OPTION_ARG_INT, &top,
+      "Show only the N largest walks by --sort (pages unless given; at most "
+      G_STRINGIFY(KVMMMU_WALKTOP_MAX) ")", "N" },
     { "tree", 't', 0, G_OPTION_ARG_NONE, &run.tree,
       "Draw each walk as a tree from the root to the leaves", NULL },
     { "kernel-style", 'k', 0, G_OPTION_ARG_NONE, &kernel_style,
@@ -114,6 +140,18 @@ kvmmmu_cmd_walks(int argc, char **argv)
     return KVMMMU_EXIT_USAGE;
   }
   kvmmmu_role_texts_set_kernel_style(role_texts, kernel_style);
+  if (sort_arg || top) {
+    run.top = kvmmmu_walk_top_new(sort_arg ? sort_arg : "pages", top ? (guint)MAX(top, 0) : 20);
+    if (!run.top) {
+      fprintf(stderr, "kvmmmu-report walks: bad --sort '%s' or --top %d: expected pages, leaves, "
+                      "steps or duration, and N from 1 to %d\n", sort_arg ? sort_arg : "pages",
+              top, KVMMMU_WALKTOP_MAX);
+      kvmmmu_cli_clear(&cli);
+      return KVMMMU_EXIT_USAGE;
+    }
+    run.origins = g_array_new(FALSE, FALSE, sizeof(guint64));
+    run.layouts = g_ptr_array_new();
+  }
 
   if (cli.format == KVMMMU_FORMAT_CSV)
     kvmmmu_render_walk_csv_header(run.out);
@@ -123,6 +161,15 @@ kvmmmu_cmd_walks(int argc, char **argv)
     g_string_append(run.out, "{\"walks\": [");
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
   kvmmmu_walks_finish(walks);
+  if (run.top) {
+    for (guint i = 0; i < kvmmmu_walk_top_len(run.top); i++) {
+      const KvmmmuWalkTree *t = kvmmmu_walk_top_get(run.top, i);
+      guint c = t->capture ? t->capture - 1 : 0;
+
+      if (c < run.origins->len)
+        render_walk(&run, t, g_array_index(run.origins, guint64, c), g_ptr_array_index(run.layouts, c));
+    }
+  }
 
   if (cli.format == KVMMMU_FORMAT_JSON)
     kvmmmu_render_walks_json_tail(run.out, &run.tally, stats, bad_lines);
@@ -143,6 +190,9 @@ kvmmmu_cmd_walks(int argc, char **argv)
   if (!kvmmmu_cli_expect_records("walks", stats, stats->per_kind[KVMMMU_RECORD_WALK],
                                  "walk records", "zap_unsync") && status == KVMMMU_EXIT_OK)
     status = KVMMMU_EXIT_PROBLEMS;
+  g_clear_pointer(&run.top, kvmmmu_walk_top_free);
+  g_clear_pointer(&run.origins, g_array_unref);
+  g_clear_pointer(&run.layouts, g_ptr_array_unref);
   kvmmmu_cli_clear(&cli);
   return status;
 }

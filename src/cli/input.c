@@ -129,10 +129,14 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
       cli->filter = kvmmmu_filter_new();
     if (!kvmmmu_filter_set(cli->filter, filter_names[i], text, &error)) {
       fprintf(stderr, "kvmmmu-report %s: %s\n", command, error->message);
+      for (guint k = i + 1; k < G_N_ELEMENTS(filter_args); k++)
+        g_clear_pointer(&filter_args[k], g_free);
+      g_clear_pointer(&cli->filter, kvmmmu_filter_free); /* the caller clears nothing */
       return FALSE;
     }
   }
   if (*argc < 2) {
+    g_clear_pointer(&cli->filter, kvmmmu_filter_free);
     fprintf(stderr, "kvmmmu-report %s: no input: give a trace file, or - for stdin\n"
                     "Try 'kvmmmu-report %s --help'.\n", command, command);
     return FALSE;
