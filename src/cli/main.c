@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/interrupt.h"
 
 #ifndef KVMMMU_VERSION
 #define KVMMMU_VERSION "0.1"
@@ -35,7 +36,8 @@ usage(FILE *f)
   fprintf(f, "\nEvery command takes --format text|json|csv, --strict and --quiet;\n"
              "'kvmmmu-report COMMAND --help' lists its own options.\n"
              "Exit status: 0 clean, 1 input problems seen, 2 unusable input or output,\n"
-             "64 usage.\n");
+             "64 usage, 130/143 SIGINT/SIGTERM ended the input (the report covers what\n"
+             "was read).\n");
 }
 
 /* A report whose last bytes did not reach stdout (a full disk, a file size
@@ -84,7 +86,7 @@ main(int argc, char **argv)
   }
   for (guint i = 0; i < G_N_ELEMENTS(commands); i++)
     if (strcmp(argv[1], commands[i].name) == 0)
-      return close_stdout(commands[i].run(argc - 1, argv + 1));
+      return kvmmmu_interrupt_status(close_stdout(commands[i].run(argc - 1, argv + 1)));
   fprintf(stderr, "kvmmmu-report: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return KVMMMU_EXIT_USAGE;
