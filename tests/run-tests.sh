@@ -426,6 +426,120 @@ ASAN_OPTIONS=$noleak "$R" html --max-walks 0 -o "$TMP/none.html" $S/seed.trace 2
   && ok "html: --max-walks 0 says the walk was left out" || bad "html: --max-walks 0 says the walk was left out"
 expect_cli 64 "writes HTML only" html --format json $S/seed.trace
 
+# ---- html -o: the named file written through, not replaced by a rename ----
+O=$TMP/out-files && mkdir -p "$O"
+html_o() { ASAN_OPTIONS=$noleak "$R" html -o "$@" $S/seed.trace >"$TMP/out" 2>"$TMP/err"; }
+echo old >"$O/target.html" && ln -s target.html "$O/link.html"
+html_o "$O/link.html"; rc=$?
+[ $rc = 0 ] && [ -L "$O/link.html" ] && [ "$(readlink "$O/link.html")" = target.html ] \
+  && grep -q '<title>kvmmmu report' "$O/target.html" \
+  && ok "html -o: a symlink is written through, and stays a symlink" || bad "html -o: a symlink is written through (exit $rc)" "$(ls -l "$O"; cat "$TMP/err")"
+ln -s new-target.html "$O/dangling.html"
+html_o "$O/dangling.html"; rc=$?
+[ $rc = 0 ] && [ -L "$O/dangling.html" ] && grep -q '<title>kvmmmu report' "$O/new-target.html" \
+  && ok "html -o: a dangling symlink creates its target" || bad "html -o: a dangling symlink creates its target (exit $rc)" "$(ls -l "$O"; cat "$TMP/err")"
+echo old >"$O/mode.html" && chmod 0640 "$O/mode.html"
+html_o "$O/mode.html"; rc=$?
+[ $rc = 0 ] && [ "$(stat -c %a "$O/mode.html")" = 640 ] && grep -q '<title>kvmmmu report' "$O/mode.html" \
+  && ok "html -o: an existing file keeps its mode 0640" || bad "html -o: an existing file keeps its mode (exit $rc, mode $(stat -c %a "$O/mode.html"))" "$(cat "$TMP/err")"
+(umask 027; html_o "$O/new.html"); rc=$?
+[ $rc = 0 ] && [ "$(stat -c %a "$O/new.html")" = 640 ] \
+  && ok "html -o: a new file is 0666 less the umask" || bad "html -o: a new file is 0666 less the umask (exit $rc, mode $(stat -c %a "$O/new.html"))" "$(cat "$TMP/err")"
+expect_cli 64 "kvmmmu-report html: Cannot write html: path=$O is a directory" html -o "$O" $S/seed.trace
+# Refused before the input is read: a pipe nobody writes to is never waited on.
+mkfifo "$O/never.fifo"
+timeout 10 "$R" html -o "$O" "$O/never.fifo" >"$TMP/out" 2>&1; rc=$?
+[ $rc = 64 ] && grep -qF "path=$O is a directory" "$TMP/out" \
+  && ok "html -o DIR: refused before any input is read" || bad "html -o DIR: refused before any input is read (exit $rc)" "$(cat "$TMP/out")"
+rm -f "$O/never.fifo"
+mkfifo "$O/page.fifo"
+timeout 20 cat "$O/page.fifo" >"$O/from-fifo.html" & catpid=$!
+timeout 20 env ASAN_OPTIONS=$noleak "$R" html -o "$O/page.fifo" $S/seed.trace >"$TMP/out" 2>"$TMP/err"; rc=$?
+wait $catpid
+[ $rc = 0 ] && [ -p "$O/page.fifo" ] && grep -q '</html>' "$O/from-fifo.html" \
+  && ok "html -o: a FIFO gets the page and stays a FIFO" || bad "html -o: a FIFO gets the page (exit $rc)" "$(ls -l "$O"; cat "$TMP/err")"
+# A write that fails (the file size limit: EFBIG once SIGXFSZ is ignored)
+# names the path and the reason, and leaves the old file and no temporary.
+mkdir "$O/efbig" && echo "old report" >"$O/efbig/page.html"
+(trap '' XFSZ; ulimit -f 1; ASAN_OPTIONS=$noleak "$R" html -o "$O/efbig/page.html" $S/seed.trace) >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ $rc = 2 ] && grep -qxF "kvmmmu-report html: Failed to write html: path=$O/efbig/page.html: File too large" "$TMP/err" \
+   && [ "$(cat "$O/efbig/page.html")" = "old report" ] && [ "$(ls -A "$O/efbig")" = page.html ]; then
+  ok "html -o: a failed write is named, the old file intact, no temporary left"
+else bad "html -o: a failed write (exit $rc)" "$(cat "$TMP/err"; ls -lA "$O/efbig")"; fi
+# stdout too: a report cut short by the same limit does not exit 0.
+(trap '' XFSZ; ulimit -f 1; "$R" walks tests/traces/6.1.0-56-amd64/zap_unsync.trace >"$O/walks.txt") 2>"$TMP/err"; rc=$?
+[ $rc = 2 ] && grep -qxF "kvmmmu-report: Failed to write report: path=<stdout>: File too large" "$TMP/err" \
+  && ok "stdout: a failed write is named, exit 2" || bad "stdout: a failed write is named (exit $rc)" "$(cat "$TMP/err")"
+
+# ---- SIGINT/SIGTERM: the report for what was read, exit 128 + signal ----
+# The feeder writes the first LINES lines of a real capture into a FIFO,
+# waits until the report has taken every byte out of it (FIONREAD), writes
+# its pid to MARK and sleeps: a capture still running, as under stap.
+FEED='my ($trace, $lines, $mark) = @ARGV;
+  open my $in, "<", $trace or die "$trace: $!";
+  my $n = 0; while (my $l = <$in>) { last if $n++ >= $lines; print $l; }
+  STDOUT->flush();
+  for (1 .. 2000) { my $b = pack("L", 0); ioctl(STDOUT, 0x541B, $b) or die "FIONREAD: $!";
+    last if unpack("L", $b) == 0; select(undef, undef, undef, 0.01); }
+  open my $m, ">", $mark or die; print $m "$$\n"; close $m; sleep 60;'
+interrupted() { # SIG LINES TRACE COMMAND [OPTION...]: run it on "-" and signal it once fed; sets irc
+  local sig=$1 lines=$2 trace=$3 feeder pid i; shift 3
+  rm -f "$TMP/fed" "$TMP/in.fifo" && mkfifo "$TMP/in.fifo"
+  perl -e "$FEED" "$trace" "$lines" "$TMP/fed" >"$TMP/in.fifo" & feeder=$!
+  # A background job of a script starts with SIGINT ignored, and the
+  # report leaves an ignored signal ignored: give it its default back.
+  ASAN_OPTIONS=$noleak env --default-signal=INT "$R" "$@" - <"$TMP/in.fifo" >"$TMP/out" 2>"$TMP/err" & pid=$!
+  for i in $(seq 400); do [ -s "$TMP/fed" ] && break; sleep 0.05; done
+  kill -"$sig" $pid
+  # Never hang: a report that does not end is killed, and fails the test.
+  for i in $(seq 400); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+  kill -KILL $pid 2>/dev/null
+  wait $pid; irc=$?
+  kill $feeder 2>/dev/null; wait $feeder 2>/dev/null
+}
+T=tests/traces/6.1.0-56-amd64
+head -n 300 $T/root_hpa.trace >"$TMP/head300.trace"
+"$R" summary - <"$TMP/head300.trace" >"$TMP/want" 2>/dev/null
+for s in "INT 130" "TERM 143"; do
+  set -- $s
+  interrupted $1 300 $T/root_hpa.trace summary
+  if [ "$irc" = $2 ] && grep -q '^records:  299$' "$TMP/out" && grep -q '^trailer:  none' "$TMP/out" \
+     && cmp -s "$TMP/out" "$TMP/want" \
+     && grep -qxF "kvmmmu-report: interrupted by SIG$1 after 299 records: the report covers what was read" "$TMP/err"; then
+    ok "SIG$1: summary - reports the 299 records read, exit $2"
+  else bad "SIG$1: summary - reports the records read (exit $irc, want $2)" "$(diff "$TMP/want" "$TMP/out"; cat "$TMP/err")"; fi
+done
+head -n 100 $T/zap_unsync.trace >"$TMP/head100.trace"
+nwalks=$(grep -c '^walk ' "$TMP/head100.trace")
+"$R" walks - <"$TMP/head100.trace" >"$TMP/want" 2>/dev/null
+interrupted INT 100 $T/zap_unsync.trace walks
+if [ "$irc" = 130 ] && [ "$nwalks" -gt 10 ] && cmp -s "$TMP/out" "$TMP/want" \
+   && grep -q "^kvmmmu-report: walks: $nwalks checked," "$TMP/err" \
+   && grep -qxF "kvmmmu-report: interrupted by SIGINT after 99 records: the report covers what was read" "$TMP/err"; then
+  ok "SIGINT: walks - dumps the $nwalks walks read, exit 130"
+else bad "SIGINT: walks - dumps the walks read (exit $irc)" "$(diff "$TMP/want" "$TMP/out" | head; cat "$TMP/err")"; fi
+# html runs in kvmmmu-report-html (exec'd, the same process): the same.
+ASAN_OPTIONS=$noleak "$R" html -o "$TMP/want.html" - <"$TMP/head100.trace" 2>/dev/null
+interrupted INT 100 $T/zap_unsync.trace html -o "$TMP/int.html"
+if [ "$irc" = 130 ] && cmp -s "$TMP/int.html" "$TMP/want.html" \
+   && grep -qxF "kvmmmu-report: interrupted by SIGINT after 99 records: the report covers what was read" "$TMP/err"; then
+  ok "SIGINT: html - writes the page of what was read, exit 130"
+else bad "SIGINT: html - writes the page of what was read (exit $irc)" "$(cmp "$TMP/want.html" "$TMP/int.html"; cat "$TMP/err")"; fi
+# A SIGINT ignored from the start (a background job) stays ignored.
+rm -f "$TMP/fed" "$TMP/in.fifo" && mkfifo "$TMP/in.fifo"
+perl -e "$FEED" $T/root_hpa.trace 300 "$TMP/fed" >"$TMP/in.fifo" & feeder=$!
+"$R" summary - <"$TMP/in.fifo" >"$TMP/out" 2>"$TMP/err" & pid=$!
+for i in $(seq 400); do [ -s "$TMP/fed" ] && break; sleep 0.05; done
+kill -INT $pid; sleep 0.3
+if kill -0 $pid 2>/dev/null; then alive=yes; else alive=no; fi
+kill -TERM $pid
+for i in $(seq 400); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+kill -KILL $pid 2>/dev/null; wait $pid; irc=$?
+kill $feeder 2>/dev/null; wait $feeder 2>/dev/null
+[ $alive = yes ] && [ "$irc" = 143 ] && grep -q "interrupted by SIGTERM after 299 records" "$TMP/err" \
+  && ok "SIGINT ignored from the start stays ignored; SIGTERM still ends the input" \
+  || bad "SIGINT ignored from the start stays ignored (alive after SIGINT: $alive, exit $irc)" "$(cat "$TMP/err")"
+
 # ---- streaming: memory does not grow with the trace ----
 if [ -n "${KVMMMU_SANITIZE:-}" ]; then
   echo "skip streaming memory: sanitizers change what memory means"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/output.h"
 #include "model/evhist.h"
 #include "render/html.h"
 
@@ -91,6 +92,11 @@ kvmmmu_cmd_html(int argc, char **argv)
     fprintf(stderr, "kvmmmu-report html: bad --max-walks %d: expected 0 or more\n", max_walks);
     goto usage;
   }
+  /* Before the input is read, which may take long (or be a live capture). */
+  if (output && !kvmmmu_output_check(output, "html", &error)) {
+    fprintf(stderr, "kvmmmu-report html: %s\n", error->message);
+    goto usage;
+  }
   run.cli = &cli;
   html = kvmmmu_html_new(max_walks);
   run.html = html;
@@ -127,9 +133,11 @@ kvmmmu_cmd_html(int argc, char **argv)
     status = KVMMMU_EXIT_UNUSABLE;
   }
   if (output) {
-    if (!g_file_set_contents(output, out->str, out->len, &error)) {
-      fprintf(stderr, "kvmmmu-report html: Cannot write page: %s\n", error->message);
-      status = KVMMMU_EXIT_UNUSABLE;
+    g_clear_error(&error);
+    if (!kvmmmu_output_write(output, "html", out->str, out->len, &error)) {
+      fprintf(stderr, "kvmmmu-report html: %s\n", error->message);
+      status = g_error_matches(error, KVMMMU_OUTPUT_ERROR, KVMMMU_OUTPUT_ERROR_IS_DIR)
+                 ? KVMMMU_EXIT_USAGE : KVMMMU_EXIT_UNUSABLE;
     }
   } else
     kvmmmu_cli_flush(out);

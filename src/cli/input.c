@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/interrupt.h"
 #include "dwarf/layout.h"
 
 static char *format_arg;
@@ -246,8 +247,11 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
 {
   g_autoptr(KvmmmuDiag) diag = kvmmmu_diag_new(warn_first, (gpointer)cli);
   int status = KVMMMU_EXIT_OK;
+  const int stop_fd = kvmmmu_interrupt_begin();
+  gboolean stopped = FALSE;
+  guint64 records = 0;
 
-  for (char **f = cli->files; *f; f++) {
+  for (char **f = cli->files; *f && !stopped; f++) {
     g_autoptr(GError) error = NULL;
     g_autoptr(KvmmmuReader) reader =
       cli->bulk ? kvmmmu_reader_open_bulk(cli->files, diag, cli->strict, &error)
@@ -261,6 +265,7 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
       continue;
     }
     kvmmmu_reader_set_skip_func(reader, on_skip, stats);
+    kvmmmu_reader_set_stop_fd(reader, stop_fd);
     while ((st = kvmmmu_reader_next_ref(reader, &rec, &error)) == KVMMMU_READ_RECORD) {
       if (rec->kind == KVMMMU_RECORD_HEADER && !resolve_layout(cli, &rec->u.header, &error)) {
         st = KVMMMU_READ_FATAL;
@@ -274,6 +279,7 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
       func(rec, data);
     }
     stats->bulk_missing += kvmmmu_reader_bulk_missing(reader);
+    stopped = kvmmmu_reader_stopped(reader);
     if (st == KVMMMU_READ_FATAL) {
       fprintf(stderr, "kvmmmu-report: %s\n", error->message);
       status = KVMMMU_EXIT_UNUSABLE;
@@ -288,6 +294,10 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
     fprintf(stderr, "kvmmmu-report: %s: %" G_GUINT64_FORMAT " records left out; "
             "loss and summary counts cover the whole input\n",
             kvmmmu_filter_describe(cli->filter), cli->filtered_out);
+  /* The records a report counts: every event kind, the trailer too. */
+  for (int k = KVMMMU_RECORD_HEADER + 1; k <= KVMMMU_RECORD_END; k++)
+    records += stats->per_kind[k];
+  kvmmmu_interrupt_end(records);
   *bad_lines = kvmmmu_diag_count(diag);
   if (*bad_lines && !cli->strict) {
     fprintf(stderr, "kvmmmu-report: %" G_GUINT64_FORMAT " bad line%s skipped:\n", *bad_lines,

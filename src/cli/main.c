@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kvmmmu-report: reports from kvmmmu traces.  Only main() exits. */
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/interrupt.h"
 
 #ifndef KVMMMU_VERSION
 #define KVMMMU_VERSION "0.1"
@@ -33,7 +35,33 @@ usage(FILE *f)
     fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].what);
   fprintf(f, "\nEvery command takes --format text|json|csv, --strict and --quiet;\n"
              "'kvmmmu-report COMMAND --help' lists its own options.\n"
-             "Exit status: 0 clean, 1 input problems seen, 2 unusable input, 64 usage.\n");
+             "Exit status: 0 clean, 1 input problems seen, 2 unusable input or output,\n"
+             "64 usage, 130/143 SIGINT/SIGTERM ended the input (the report covers what\n"
+             "was read).\n");
+}
+
+/* A report whose last bytes did not reach stdout (a full disk, a file size
+ * limit) must not end as if it were written.  A closed stdout that was
+ * never written to is no failure. */
+static int
+close_stdout(int status)
+{
+  gboolean failed = ferror(stdout);
+  int e = failed ? errno : 0; /* the failed write's, unless overwritten since */
+
+  if (fflush(stdout) != 0) {
+    failed = TRUE;
+    e = errno;
+  }
+  if (fclose(stdout) != 0 && errno != EBADF && !failed) {
+    failed = TRUE;
+    e = errno;
+  }
+  if (!failed)
+    return status;
+  fprintf(stderr, "kvmmmu-report: Failed to write report: path=<stdout>: %s\n",
+          g_strerror(e ? e : EIO));
+  return KVMMMU_EXIT_UNUSABLE;
 }
 
 int
@@ -58,7 +86,7 @@ main(int argc, char **argv)
   }
   for (guint i = 0; i < G_N_ELEMENTS(commands); i++)
     if (strcmp(argv[1], commands[i].name) == 0)
-      return commands[i].run(argc - 1, argv + 1);
+      return kvmmmu_interrupt_status(close_stdout(commands[i].run(argc - 1, argv + 1)));
   fprintf(stderr, "kvmmmu-report: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return KVMMMU_EXIT_USAGE;

@@ -2,6 +2,7 @@
 /* chunks.c - read in order, parse in parallel, hand out in order. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -48,6 +49,9 @@ struct _KvmmmuChunks {
   /* the source, touched only by the thread whose turn it is (fill_turn) */
   ReadFunc read;
   int fd;
+  gboolean regular;   /* fd is a regular file: its reads never wait */
+  int stop_fd;        /* readable: end the input (-1 none); never read by workers */
+  gboolean stopped;   /* the input ended because of stop_fd */
   KvmmmuBulk *bulk;
   const char *data;
   gsize data_len, data_pos;
@@ -96,15 +100,38 @@ env_size(const char *name, gsize fallback, gsize min, gsize max)
 
 /* ---- reading, in order ------------------------------------------------ */
 
+/* Wait until the input can be read or stop_fd is readable; FALSE for the
+ * latter.  Only on a file that is not regular: workers never get here. */
+static gboolean
+wait_input(KvmmmuChunks *ch)
+{
+  struct pollfd p[2] = { { .fd = ch->fd, .events = POLLIN },
+                         { .fd = ch->stop_fd, .events = POLLIN } };
+
+  /* poll() returns for a signal whatever its SA_RESTART; the signal's
+   * byte is then in stop_fd. */
+  while (poll(p, 2, -1) < 0 && (errno == EINTR || errno == EAGAIN))
+    ;
+  if (p[1].revents) {
+    ch->stopped = TRUE;
+    return FALSE;
+  }
+  return TRUE; /* readable, or an error or hang-up that read() reports */
+}
+
 static gssize
 read_fd(KvmmmuChunks *ch, char *buf, gsize n, GError **error)
 {
   for (;;) {
-    gssize got = read(ch->fd, buf, n);
+    gssize got;
 
+    if (ch->stop_fd >= 0 && !wait_input(ch))
+      return 0;
+    got = read(ch->fd, buf, n);
     if (got >= 0)
       return got;
-    if (errno != EINTR) {
+    /* EAGAIN: a descriptor left non-blocking; poll() waits for it. */
+    if (errno != EINTR && !(errno == EAGAIN && ch->stop_fd >= 0)) {
       int e = errno;
       g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_IO, "%s", g_strerror(e));
       return -1;
@@ -197,8 +224,11 @@ fill(KvmmmuChunks *ch, Slot *s)
          read_more(ch, s, 4096))
     ;
   if (ch->eof) {
+    const char *end = ch->stopped ? memrchr(text, '\n', s->len) : NULL;
+
     s->last = TRUE;
-    s->owned = s->len;
+    /* Stopped: a line not read to its end is not reported as cut. */
+    s->owned = ch->stopped ? (end ? (gsize)(end + 1 - text) : 0) : s->len;
     ch->carry_in_long = FALSE;
     return;
   }
@@ -379,6 +409,7 @@ chunks_new(ReadFunc read_func, guint threads, gsize size_hint)
 
   ch->read = read_func;
   ch->fd = -1;
+  ch->stop_fd = -1;
   ch->target = env_size("KVMMMU_CHUNK_BYTES", DEFAULT_CHUNK_BYTES, 1, 1u << 30);
   ch->capacity = CAPACITY(ch->target);
   /* An input that fits whole needs no more room than itself (the fuzzer
@@ -483,6 +514,7 @@ kvmmmu_chunks_new_fd(int fd)
     threads = 0; /* never block freeing on a pipe's read */
   ch = chunks_new(read_fd, threads, 0);
   ch->fd = fd;
+  ch->regular = regular;
   if (regular && st.st_size > 0 && g_strcmp0(g_getenv("KVMMMU_MMAP"), "0") != 0)
     map_file(ch, fd, st.st_size);
   start_workers(ch);
@@ -531,6 +563,21 @@ kvmmmu_chunks_free(KvmmmuChunks *ch)
   pthread_mutex_destroy(&ch->lock);
   pthread_cond_destroy(&ch->changed);
   g_free(ch);
+}
+
+void
+kvmmmu_chunks_set_stop_fd(KvmmmuChunks *ch, int fd)
+{
+  /* Workers run only for a regular file, whose reads never wait: they
+   * never read stop_fd, so setting it after they started is no race. */
+  if (ch->read == read_fd && !ch->regular)
+    ch->stop_fd = fd;
+}
+
+gboolean
+kvmmmu_chunks_stopped(const KvmmmuChunks *ch)
+{
+  return ch->stopped;
 }
 
 const KvmmmuChunk *

@@ -61,6 +61,15 @@ KvmmmuChunks *kvmmmu_chunks_new_bulk(KvmmmuBulk *bulk);
 KvmmmuChunks *kvmmmu_chunks_new_data(const char *data, gsize len);
 void kvmmmu_chunks_free(KvmmmuChunks *chunks);
 
+/* Before the first kvmmmu_chunks_next(): reading a pipe, a terminal or any
+ * other file that is not regular waits for fd as well as for the input,
+ * and ends the input when fd becomes readable (a regular file never makes
+ * a read wait; the reader checks fd between chunks).  The line the input
+ * was cut in, if any, is dropped: it was never read whole. */
+void kvmmmu_chunks_set_stop_fd(KvmmmuChunks *chunks, int fd);
+/* TRUE when the input ended because the stop fd became readable. */
+gboolean kvmmmu_chunks_stopped(const KvmmmuChunks *chunks);
+
 /* The next chunk in input order, NULL after the last.  It stays valid until
  * kvmmmu_chunks_release(). */
 const KvmmmuChunk *kvmmmu_chunks_next(KvmmmuChunks *chunks);

@@ -2,6 +2,7 @@
 /* reader.c - table-driven parser of kvmmmu trace lines. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,6 +36,8 @@ struct _KvmmmuReader {
   gsize entry;
   guint64 line_base;  /* lines before the current chunk */
   gboolean done;
+  int stop_fd;        /* readable: the input ends (-1 none) */
+  gboolean stopped;   /* it did */
   guint64 line;
   guint64 bytes;
   KvmmmuDiag *diag;
@@ -78,6 +81,7 @@ reader_alloc(const char *name, KvmmmuDiag *diag, gboolean strict)
 
   r->name = g_strdup(name);
   r->fd = -1;
+  r->stop_fd = -1;
   r->diag = diag;
   r->strict = strict;
   r->seen_above = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
@@ -158,6 +162,32 @@ kvmmmu_reader_free(KvmmmuReader *r)
   g_hash_table_destroy(r->bad_walks);
   g_free(r->name);
   g_free(r);
+}
+
+void
+kvmmmu_reader_set_stop_fd(KvmmmuReader *r, int fd)
+{
+  r->stop_fd = fd;
+  kvmmmu_chunks_set_stop_fd(r->chunks, fd);
+}
+
+gboolean
+kvmmmu_reader_stopped(const KvmmmuReader *r)
+{
+  return r->stopped || kvmmmu_chunks_stopped(r->chunks);
+}
+
+/* Between chunks: a regular file is read to its end without waiting, so
+ * this is where it stops.  A poll per chunk costs nothing next to it. */
+static gboolean
+stop_requested(KvmmmuReader *r)
+{
+  struct pollfd p = { .fd = r->stop_fd, .events = POLLIN };
+
+  if (r->stop_fd < 0 || poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN))
+    return FALSE;
+  r->stopped = TRUE;
+  return TRUE;
 }
 
 const char *
@@ -889,8 +919,10 @@ next_entry(KvmmmuReader *r, const KvmmmuEntry **out, GError **error)
       if (r->done)
         return KVMMMU_READ_FATAL;
     }
-    if (r->done)
+    if (r->done || stop_requested(r)) {
+      r->done = TRUE;
       return KVMMMU_READ_EOF;
+    }
     r->chunk = kvmmmu_chunks_next(r->chunks);
     r->entry = 0;
     if (!r->chunk) {
@@ -936,7 +968,7 @@ next_ref_any(KvmmmuReader *r, const KvmmmuRecord **out, GError **error)
     r->line_has_seq = FALSE;
     r->skip_why = KVMMMU_SKIP_BAD_LINE;
     if (st == KVMMMU_READ_EOF) {
-      if (!r->have_header) {
+      if (!r->have_header && !kvmmmu_reader_stopped(r)) {
         g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
                     "%s: header: expected 'kvmmmu 1 RELEASE HOST START_NS' first, "
                     "but the input has no records", r->name);

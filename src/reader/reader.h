@@ -58,6 +58,15 @@ KvmmmuReader *kvmmmu_reader_new_for_data(const char *name, const char *data,
 
 void kvmmmu_reader_free(KvmmmuReader *reader);
 
+/* Before the first read: end the input when fd becomes readable (the CLI
+ * makes it so on SIGINT or SIGTERM).  A read waiting on a pipe or terminal
+ * returns at once, a regular file stops at the next chunk; what was read
+ * up to there is handed out, then KVMMMU_READ_EOF, with no error even when
+ * no header came.  fd is borrowed; -1 never stops. */
+void kvmmmu_reader_set_stop_fd(KvmmmuReader *reader, int fd);
+/* TRUE when the input ended because the stop fd became readable. */
+gboolean kvmmmu_reader_stopped(const KvmmmuReader *reader);
+
 /* The next record, borrowed: valid until the next call.  FATAL sets
  * error.  An event record may be stored cut short after its last item
  * (kvmmmu_record_size()): read its items only up to their count. */

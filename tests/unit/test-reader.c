@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reader unit tests: fields, items, structure, SystemTap lines, errors. */
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "reader/reader.h"
 
@@ -270,6 +272,91 @@ test_header_keys_unterminated(void)
   g_assert_cmpstr(rec.u.header.build_id, ==, "00ff");
 }
 
+typedef struct {
+  int in_write, stop_write;
+} Stopper;
+
+/* Once the reader has taken every byte out of the pipe (it is then
+ * waiting for more), what a signal handler does: a byte into the stop
+ * pipe. */
+static gpointer
+stop_when_drained(gpointer data)
+{
+  const Stopper *s = data;
+
+  for (int i = 0; i < 10000; i++) {
+    int queued = -1;
+
+    if (ioctl(s->in_write, FIONREAD, &queued) == 0 && queued == 0)
+      break;
+    g_usleep(1000);
+  }
+  g_assert_cmpint(write(s->stop_write, "", 1), ==, 1);
+  return NULL;
+}
+
+/* A pipe whose writer is still there (a capture still running): the stop
+ * fd ends the wait for more, the records read are handed out, and the
+ * line the input was cut in is dropped, not reported as cut. */
+static void
+test_stop_pipe(void)
+{
+  static const char text[] = HDR "load 2000 0 1 ffff1 0 0 300 1000 1000 3704\n"
+                                 "load 2001 0 2 ffff1 0 0 3";
+  int in[2], stop[2];
+  Stopper stopper;
+  GThread *thread;
+  g_autofree char *path = NULL;
+  g_autoptr(GString) kinds = g_string_new("");
+  g_autoptr(GError) error = NULL;
+  Fixture f = { .messages = g_ptr_array_new_with_free_func(g_free) };
+
+  g_assert_cmpint(pipe(in), ==, 0);
+  g_assert_cmpint(pipe(stop), ==, 0);
+  g_assert_cmpint(write(in[1], text, strlen(text)), ==, (gssize)strlen(text));
+  path = g_strdup_printf("/proc/self/fd/%d", in[0]);
+  f.diag = kvmmmu_diag_new(collect, f.messages);
+  f.reader = kvmmmu_reader_open(path, f.diag, FALSE, &error);
+  g_assert_no_error(error);
+  kvmmmu_reader_set_stop_fd(f.reader, stop[0]);
+  stopper = (Stopper){ in[1], stop[1] };
+  thread = g_thread_new("stopper", stop_when_drained, &stopper);
+  g_assert_cmpint(read_all(&f, kinds, &error), ==, KVMMMU_READ_EOF);
+  g_thread_join(thread);
+  g_assert_no_error(error);
+  g_assert_cmpstr(kinds->str, ==, "header load ");
+  g_assert_true(kvmmmu_reader_stopped(f.reader));
+  g_assert_cmpuint(f.messages->len, ==, 0);
+  close_text(&f);
+  for (int i = 0; i < 2; i++) {
+    close(in[i]);
+    close(stop[i]);
+  }
+}
+
+/* Stopped before anything was read: an end, not "the input has no
+ * records"; and the stop is checked between chunks of any input. */
+static void
+test_stop_before_header(void)
+{
+  int stop[2];
+  g_autoptr(GString) kinds = g_string_new("");
+  g_autoptr(GError) error = NULL;
+  Fixture f;
+
+  g_assert_cmpint(pipe(stop), ==, 0);
+  g_assert_cmpint(write(stop[1], "", 1), ==, 1);
+  open_text(&f, HDR, FALSE);
+  kvmmmu_reader_set_stop_fd(f.reader, stop[0]);
+  g_assert_cmpint(read_all(&f, kinds, &error), ==, KVMMMU_READ_EOF);
+  g_assert_no_error(error);
+  g_assert_cmpstr(kinds->str, ==, "");
+  g_assert_true(kvmmmu_reader_stopped(f.reader));
+  close_text(&f);
+  close(stop[0]);
+  close(stop[1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -284,5 +371,7 @@ main(int argc, char **argv)
   g_test_add_func("/reader/number-edges", test_number_edges);
   g_test_add_func("/reader/crlf-and-cut", test_crlf_and_cut);
   g_test_add_func("/reader/header-keys-unterminated", test_header_keys_unterminated);
+  g_test_add_func("/reader/stop-pipe", test_stop_pipe);
+  g_test_add_func("/reader/stop-before-header", test_stop_before_header);
   return g_test_run();
 }
