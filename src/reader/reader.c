@@ -9,7 +9,9 @@
 #include "reader/bulk.h"
 #include "reader/chunks.h"
 #include "reader/fastparse.h"
+#include "reader/fields.h"
 #include "reader/reader.h"
+#include "reader/stapline.h"
 
 #define MAX_TOKENS (8 + KVMMMU_MAX_WALK_PAGES + 8)
 
@@ -208,170 +210,6 @@ kvmmmu_reader_bytes(const KvmmmuReader *r)
   return r->bytes;
 }
 
-/* Copy n bytes of a line (not NUL-terminated) into dst, cut to fit. */
-static void
-copy_text(char *dst, gsize size, const char *src, gsize n)
-{
-  n = MIN(n, size - 1);
-  memcpy(dst, src, n);
-  dst[n] = '\0';
-}
-
-/* ---- numbers ---------------------------------------------------------- */
-
-static gboolean
-parse_u64(const char *s, gsize n, guint64 *out)
-{
-  guint64 v = 0;
-
-  if (n == 0 || n > 20)
-    return FALSE;
-  for (gsize i = 0; i < n; i++) {
-    unsigned d = (unsigned char)s[i] - '0';
-    if (d > 9)
-      return FALSE;
-    if (v > (G_MAXUINT64 - d) / 10)
-      return FALSE;
-    v = v * 10 + d;
-  }
-  *out = v;
-  return TRUE;
-}
-
-static gboolean
-parse_hex(const char *s, gsize n, gsize max_digits, guint64 *out)
-{
-  guint64 v = 0;
-
-  if (n == 0 || n > max_digits)
-    return FALSE;
-  for (gsize i = 0; i < n; i++) {
-    unsigned char c = s[i];
-    unsigned d;
-
-    if (c >= '0' && c <= '9')
-      d = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-      d = c - 'A' + 10;
-    else
-      return FALSE;
-    v = (v << 4) | d;
-  }
-  *out = v;
-  return TRUE;
-}
-
-static const char *
-type_expectation(KvmmmuFieldType type)
-{
-  switch (type) {
-  case KVMMMU_FIELD_U32: return "a decimal number up to 4294967295";
-  case KVMMMU_FIELD_U64: return "a decimal number up to 18446744073709551615";
-  case KVMMMU_FIELD_S64: return "a decimal number, optionally negative";
-  case KVMMMU_FIELD_HEX32: return "a 32-bit hex word (1-8 hex digits, no 0x)";
-  case KVMMMU_FIELD_HEX: return "a hex pointer (1-16 hex digits, no 0x)";
-  case KVMMMU_FIELD_BOOL: return "0 or 1";
-  case KVMMMU_FIELD_SWITCH: return "hit, miss or -";
-  case KVMMMU_FIELD_COUNT: return "a count";
-  }
-  return "?";
-}
-
-/* Parse one token into base+spec->offset.  FALSE when it does not fit. */
-static gboolean
-parse_field(const KvmmmuFieldSpec *spec, const char *s, gsize n, guint max,
-            guint8 *base)
-{
-  void *dst = base + spec->offset;
-  guint64 v;
-
-  switch (spec->type) {
-  case KVMMMU_FIELD_U32:
-    if (!parse_u64(s, n, &v) || v > G_MAXUINT32)
-      return FALSE;
-    *(guint32 *)dst = v;
-    return TRUE;
-  case KVMMMU_FIELD_U64:
-    return parse_u64(s, n, (guint64 *)dst);
-  case KVMMMU_FIELD_S64:
-    if (n > 0 && s[0] == '-') {
-      if (!parse_u64(s + 1, n - 1, &v) || v > (guint64)G_MAXINT64 + 1)
-        return FALSE;
-      *(gint64 *)dst = v == (guint64)G_MAXINT64 + 1 ? G_MININT64 : -(gint64)v;
-      return TRUE;
-    }
-    if (!parse_u64(s, n, &v) || v > G_MAXINT64)
-      return FALSE;
-    *(gint64 *)dst = v;
-    return TRUE;
-  case KVMMMU_FIELD_HEX32:
-    if (!parse_hex(s, n, 8, &v))
-      return FALSE;
-    *(guint32 *)dst = v;
-    return TRUE;
-  case KVMMMU_FIELD_HEX:
-    return parse_hex(s, n, 16, (guint64 *)dst);
-  case KVMMMU_FIELD_BOOL:
-    if (n != 1 || (s[0] != '0' && s[0] != '1'))
-      return FALSE;
-    *(guint8 *)dst = s[0] == '1';
-    return TRUE;
-  case KVMMMU_FIELD_SWITCH:
-    return kvmmmu_switch_result_parse(s, n, (guint8 *)dst);
-  case KVMMMU_FIELD_COUNT:
-    if (!parse_u64(s, n, &v) || v > max)
-      return FALSE;
-    *(guint32 *)dst = v;
-    return TRUE;
-  }
-  return FALSE;
-}
-
-/* ---- tokens ----------------------------------------------------------- */
-
-typedef struct {
-  const char *s;
-  gsize n;
-} Token;
-
-/* Split on single spaces.  Returns the token count, or -1 when there are
- * more than max (the caller reports that). */
-static int
-split(const char *s, gsize n, char sep, Token *tok, int max)
-{
-  int count = 0;
-  gsize i = 0, begin = 0;
-
-  for (;;) {
-    if (i == n || s[i] == sep) {
-      if (count == max)
-        return -1;
-      tok[count].s = s + begin;
-      tok[count].n = i - begin;
-      count++;
-      if (i == n)
-        return count;
-      begin = i + 1;
-    }
-    i++;
-  }
-}
-
-static char *
-token_dup(const Token *t)
-{
-  gsize n = MIN(t->n, 40);
-  g_autofree char *s = g_strndup(t->s, n);
-
-  /* Keep messages printable whatever the input holds. */
-  for (char *p = s; *p; p++)
-    if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-      *p = '?';
-  return g_strdup_printf("'%s%s'", s, t->n > n ? "..." : "");
-}
-
 /* ---- records ---------------------------------------------------------- */
 
 static void
@@ -398,11 +236,11 @@ parse_common(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
   const KvmmmuFieldSpec *common = kvmmmu_common_field_specs(&n_common);
 
   for (guint i = 0; i < n_common; i++) {
-    if (!parse_field(&common[i], tok[1 + i].s, tok[1 + i].n, 0, (guint8 *)rec)) {
-      g_autofree char *got = token_dup(&tok[1 + i]);
+    if (!kvmmmu_field_parse(&common[i], tok[1 + i].s, tok[1 + i].n, 0, (guint8 *)rec)) {
+      g_autofree char *got = kvmmmu_field_token_dup(&tok[1 + i]);
       g_autofree char *reason = g_strdup_printf("%s:%s", spec->keyword, common[i].name);
       bad(r, spec->keyword, reason, "field %u (%s): expected %s, got %s", 2 + i,
-          common[i].name, type_expectation(common[i].type), got);
+          common[i].name, kvmmmu_field_expectation(common[i].type), got);
       return FALSE;
     }
   }
@@ -434,8 +272,8 @@ parse_event(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
     const KvmmmuFieldSpec *f = &spec->fields[i];
     const Token *t = &tok[first + i];
 
-    if (!parse_field(f, t->s, t->n, spec->max_items, base)) {
-      g_autofree char *got = token_dup(t);
+    if (!kvmmmu_field_parse(f, t->s, t->n, spec->max_items, base)) {
+      g_autofree char *got = kvmmmu_field_token_dup(t);
       g_autofree char *reason = g_strdup_printf("%s:%s", spec->keyword, f->name);
       if (f->type == KVMMMU_FIELD_COUNT)
         bad(r, spec->keyword, reason,
@@ -443,7 +281,7 @@ parse_event(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
             f->name, spec->max_items, got);
       else
         bad(r, spec->keyword, reason, "field %u (%s): expected %s, got %s",
-            first + 1 + i, f->name, type_expectation(f->type), got);
+            first + 1 + i, f->name, kvmmmu_field_expectation(f->type), got);
       return FALSE;
     }
     if (f->type == KVMMMU_FIELD_COUNT)
@@ -460,11 +298,11 @@ parse_event(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
   for (guint k = 0; k < n_items; k++) {
     const Token *t = &tok[n_fixed + k];
     Token sub[8];
-    int nsub = split(t->s, t->n, ',', sub, G_N_ELEMENTS(sub));
+    int nsub = kvmmmu_field_split(t->s, t->n, ',', sub, G_N_ELEMENTS(sub));
     guint8 *item = base + spec->items_offset + k * spec->item_size;
 
     if (nsub != (int)spec->n_item_fields) {
-      g_autofree char *got = token_dup(t);
+      g_autofree char *got = kvmmmu_field_token_dup(t);
       g_autofree char *reason = g_strdup_printf("%s:item", spec->keyword);
       bad(r, spec->keyword, reason, "item %u: expected %u comma-separated fields, got %s",
           k, spec->n_item_fields, got);
@@ -473,11 +311,11 @@ parse_event(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
     for (guint j = 0; j < spec->n_item_fields; j++) {
       const KvmmmuFieldSpec *f = &spec->item_fields[j];
 
-      if (!parse_field(f, sub[j].s, sub[j].n, 0, item)) {
-        g_autofree char *got = token_dup(&sub[j]);
+      if (!kvmmmu_field_parse(f, sub[j].s, sub[j].n, 0, item)) {
+        g_autofree char *got = kvmmmu_field_token_dup(&sub[j]);
         g_autofree char *reason = g_strdup_printf("%s:item:%s", spec->keyword, f->name);
         bad(r, spec->keyword, reason, "item %u field %s: expected %s, got %s", k,
-            f->name, type_expectation(f->type), got);
+            f->name, kvmmmu_field_expectation(f->type), got);
         return FALSE;
       }
     }
@@ -627,79 +465,6 @@ check_step(KvmmmuReader *r, const KvmmmuRecord *rec)
   return check_step_elsewhere(r, s, cw);
 }
 
-/* ---- SystemTap's own lines -------------------------------------------- */
-
-static gboolean
-has_prefix(const char *s, gsize n, const char *prefix)
-{
-  gsize k = strlen(prefix);
-  return n >= k && memcmp(s, prefix, k) == 0;
-}
-
-/* The number that follows needle in the line, 0 when absent. */
-static guint64
-number_after(const char *s, gsize n, const char *needle)
-{
-  const char *p = g_strstr_len(s, n, needle);
-  guint64 v = 0;
-
-  if (!p)
-    return 0;
-  for (p += strlen(needle); p < s + n && g_ascii_isdigit(*p); p++)
-    v = v * 10 + (*p - '0');
-  return v;
-}
-
-/* The line starts with "kvmmmu " or an event keyword and a space. */
-static gboolean
-starts_with_keyword(const char *s, gsize n)
-{
-  guint nspecs;
-  const KvmmmuKindSpec *specs = kvmmmu_kind_specs(&nspecs);
-  const char *sp = memchr(s, ' ', n);
-  gsize k = sp ? (gsize)(sp - s) : n;
-
-  if (k == strlen(KVMMMU_HEADER_KEYWORD) && memcmp(s, KVMMMU_HEADER_KEYWORD, k) == 0)
-    return TRUE;
-  for (guint i = 0; i < nspecs; i++)
-    if (strlen(specs[i].keyword) == k && memcmp(specs[i].keyword, s, k) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-parse_stap_line(KvmmmuReader *r, const char *s, gsize n, KvmmmuRecord *rec)
-{
-  KvmmmuStapLine *st = &rec->u.stap;
-
-  if (has_prefix(s, n, "WARNING: "))
-    rec->kind = KVMMMU_RECORD_STAP_WARNING;
-  else if (has_prefix(s, n, "ERROR: "))
-    rec->kind = KVMMMU_RECORD_STAP_ERROR;
-  else if (has_prefix(s, n, "There were ") && g_strstr_len(s, n, "transport failure"))
-    rec->kind = KVMMMU_RECORD_STAP_TRANSPORT;
-  else if (r->in_hit_report && g_strstr_len(s, n, ", hits: "))
-    rec->kind = KVMMMU_RECORD_PROBE_HIT;
-  else if (r->in_hit_report && !starts_with_keyword(s, n))
-    rec->kind = KVMMMU_RECORD_STAP_REPORT; /* the rest of a "----- " report */
-  else
-    return FALSE;
-
-  memset(st, 0, sizeof *st);
-  copy_text(st->text, sizeof st->text, s, n);
-  st->errors = number_after(s, n, "Number of errors: ");
-  st->skipped = number_after(s, n, "skipped probes: ");
-  st->transport_failures = number_after(s, n, "There were ");
-  st->hits = number_after(s, n, ", hits: ");
-  st->contention = number_after(s, n, "lock contention occurred ");
-  if (rec->kind == KVMMMU_RECORD_PROBE_HIT) {
-    const char *c = g_strstr_len(s, n, "min/");
-    if (c)
-      st->avg_cycles = number_after(c, n - (c - s), "min/");
-  }
-  return TRUE;
-}
-
 /* ---- header ----------------------------------------------------------- */
 
 static gboolean
@@ -710,7 +475,7 @@ parse_header(KvmmmuReader *r, const Token *tok, int ntok, KvmmmuRecord *rec,
   guint64 version;
 
   memset(h, 0, sizeof *h);
-  if (ntok < 2 || !parse_u64(tok[1].s, tok[1].n, &version)) {
+  if (ntok < 2 || !kvmmmu_field_parse_u64(tok[1].s, tok[1].n, &version)) {
     g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
                 "%s:%" G_GUINT64_FORMAT ": header: expected a format version after 'kvmmmu'",
                 r->name, r->line);
@@ -725,7 +490,7 @@ parse_header(KvmmmuReader *r, const Token *tok, int ntok, KvmmmuRecord *rec,
   }
   if (ntok < 5 || tok[2].n == 0 || tok[3].n == 0 ||
       tok[2].n >= sizeof h->release || tok[3].n >= sizeof h->host ||
-      !parse_u64(tok[4].s, tok[4].n, &h->start_ns)) {
+      !kvmmmu_field_parse_u64(tok[4].s, tok[4].n, &h->start_ns)) {
     g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
                 "%s:%" G_GUINT64_FORMAT ": header: expected 'kvmmmu 1 RELEASE HOST START_NS [key=value ...]'",
                 r->name, r->line);
@@ -735,10 +500,10 @@ parse_header(KvmmmuReader *r, const Token *tok, int ntok, KvmmmuRecord *rec,
   memcpy(h->release, tok[2].s, tok[2].n);
   memcpy(h->host, tok[3].s, tok[3].n);
   for (int i = 5; i < ntok; i++) {
-    if (has_prefix(tok[i].s, tok[i].n, "script="))
-      copy_text(h->script, sizeof h->script, tok[i].s + 7, tok[i].n - 7);
-    else if (has_prefix(tok[i].s, tok[i].n, "build_id="))
-      copy_text(h->build_id, sizeof h->build_id, tok[i].s + 9, tok[i].n - 9);
+    if (kvmmmu_field_has_prefix(tok[i].s, tok[i].n, "script="))
+      kvmmmu_field_copy_text(h->script, sizeof h->script, tok[i].s + 7, tok[i].n - 7);
+    else if (kvmmmu_field_has_prefix(tok[i].s, tok[i].n, "build_id="))
+      kvmmmu_field_copy_text(h->build_id, sizeof h->build_id, tok[i].s + 9, tok[i].n - 9);
   }
   rec->kind = KVMMMU_RECORD_HEADER;
   rec->ts_ns = h->start_ns;
@@ -811,7 +576,7 @@ note_bad_walk(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok)
   const Token *t = &tok[1 + (kvmmmu_common_field_specs(&n_common), n_common)];
   guint64 id;
 
-  if (spec->n_fields && strcmp(spec->fields[0].name, "walk") == 0 && parse_u64(t->s, t->n, &id) && id != 0 &&
+  if (spec->n_fields && strcmp(spec->fields[0].name, "walk") == 0 && kvmmmu_field_parse_u64(t->s, t->n, &id) && id != 0 &&
       g_hash_table_size(r->bad_walks) < BAD_WALKS_MAX && !walk_id_seen(r, id))
     g_hash_table_add(r->bad_walks, g_memdup2(&id, sizeof id));
 }
@@ -835,7 +600,7 @@ parse_line(KvmmmuReader *r, const char *s, gsize n, gboolean no_newline, KvmmmuR
      * not also that of a short record.  A header is still read (its
      * capture is nothing without it), said as cut all the same. */
     bad(r, "line", "line:cut", "last line has no newline: the trace was cut mid-record");
-    if (!has_prefix(s, n, KVMMMU_HEADER_KEYWORD " "))
+    if (!kvmmmu_field_has_prefix(s, n, KVMMMU_HEADER_KEYWORD " "))
       return LINE_SKIP;
   }
   if (n > 0 && s[n - 1] == '\r') {
@@ -848,16 +613,16 @@ parse_line(KvmmmuReader *r, const char *s, gsize n, gboolean no_newline, KvmmmuR
     bad(r, "line", "line:nul", "NUL byte in line: expected text records");
     return LINE_SKIP;
   }
-  if (parse_stap_line(r, s, n, rec))
+  if (kvmmmu_stapline_parse(r->in_hit_report, s, n, rec))
     return LINE_RECORD;
-  if (has_prefix(s, n, "----- ")) {
+  if (kvmmmu_field_has_prefix(s, n, "----- ")) {
     /* "----- probe hit report:" and its like head stap -t's report. */
     r->in_hit_report = TRUE;
     return LINE_SKIP;
   }
   r->in_hit_report = FALSE;
 
-  ntok = split(s, n, ' ', tok, MAX_TOKENS);
+  ntok = kvmmmu_field_split(s, n, ' ', tok, MAX_TOKENS);
   if (ntok < 0) {
     bad(r, "line", "line:tokens", "more than %d fields: expected one record per line",
         MAX_TOKENS);
@@ -874,12 +639,12 @@ parse_line(KvmmmuReader *r, const char *s, gsize n, gboolean no_newline, KvmmmuR
   }
   spec = lookup_kind(&tok[0]);
   if (!r->have_header) {
-    g_autofree char *got = token_dup(&tok[0]);
+    g_autofree char *got = kvmmmu_field_token_dup(&tok[0]);
     set_no_header_error(r, got, error);
     return LINE_FATAL;
   }
   if (!spec) {
-    g_autofree char *got = token_dup(&tok[0]);
+    g_autofree char *got = kvmmmu_field_token_dup(&tok[0]);
     bad(r, "line", "line:kind",
         "unknown record kind %s: expected walk, step, load, switch, vcpu_root, load_rate or end",
         got);
