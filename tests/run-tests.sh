@@ -412,19 +412,43 @@ else
   bad "dot missing (make deps installs graphviz)"
 fi
 
-# The HTML page of the seed: 2 histograms, 8 vCPU timelines, 1 walk tree and
-# 4 step trees, all inline SVG; no script.  (make check-html opens it in a browser.)
+# The HTML page of the seed: 2 histograms, loads over time, 8 vCPU
+# timelines, 1 walk tree and 4 step trees, all inline SVG; no script.  (make check-html opens it in a browser.)
 # Graphviz 2.43 (gvContext, gvLayoutJobs) and cairo's font cache keep memory
 # to the end: leak checks are off for html, memory errors still fail.
 noleak=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 ASAN_OPTIONS=$noleak "$R" html $S/seed.trace >"$TMP/seed.html" 2>"$TMP/err"; rc=$?
 got="$(grep -o '<svg class="[a-z-]*"' "$TMP/seed.html" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
-want=' 2 <svg class="chart"; 4 <svg class="step-tree"; 8 <svg class="timeline"; 1 <svg class="walk-tree";'
+want=' 2 <svg class="chart"; 1 <svg class="series"; 4 <svg class="step-tree"; 8 <svg class="timeline"; 1 <svg class="walk-tree";'
 if [ $rc = 0 ] && [ "$got" = "$want" ] && ! grep -q '<script' "$TMP/seed.html"; then ok "html: the seed page's drawings"
 else bad "html: the seed page's drawings (exit $rc)" "$got; $(cat "$TMP/err")"; fi
 ASAN_OPTIONS=$noleak "$R" html --max-walks 0 -o "$TMP/none.html" $S/seed.trace 2>/dev/null && grep -q '1 walk, 0 drawn, <b>1 left out</b>' "$TMP/none.html" \
   && ok "html: --max-walks 0 says the walk was left out" || bad "html: --max-walks 0 says the walk was left out"
 expect_cli 64 "writes HTML only" html --format json $S/seed.trace
+expect_cli 64 "bad --walk 'x': expected a walk number" html --walk x $S/seed.trace
+# Which walks: 160 two-level walks, then 8 four-level ones.  One of each
+# shape first (the four-level one first), the other four-level walks (the
+# largest), then the rest in order: all 8 four-level walks are drawn.
+zap=tests/traces/6.1.0-56-amd64/zap_unsync.trace
+ASAN_OPTIONS=$noleak "$R" html -o "$TMP/zap.html" $zap 2>"$TMP/err"
+got=$(grep -o 'id="walk-[0-9]*-' "$TMP/zap.html" | grep -o '[0-9]*' | tr '\n' ' ')
+want="161 1 162 163 164 165 166 167 168 $(seq -s ' ' 2 42) "
+[ "$got" = "$want" ] && ok "html: walks drawn, one of each shape first" || bad "html: walks drawn, one of each shape first" "got:  $got
+want: $want"
+# no loads in this capture: said, not drawn as a bar of empty intervals
+sed -n '/<section id="load-rate">/,/<\/section>/p' "$TMP/zap.html" >"$TMP/rate.html"
+grep -q '<figcaption>no loads in any interval' "$TMP/rate.html" && ! grep -q 'count=' "$TMP/rate.html" \
+  && ok "html: a capture without loads says so in the rate chart" || bad "html: a capture without loads says so in the rate chart" "$(head -c 600 "$TMP/rate.html")"
+ASAN_OPTIONS=$noleak "$R" html --walk 162 --walk 7 --walk 99999 -o "$TMP/some.html" $zap 2>"$TMP/err"
+got=$(grep -o 'id="walk-[0-9]*-' "$TMP/some.html" | tr '\n' ' ')
+if [ "$got" = 'id="walk-7- id="walk-162- ' ] && [ "$(grep -c '<svg class="walk-tree"' "$TMP/some.html")" = 2 ] \
+   && grep -q 'No walk numbered 99999 in the input' "$TMP/some.html"; then ok "html: --walk draws exactly the walks asked for"
+else bad "html: --walk draws exactly the walks asked for" "$got; $(cat "$TMP/err")"; fi
+# Every root change is drawn: 81 a vCPU here, past the 64 the model keeps
+# for the text report.
+ASAN_OPTIONS=$noleak "$R" html -o "$TMP/roots.html" tests/traces/6.1.0-56-amd64/root_hpa.trace 2>"$TMP/err"
+[ "$(grep -c 'vCPU [01]: 81 loads, 5 roots, 81 root changes, 1 snapshot</figcaption>' "$TMP/roots.html")" = 2 ] && ! grep -q 'left out' "$TMP/roots.html" \
+  && ok "html: root timelines draw all 81 changes" || bad "html: root timelines draw all 81 changes" "$(grep -o 'vCPU [0-9]*: [^<]*' "$TMP/roots.html")"
 
 # ---- html -o: the named file written through, not replaced by a rename ----
 O=$TMP/out-files && mkdir -p "$O"

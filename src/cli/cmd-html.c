@@ -47,6 +47,7 @@ on_record(const KvmmmuRecord *rec, gpointer data)
     run->origin_ns = rec->u.header.start_ns;
     kvmmmu_html_set_origin(run->html, rec->u.header.start_ns);
   }
+  kvmmmu_html_add_record(run->html, rec);
   kvmmmu_walks_add(run->walks, rec);
   kvmmmu_roots_add(run->roots, rec);
   kvmmmu_event_hist_add(run->rate, rec);

@@ -5,8 +5,9 @@
  * with cairo, each walk as a tree laid out by Graphviz, all inlined (no
  * network, no scripts, no fonts to fetch).
  *
- * Walks and root snapshots stream in while the input is read (the page
- * keeps what it draws, at most max_walks walks); the rest comes from the
+ * Records, walks and root snapshots stream in while the input is read
+ * (the page keeps what it draws: at most max_walks walks, timelines and
+ * the load series at a bounded resolution); the rest comes from the
  * model at the end.
  */
 #ifndef KVMMMU_RENDER_HTML_H
@@ -31,10 +32,18 @@ typedef struct {
   const char *const *inputs;      /* the files read, for the page's title */
 } KvmmmuHtmlPage;
 
-/* transfer full; max_walks: walks drawn, the rest only counted */
+/* transfer full; max_walks: walks drawn, the rest only counted.  Which
+ * ones: the first of each shape (root level, pages, leaves, round), then
+ * full arrays, the largest and failed checks, then the rest in order. */
 KvmmmuHtml *kvmmmu_html_new(guint max_walks);
 void kvmmmu_html_free(KvmmmuHtml *html);
-/* Draw the walk now (t is borrowed for the call) or count it left out. */
+/* Draw exactly the walks numbered ids (copied), max_walks aside; before
+ * any walk is added. */
+void kvmmmu_html_set_walk_ids(KvmmmuHtml *html, const guint64 *ids, guint n_ids);
+/* Every record: loads for the root timelines and the loads over time. */
+void kvmmmu_html_add_record(KvmmmuHtml *html, const KvmmmuRecord *rec);
+/* Draw the walk now if it is picked (t is borrowed for the call); a walk
+ * drawn before may make room for it. */
 void kvmmmu_html_add_walk(KvmmmuHtml *html, const KvmmmuWalkTree *t, guint64 origin_ns,
                           const KvmmmuKernelLayout *layout);
 /* Keep each vCPU's root in the snapshot for its timeline. */

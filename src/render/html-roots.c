@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * html-roots.c - the vCPU roots section: the model's table, and one
+ * timeline per vCPU of which root each kvm_mmu_load gave and what the
+ * snapshots read.  The model keeps only the first changes of each vCPU
+ * (for the text report); the timelines see every load as it streams by
+ * and keep it at the resolution they are drawn at.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "render/html-private.h"
+
+/* vCPUs drawn; the rest are only in the table. */
+#define TIMELINES_MAX 64
+#define TIMELINE_W 1100
+/* The first bin width: finer than anything drawn on a short capture. */
+#define FIRST_BIN_NS 1000
+
+static const char *const palette[] = {
+  "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+};
+
+/* ---- the timeline of one vCPU -------------------------------------- */
+
+KvmmmuTimeline *
+kvmmmu_timeline_new(guint64 kvm, guint32 vcpu, guint64 origin_ns)
+{
+  KvmmmuTimeline *tl = g_new0(KvmmmuTimeline, 1);
+
+  tl->kvm = kvm;
+  tl->vcpu = vcpu;
+  tl->origin_ns = origin_ns;
+  tl->bin_ns = FIRST_BIN_NS;
+  tl->cur_lane = -1;
+  tl->snaps = g_array_new(FALSE, FALSE, sizeof(KvmmmuSnapPoint));
+  return tl;
+}
+
+void
+kvmmmu_timeline_free(KvmmmuTimeline *tl)
+{
+  if (!tl)
+    return;
+  g_array_unref(tl->snaps);
+  g_free(tl);
+}
+
+/* The bin of ts_ns; bins twice as wide (pairs merged) until it has one. */
+static guint
+bin_of(KvmmmuTimeline *tl, guint64 ts_ns)
+{
+  guint64 rel = ts_ns > tl->origin_ns ? ts_ns - tl->origin_ns : 0;
+
+  while (rel / tl->bin_ns >= KVMMMU_TIMELINE_BINS) {
+    for (guint i = 0; i < KVMMMU_TIMELINE_BINS / 2; i++) {
+      tl->held[i] = tl->held[2 * i] | tl->held[2 * i + 1];
+      tl->entered[i] = tl->entered[2 * i] | tl->entered[2 * i + 1];
+    }
+    memset(tl->held + KVMMMU_TIMELINE_BINS / 2, 0, sizeof tl->held / 2);
+    memset(tl->entered + KVMMMU_TIMELINE_BINS / 2, 0, sizeof tl->entered / 2);
+    tl->cur_bin /= 2;
+    tl->bin_ns *= 2;
+  }
+  return rel / tl->bin_ns;
+}
+
+/* The lane of root, given in order of first appearance; past the lanes
+ * of their own, the last lane holds all the other roots. */
+static guint
+lane_of(KvmmmuTimeline *tl, guint64 root)
+{
+  for (guint i = 0; i < tl->n_lanes; i++)
+    if (tl->lanes[i] == root)
+      return i;
+  if (tl->n_lanes < KVMMMU_TIMELINE_LANES - 1) {
+    tl->lanes[tl->n_lanes] = root;
+    return tl->n_lanes++;
+  }
+  tl->others = TRUE;
+  return KVMMMU_TIMELINE_LANES - 1;
+}
+
+/* The root loaded last was held from its bin to bin b. */
+static void
+hold_to(KvmmmuTimeline *tl, guint b)
+{
+  if (tl->cur_lane < 0)
+    return;
+  for (guint i = tl->cur_bin; i <= b && i < KVMMMU_TIMELINE_BINS; i++)
+    tl->held[i] |= 1u << tl->cur_lane;
+  tl->cur_bin = MAX(tl->cur_bin, b);
+}
+
+void
+kvmmmu_timeline_load(KvmmmuTimeline *tl, guint64 ts_ns, guint64 root)
+{
+  guint b = bin_of(tl, ts_ns), lane;
+
+  hold_to(tl, b);
+  if (tl->cur_lane >= 0 && root == tl->cur_root)
+    return;
+  lane = lane_of(tl, root);
+  tl->held[b] |= 1u << lane;
+  tl->entered[b] |= 1u << lane;
+  tl->changes++;
+  tl->cur_lane = lane;
+  tl->cur_root = root;
+  tl->cur_bin = b;
+}
+
+void
+kvmmmu_timeline_snapshot(KvmmmuTimeline *tl, guint64 ts_ns, guint64 root)
+{
+  KvmmmuSnapPoint p = { ts_ns, lane_of(tl, root) };
+
+  if (tl->snaps->len < KVMMMU_TIMELINE_SNAPS)
+    g_array_append_val(tl->snaps, p);
+  else
+    tl->snaps_dropped++;
+}
+
+void
+kvmmmu_timeline_hold_until(KvmmmuTimeline *tl, guint64 ts_ns)
+{
+  hold_to(tl, bin_of(tl, ts_ns));
+}
+
+guint
+kvmmmu_timeline_n_lanes(const KvmmmuTimeline *tl)
+{
+  return tl->n_lanes + (tl->others ? 1 : 0);
+}
+
+GArray *
+kvmmmu_timeline_bars(const KvmmmuTimeline *tl)
+{
+  GArray *bars = g_array_new(FALSE, FALSE, sizeof(KvmmmuTimelineBar));
+
+  for (guint l = 0; l < KVMMMU_TIMELINE_LANES; l++) {
+    guint16 bit = 1u << l;
+    gboolean open = FALSE;
+    KvmmmuTimelineBar bar = { l, 0, 0, FALSE };
+
+    /* a bar from each change to this lane, or where the lane is held
+     * again, to where it stops being held */
+    for (guint b = 0; b <= KVMMMU_TIMELINE_BINS; b++) {
+      gboolean held = b < KVMMMU_TIMELINE_BINS && (tl->held[b] & bit);
+      gboolean enter = b < KVMMMU_TIMELINE_BINS && (tl->entered[b] & bit);
+
+      if (open && (!held || enter)) {
+        bar.to_ns = (guint64)b * tl->bin_ns;
+        g_array_append_val(bars, bar);
+        bar.returning = TRUE;
+        open = FALSE;
+      }
+      if (held && !open) {
+        bar.from_ns = (guint64)b * tl->bin_ns;
+        open = TRUE;
+      }
+    }
+  }
+  return bars;
+}
+
+/* ---- drawing ------------------------------------------------------- */
+
+/* t0..t1: the time axis, shared by every vCPU's timeline */
+static void
+draw_timeline(KvmmmuHtml *h, GString *out, KvmmmuTimeline *tl, guint64 t0, guint64 t1)
+{
+  const double left = 132, right = 18, top = 8, lane_h = 18, axis = 30;
+  double span = t1 > t0 ? (double)(t1 - t0) : 1, pw = TIMELINE_W - left - right;
+  guint n_lanes = tl ? kvmmmu_timeline_n_lanes(tl) : 0;
+  double height = top + MAX(n_lanes, 1) * lane_h + axis;
+  g_autoptr(GArray) bars = tl ? kvmmmu_timeline_bars(tl) : NULL;
+  KvmmmuCanvas c;
+  cairo_t *cr;
+
+  kvmmmu_canvas_open(&c, TIMELINE_W, height);
+  cr = c.cr;
+  /* bins and snapshots are from the timeline's origin, the axis from t0 */
+#define X_OF(rel) (left + pw * CLAMP(((double)(rel) + ((double)tl->origin_ns - (double)t0)) / span, 0.0, 1.0))
+  cairo_set_font_size(cr, 10);
+  cairo_select_font_face(cr, "DejaVu Sans Mono", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  for (guint l = 0; l < n_lanes; l++) {
+    double y = top + l * lane_h;
+    g_autofree char *label = l < tl->n_lanes ? g_strdup_printf(X64, tl->lanes[l])
+                                             : g_strdup("other roots");
+
+    kvmmmu_canvas_hex(cr, l % 2 ? "#ffffff" : "#f3f5f8", 1);
+    cairo_rectangle(cr, left, y, pw, lane_h);
+    cairo_fill(cr);
+    kvmmmu_canvas_hex(cr, palette[l % G_N_ELEMENTS(palette)], 1);
+    kvmmmu_canvas_text(cr, left - 6, y + lane_h / 2 + 3.5, 1, label);
+  }
+  if (n_lanes == 0) {
+    kvmmmu_canvas_hex(cr, "#555555", 1);
+    kvmmmu_canvas_text(cr, left + pw / 2, top + lane_h / 2 + 3.5, 0.5, "no root seen");
+  }
+  /* roots loaded: from each change to the next, a dark mark at the change */
+  for (guint i = 0; bars && i < bars->len; i++) {
+    const KvmmmuTimelineBar *b = &g_array_index(bars, KvmmmuTimelineBar, i);
+    double x0 = X_OF(b->from_ns), x1 = MAX(X_OF(b->to_ns), x0 + 1.5);
+    double y = top + b->lane * lane_h;
+
+    kvmmmu_canvas_hex(cr, palette[b->lane % G_N_ELEMENTS(palette)], b->returning ? 0.55 : 0.9);
+    cairo_rectangle(cr, x0, y + 4, x1 - x0, lane_h - 8);
+    cairo_fill(cr);
+    kvmmmu_canvas_hex(cr, "#222222", 1);
+    cairo_rectangle(cr, x0, y + 2, 1, lane_h - 4);
+    cairo_fill(cr);
+  }
+  /* snapshots: a ring where the vCPU's root was read */
+  for (guint i = 0; tl && i < tl->snaps->len; i++) {
+    const KvmmmuSnapPoint *p = &g_array_index(tl->snaps, KvmmmuSnapPoint, i);
+    double x = X_OF(p->ts_ns - MIN(p->ts_ns, tl->origin_ns)), y = top + p->lane * lane_h + lane_h / 2;
+
+    cairo_new_path(cr);
+    cairo_arc(cr, x, y, 5, 0, 2 * G_PI);
+    kvmmmu_canvas_hex(cr, palette[p->lane % G_N_ELEMENTS(palette)], 1);
+    cairo_fill_preserve(cr);
+    kvmmmu_canvas_hex(cr, "#222222", 1);
+    cairo_set_line_width(cr, 1.2);
+    cairo_stroke(cr);
+  }
+#undef X_OF
+  /* time axis, seconds from the start of the first capture */
+  {
+    double ay = top + MAX(n_lanes, 1) * lane_h + 0.5;
+    double step = kvmmmu_html_axis_step(span / 1e9, 8, FALSE);
+    double first = ceil((t0 - h->origin_ns) / 1e9 / step) * step; /* the first round tick */
+
+    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    kvmmmu_canvas_hex(cr, "#444444", 1);
+    cairo_set_line_width(cr, 1);
+    cairo_move_to(cr, left, ay);
+    cairo_line_to(cr, left + pw, ay);
+    cairo_stroke(cr);
+    for (double s = first; s <= (t1 - h->origin_ns) / 1e9 + step / 1000; s += step) {
+      double x = left + pw * ((s * 1e9 - (double)(t0 - h->origin_ns)) / span);
+      g_autofree char *l = g_strdup_printf("%.6gs", s);
+
+      cairo_move_to(cr, floor(x) + 0.5, ay);
+      cairo_line_to(cr, floor(x) + 0.5, ay + 4);
+      cairo_stroke(cr);
+      kvmmmu_canvas_text(cr, x, ay + 16, 0.5, l);
+    }
+  }
+  kvmmmu_canvas_close(h, &c, out, "timeline");
+}
+
+/* ---- the section --------------------------------------------------- */
+
+static void
+roots_table(GString *out, GPtrArray *vcpus, gboolean many_vms)
+{
+  g_string_append(out, "<div class=\"wide\">\n<table class=\"data\">\n<thead><tr><th>vCPU</th>"
+                       "<th>loads</th><th>fresh</th><th>returning</th><th>distinct roots</th>"
+                       "<th>prev_roots hit/miss</th><th>counted loads</th>"
+                       "<th>mean load</th><th>max load</th></tr></thead>\n<tbody>\n");
+  for (guint i = 0; i < vcpus->len; i++) {
+    const KvmmmuVcpuRoots *v = vcpus->pdata[i];
+    g_autofree char *mean = v->loads ? kvmmmu_html_fmt_ns(v->dur_total_ns / v->loads) : g_strdup("-");
+    g_autofree char *max = v->loads ? kvmmmu_html_fmt_ns(v->dur_max_ns) : g_strdup("-");
+
+    g_string_append_printf(out, "<tr><td>");
+    if (many_vms)
+      g_string_append_printf(out, "VM %u ", v->vm_index);
+    g_string_append_printf(out, "%u</td><td>%" G_GUINT64_FORMAT "</td><td>%" G_GUINT64_FORMAT
+                           "</td><td>%" G_GUINT64_FORMAT "</td><td>%u%s</td><td>%"
+                           G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "</td><td>%" G_GUINT64_FORMAT
+                           "</td><td>", v->vcpu, v->loads, v->fresh, v->returning,
+                           g_hash_table_size(v->distinct), v->distinct_overflow ? "+" : "",
+                           v->switch_hit, v->switch_miss, v->counted_loads);
+    kvmmmu_html_esc(out, mean);
+    g_string_append(out, "</td><td>");
+    kvmmmu_html_esc(out, max);
+    g_string_append(out, "</td></tr>\n");
+  }
+  g_string_append(out, "</tbody>\n</table>\n</div>\n");
+}
+
+void
+kvmmmu_html_roots_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *page)
+{
+  g_autoptr(GPtrArray) vcpus = kvmmmu_roots_sorted(page->roots);
+  gboolean many_vms = kvmmmu_roots_n_vms(page->roots) > 1;
+  guint64 t0 = G_MAXUINT64, t1 = 0;
+
+  /* The axis: from the first to the last record of any vCPU, where the
+   * changes happen, not the whole capture around them. */
+  for (guint i = 0; i < vcpus->len; i++) {
+    const KvmmmuVcpuRoots *v = vcpus->pdata[i];
+
+    t0 = MIN(t0, v->first_ts);
+    t1 = MAX(t1, v->last_ts);
+  }
+  t0 = MAX(MIN(t0, t1), h->origin_ns);
+  if (t1 <= t0)
+    t1 = t0 + 1000;
+  g_string_append(out, "<section id=\"roots\">\n<h2>vCPU roots</h2>\n");
+  if (vcpus->len == 0) {
+    g_string_append(out, "<p class=\"lead\">No vCPU in this capture: no load, switch, "
+                         "vcpu_root or load_rate record.</p>\n</section>\n");
+    return;
+  }
+  g_string_append(out, "<p class=\"lead\">Which root each vCPU had over time. Bars: the root "
+                       "each kvm_mmu_load returned, from the change (dark mark) until the next "
+                       "one (pale: a root this vCPU had before). Rings: a snapshot read the "
+                       "vCPU's root_hpa. Time: seconds from the start of the capture, from the "
+                       "first record of a vCPU to the last.</p>\n");
+  roots_table(out, vcpus, many_vms);
+  for (guint i = 0; i < vcpus->len && i < TIMELINES_MAX; i++) {
+    const KvmmmuVcpuRoots *v = vcpus->pdata[i];
+    guint64 key = kvmmmu_vcpu_key(v->kvm, v->vcpu);
+    KvmmmuTimeline *tl = g_hash_table_lookup(h->timelines, &key);
+
+    if (tl)
+      kvmmmu_timeline_hold_until(tl, v->last_ts);
+    g_string_append(out, "<figure class=\"vcpu\">\n<figcaption>");
+    if (many_vms)
+      g_string_append_printf(out, "VM %u ", v->vm_index);
+    g_string_append_printf(out, "vCPU %u: %" G_GUINT64_FORMAT " loads, %u root%s",
+                           v->vcpu, v->loads, g_hash_table_size(v->distinct),
+                           g_hash_table_size(v->distinct) == 1 ? "" : "s");
+    if (tl && tl->changes)
+      g_string_append_printf(out, ", %" G_GUINT64_FORMAT " root change%s", tl->changes,
+                             tl->changes == 1 ? "" : "s");
+    if (tl && tl->snaps->len)
+      g_string_append_printf(out, ", %u snapshot%s", tl->snaps->len, tl->snaps->len == 1 ? "" : "s");
+    if (tl && tl->snaps_dropped)
+      g_string_append_printf(out, " (%" G_GUINT64_FORMAT " more not drawn)", tl->snaps_dropped);
+    if (!tl && h->timelines_full)
+      g_string_append_printf(out, " (no timeline kept: more than %u vCPUs)",
+                             KVMMMU_TIMELINE_VCPUS_MAX);
+    g_string_append(out, "</figcaption>\n<div class=\"wide\">\n");
+    draw_timeline(h, out, tl, t0, t1);
+    g_string_append(out, "</div>\n</figure>\n");
+  }
+  if (vcpus->len > TIMELINES_MAX)
+    g_string_append_printf(out, "<p class=\"note\">%u vCPUs: the first %u drawn, %u left out "
+                                "(all are in the table).</p>\n",
+                           vcpus->len, TIMELINES_MAX, vcpus->len - TIMELINES_MAX);
+  g_string_append(out, "</section>\n");
+}

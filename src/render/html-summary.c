@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * html-summary.c - the summary section: what the capture holds and what
+ * it lost, from the model's counters (the same ones `summary` prints).
+ */
+#include "render/html-private.h"
+
+static const KvmmmuRecordKind event_kinds[] = {
+#define X_KIND(E, kw, N, F, I, M) KVMMMU_RECORD_##E,
+  KVMMMU_EVENT_KINDS(X_KIND)
+#undef X_KIND
+};
+
+static void
+row_text(GString *out, const char *name, const char *value)
+{
+  g_string_append(out, "<tr><th>");
+  kvmmmu_html_esc(out, name);
+  g_string_append(out, "</th><td>");
+  kvmmmu_html_esc(out, value && *value ? value : "-");
+  g_string_append(out, "</td></tr>\n");
+}
+
+/* warn: a non-zero count is a loss, highlighted */
+static void
+row_count(GString *out, const char *name, guint64 v, gboolean warn)
+{
+  g_string_append_printf(out, "<tr%s><th>", warn && v ? " class=\"warn\"" : "");
+  kvmmmu_html_esc(out, name);
+  g_string_append_printf(out, "</th><td>%" G_GUINT64_FORMAT "</td></tr>\n", v);
+}
+
+void
+kvmmmu_html_summary_section(GString *out, const KvmmmuHtmlPage *page)
+{
+  const KvmmmuStats *s = page->stats;
+  g_autoptr(GString) note = g_string_new("");
+  g_autoptr(GString) roles = g_string_new("");
+  g_autofree char *span = g_strdup_printf("%.6f s", kvmmmu_stats_span_ns(s) / 1e9);
+
+  g_string_append(out, "<section id=\"summary\">\n<h2>Summary</h2>\n");
+  kvmmmu_render_loss_note(note, s);
+  if (note->len) {
+    g_strchomp(note->str);
+    g_string_append(out, "<p class=\"warn\">");
+    kvmmmu_html_esc(out, note->str);
+    g_string_append(out, "</p>\n");
+  } else
+    g_string_append(out, "<p class=\"good\">Nothing lost: no gap in any CPU's records, "
+                         "the trailer agrees, SystemTap reported no error.</p>\n");
+  if (page->bad_lines)
+    g_string_append_printf(out, "<p class=\"warn\">%" G_GUINT64_FORMAT " bad line%s skipped.</p>\n",
+                           page->bad_lines, page->bad_lines == 1 ? "" : "s");
+
+  g_string_append(out, "<div class=\"facts\">\n<table class=\"data\">\n<tbody>\n");
+  row_text(out, "kernel", s->header.release);
+  row_text(out, "host", s->header.host);
+  row_text(out, "script", s->header.script);
+  row_count(out, "captures", s->captures, FALSE);
+  row_text(out, "span", span);
+  row_count(out, "walks", s->per_kind[KVMMMU_RECORD_WALK], FALSE);
+  row_count(out, "pages", s->pages, FALSE);
+  row_count(out, "full 16-page arrays", s->walks_full, FALSE);
+  row_count(out, "vcpus", kvmmmu_stats_n_vcpus(s), FALSE);
+  row_count(out, "cpus", s->n_cpus, FALSE);
+  row_text(out, "trailer", s->have_end ? "yes" : "none (the capture did not end cleanly)");
+  row_count(out, "bad lines", page->bad_lines, TRUE);
+  kvmmmu_render_roles_source(roles, page->layout);
+  g_strchomp(roles->str);
+  row_text(out, "roles", g_str_has_prefix(roles->str, "roles: ") ? roles->str + 7 : roles->str);
+  g_string_append(out, "</tbody>\n</table>\n");
+
+  g_string_append(out, "<table class=\"data\">\n<thead><tr><th colspan=\"2\">records</th></tr>"
+                       "</thead>\n<tbody>\n");
+  for (guint i = 0; i < G_N_ELEMENTS(event_kinds); i++)
+    row_count(out, kvmmmu_kind_name(event_kinds[i]), s->per_kind[event_kinds[i]], FALSE);
+  g_string_append(out, "</tbody>\n</table>\n");
+
+  g_string_append(out, "<table class=\"data\">\n<thead><tr><th colspan=\"2\">lost</th></tr>"
+                       "</thead>\n<tbody>\n");
+  row_count(out, "seq_missing", s->seq_missing, TRUE);
+  row_count(out, "records_lost", kvmmmu_stats_records_lost(s), TRUE);
+  row_count(out, "bulk_flushes_missing", s->bulk_missing, TRUE);
+  row_count(out, "faults", s->have_end ? s->end.faults : 0, TRUE);
+  row_count(out, "stap_errors", s->stap_errors, TRUE);
+  row_count(out, "stap_skipped", s->stap_skipped, TRUE);
+  row_count(out, "transport_failures", s->stap_transport_failures, TRUE);
+  g_string_append(out, "</tbody>\n</table>\n</div>\n</section>\n");
+}
