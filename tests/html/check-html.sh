@@ -4,7 +4,9 @@
 # the page is written, holds nothing fetched from elsewhere, passes tidy
 # (errors fail, warnings are shown), and headless Chromium renders it to a
 # PNG that is not blank, with as many charts, root timelines and walk trees
-# in its DOM as the trace has (counted by the other commands).  Ends with
+# in its DOM as the trace has (counted by the other commands); at a phone's
+# width (400 px) nothing makes the page scroll sideways (wide trees and
+# tables scroll in their own box) and it is not blank either.  Ends with
 # "check-html: N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -12,7 +14,7 @@ R=${KVMMMU_REPORT:-build/kvmmmu-report}
 PNG_COLORS=${PNG_COLORS:-build/tests/png-colors}
 OUT=${OUT:-build/check-html}
 CHROMIUM=${CHROMIUM:-chromium}
-MAX_WALKS=50 MAX_TIMELINES=64
+MAX_WALKS=50 MAX_TIMELINES=64 NARROW=400
 pass=0 fail=0
 ok()  { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     /' <<<"$2" | head -30; return 0; }
@@ -35,6 +37,40 @@ browser() {
   rc=$?
   rm -rf "$profile"
   return $rc
+}
+
+# narrow_probe PAGE WRAPPER: a page of the harness (the report has no
+# script) that shows PAGE in a NARROW px wide frame, a viewport of that
+# width for its layout and media queries (headless Chromium will not make
+# a window that narrow), and writes what overflows into its own DOM:
+# "overflow SCROLLWIDTH WIDTH" and the outermost elements past the right
+# edge that no scrolling box holds.
+narrow_probe() {
+  cat >"$2" <<EOF
+<!DOCTYPE html><html><head><meta charset="utf-8"><title>narrow</title></head><body>
+<iframe id="f" src="$(basename "$1")" style="width:${NARROW}px;height:900px;border:0"></iframe>
+<script>
+document.getElementById('f').addEventListener('load', function () {
+  var out;
+  try {
+    var d = this.contentDocument, w = d.defaultView.innerWidth, bad = [];
+    d.querySelectorAll('body *').forEach(function (e) {
+      if (bad.length >= 8 || e.getBoundingClientRect().right <= w + 0.5) return;
+      for (var a = e.parentElement; a && a !== d.body; a = a.parentElement)
+        if (/auto|scroll|hidden/.test(getComputedStyle(a).overflowX)) return;
+      if (e.parentElement !== d.body && e.parentElement.getBoundingClientRect().right > w + 0.5) return;
+      bad.push(e.tagName.toLowerCase() + (typeof e.className === 'string' && e.className ? '.' + e.className : '')
+               + ' right=' + Math.round(e.getBoundingClientRect().right));
+    });
+    out = '\noverflow ' + d.documentElement.scrollWidth + ' ' + w + '\n' + bad.join('\n');
+  } catch (x) { out = 'error ' + x; }
+  var p = document.createElement('pre');
+  p.id = 'probe';
+  p.textContent = out;
+  document.body.appendChild(p);
+});
+</script></body></html>
+EOF
 }
 
 # count PATTERN FILE: occurrences, not lines
@@ -99,6 +135,27 @@ for trace in "${traces[@]}"; do
     else bad "$name: screenshot $size looks blank ($colors colours, ink $ink/1000)"; fi
   else
     bad "$name: chromium --screenshot" "$(tail -5 "$OUT/$name.chromium.err")"
+  fi
+
+  # a phone: the page's own width, no sideways scrolling
+  narrow_probe "$page" "$OUT/$name.narrow.html"
+  if browser --allow-file-access-from-files --dump-dom "file://$PWD/$OUT/$name.narrow.html" \
+       >"$OUT/$name.narrow.dom" 2>"$OUT/$name.chromium.err" && grep -q '^overflow [0-9]* [0-9]*$' "$OUT/$name.narrow.dom"; then
+    read -r _ sw vw < <(grep '^overflow ' "$OUT/$name.narrow.dom")
+    if [ "$vw" = "$NARROW" ] && [ "$sw" -le "$vw" ]; then ok "$name: at ${NARROW} px nothing overflows (scrollWidth $sw)"
+    else bad "$name: at ${NARROW} px the page is $sw px wide in a $vw px viewport" \
+      "$(sed -n '/^overflow /,/<\/pre>/p' "$OUT/$name.narrow.dom" | sed '1d;s/<\/pre>.*//')"; fi
+  else
+    bad "$name: chromium --dump-dom at ${NARROW} px" "$(grep -o 'error [^<]*' "$OUT/$name.narrow.dom"; tail -5 "$OUT/$name.chromium.err")"
+  fi
+  if browser --screenshot="$PWD/$OUT/$name-$NARROW.png" --window-size=$NARROW,2400 "file://$PWD/$page" \
+       >/dev/null 2>"$OUT/$name.chromium.err" && [ -s "$OUT/$name-$NARROW.png" ]; then
+    read -r size colors ink < <("$PNG_COLORS" "$OUT/$name-$NARROW.png")
+    if [ "${size%x*}" = "$NARROW" ] && [ "${colors:-0}" -ge 32 ] && [ "${ink:-0}" -ge 20 ]; then
+      ok "$name: screenshot $size at ${NARROW} px not blank ($colors colours, ink on $ink/1000 of pixels)"
+    else bad "$name: screenshot $size at ${NARROW} px looks blank or is not ${NARROW} px wide ($colors colours, ink $ink/1000)"; fi
+  else
+    bad "$name: chromium --screenshot at ${NARROW} px" "$(tail -5 "$OUT/$name.chromium.err")"
   fi
 done
 finish
