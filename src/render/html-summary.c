@@ -30,13 +30,43 @@ row_count(GString *out, const char *name, guint64 v, gboolean warn)
   g_string_append_printf(out, "</th><td>%" G_GUINT64_FORMAT "</td></tr>\n", v);
 }
 
+/* Faults the trailers counted, over every capture. */
+static guint64
+faults(const KvmmmuStats *s)
+{
+  KvmmmuCapture c;
+  guint64 n = 0;
+
+  for (guint i = 0; i < s->captures; i++) {
+    kvmmmu_stats_get_capture(s, i, &c);
+    n += c.end.faults;
+  }
+  return n;
+}
+
 void
 kvmmmu_html_summary_section(GString *out, const KvmmmuHtmlPage *page)
 {
   const KvmmmuStats *s = page->stats;
+  gboolean many = s->captures > 1;
+  guint unended = kvmmmu_stats_captures_unended(s);
   g_autoptr(GString) note = g_string_new("");
   g_autoptr(GString) roles = g_string_new("");
-  g_autofree char *span = g_strdup_printf("%.6f s", kvmmmu_stats_span_ns(s) / 1e9);
+  g_autofree char *kernels = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, release));
+  g_autofree char *hosts = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, host));
+  g_autofree char *scripts = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, script));
+  g_autofree char *span = g_strdup_printf("%.6f s%s", kvmmmu_stats_span_ns(s) / 1e9,
+                                          many ? " (the captures' spans summed)" : "");
+  g_autofree char *trailer = NULL;
+
+  if (unended == s->captures)
+    trailer = g_strdup_printf("none (the capture%s did not end cleanly)", many ? "s" : "");
+  else {
+    trailer = g_strdup_printf("hits %" G_GUINT64_FORMAT ", records %" G_GUINT64_FORMAT
+                              ", faults %" G_GUINT64_FORMAT ", skipped %" G_GUINT64_FORMAT "%s",
+                              s->end.hits, s->end.records, s->end.faults, s->end.skipped,
+                              many ? " (summed)" : "");
+  }
 
   g_string_append(out, "<section id=\"summary\">\n<h2>Summary</h2>\n");
   kvmmmu_render_loss_note(note, s);
@@ -53,17 +83,19 @@ kvmmmu_html_summary_section(GString *out, const KvmmmuHtmlPage *page)
                            page->bad_lines, page->bad_lines == 1 ? "" : "s");
 
   g_string_append(out, "<div class=\"facts\">\n<table class=\"data\">\n<tbody>\n");
-  row_text(out, "kernel", s->header.release);
-  row_text(out, "host", s->header.host);
-  row_text(out, "script", s->header.script);
+  row_text(out, "kernel", kernels);
+  row_text(out, "host", hosts);
+  row_text(out, "script", scripts);
   row_count(out, "captures", s->captures, FALSE);
   row_text(out, "span", span);
   row_count(out, "walks", s->per_kind[KVMMMU_RECORD_WALK], FALSE);
   row_count(out, "pages", s->pages, FALSE);
   row_count(out, "full 16-page arrays", s->walks_full, FALSE);
-  row_count(out, "vcpus", kvmmmu_stats_n_vcpus(s), FALSE);
-  row_count(out, "cpus", s->n_cpus, FALSE);
-  row_text(out, "trailer", s->have_end ? "yes" : "none (the capture did not end cleanly)");
+  row_count(out, many ? "vcpus (summed)" : "vcpus", kvmmmu_stats_n_vcpus(s), FALSE);
+  row_count(out, many ? "cpus (most in one capture)" : "cpus", kvmmmu_stats_max_cpus(s), FALSE);
+  row_text(out, "trailer", trailer);
+  if (many)
+    row_count(out, "captures without a trailer", unended, TRUE);
   row_count(out, "bad lines", page->bad_lines, TRUE);
   kvmmmu_render_roles_source(roles, page->layout);
   g_strchomp(roles->str);
@@ -81,7 +113,7 @@ kvmmmu_html_summary_section(GString *out, const KvmmmuHtmlPage *page)
   row_count(out, "seq_missing", s->seq_missing, TRUE);
   row_count(out, "records_lost", kvmmmu_stats_records_lost(s), TRUE);
   row_count(out, "bulk_flushes_missing", s->bulk_missing, TRUE);
-  row_count(out, "faults", s->have_end ? s->end.faults : 0, TRUE);
+  row_count(out, "faults", faults(s), TRUE);
   row_count(out, "stap_errors", s->stap_errors, TRUE);
   row_count(out, "stap_skipped", s->stap_skipped, TRUE);
   row_count(out, "transport_failures", s->stap_transport_failures, TRUE);
