@@ -24,7 +24,7 @@ kvmmmu_html_new(guint max_walks)
   KvmmmuHtml *h = g_new0(KvmmmuHtml, 1);
 
   h->max_walks = max_walks;
-  h->pick = kvmmmu_walk_pick_new(max_walks, NULL, 0);
+  h->pick = kvmmmu_walk_pick_new(max_walks);
   h->articles = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                       string_free);
   h->dot = g_string_new("");
@@ -49,13 +49,6 @@ kvmmmu_html_free(KvmmmuHtml *h)
     g_string_free(h->error, TRUE);
   g_hash_table_destroy(h->timelines);
   g_free(h);
-}
-
-void
-kvmmmu_html_set_walk_ids(KvmmmuHtml *h, const guint64 *ids, guint n_ids)
-{
-  kvmmmu_walk_pick_free(h->pick);
-  h->pick = kvmmmu_walk_pick_new(h->max_walks, ids, n_ids);
 }
 
 void

@@ -151,9 +151,8 @@ typedef enum {
 
 typedef struct _KvmmmuWalkPick KvmmmuWalkPick;
 
-/* transfer full.  max: walks kept; ids (n_ids, copied): when given, the
- * walks kept are exactly those of these walk numbers, max aside. */
-KvmmmuWalkPick *kvmmmu_walk_pick_new(guint max, const guint64 *ids, guint n_ids);
+/* transfer full.  max: walks kept */
+KvmmmuWalkPick *kvmmmu_walk_pick_new(guint max);
 void kvmmmu_walk_pick_free(KvmmmuWalkPick *p);
 void kvmmmu_walk_shape_of(const KvmmmuWalkTree *t, KvmmmuWalkShape *shape);
 /* Offer the seq-th walk (1, 2, ... in input order).  TRUE when it is kept
@@ -170,9 +169,6 @@ guint64 kvmmmu_walk_pick_shapes_dropped(const KvmmmuWalkPick *p);
 /* The i-th shape in order of first appearance, with its walk count. */
 void kvmmmu_walk_pick_shape(const KvmmmuWalkPick *p, guint i, KvmmmuWalkShape *shape,
                             guint64 *walks);
-/* Walk numbers asked for (ids) that no walk had. transfer full: guint64 */
-GArray *kvmmmu_walk_pick_missing(const KvmmmuWalkPick *p);
-gboolean kvmmmu_walk_pick_by_id(const KvmmmuWalkPick *p);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuWalkPick, kvmmmu_walk_pick_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuTimeline, kvmmmu_timeline_free)

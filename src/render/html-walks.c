@@ -29,8 +29,6 @@ typedef struct {
 
 struct _KvmmmuWalkPick {
   guint max;
-  GArray *ids;             /* guint64: walk numbers asked for, or NULL */
-  GArray *ids_seen;        /* gboolean per id */
   GArray *shapes;          /* ShapeCount, in order of first appearance */
   GHashTable *shape_index; /* packed shape -> index in shapes */
   guint64 shapes_dropped;
@@ -40,17 +38,11 @@ struct _KvmmmuWalkPick {
 };
 
 KvmmmuWalkPick *
-kvmmmu_walk_pick_new(guint max, const guint64 *ids, guint n_ids)
+kvmmmu_walk_pick_new(guint max)
 {
   KvmmmuWalkPick *p = g_new0(KvmmmuWalkPick, 1);
 
   p->max = max;
-  if (n_ids) {
-    p->ids = g_array_new(FALSE, FALSE, sizeof(guint64));
-    g_array_append_vals(p->ids, ids, n_ids);
-    p->ids_seen = g_array_new(FALSE, TRUE, sizeof(gboolean));
-    g_array_set_size(p->ids_seen, n_ids);
-  }
   p->shapes = g_array_new(FALSE, FALSE, sizeof(ShapeCount));
   p->shape_index = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   for (guint r = 0; r < KVMMMU_WALK_RANKS; r++)
@@ -63,10 +55,6 @@ kvmmmu_walk_pick_free(KvmmmuWalkPick *p)
 {
   if (!p)
     return;
-  if (p->ids) {
-    g_array_unref(p->ids);
-    g_array_unref(p->ids_seen);
-  }
   g_array_unref(p->shapes);
   g_hash_table_destroy(p->shape_index);
   for (guint r = 0; r < KVMMMU_WALK_RANKS; r++)
@@ -147,21 +135,6 @@ kvmmmu_walk_pick_offer(KvmmmuWalkPick *p, guint64 seq, const KvmmmuWalkTree *t,
   kvmmmu_walk_shape_of(t, &k.shape);
   new_shape = count_shape(p, &k.shape);
 
-  if (p->ids) {
-    gboolean want = FALSE;
-
-    for (guint i = 0; i < p->ids->len; i++)
-      if (g_array_index(p->ids, guint64, i) == t->rec.walk) {
-        g_array_index(p->ids_seen, gboolean, i) = TRUE;
-        want = TRUE;
-      }
-    if (want) {
-      g_array_append_val(p->kept[KVMMMU_WALK_RANK_REPEAT], k);
-      p->n_kept++;
-    }
-    return want;
-  }
-
   /* A larger walk: those kept for being the largest no longer are. */
   if (t->rec.nr > p->max_pages) {
     GArray *largest = p->kept[KVMMMU_WALK_RANK_LARGEST], *rest = p->kept[KVMMMU_WALK_RANK_REPEAT];
@@ -232,23 +205,6 @@ kvmmmu_walk_pick_shape(const KvmmmuWalkPick *p, guint i, KvmmmuWalkShape *shape,
 
   *shape = sc->shape;
   *walks = sc->walks;
-}
-
-GArray *
-kvmmmu_walk_pick_missing(const KvmmmuWalkPick *p)
-{
-  GArray *missing = g_array_new(FALSE, FALSE, sizeof(guint64));
-
-  for (guint i = 0; p->ids && i < p->ids->len; i++)
-    if (!g_array_index(p->ids_seen, gboolean, i))
-      g_array_append_val(missing, g_array_index(p->ids, guint64, i));
-  return missing;
-}
-
-gboolean
-kvmmmu_walk_pick_by_id(const KvmmmuWalkPick *p)
-{
-  return p->ids != NULL;
 }
 
 /* ---- a walk's article ------------------------------------------------ */
@@ -368,18 +324,15 @@ kvmmmu_html_walks_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *pag
 {
   const KvmmmuWalkTally *ty = page->tally;
   g_autoptr(GArray) order = kvmmmu_walk_pick_order(h->pick);
-  g_autoptr(GArray) missing = kvmmmu_walk_pick_missing(h->pick);
 
   g_string_append(out, "<section id=\"walks\">\n<h2>Walks</h2>\n<p class=\"lead\">");
-  if (h->walks_seen == 0 && missing->len == 0) {
+  if (h->walks_seen == 0) {
     g_string_append(out, "No walk in this capture.</p>\n</section>\n");
     return;
   }
   g_string_append_printf(out, "%" G_GUINT64_FORMAT " walk%s, %u drawn", h->walks_seen,
                          h->walks_seen == 1 ? "" : "s", order->len);
-  if (kvmmmu_walk_pick_by_id(h->pick))
-    g_string_append(out, ": those asked for with --walk");
-  else if (h->walks_seen > order->len)
+  if (h->walks_seen > order->len)
     g_string_append_printf(out, ", <b>%" G_GUINT64_FORMAT " left out</b> (--max-walks %u): "
                                        "one walk of each shape first (the largest first), then full "
                                 "arrays and failed checks, the largest, then the rest in order",
@@ -388,13 +341,6 @@ kvmmmu_html_walks_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *pag
                               G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " step paths wrong, %"
                               G_GUINT64_FORMAT " leaves not zapped.</p>\n",
                          ty->not_depth_first, ty->steps_bad, ty->steps, ty->leaves_unzapped);
-  if (missing->len) {
-    g_string_append(out, "<p class=\"warn\">No walk numbered");
-    for (guint i = 0; i < missing->len; i++)
-      g_string_append_printf(out, "%s %" G_GUINT64_FORMAT, i ? "," : "",
-                             g_array_index(missing, guint64, i));
-    g_string_append(out, " in the input (--walk).</p>\n");
-  }
   if (kvmmmu_walk_pick_n_shapes(h->pick))
     shapes_table(out, h->pick);
   g_string_append(out, "<p class=\"legend\">Each box is a shadow page in walk order "

@@ -37,9 +37,6 @@ typedef struct {
  * full arrays, the largest and failed checks, then the rest in order. */
 KvmmmuHtml *kvmmmu_html_new(guint max_walks);
 void kvmmmu_html_free(KvmmmuHtml *html);
-/* Draw exactly the walks numbered ids (copied), max_walks aside; before
- * any walk is added. */
-void kvmmmu_html_set_walk_ids(KvmmmuHtml *html, const guint64 *ids, guint n_ids);
 /* Every record: loads for the root timelines and the loads over time. */
 void kvmmmu_html_add_record(KvmmmuHtml *html, const KvmmmuRecord *rec);
 /* Draw the walk now if it is picked (t is borrowed for the call); a walk

@@ -59,7 +59,7 @@ assert_order(const KvmmmuWalkPick *p, const guint64 *want, guint n)
 static void
 test_pick_shapes_first(void)
 {
-  g_autoptr(KvmmmuWalkPick) p = kvmmmu_walk_pick_new(5, NULL, 0);
+  g_autoptr(KvmmmuWalkPick) p = kvmmmu_walk_pick_new(5);
   static const guint64 want[] = { 11, 1, 12, 2, 3 };
   KvmmmuWalkShape s;
   guint64 walks;
@@ -81,7 +81,7 @@ test_pick_shapes_first(void)
 static void
 test_pick_full_array(void)
 {
-  g_autoptr(KvmmmuWalkPick) p = kvmmmu_walk_pick_new(3, NULL, 0);
+  g_autoptr(KvmmmuWalkPick) p = kvmmmu_walk_pick_new(3);
   guint full[KVMMMU_MAX_WALK_PAGES] = { 2 };
   static const guint64 want[] = { 1, 2, 4 };
 
@@ -93,23 +93,6 @@ test_pick_full_array(void)
   offer(p, 4, full, G_N_ELEMENTS(full), TRUE, 3);
   offer(p, 5, full, G_N_ELEMENTS(full), FALSE, 0);
   assert_order(p, want, G_N_ELEMENTS(want));
-}
-
-static void
-test_pick_by_id(void)
-{
-  static const guint64 ids[] = { 3, 99, 12 };
-  g_autoptr(KvmmmuWalkPick) p = kvmmmu_walk_pick_new(1, ids, G_N_ELEMENTS(ids));
-  static const guint64 want[] = { 3, 12 };
-  g_autoptr(GArray) missing = NULL;
-
-  for (guint64 seq = 1; seq <= 20; seq++)
-    offer(p, seq, seq > 10 ? deep : small, seq > 10 ? G_N_ELEMENTS(deep) : G_N_ELEMENTS(small),
-          seq == 3 || seq == 12, 0);
-  assert_order(p, want, G_N_ELEMENTS(want));
-  missing = kvmmmu_walk_pick_missing(p);
-  g_assert_cmpuint(missing->len, ==, 1);
-  g_assert_cmpuint(g_array_index(missing, guint64, 0), ==, 99);
 }
 
 /* 300 changes among 3 roots over 10 s, all kept: one bar each, where it
@@ -190,7 +173,6 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/html/pick/shapes-first", test_pick_shapes_first);
   g_test_add_func("/html/pick/full-array", test_pick_full_array);
-  g_test_add_func("/html/pick/by-id", test_pick_by_id);
   g_test_add_func("/html/timeline/every-change", test_timeline_every_change);
   g_test_add_func("/html/timeline/long", test_timeline_long);
   g_test_add_func("/html/series", test_series);
