@@ -257,9 +257,9 @@ static void
 roots_table(GString *out, GPtrArray *vcpus, gboolean many_vms)
 {
   g_string_append(out, "<div class=\"wide\">\n<table class=\"data\">\n<thead><tr><th>vCPU</th>"
-                       "<th>loads</th><th>fresh</th><th>returning</th><th>distinct roots</th>"
-                       "<th>prev_roots hit/miss</th><th>counted loads</th>"
-                       "<th>mean load</th><th>max load</th></tr></thead>\n<tbody>\n");
+                       "<th>loads</th><th>fresh</th><th>returning</th><th>distinct_roots</th>"
+                       "<th>prev_roots_hit/miss</th><th>counted_loads</th>"
+                       "<th>mean_load</th><th>max_load</th></tr></thead>\n<tbody>\n");
   for (guint i = 0; i < vcpus->len; i++) {
     const KvmmmuVcpuRoots *v = vcpus->pdata[i];
     g_autofree char *mean = v->loads ? kvmmmu_html_fmt_ns(v->dur_total_ns / v->loads) : g_strdup("-");

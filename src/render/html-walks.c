@@ -255,7 +255,9 @@ walk_article(KvmmmuHtml *h, GString *out, guint64 seq, const KvmmmuWalkTree *t,
       g_string_append_printf(out, " L%u <code>" X64 "</code>%s",
                              KVMMMU_ROLE_LEVEL(st->items[d].role), st->items[d].sp,
                              d ? " →" : "");
-    if (ws->verdict == KVMMMU_STEP_OK)
+    if (ws->verdict == KVMMMU_STEP_OK && !ws->path_checked)
+      g_string_append(out, " <span>path not judged: the page list is not depth-first</span>");
+    else if (ws->verdict == KVMMMU_STEP_OK)
       g_string_append(out, " <span class=\"ok\">path ok</span>");
     else {
       g_string_append(out, " <span class=\"bad\">");
