@@ -369,18 +369,24 @@ kvmmmu_stats_n_vcpus(const KvmmmuStats *s)
   return s->vcpus_closed + (s->captures > s->capture_list->len ? g_hash_table_size(s->vcpus) : 0);
 }
 
-gboolean
-kvmmmu_stats_lossy(const KvmmmuStats *s)
+guint64
+kvmmmu_stats_faults(const KvmmmuStats *s)
 {
-  guint64 faults = 0;
   KvmmmuCapture c;
+  guint64 n = 0;
 
   for (guint i = 0; i < s->captures; i++) {
     kvmmmu_stats_get_capture(s, i, &c);
-    faults += c.end.faults;
+    n += c.end.faults;
   }
+  return n;
+}
+
+gboolean
+kvmmmu_stats_lossy(const KvmmmuStats *s)
+{
   return s->seq_missing || s->bulk_missing || kvmmmu_stats_records_lost(s) || s->stap_errors ||
-         s->stap_skipped || s->stap_transport_failures || faults;
+         s->stap_skipped || s->stap_transport_failures || kvmmmu_stats_faults(s);
 }
 
 /* The distinct values of one header field over the captures, ", "-joined. */

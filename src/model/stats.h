@@ -110,6 +110,8 @@ char *kvmmmu_stats_distinct(const KvmmmuStats *stats, gsize header_offset);
 /* The most CPUs in one capture. */
 guint kvmmmu_stats_max_cpus(const KvmmmuStats *stats);
 guint kvmmmu_stats_n_vcpus(const KvmmmuStats *stats);
+/* Records the trailers say were dropped on kernel read faults, summed. */
+guint64 kvmmmu_stats_faults(const KvmmmuStats *stats);
 /* TRUE when anything was lost, skipped or faulted. */
 gboolean kvmmmu_stats_lossy(const KvmmmuStats *stats);
 

@@ -30,20 +30,6 @@ row_count(GString *out, const char *name, guint64 v, gboolean warn)
   g_string_append_printf(out, "</th><td>%" G_GUINT64_FORMAT "</td></tr>\n", v);
 }
 
-/* Faults the trailers counted, over every capture. */
-static guint64
-faults(const KvmmmuStats *s)
-{
-  KvmmmuCapture c;
-  guint64 n = 0;
-
-  for (guint i = 0; i < s->captures; i++) {
-    kvmmmu_stats_get_capture(s, i, &c);
-    n += c.end.faults;
-  }
-  return n;
-}
-
 void
 kvmmmu_html_summary_section(GString *out, const KvmmmuHtmlPage *page)
 {
@@ -113,7 +99,7 @@ kvmmmu_html_summary_section(GString *out, const KvmmmuHtmlPage *page)
   row_count(out, "seq_missing", s->seq_missing, TRUE);
   row_count(out, "records_lost", kvmmmu_stats_records_lost(s), TRUE);
   row_count(out, "bulk_flushes_missing", s->bulk_missing, TRUE);
-  row_count(out, "faults", faults(s), TRUE);
+  row_count(out, "faults", kvmmmu_stats_faults(s), TRUE);
   row_count(out, "stap_errors", s->stap_errors, TRUE);
   row_count(out, "stap_skipped", s->stap_skipped, TRUE);
   row_count(out, "transport_failures", s->stap_transport_failures, TRUE);

@@ -28,24 +28,11 @@ trailer_counts(const KvmmmuStats *s, guint64 *written, guint64 *arrived)
   }
 }
 
-static guint64
-faults(const KvmmmuStats *s)
-{
-  KvmmmuCapture c;
-  guint64 n = 0;
-
-  for (guint i = 0; i < s->captures; i++) {
-    kvmmmu_stats_get_capture(s, i, &c);
-    n += c.end.faults;
-  }
-  return n;
-}
-
 void
 kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s)
 {
   gboolean any = FALSE;
-  guint64 written, arrived, n_faults = faults(s);
+  guint64 written, arrived, n_faults = kvmmmu_stats_faults(s);
 
   if (!kvmmmu_stats_lossy(s))
     return;
@@ -336,7 +323,7 @@ kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_line
   kvmmmu_json_uint(b, "seq_missing", s->seq_missing);
   kvmmmu_json_uint(b, "records_lost", kvmmmu_stats_records_lost(s));
   kvmmmu_json_uint(b, "bulk_flushes_missing", s->bulk_missing);
-  kvmmmu_json_uint(b, "faults", faults(s));
+  kvmmmu_json_uint(b, "faults", kvmmmu_stats_faults(s));
   kvmmmu_json_uint(b, "stap_errors", s->stap_errors);
   kvmmmu_json_uint(b, "stap_skipped", s->stap_skipped);
   kvmmmu_json_uint(b, "transport_failures", s->stap_transport_failures);
