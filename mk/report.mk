@@ -72,21 +72,35 @@ check: $(B)/kvmmmu-report $(UNIT_TESTS) $(B)/kvmmmu_format.stpm $(B)/bench/scale
 golden-update: $(B)/kvmmmu-report
 	KVMMMU_REPORT=$(B)/kvmmmu-report tests/run-tests.sh --update-golden
 
-# Every report for TRACE into report/, then the summary.
 TRACE ?= tests/traces/6.1.0-56-amd64/zap_unsync.trace
+# The reports that fit the trace's script (walks of a root_hpa capture only
+# say there are none), into report/, replacing an earlier trace's.
 report: $(B)/kvmmmu-report
 	@mkdir -p report
-	$(B)/kvmmmu-report walks $(TRACE) > report/walks.txt
-	$(B)/kvmmmu-report walks --tree $(TRACE) > report/walks-tree.txt
-	$(B)/kvmmmu-report walks --format json $(TRACE) > report/walks.json
-	$(B)/kvmmmu-report walks --format csv $(TRACE) > report/walks.csv
-	$(B)/kvmmmu-report walks --format dot $(TRACE) > report/walks.dot
-	$(B)/kvmmmu-report roots $(TRACE) > report/roots.txt
-	$(B)/kvmmmu-report roots --format json $(TRACE) > report/roots.json
-	$(B)/kvmmmu-report hist --linear 0,100,10 $(TRACE) > report/hist-rate.txt
-	$(B)/kvmmmu-report hist --format json $(TRACE) > report/hist-rate.json
-	$(B)/kvmmmu-report hist --latency $(TRACE) > report/hist-latency.txt
-	$(B)/kvmmmu-report summary --format json $(TRACE) > report/summary.json
-	$(B)/kvmmmu-report html -o report/index.html $(TRACE)
-	$(B)/kvmmmu-report summary $(TRACE) | tee report/summary.txt
-	@echo "report: written to report/ from $(TRACE)"
+	@rm -f report/*.txt report/*.json report/*.csv report/*.dot report/index.html
+	@script=$$(head -n1 "$(TRACE)" | sed -n 's/.* script=\([^ ]*\).*/\1/p'); \
+	run() { echo "kvmmmu-report $$*"; $(B)/kvmmmu-report "$$@"; }; \
+	set -e; \
+	case "$$script" in \
+	zap_unsync|"") \
+	  run walks "$(TRACE)" > report/walks.txt; \
+	  run walks --tree "$(TRACE)" > report/walks-tree.txt; \
+	  run walks --format json "$(TRACE)" > report/walks.json; \
+	  run walks --format csv "$(TRACE)" > report/walks.csv; \
+	  run walks --format dot "$(TRACE)" > report/walks.dot ;; \
+	esac; \
+	case "$$script" in \
+	root_hpa|"") \
+	  run roots "$(TRACE)" > report/roots.txt; \
+	  run roots --format json "$(TRACE)" > report/roots.json; \
+	  run hist --latency "$(TRACE)" > report/hist-latency.txt ;; \
+	esac; \
+	case "$$script" in \
+	root_hpa|mmu_load_rate|"") \
+	  run hist --linear 0,100,10 "$(TRACE)" > report/hist-rate.txt; \
+	  run hist --format json "$(TRACE)" > report/hist-rate.json ;; \
+	esac; \
+	run summary --format json "$(TRACE)" > report/summary.json; \
+	run html -o report/index.html "$(TRACE)"; \
+	run summary "$(TRACE)" | tee report/summary.txt; \
+	echo "report: written to report/ from $(TRACE) (the reports of script=$${script:-?})"
