@@ -37,7 +37,7 @@ lab_env = $(if $(filter undefined,$(origin SCRIPTS)),,SCRIPTS='$(SCRIPTS)') \
 	$(if $(filter undefined,$(origin WORKLOAD)),,WORKLOAD='$(WORKLOAD)') \
 	$(if $(filter undefined,$(origin WORKLOAD_ARGS)),,WORKLOAD_ARGS='$(WORKLOAD_ARGS)')
 
-# kvmmmu-report checks every trace against the counters (run-lab.sh).
+# kvmmmu-report checks every trace, and the zap traces against the counters (run-lab.sh).
 lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
 	@pass=0; fail=0; skip=0; hung=0; \
 	for k in $(KERNELS); do \

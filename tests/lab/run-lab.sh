@@ -244,7 +244,11 @@ if [ -x "$report" ] && "$report" check --help >/dev/null 2>&1; then
 		set -- "$OUT/$n.trace"
 		# Counters sampled while a workload ran miss what it did after the
 		# last sample: only those read while it was stopped are compared.
-		if [ -n "$counters" ] && [ -s "$OUT/$n.kvm-after" ] &&
+		# mmu_shadow_zapped bounds walk steps: a capture without walks has
+		# nothing to hold it to (check says so, and fails).
+		if [ -n "$counters" ] && ! grep -q '^walk ' "$OUT/$n.trace"; then
+			:
+		elif [ -n "$counters" ] && [ -s "$OUT/$n.kvm-after" ] &&
 		   grep -qx 'counters_after stopped' "$OUT/$n.status" 2>/dev/null; then
 			set -- --kvm-before="$OUT/$n.kvm-before" --kvm-after="$OUT/$n.kvm-after" "$@"
 		elif [ -n "$counters" ]; then
