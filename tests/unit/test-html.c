@@ -6,21 +6,13 @@
 #include <string.h>
 
 #include "render/html-private.h"
+#include "walk-fixture.h"
 
-/* A walk numbered id from levels (a depth-first order); steps: none. */
+/* The fixture walk numbered id, with an empty step list, its tree built. */
 static void
 make_walk(KvmmmuWalkTree *t, guint64 id, const guint *levels, guint nr)
 {
-  memset(t, 0, sizeof *t);
-  t->rec.walk = id;
-  t->rec.nr = nr;
-  t->rec.parent = 0x100;
-  for (guint i = 0; i < nr; i++) {
-    t->rec.items[i].sp = 0x100 + i;
-    t->rec.items[i].role = 0x3700 | levels[i];
-    t->rec.items[i].idx = i == 0 ? KVMMMU_INVALID_INDEX : i;
-    t->rec.items[i].unsync = levels[i] == 1;
-  }
+  kvmmmu_test_make_walk(t, id, levels, nr);
   t->steps = g_array_new(FALSE, FALSE, sizeof(KvmmmuWalkStep));
   kvmmmu_walk_tree_build(t);
 }

@@ -3,22 +3,7 @@
 #include <string.h>
 
 #include "model/walks.h"
-
-/* A walk from levels; sp = 0x100 + index, idx = index (parent: invalid). */
-static void
-make_walk(KvmmmuWalkTree *t, const guint *levels, guint nr)
-{
-  memset(t, 0, sizeof *t);
-  t->rec.walk = 1;
-  t->rec.nr = nr;
-  t->rec.parent = 0x100;
-  for (guint i = 0; i < nr; i++) {
-    t->rec.items[i].sp = 0x100 + i;
-    t->rec.items[i].role = 0x3700 | levels[i];
-    t->rec.items[i].idx = i == 0 ? KVMMMU_INVALID_INDEX : i;
-    t->rec.items[i].unsync = levels[i] == 1;
-  }
-}
+#include "walk-fixture.h"
 
 static void
 test_seed_shape(void)
@@ -27,7 +12,7 @@ test_seed_shape(void)
   KvmmmuWalkTree t;
   guint path[KVMMMU_MAX_PATH_DEPTH];
 
-  make_walk(&t, levels, G_N_ELEMENTS(levels));
+  kvmmmu_test_make_walk(&t, 1, levels, G_N_ELEMENTS(levels));
   kvmmmu_walk_tree_build(&t);
   g_assert_true(t.dfs_ok);
   g_assert_cmpuint(t.n_leaves, ==, 4);
@@ -47,7 +32,7 @@ expect_violation(const guint *levels, guint nr, const char *why)
 {
   KvmmmuWalkTree t;
 
-  make_walk(&t, levels, nr);
+  kvmmmu_test_make_walk(&t, 1, levels, nr);
   kvmmmu_walk_tree_build(&t);
   g_assert_false(t.dfs_ok);
   if (!strstr(t.dfs_why, why))
@@ -72,7 +57,7 @@ test_idx_order(void)
   static const guint levels[] = { 3, 2, 1, 1 };
   KvmmmuWalkTree t;
 
-  make_walk(&t, levels, 4);
+  kvmmmu_test_make_walk(&t, 1, levels, 4);
   t.rec.items[3].idx = 2; /* same idx as its sibling [2] */
   kvmmmu_walk_tree_build(&t);
   g_assert_false(t.dfs_ok);
