@@ -12,21 +12,11 @@
 #include "reader/fields.h"
 #include "reader/reader.h"
 #include "reader/stapline.h"
+#include "reader/walkcheck.h"
 
 #define MAX_TOKENS (8 + KVMMMU_MAX_WALK_PAGES + 8)
 
 G_DEFINE_QUARK(kvmmmu-reader-error-quark, kvmmmu_reader_error)
-
-/* The walk a CPU is iterating: steps of a walk run on its CPU under
- * mmu_lock, so a new walk on a CPU ends the previous one there. */
-typedef struct {
-  guint64 walk;
-  guint32 nr;
-} CpuWalk;
-
-/* CPUs numbered below this keep their walk in an array, the rest in a
- * hash table: a lookup per step must cost next to nothing. */
-#define CPU_ARRAY 256
 
 struct _KvmmmuReader {
   char *name;
@@ -48,33 +38,13 @@ struct _KvmmmuReader {
 
   gboolean have_header;
   gboolean in_hit_report;
-  /* walk ids: every id <= watermark was seen; seen_above holds the rest */
-  guint64 walk_watermark;
-  GHashTable *seen_above;
-  CpuWalk cpu_walk[CPU_ARRAY];
-  GHashTable *cpu_walk_high; /* cpu >= CPU_ARRAY -> CpuWalk */
-  /* ids of walks whose own line was bad, so that their steps are dropped
-   * with them rather than each taken for a bad line (at most
-   * BAD_WALKS_MAX; past that, such steps are bad lines again) */
-  GHashTable *bad_walks;
+  KvmmmuWalkCheck walks;
 
   KvmmmuReaderSkipFunc skip_func;
   gpointer skip_data;
   gboolean line_has_seq; /* the line being parsed read its cpu and seq */
   KvmmmuSkipReason skip_why; /* why it is skipped, when it is */
 };
-
-#define BAD_WALKS_MAX 4096
-
-static void
-reset_capture(KvmmmuReader *r)
-{
-  r->walk_watermark = 0;
-  g_hash_table_remove_all(r->seen_above);
-  memset(r->cpu_walk, 0, sizeof r->cpu_walk);
-  g_hash_table_remove_all(r->cpu_walk_high);
-  g_hash_table_remove_all(r->bad_walks);
-}
 
 static KvmmmuReader *
 reader_alloc(const char *name, KvmmmuDiag *diag, gboolean strict)
@@ -86,9 +56,7 @@ reader_alloc(const char *name, KvmmmuDiag *diag, gboolean strict)
   r->stop_fd = -1;
   r->diag = diag;
   r->strict = strict;
-  r->seen_above = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-  r->cpu_walk_high = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-  r->bad_walks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  kvmmmu_walkcheck_init(&r->walks);
   return r;
 }
 
@@ -159,9 +127,7 @@ kvmmmu_reader_free(KvmmmuReader *r)
   if (r->own_fd)
     close(r->fd);
   kvmmmu_bulk_free(r->bulk);
-  g_hash_table_destroy(r->seen_above);
-  g_hash_table_destroy(r->cpu_walk_high);
-  g_hash_table_destroy(r->bad_walks);
+  kvmmmu_walkcheck_clear(&r->walks);
   g_free(r->name);
   g_free(r);
 }
@@ -326,143 +292,60 @@ parse_event(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
 /* ---- structure: walk ids and steps ------------------------------------ */
 
 static gboolean
-walk_id_seen(KvmmmuReader *r, guint64 id)
-{
-  return id <= r->walk_watermark ||
-         (g_hash_table_size(r->seen_above) && g_hash_table_contains(r->seen_above, &id));
-}
-
-static void
-walk_id_add(KvmmmuReader *r, guint64 id)
-{
-  guint64 next;
-
-  if (id == r->walk_watermark + 1) {
-    r->walk_watermark = id;
-    /* Pull in ids that arrived early. */
-    for (next = id + 1;
-         g_hash_table_size(r->seen_above) && g_hash_table_remove(r->seen_above, &next); next++)
-      r->walk_watermark = next;
-    return;
-  }
-  g_hash_table_add(r->seen_above, g_memdup2(&id, sizeof id));
-  /* Ids lost in transport would keep this set growing: past a bound, move
-   * the watermark up to the smallest id held (the gap is data loss, which
-   * the seq numbers already account for). */
-  if (g_hash_table_size(r->seen_above) > 65536) {
-    GHashTableIter it;
-    gpointer key;
-    guint64 min = G_MAXUINT64;
-
-    g_hash_table_iter_init(&it, r->seen_above);
-    while (g_hash_table_iter_next(&it, &key, NULL))
-      min = MIN(min, *(guint64 *)key);
-    r->walk_watermark = min - 1;
-    walk_id_add(r, min);
-    g_hash_table_remove(r->seen_above, &min);
-  }
-}
-
-/* The walk cpu is iterating; create makes room for one. */
-static CpuWalk *
-cpu_walk(KvmmmuReader *r, guint32 cpu, gboolean create)
-{
-  CpuWalk *cw;
-
-  if (cpu < CPU_ARRAY)
-    return create || r->cpu_walk[cpu].walk ? &r->cpu_walk[cpu] : NULL;
-  cw = g_hash_table_lookup(r->cpu_walk_high, GUINT_TO_POINTER(cpu));
-  if (!cw && create) {
-    cw = g_new0(CpuWalk, 1);
-    g_hash_table_insert(r->cpu_walk_high, GUINT_TO_POINTER(cpu), cw);
-  }
-  return cw;
-}
-
-/* The walk with this id on any CPU, NULL when none is open. */
-static const CpuWalk *
-any_cpu_walk(KvmmmuReader *r, guint64 walk)
-{
-  GHashTableIter it;
-  gpointer value;
-  const CpuWalk *found = NULL;
-
-  if (walk == 0)
-    return NULL; /* never an open walk's id: 0 marks a free slot */
-  for (guint i = 0; i < CPU_ARRAY; i++)
-    if (r->cpu_walk[i].walk == walk)
-      found = &r->cpu_walk[i];
-  g_hash_table_iter_init(&it, r->cpu_walk_high);
-  while (g_hash_table_iter_next(&it, NULL, &value))
-    if (((CpuWalk *)value)->walk == walk)
-      found = value;
-  return found;
-}
-
-static gboolean
 check_walk(KvmmmuReader *r, const KvmmmuRecord *rec)
 {
   const KvmmmuWalk *w = &rec->u.Walk;
-  CpuWalk *cw;
 
-  if (w->walk == 0) {
+  switch (kvmmmu_walkcheck_walk(&r->walks, rec->cpu, w->walk, w->nr)) {
+  case KVMMMU_WALKCHECK_OK:
+    return TRUE;
+  case KVMMMU_WALKCHECK_ID0:
     bad(r, "walk", "walk:id0", "walk id 0: expected ids from 1");
     return FALSE;
-  }
-  if (walk_id_seen(r, w->walk)) {
+  default:
     bad(r, "walk", "walk:duplicate",
         "walk id %" G_GUINT64_FORMAT " already seen in this capture: expected each walk id once",
         w->walk);
     return FALSE;
   }
-  walk_id_add(r, w->walk);
-  cw = cpu_walk(r, rec->cpu, TRUE);
-  cw->walk = w->walk;
-  cw->nr = w->nr;
-  return TRUE;
 }
 
-/* check_step() for all but a step of its CPU's open walk. */
+/* check_step() for a step that is not of its CPU's open walk, or is bad. */
 static G_GNUC_NO_INLINE gboolean
-check_step_elsewhere(KvmmmuReader *r, const KvmmmuStep *s, const CpuWalk *cw)
+step_problem(KvmmmuReader *r, const KvmmmuStep *s, KvmmmuWalkCheckVerdict v, guint32 nr)
 {
-  if (!cw || cw->walk != s->walk)
-    cw = any_cpu_walk(r, s->walk); /* tolerate a step logged on another CPU */
-  if (!cw) {
-    if (g_hash_table_size(r->bad_walks) && !walk_id_seen(r, s->walk) &&
-        g_hash_table_contains(r->bad_walks, &s->walk)) {
-      r->skip_why = KVMMMU_SKIP_OF_BAD_WALK; /* its walk's line was the bad one */
-      return FALSE;
-    }
-    if (walk_id_seen(r, s->walk))
-      bad(r, "step", "step:ended",
-          "step of walk %" G_GUINT64_FORMAT " after that walk ended: expected steps right after their walk",
-          s->walk);
-    else
-      bad(r, "step", "step:before",
-          "step of walk %" G_GUINT64_FORMAT " before any walk record with that id: expected the walk first",
-          s->walk);
+  switch (v) {
+  case KVMMMU_WALKCHECK_OK:
+    return TRUE;
+  case KVMMMU_WALKCHECK_OF_BAD_WALK:
+    r->skip_why = KVMMMU_SKIP_OF_BAD_WALK; /* its walk's line was the bad one */
     return FALSE;
-  }
-  if (s->i >= cw->nr) {
+  case KVMMMU_WALKCHECK_ENDED:
+    bad(r, "step", "step:ended",
+        "step of walk %" G_GUINT64_FORMAT " after that walk ended: expected steps right after their walk",
+        s->walk);
+    return FALSE;
+  case KVMMMU_WALKCHECK_INDEX:
     bad(r, "step", "step:index",
         "step index i=%u outside walk %" G_GUINT64_FORMAT " of nr=%u: expected 0 <= i < nr",
-        s->i, s->walk, cw->nr);
+        s->i, s->walk, nr);
+    return FALSE;
+  default:
+    bad(r, "step", "step:before",
+        "step of walk %" G_GUINT64_FORMAT " before any walk record with that id: expected the walk first",
+        s->walk);
     return FALSE;
   }
-  return TRUE;
 }
 
-static gboolean
+static inline gboolean
 check_step(KvmmmuReader *r, const KvmmmuRecord *rec)
 {
   const KvmmmuStep *s = &rec->u.Step;
-  const CpuWalk *cw = cpu_walk(r, rec->cpu, FALSE);
+  guint32 nr = 0;
+  KvmmmuWalkCheckVerdict v = kvmmmu_walkcheck_step(&r->walks, rec->cpu, s->walk, s->i, &nr);
 
-  /* Nearly every step: of the walk its CPU has open, within it. */
-  if (G_LIKELY(cw && cw->walk == s->walk && s->i < cw->nr))
-    return TRUE;
-  return check_step_elsewhere(r, s, cw);
+  return G_LIKELY(v == KVMMMU_WALKCHECK_OK) || step_problem(r, s, v, nr);
 }
 
 /* ---- header ----------------------------------------------------------- */
@@ -576,9 +459,9 @@ note_bad_walk(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok)
   const Token *t = &tok[1 + (kvmmmu_common_field_specs(&n_common), n_common)];
   guint64 id;
 
-  if (spec->n_fields && strcmp(spec->fields[0].name, "walk") == 0 && kvmmmu_field_parse_u64(t->s, t->n, &id) && id != 0 &&
-      g_hash_table_size(r->bad_walks) < BAD_WALKS_MAX && !walk_id_seen(r, id))
-    g_hash_table_add(r->bad_walks, g_memdup2(&id, sizeof id));
+  if (spec->n_fields && strcmp(spec->fields[0].name, "walk") == 0 &&
+      kvmmmu_field_parse_u64(t->s, t->n, &id))
+    kvmmmu_walkcheck_bad_walk(&r->walks, id);
 }
 
 /* The full parser: any line, with a message for whatever is wrong. */
@@ -633,7 +516,7 @@ parse_line(KvmmmuReader *r, const char *s, gsize n, gboolean no_newline, KvmmmuR
     if (!parse_header(r, tok, ntok, rec, error))
       return LINE_FATAL;
     /* A second header starts a new capture (traces concatenated). */
-    reset_capture(r);
+    kvmmmu_walkcheck_reset(&r->walks);
     r->have_header = TRUE;
     return LINE_RECORD;
   }
