@@ -68,7 +68,7 @@ done
 for mode in "KVMMMU_MMAP=0" "KVMMMU_MMAP=1"; do
   { read -r _; env $mode "$R" summary - ; } <"$src" >"$TMP/out-$mode" 2>&1; echo "exit $?" >>"$TMP/out-$mode"
 done
-if cmp -s "$TMP/out-KVMMMU_MMAP=0" "$TMP/out-KVMMMU_MMAP=1" && grep -q "expected 'kvmmmu 1" "$TMP/out-KVMMMU_MMAP=1" && grep -q "exit [1-9]" "$TMP/out-KVMMMU_MMAP=1"; then
+if cmp -s "$TMP/out-KVMMMU_MMAP=0" "$TMP/out-KVMMMU_MMAP=1" && grep -q "expected 'kvmmmu VERSION" "$TMP/out-KVMMMU_MMAP=1" && grep -q "exit [1-9]" "$TMP/out-KVMMMU_MMAP=1"; then
   ok "mapped: from a descriptor one line in"
 else bad "mapped: from a descriptor one line in" "$(diff -u "$TMP/out-KVMMMU_MMAP=0" "$TMP/out-KVMMMU_MMAP=1"; head -5 "$TMP/out-KVMMMU_MMAP=1")"; fi
 

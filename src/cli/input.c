@@ -294,6 +294,10 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
     fprintf(stderr, "kvmmmu-report: %s: %" G_GUINT64_FORMAT " records left out; "
             "loss and summary counts cover the whole input\n",
             kvmmmu_filter_describe(cli->filter), cli->filtered_out);
+  if (cli->filter && !cli->quiet && kvmmmu_filter_no_vm(cli->filter))
+    fprintf(stderr, "kvmmmu-report: %" G_GUINT64_FORMAT " walk%s left out by --vm: "
+            "format-1 captures do not say which VM a walk is of\n",
+            kvmmmu_filter_no_vm(cli->filter), kvmmmu_filter_no_vm(cli->filter) == 1 ? "" : "s");
   /* The records a report counts: every event kind, the trailer too. */
   for (int k = KVMMMU_RECORD_HEADER + 1; k <= KVMMMU_RECORD_END; k++)
     records += stats->per_kind[k];

@@ -5,15 +5,17 @@
 
 #include "format/records.h"
 
-#define KVMMMU_X_FIELD_SPEC(S, name, type)                                 \
-  { #name, KVMMMU_FIELD_##type, offsetof(S, name) },
+#define KVMMMU_X_FIELD_SPEC(S, name, type, ...)                            \
+  { #name, KVMMMU_FIELD_##type, offsetof(S, name), KVMMMU_FIELD_SINCE(__VA_ARGS__) },
+/* One bit per version a kind's fields came in: its highest is the kind's since. */
+#define KVMMMU_X_FIELD_BIT(S, name, type, ...) | (1u << KVMMMU_FIELD_SINCE(__VA_ARGS__))
 
 /* One field-spec array per kind and per item, from the same tables. */
 #define KVMMMU_X_SPEC_ARRAYS(E, kw, N, F, I, M)                            \
   static const KvmmmuFieldSpec N##_fields[] = {                            \
-    F(KVMMMU_X_FIELD_SPEC, Kvmmmu##N) { NULL, 0, 0 } };                    \
+    F(KVMMMU_X_FIELD_SPEC, Kvmmmu##N) { NULL, 0, 0, 0 } };                 \
   static const KvmmmuFieldSpec N##_item_fields[] = {                       \
-    I(KVMMMU_X_FIELD_SPEC, Kvmmmu##N##Item) { NULL, 0, 0 } };
+    I(KVMMMU_X_FIELD_SPEC, Kvmmmu##N##Item) { NULL, 0, 0, 0 } };
 
 KVMMMU_EVENT_KINDS(KVMMMU_X_SPEC_ARRAYS)
 
@@ -33,7 +35,8 @@ static const KvmmmuKindSpec kind_specs[] = {
   { KVMMMU_RECORD_##E, kw, N##_fields,                                     \
     G_N_ELEMENTS(N##_fields) - 1, N##_item_fields,                         \
     G_N_ELEMENTS(N##_item_fields) - 1, M, sizeof(Kvmmmu##N##Item),         \
-    offsetof(Kvmmmu##N, items) },
+    offsetof(Kvmmmu##N, items),                                            \
+    31 - __builtin_clz(2u F(KVMMMU_X_FIELD_BIT, _)) },
   KVMMMU_EVENT_KINDS(KVMMMU_X_KIND_SPEC)
 #undef KVMMMU_X_KIND_SPEC
 };

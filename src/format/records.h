@@ -21,7 +21,14 @@
 
 #include <glib.h>
 
-#define KVMMMU_FORMAT_VERSION 1
+/* The version writers write.  A reader reads every version from
+ * KVMMMU_FORMAT_VERSION_MIN on: a field added after version 1 names the
+ * version it came in as F's fourth argument, and in a capture of an older
+ * version the field is absent from the line (0 in the record). */
+#define KVMMMU_FORMAT_VERSION 2
+#define KVMMMU_FORMAT_VERSION_MIN 1
+/* The version a field came in: F(S, name, type) is 1, F(S, name, type, N) N. */
+#define KVMMMU_FIELD_SINCE(...) (1 __VA_OPT__(* 0 + __VA_ARGS__))
 #define KVMMMU_HEADER_KEYWORD "kvmmmu"
 
 /* struct kvm_mmu_pages holds KVM_PAGE_ARRAY_NR pages; struct mmu_page_path
@@ -75,6 +82,7 @@ typedef enum {
 #define KVMMMU_WALK_FIELDS(F, S)                                              \
   F(S, walk, U64)    /* walk id, from 1 per capture; steps refer to it */     \
   F(S, round, U32)   /* 0, or n for the n-th restart after -ENOSPC */         \
+  F(S, kvm, HEX, 2)  /* the VM (struct kvm *); 0 in a version-1 capture */    \
   F(S, parent, HEX)  /* the sp mmu_zap_unsync_children was called on */       \
   F(S, nr, COUNT)    /* pages->nr */
 #define KVMMMU_WALK_ITEM_FIELDS(F, S)                                         \
@@ -172,7 +180,7 @@ typedef enum {
 } KvmmmuRecordKind;
 
 /* Record structs, one per event kind, generated from the tables. */
-#define KVMMMU_X_MEMBER(S, name, type) KVMMMU_CTYPE_##type name;
+#define KVMMMU_X_MEMBER(S, name, type, ...) KVMMMU_CTYPE_##type name;
 
 #define KVMMMU_X_ITEM_STRUCT(E, kw, N, F, I, M)                            \
   typedef struct {                                                         \
@@ -241,6 +249,7 @@ typedef struct {
   const char *name;
   KvmmmuFieldType type;
   gsize offset; /* within the kind's struct, or its item struct */
+  guint since;  /* the format version the field came in */
 } KvmmmuFieldSpec;
 
 typedef struct {
@@ -253,6 +262,7 @@ typedef struct {
   guint max_items;
   gsize item_size;
   gsize items_offset; /* offset of items[] in the kind's struct */
+  guint since;        /* the newest version any of its own fields came in */
 } KvmmmuKindSpec;
 
 /* transfer none: ts_ns cpu seq, the fields every event line starts with

@@ -23,6 +23,7 @@ struct _KvmmmuFilter {
    * it was selected (steps logged on another CPU are judged alone) */
   guint64 cpu_walk[256];
   gboolean cpu_walk_selected[256];
+  guint64 no_vm;               /* walks --vm left out: their capture had no VM field */
 };
 
 KvmmmuFilter *
@@ -155,6 +156,12 @@ kvmmmu_filter_set(KvmmmuFilter *f, const char *option, const char *text, GError 
   return ok;
 }
 
+guint64
+kvmmmu_filter_no_vm(const KvmmmuFilter *f)
+{
+  return f->no_vm;
+}
+
 gboolean
 kvmmmu_filter_active(const KvmmmuFilter *f)
 {
@@ -187,15 +194,18 @@ vm_index(KvmmmuFilter *f, guint64 kvm)
   return f->vms->len - 1;
 }
 
-/* The record's VM and vCPU, when its kind has them. */
+/* The record's VM and vCPU, when its kind has them: a walk has a VM (0
+ * in a version-1 capture, which did not write it) and no vCPU. */
 static gboolean
-vm_of(const KvmmmuRecord *rec, guint64 *kvm, guint32 *vcpu)
+vm_of(const KvmmmuRecord *rec, guint64 *kvm, guint32 *vcpu, gboolean *has_vcpu)
 {
+  *has_vcpu = TRUE;
   switch (rec->kind) {
   case KVMMMU_RECORD_LOAD: *kvm = rec->u.Load.kvm; *vcpu = rec->u.Load.vcpu; return TRUE;
   case KVMMMU_RECORD_SWITCH: *kvm = rec->u.Switch.kvm; *vcpu = rec->u.Switch.vcpu; return TRUE;
   case KVMMMU_RECORD_VCPU_ROOT: *kvm = rec->u.VcpuRoot.kvm; *vcpu = rec->u.VcpuRoot.vcpu; return TRUE;
   case KVMMMU_RECORD_LOAD_RATE: *kvm = rec->u.LoadRate.kvm; *vcpu = rec->u.LoadRate.vcpu; return TRUE;
+  case KVMMMU_RECORD_WALK: *kvm = rec->u.Walk.kvm; *has_vcpu = FALSE; return TRUE;
   default: return FALSE;
   }
 }
@@ -224,6 +234,7 @@ match(KvmmmuFilter *f, const KvmmmuRecord *rec)
 {
   guint64 kvm, start, end;
   guint32 vcpu;
+  gboolean has_vcpu;
 
   if (rec->kind == KVMMMU_RECORD_HEADER) {
     f->capture_start_ns = rec->u.header.start_ns;
@@ -233,12 +244,22 @@ match(KvmmmuFilter *f, const KvmmmuRecord *rec)
   }
   if (!kvmmmu_kind_spec(rec->kind))
     return TRUE; /* SystemTap's own lines */
-  if (vm_of(rec, &kvm, &vcpu)) {
-    guint index = vm_index(f, kvm); /* numbered whether or not --vm asks */
+  if (vm_of(rec, &kvm, &vcpu, &has_vcpu)) {
+    gboolean by_vm = f->vm_index.n || f->vm_kvm.n;
 
-    if ((f->vm_index.n || f->vm_kvm.n) && !in_set(&f->vm_index, index) && !in_set(&f->vm_kvm, kvm))
-      return FALSE;
-    if (f->vcpu.n && !in_set(&f->vcpu, vcpu))
+    if (kvm == 0) {
+      /* a walk of a version-1 capture: no VM to select it by */
+      if (by_vm) {
+        f->no_vm++;
+        return FALSE;
+      }
+    } else {
+      guint index = vm_index(f, kvm); /* numbered whether or not --vm asks */
+
+      if (by_vm && !in_set(&f->vm_index, index) && !in_set(&f->vm_kvm, kvm))
+        return FALSE;
+    }
+    if (has_vcpu && f->vcpu.n && !in_set(&f->vcpu, vcpu))
       return FALSE;
   }
   if (f->cpu.n && !in_set(&f->cpu, rec->cpu))

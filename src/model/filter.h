@@ -42,6 +42,10 @@ gboolean kvmmmu_filter_active(const KvmmmuFilter *filter);
 /* What is set, as the options were given ("--vcpu 0 --time 1,2"). */
 const char *kvmmmu_filter_describe(const KvmmmuFilter *filter);
 
+/* Walks --vm left out because their capture (format 1) did not write
+ * their VM. */
+guint64 kvmmmu_filter_no_vm(const KvmmmuFilter *filter);
+
 /* Feed every record, in order: TRUE when the report should see it. */
 gboolean kvmmmu_filter_match(KvmmmuFilter *filter, const KvmmmuRecord *rec);
 

@@ -299,6 +299,8 @@ parse(KvmmmuChunks *ch, Slot *s)
     e->line = ++line;
     if (size) {
       e->type = KVMMMU_ENTRY_RECORD;
+      e->text_off = pos; /* for a capture of an older layout (reader.c) */
+      e->text_len = n;
       e->size += size;
       en.used += e->size;
       pos += n + 1;

@@ -324,10 +324,10 @@ starts_with(const char *s, const char *word, guint n)
     (dst) = n_items = (guint32)v_; }
 
 /* A field after the first: the token before it ended with sep. */
-#define FAST_FIELD(S, name, type)                                            \
+#define FAST_FIELD(S, name, type, ...)                                          \
   if (term != ' ') return FALSE;                                             \
   FAST_##type((S)->name)
-#define FAST_ITEM_FIELD(S, name, type)                                       \
+#define FAST_ITEM_FIELD(S, name, type, ...)                                     \
   if (term != sep) return FALSE;                                             \
   sep = ',';                                                                 \
   FAST_##type((S)->name)

@@ -37,6 +37,8 @@ struct _KvmmmuReader {
   KvmmmuRecord full;  /* what the full parser fills */
 
   gboolean have_header;
+  guint32 version;    /* the capture's format version */
+  guint32 newer_kinds;/* bit per kind whose newest fields came after it */
   gboolean in_hit_report;
   KvmmmuWalkCheck walks;
 
@@ -214,7 +216,19 @@ parse_common(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
   return TRUE;
 }
 
-/* Parse an event line whose keyword matched spec. */
+/* The kind's own fields in a capture of this version. */
+static inline guint
+fields_in(const KvmmmuKindSpec *spec, guint32 version)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < spec->n_fields; i++)
+    n += spec->fields[i].since <= version;
+  return n;
+}
+
+/* Parse an event line whose keyword matched spec, as the capture's
+ * version lays it out. */
 static gboolean
 parse_event(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
             int ntok, KvmmmuRecord *rec)
@@ -222,9 +236,10 @@ parse_event(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
   guint n_common;
   const KvmmmuFieldSpec *common G_GNUC_UNUSED = kvmmmu_common_field_specs(&n_common);
   const int first = 1 + n_common; /* token of the kind's first own field */
-  const int n_fixed = first + spec->n_fields;
+  const int n_fixed = first + fields_in(spec, r->version);
   guint8 *base = (guint8 *)&rec->u;
   guint32 n_items = 0;
+  int at = first;
 
   if (ntok < n_fixed) {
     g_autofree char *reason = g_strdup_printf("%s:short", spec->keyword);
@@ -236,18 +251,21 @@ parse_event(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
     return FALSE;
   for (guint i = 0; i < spec->n_fields; i++) {
     const KvmmmuFieldSpec *f = &spec->fields[i];
-    const Token *t = &tok[first + i];
+    const Token *t = &tok[at];
 
+    if (f->since > r->version)
+      continue; /* not in this version's lines: stays 0 */
+    at++;
     if (!kvmmmu_field_parse(f, t->s, t->n, spec->max_items, base)) {
       g_autofree char *got = kvmmmu_field_token_dup(t);
       g_autofree char *reason = g_strdup_printf("%s:%s", spec->keyword, f->name);
       if (f->type == KVMMMU_FIELD_COUNT)
         bad(r, spec->keyword, reason,
-            "field %u (%s): expected a count from 0 to %u, got %s", first + 1 + i,
-            f->name, spec->max_items, got);
+            "field %d (%s): expected a count from 0 to %u, got %s", at, f->name,
+            spec->max_items, got);
       else
-        bad(r, spec->keyword, reason, "field %u (%s): expected %s, got %s",
-            first + 1 + i, f->name, kvmmmu_field_expectation(f->type), got);
+        bad(r, spec->keyword, reason, "field %d (%s): expected %s, got %s", at, f->name,
+            kvmmmu_field_expectation(f->type), got);
       return FALSE;
     }
     if (f->type == KVMMMU_FIELD_COUNT)
@@ -364,18 +382,18 @@ parse_header(KvmmmuReader *r, const Token *tok, int ntok, KvmmmuRecord *rec,
                 r->name, r->line);
     return FALSE;
   }
-  if (version != KVMMMU_FORMAT_VERSION) {
+  if (version < KVMMMU_FORMAT_VERSION_MIN || version > KVMMMU_FORMAT_VERSION) {
     g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
                 "%s:%" G_GUINT64_FORMAT ": header: format version %" G_GUINT64_FORMAT
-                " is not known: expected %d (a newer kvmmmu-report may read it)",
-                r->name, r->line, version, KVMMMU_FORMAT_VERSION);
+                " is not known: expected %d to %d (a newer kvmmmu-report may read it)",
+                r->name, r->line, version, KVMMMU_FORMAT_VERSION_MIN, KVMMMU_FORMAT_VERSION);
     return FALSE;
   }
   if (ntok < 5 || tok[2].n == 0 || tok[3].n == 0 ||
       tok[2].n >= sizeof h->release || tok[3].n >= sizeof h->host ||
       !kvmmmu_field_parse_u64(tok[4].s, tok[4].n, &h->start_ns)) {
     g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
-                "%s:%" G_GUINT64_FORMAT ": header: expected 'kvmmmu 1 RELEASE HOST START_NS [key=value ...]'",
+                "%s:%" G_GUINT64_FORMAT ": header: expected 'kvmmmu VERSION RELEASE HOST START_NS [key=value ...]'",
                 r->name, r->line);
     return FALSE;
   }
@@ -413,7 +431,7 @@ static void
 set_no_header_error(KvmmmuReader *r, const char *quoted_kind, GError **error)
 {
   g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
-              "%s:%" G_GUINT64_FORMAT ": header: expected 'kvmmmu 1 RELEASE HOST START_NS' "
+              "%s:%" G_GUINT64_FORMAT ": header: expected 'kvmmmu VERSION RELEASE HOST START_NS' "
               "as the first record, got %s", r->name, r->line, quoted_kind);
 }
 
@@ -448,6 +466,23 @@ accept_event(KvmmmuReader *r, const KvmmmuRecord *rec, GError **error)
     return event_before_header(r, rec, error);
   r->in_hit_report = FALSE;
   return structure_ok(r, rec) ? LINE_RECORD : LINE_SKIP;
+}
+
+/* The kinds whose lines in a capture of this version lack fields the
+ * newest version has. */
+G_STATIC_ASSERT(KVMMMU_RECORD_N_KINDS <= 32);
+
+static guint32
+newer_kinds(guint32 version)
+{
+  guint n;
+  const KvmmmuKindSpec *specs = kvmmmu_kind_specs(&n);
+  guint32 mask = 0;
+
+  for (guint i = 0; i < n; i++)
+    if (specs[i].since > version)
+      mask |= 1u << specs[i].kind;
+  return mask;
 }
 
 /* A walk line was bad after its cpu and seq: remember its id, if that
@@ -518,6 +553,8 @@ parse_line(KvmmmuReader *r, const char *s, gsize n, gboolean no_newline, KvmmmuR
     /* A second header starts a new capture (traces concatenated). */
     kvmmmu_walkcheck_reset(&r->walks);
     r->have_header = TRUE;
+    r->version = rec->u.header.version;
+    r->newer_kinds = newer_kinds(r->version);
     return LINE_RECORD;
   }
   spec = lookup_kind(&tok[0]);
@@ -618,7 +655,7 @@ next_ref_any(KvmmmuReader *r, const KvmmmuRecord **out, GError **error)
     if (st == KVMMMU_READ_EOF) {
       if (!r->have_header && !kvmmmu_reader_stopped(r)) {
         g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
-                    "%s: header: expected 'kvmmmu 1 RELEASE HOST START_NS' first, "
+                    "%s: header: expected 'kvmmmu VERSION RELEASE HOST START_NS' first, "
                     "but the input has no records", r->name);
         return KVMMMU_READ_FATAL;
       }
@@ -631,7 +668,14 @@ next_ref_any(KvmmmuReader *r, const KvmmmuRecord **out, GError **error)
       rec->file = r->name;
       rec->line = r->line;
       r->line_has_seq = TRUE;
-      res = accept_event(r, rec, error);
+      if (G_UNLIKELY(r->newer_kinds >> rec->kind & 1)) {
+        /* the fast path read the newest layout: the capture's is older */
+        rec = &r->full;
+        r->line_has_seq = FALSE;
+        res = parse_line(r, r->chunk->text + e->text_off, e->text_len, FALSE, rec, error);
+      } else {
+        res = accept_event(r, rec, error);
+      }
       break;
     case KVMMMU_ENTRY_LINE:
       res = parse_line(r, r->chunk->text + e->text_off, e->text_len, e->no_newline, rec,
@@ -687,6 +731,9 @@ kvmmmu_reader_next_ref(KvmmmuReader *r, const KvmmmuRecord **out, GError **error
     if (G_LIKELY(e->type == KVMMMU_ENTRY_RECORD)) {
       KvmmmuRecord *rec = (KvmmmuRecord *)(e + 1);
 
+      /* A capture of an older layout: the full parser reads the line. */
+      if (G_UNLIKELY(r->newer_kinds >> rec->kind & 1))
+        return next_ref_any(r, out, error);
       r->entry += e->size;
       r->line = r->line_base + e->line;
       rec->file = r->name;

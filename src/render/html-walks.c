@@ -220,6 +220,8 @@ walk_article(KvmmmuHtml *h, GString *out, guint64 seq, const KvmmmuWalkTree *t,
 
   kvmmmu_walk_shape_of(t, &shape);
   kvmmmu_render_reltime(s, t->ts_ns, origin_ns);
+  if (t->rec.kvm) /* 0: a format-1 capture did not write it */
+    g_string_append_printf(s, " in VM <code>" X64 "</code>", t->rec.kvm);
   g_string_append_printf(out, "<article class=\"walk\" id=\"walk-%" G_GUINT64_FORMAT "-%"
                               G_GUINT64_FORMAT "\">\n<h3>walk %" G_GUINT64_FORMAT " <span class=\"%s\">%s</span></h3>\n"
                               "<p class=\"meta\">at %s on cpu %u, root L%u, round %u: %u pages, %u leaves, "

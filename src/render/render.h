@@ -70,6 +70,11 @@ KvmmmuJson *kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
                                    const KvmmmuKernelLayout *layout,
                                    KvmmmuJson *snapshots /* transfer full, may be NULL */);
 KvmmmuJson *kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns);
+/* One load or switch record of roots' JSON "events" array, which roots
+ * streams in trace order: every load with its time and latency, every
+ * switch with its prev_roots result. */
+KvmmmuJson *kvmmmu_render_root_event_json(const KvmmmuRecord *rec, guint capture,
+                                          guint64 origin_ns);
 
 /* ---- histograms ---- */
 /* Exactly as SystemTap prints @hist_linear / @hist_log, blank line included. */

@@ -162,6 +162,38 @@ kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns)
 }
 
 KvmmmuJson *
+kvmmmu_render_root_event_json(const KvmmmuRecord *rec, guint capture, guint64 origin_ns)
+{
+  g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
+
+  kvmmmu_json_begin_object(b);
+  kvmmmu_json_string(b, "kind", kvmmmu_kind_name(rec->kind));
+  kvmmmu_json_int(b, "capture", capture);
+  kvmmmu_json_int(b, "time_ns", (gint64)(rec->ts_ns - origin_ns));
+  kvmmmu_json_int(b, "cpu", rec->cpu);
+  if (rec->kind == KVMMMU_RECORD_LOAD) {
+    const KvmmmuLoad *l = &rec->u.Load;
+
+    kvmmmu_json_hex(b, "kvm", l->kvm);
+    kvmmmu_json_int(b, "vcpu", l->vcpu);
+    kvmmmu_json_int(b, "ret", l->ret);
+    kvmmmu_json_uint(b, "dur_ns", l->dur_ns);
+    kvmmmu_json_hex(b, "root_hpa", l->root_hpa);
+    kvmmmu_json_hex(b, "pgd", l->pgd);
+    kvmmmu_json_hex(b, "role", l->role);
+  } else if (rec->kind == KVMMMU_RECORD_SWITCH) {
+    const KvmmmuSwitch *sw = &rec->u.Switch;
+
+    kvmmmu_json_hex(b, "kvm", sw->kvm);
+    kvmmmu_json_int(b, "vcpu", sw->vcpu);
+    kvmmmu_json_hex(b, "pgd", sw->pgd);
+    kvmmmu_json_string(b, "prev_roots", kvmmmu_switch_result_name(sw->result));
+  }
+  kvmmmu_json_end_object(b);
+  return kvmmmu_json_builder_root(b);
+}
+
+KvmmmuJson *
 kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
                          const KvmmmuKernelLayout *layout, KvmmmuJson *snapshots)
 {

@@ -281,8 +281,8 @@ tree_node(GString *out, const KvmmmuWalkTree *t, guint j, TreeIndent *indent,
   indent->len = keep;
 }
 
-#define TREE_HEAD_MAX (sizeof "walk  (capture ) at  cpu  round : pages,  leaves,  steps, parent \n" + \
-                       KVMMMU_U64_MAX + 6 * KVMMMU_U32_MAX + KVMMMU_HEX64_MAX)
+#define TREE_HEAD_MAX (sizeof "walk  (capture ) at  cpu  kvm  round : pages,  leaves,  steps, parent \n" + \
+                       KVMMMU_U64_MAX + 6 * KVMMMU_U32_MAX + 2 * KVMMMU_HEX64_MAX)
 #define TREE_TAIL_MAX (sizeof "  depth-first order: ok\n  step paths root-to-leaf: / ok, " \
                        " leaves not zapped\n" + 3 * KVMMMU_U32_MAX)
 
@@ -308,6 +308,10 @@ kvmmmu_render_walk_tree_with(GString *out, const KvmmmuWalkTree *t, guint64 orig
   p = kvmmmu_text_reserve(out, TREE_HEAD_MAX);
   p = kvmmmu_put_lit(p, " cpu ");
   p = kvmmmu_put_u32(p, t->cpu);
+  if (t->rec.kvm) { /* 0: a format-1 capture, which did not write it */
+    p = kvmmmu_put_lit(p, " kvm ");
+    p = kvmmmu_put_hex(p, t->rec.kvm);
+  }
   p = kvmmmu_put_lit(p, " round ");
   p = kvmmmu_put_u32(p, t->rec.round);
   p = kvmmmu_put_lit(p, ": ");
@@ -366,7 +370,7 @@ kvmmmu_render_walk_tree(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns
 void
 kvmmmu_render_walk_csv_header(GString *out)
 {
-  g_string_append(out, "capture,walk,time_s,cpu,round,record,i,sp,level,role,role_decoded,gfn,idx,unsync,parents,verdict\n");
+  g_string_append(out, "capture,walk,time_s,cpu,kvm,round,record,i,sp,level,role,role_decoded,gfn,idx,unsync,parents,verdict\n");
 }
 
 void
@@ -376,17 +380,20 @@ kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
   const KvmmmuWalk *w = &t->rec;
   g_autoptr(GString) time = g_string_new("");
   g_autoptr(GString) decoded = g_string_new("");
+  char kvm[24] = ""; /* empty: a format-1 capture did not write it */
 
   kvmmmu_render_reltime(time, t->ts_ns, origin_ns);
   g_string_erase(time, time->len - 1, 1); /* drop the unit: CSV wants a number */
+  if (w->kvm)
+    g_snprintf(kvm, sizeof kvm, X64, w->kvm);
   for (guint i = 0; i < w->nr; i++) {
     const KvmmmuWalkItem *it = &w->items[i];
 
     g_string_truncate(decoded, 0);
     if (layout)
       kvmmmu_role_decode(layout, it->role, decoded);
-    g_string_append_printf(out, "%u,%" G_GUINT64_FORMAT ",%s,%u,%u,page,%u," X64 ",%u,%x,%s," X64 ",%d,%u,,%s\n",
-                           t->capture, w->walk, time->str, t->cpu, w->round, i, it->sp,
+    g_string_append_printf(out, "%u,%" G_GUINT64_FORMAT ",%s,%u,%s,%u,page,%u," X64 ",%u,%x,%s," X64 ",%d,%u,,%s\n",
+                           t->capture, w->walk, time->str, t->cpu, kvm, w->round, i, it->sp,
                            KVMMMU_ROLE_LEVEL(it->role), it->role, decoded->str, it->gfn,
                            it->idx == KVMMMU_INVALID_INDEX ? -1 : (int)it->idx, it->unsync,
                            i == 0 && !t->dfs_ok ? "bad-order" : "ok");
@@ -395,8 +402,8 @@ kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
     const KvmmmuWalkStep *ws = &g_array_index(t->steps, KvmmmuWalkStep, k);
     const KvmmmuStep *s = &ws->step;
 
-    g_string_append_printf(out, "%u,%" G_GUINT64_FORMAT ",%s,%u,%u,step,%u," X64 ",,,,,,,",
-                           t->capture, w->walk, time->str, t->cpu, w->round, s->i, s->sp);
+    g_string_append_printf(out, "%u,%" G_GUINT64_FORMAT ",%s,%u,%s,%u,step,%u," X64 ",,,,,,,",
+                           t->capture, w->walk, time->str, t->cpu, kvm, w->round, s->i, s->sp);
     for (guint d = 0; d < s->depth; d++)
       g_string_append_printf(out, "%s" X64, d ? " " : "", s->items[d].sp);
     g_string_append_printf(out, ",%s\n", ws->verdict == KVMMMU_STEP_OK && !ws->path_checked
@@ -429,6 +436,12 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
   kvmmmu_json_int(b, "capture", t->capture);
   kvmmmu_json_int(b, "time_ns", (gint64)(t->ts_ns - origin_ns));
   kvmmmu_json_int(b, "cpu", t->cpu);
+  if (w->kvm) {
+    kvmmmu_json_hex(b, "kvm", w->kvm);
+  } else { /* a format-1 capture did not write it */
+    kvmmmu_json_member(b, "kvm");
+    kvmmmu_json_add_null(b);
+  }
   kvmmmu_json_int(b, "round", w->round);
   kvmmmu_json_hex(b, "parent", w->parent);
   kvmmmu_json_member(b, "pages");

@@ -22,7 +22,7 @@ RUNS=${BENCH_RUNS:-9}
 CAPTURES=${BENCH_CAPTURES:-1500}
 DATA=${BENCH_DATA:-bench/data}
 RESULTS=${BENCH_RESULTS:-bench/results.md}
-K=tests/traces/6.1.0-56-amd64
+K=tests/traces/6.1.0-57-amd64  # the newest format: every line takes the fast parser
 mkdir -p "$DATA" "$(dirname "$RESULTS")"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -107,7 +107,9 @@ header=$(head -n1 "$K/zap_unsync.trace") kernel=$(basename "$K")
 for d in tests/traces/*; do
 	rel=$(basename "$d")
 	if [ -f "$d/zap_unsync.trace" ] && [ -f "$cache/$rel/dbg/kvm.ko" ]; then
-		header=$(head -n1 "$d/zap_unsync.trace") kernel=$rel; break
+		# that kernel's header with the format version of the lines under it
+		header=$(head -n1 "$d/zap_unsync.trace" | awk -v v="$(awk '{ print $2; exit }' "$K/zap_unsync.trace")" '{ $2 = v; print }')
+		kernel=$rel; break
 	fi
 done
 many=$DATA/captures-$CAPTURES-$kernel.trace

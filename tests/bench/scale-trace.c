@@ -76,6 +76,9 @@ read_input(Input *in, const char *path)
 
 static uint64_t seq[MAX_CPUS];
 
+/* The token of a walk's parent: format 2 put kvm before it. */
+static int walk_parent_tok = 6;
+
 /* Write one record of copy k. */
 static size_t
 write_scaled(FILE *out, const char *line, uint64_t k, uint64_t dt, uint64_t dwalk)
@@ -99,7 +102,7 @@ write_scaled(FILE *out, const char *line, uint64_t k, uint64_t dt, uint64_t dwal
   for (int i = 4; i < n; i++) {
     if (walkish && i == 4) {
       len += fprintf(out, " %" PRIu64, (uint64_t)strtoull(tok[i], NULL, 10) + k * dwalk);
-    } else if (walkish && (strchr(tok[i], ',') || (i == 6 && strcmp(tok[0], "walk") == 0) ||
+    } else if (walkish && (strchr(tok[i], ',') || (i == walk_parent_tok && strcmp(tok[0], "walk") == 0) ||
                            (i == 6 && strcmp(tok[0], "step") == 0))) {
       /* sp pointers, alone or first in an item: a fresh page per copy */
       char *comma = strchr(tok[i], ',');
@@ -143,7 +146,8 @@ main(int argc, char **argv)
     unsigned ver;
 
     sscanf(in.header, "kvmmmu %u %255s %255s %*s %511[^\n]", &ver, rel, host, rest);
-    written += fprintf(out, "kvmmmu 1 %s %s %" PRIu64 " script=scaled\n", rel, host, in.first_ts);
+    walk_parent_tok = ver >= 2 ? 7 : 6;
+    written += fprintf(out, "kvmmmu %u %s %s %" PRIu64 " script=scaled\n", ver, rel, host, in.first_ts);
   }
   for (k = 0; written < want; k++)
     for (size_t i = 0; i < in.n; i++, records++)

@@ -215,7 +215,7 @@ for n in $names; do
 		say "$n: $(wc -c < "$t") bytes (not kvmmmu format)"
 		continue
 	fi
-	head -n1 "$t" | grep -q '^kvmmmu 1 ' || { say "$t: no kvmmmu header"; bad=1; }
+	head -n1 "$t" | grep -q '^kvmmmu [0-9][0-9]* ' || { say "$t: no kvmmmu header"; bad=1; }
 	grep -q '^end ' "$t" || { say "$t: no end trailer"; bad=1; }
 	if grep -q '^WARNING: Number of errors\|^ERROR' "$t" "$OUT/$n.staprun" 2>/dev/null; then
 		say "$n: stap reported errors or skipped probes:"; grep '^WARNING\|^ERROR' "$t" "$OUT/$n.staprun" >&2; bad=1
