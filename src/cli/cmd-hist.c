@@ -169,7 +169,7 @@ kvmmmu_cmd_hist(int argc, char **argv)
     kvmmmu_render_event_hist_csv(out, run);
     break;
   case KVMMMU_FORMAT_JSON: {
-    g_autoptr(KvmmmuJson) node = kvmmmu_render_event_hist_json(run);
+    g_autoptr(KvmmmuJson) node = kvmmmu_render_event_hist_json(run, cli.abs_time);
     kvmmmu_cli_write_json(node);
     break;
   }

@@ -303,7 +303,7 @@ kvmmmu_render_event_hist_csv(GString *out, const KvmmmuEventHist *eh)
 }
 
 KvmmmuJson *
-kvmmmu_render_event_hist_json(const KvmmmuEventHist *eh)
+kvmmmu_render_event_hist_json(const KvmmmuEventHist *eh, gboolean abs_time)
 {
   g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
   g_autofree char *unit = event_hist_unit(eh);
@@ -329,6 +329,7 @@ kvmmmu_render_event_hist_json(const KvmmmuEventHist *eh)
                                                       KvmmmuSeriesCapture, c);
 
       kvmmmu_json_begin_object(b);
+      kvmmmu_json_uint(b, "capture_start_ns", cap->start_ns);
       kvmmmu_json_int(b, "interval_ns", cap->interval_ns);
       kvmmmu_json_member(b, "runs");
       kvmmmu_json_begin_array(b);
@@ -338,7 +339,7 @@ kvmmmu_render_event_hist_json(const KvmmmuEventHist *eh)
         if (run->capture != c)
           break;
         kvmmmu_json_begin_object(b);
-        kvmmmu_json_int(b, "start_ns", run->start_ns);
+        kvmmmu_json_uint(b, "start_ns", abs_time ? cap->start_ns + run->start_ns : run->start_ns);
         kvmmmu_json_int(b, "intervals", run->n);
         kvmmmu_json_int(b, "count", run->count);
         kvmmmu_json_end_object(b);

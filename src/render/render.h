@@ -94,7 +94,9 @@ void kvmmmu_render_event_hist_text(GString *out, const KvmmmuEventHist *eh,
 void kvmmmu_render_event_hist_csv(GString *out, const KvmmmuEventHist *eh);
 /* transfer full: the histogram's members, what was left out, and for rates
  * the series per capture when kvmmmu_event_hist_keep_series() was asked */
-KvmmmuJson *kvmmmu_render_event_hist_json(const KvmmmuEventHist *eh);
+/* abs_time: series runs start on the records' clock, not from their
+ * capture's start (--abs-time). */
+KvmmmuJson *kvmmmu_render_event_hist_json(const KvmmmuEventHist *eh, gboolean abs_time);
 
 /* ---- summary ---- */
 void kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks,

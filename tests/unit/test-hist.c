@@ -511,12 +511,19 @@ test_series(void)
   g_assert_cmpuint(cut->series_runs->len, ==, 2);
   g_assert_cmpuint(g_array_index(cut->series_runs, KvmmmuSeriesRun, 1).n, ==, 1);
   g_assert_cmpuint(cut->series_left_out, ==, 9 - 2);
-  json = json_text(kvmmmu_render_event_hist_json(cut));
-  g_assert_nonnull(strstr(json, "\"series\":[{\"interval_ns\":1000000000,\"runs\":["
+  json = json_text(kvmmmu_render_event_hist_json(cut, FALSE));
+  g_assert_nonnull(strstr(json, "\"series\":[{\"capture_start_ns\":10000000000,"
+                                "\"interval_ns\":1000000000,\"runs\":["
                                 "{\"start_ns\":0,\"intervals\":1,\"count\":4},"
                                 "{\"start_ns\":1000000000,\"intervals\":1,\"count\":2}]},"
-                                "{\"interval_ns\":1000000000,\"runs\":[]}],"
+                                "{\"capture_start_ns\":20000000000,"
+                                "\"interval_ns\":1000000000,\"runs\":[]}],"
                                 "\"series_left_out\":7}"));
+  g_free(json);
+  /* --abs-time: the same runs on the records' clock */
+  json = json_text(kvmmmu_render_event_hist_json(cut, TRUE));
+  g_assert_nonnull(strstr(json, "{\"start_ns\":10000000000,\"intervals\":1,\"count\":4},"
+                                "{\"start_ns\":11000000000,\"intervals\":1,\"count\":2}]}"));
 }
 
 int
