@@ -70,4 +70,24 @@ kill $feeder 2>/dev/null; wait $feeder 2>/dev/null
   && ok "SIGINT ignored from the start stays ignored; SIGTERM still ends the input" \
   || bad "SIGINT ignored from the start stays ignored (alive after SIGINT: $alive, exit $irc)" "$(cat "$TMP/err")"
 
+# A FIFO named as the input, with no writer yet: open() would wait for one
+# past any number of SIGINTs; the first must end the input.
+rm -f "$TMP/named.fifo" && mkfifo "$TMP/named.fifo"
+env --default-signal=INT "$R" summary "$TMP/named.fifo" >"$TMP/out" 2>"$TMP/err" & pid=$!
+sleep 0.3; kill -INT $pid
+for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+if kill -0 $pid 2>/dev/null; then alive=yes; kill -KILL $pid; else alive=no; fi
+wait $pid; irc=$?
+[ $alive = no ] && [ "$irc" = 130 ] && grep -q "interrupted by SIGINT after 0 records" "$TMP/err" \
+  && ok "SIGINT: a named FIFO without a writer ends at the first SIGINT, exit 130" \
+  || bad "SIGINT: a named FIFO without a writer (alive after 5 s: $alive, exit $irc)" "$(cat "$TMP/err")"
+# ... and a writer that comes late is read whole, not taken for an empty input.
+"$R" summary "$TMP/named.fifo" >"$TMP/out" 2>"$TMP/err" & pid=$!
+sleep 0.3; cat $T/root_hpa.trace >"$TMP/named.fifo"
+wait $pid; irc=$?
+"$R" summary $T/root_hpa.trace >"$TMP/want" 2>/dev/null
+[ "$irc" = 0 ] && cmp -s "$TMP/want" "$TMP/out" \
+  && ok "a named FIFO whose writer comes late is read whole" \
+  || bad "a named FIFO whose writer comes late is read whole (exit $irc)" "$(diff "$TMP/want" "$TMP/out" | head; cat "$TMP/err")"
+
 finish

@@ -2,6 +2,7 @@
 /* chunks.c - read in order, parse in parallel, hand out in order. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -50,6 +51,7 @@ struct _KvmmmuChunks {
   ReadFunc read;
   int fd;
   gboolean regular;   /* fd is a regular file: its reads never wait */
+  gboolean nonblock;  /* O_NONBLOCK (a FIFO opened so): poll before every read */
   int stop_fd;        /* readable: end the input (-1 none); never read by workers */
   gboolean stopped;   /* the input ended because of stop_fd */
   KvmmmuBulk *bulk;
@@ -127,11 +129,21 @@ read_fd(KvmmmuChunks *ch, char *buf, gsize n, GError **error)
 
     if (ch->stop_fd >= 0 && !wait_input(ch))
       return 0;
+    if (ch->stop_fd < 0 && ch->nonblock) {
+      /* A FIFO before its writer came reads as EOF: wait for it. */
+      struct pollfd p = { .fd = ch->fd, .events = POLLIN };
+
+      if (poll(&p, 1, -1) < 0 && errno != EINTR && errno != EAGAIN) {
+        int e = errno;
+        g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_IO, "%s", g_strerror(e));
+        return -1;
+      }
+    }
     got = read(ch->fd, buf, n);
     if (got >= 0)
       return got;
     /* EAGAIN: a descriptor left non-blocking; poll() waits for it. */
-    if (errno != EINTR && !(errno == EAGAIN && ch->stop_fd >= 0)) {
+    if (errno != EINTR && errno != EAGAIN) {
       int e = errno;
       g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_IO, "%s", g_strerror(e));
       return -1;
@@ -517,6 +529,7 @@ kvmmmu_chunks_new_fd(int fd)
   ch = chunks_new(read_fd, threads, 0);
   ch->fd = fd;
   ch->regular = regular;
+  ch->nonblock = !regular && (fcntl(fd, F_GETFL) & O_NONBLOCK);
   if (regular && st.st_size > 0 && g_strcmp0(g_getenv("KVMMMU_MMAP"), "0") != 0)
     map_file(ch, fd, st.st_size);
   start_workers(ch);

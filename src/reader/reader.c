@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -72,7 +73,13 @@ kvmmmu_reader_open(const char *path, KvmmmuDiag *diag, gboolean strict,
   if (g_strcmp0(path, "-") == 0) {
     fd = STDIN_FILENO;
   } else {
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    /* A FIFO's open() waits for its writer, and a signal handler that
+     * restarts system calls cannot end that wait: opened without it, the
+     * reads poll the FIFO and the stop descriptor together (chunks.c). */
+    int nonblock = stat(path, &st) == 0 && S_ISFIFO(st.st_mode) ? O_NONBLOCK : 0;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC | nonblock);
     if (fd < 0) {
       int e = errno;
       g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_IO,
