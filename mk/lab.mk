@@ -59,6 +59,17 @@ lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
 	echo "lab: $$pass passed, $$fail failed$$( [ $$skip -eq 0 ] || echo ", $$skip skipped")"; \
 	[ $$fail -eq 0 ] || exit 1; [ $$skip -eq 0 ] || exit 3
 
+# Boot the lab RUNS times for each of: the workload alone, one empty probe,
+# the seed's scripts and ours; tally passed, hung (with every vCPU's
+# registers and stack taken from QEMU's monitor before it is stopped),
+# oopsed and failed, into lab-soak/KVER/soak.md (docs/lab.md).
+#   make lab-soak KERNEL=<line> [RUNS=10] [SOAK_CONFIGS="none empty seed ours"]
+RUNS ?= 10
+.PHONY: lab-soak
+lab-soak: $(LAB_WORKLOAD)
+	@[ -n "$(KERNEL)" ] || { echo "make lab-soak: KERNEL=<line> is needed (tests/kernel/lines)" >&2; exit 2; }
+	@for k in $(KERNEL); do tests/lab/soak.sh "$$k" "$(RUNS)" $(SOAK_CONFIGS) || exit 1; done
+
 # What our probes cost in the kernel against the seed's scripts
 # (tests/lab/seed-style/), on the same workload, under `stap -t`:
 # bench/probe-cost.md and one "probe-cost: KVER ours/seed=R" line per

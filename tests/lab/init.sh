@@ -67,6 +67,11 @@ case $npt in
 esac
 [ -c /dev/kvm ] || fail "no /dev/kvm after loading the KVM modules"
 say "kvm_amd npt=$npt loaded at $(t) s"
+# Where the kernel and its modules are, so that a hang's dump, taken from
+# outside (hang-dump.pl), can name the code each vCPU is in.
+say "kallsyms _text $(awk '$3 == "_text" { print $1; exit }' /proc/kallsyms)"
+modules() { say "modules $(awk '{ printf "%s@%s ", $1, $6 }' /proc/modules)"; }
+modules
 
 # counters FILE: KVM's debugfs totals as "name value" lines.  They sum
 # over the VMs alive when read.
@@ -134,6 +139,7 @@ for s in ${SCRIPTS:-none}; do
 			fail "$s: staprun did not get the module running"
 		fi
 		say "$s: probes live at $(t) s"
+		modules
 	fi
 
 	t0=$(t)

@@ -136,16 +136,42 @@ for n in $names; do
 	rm -f "$OUT/$n".trace "$OUT/$n".kvm-* "$OUT/$n".workload "$OUT/$n".staprun "$OUT/$n".status
 done
 rm -f "$OUT/console.log" "$OUT/dmesg.log" "$OUT/lab-error" "$B/xfer.tgz"
+rm -f "$OUT/hang-dump.txt" "$B/monitor.sock" "$B/qemu.pid"
 t0=$(date +%s)
-rc=0
+# A second monitor on a unix socket (no port): when the guest stops making
+# progress, hang-dump.pl asks it where every vCPU is before QEMU is stopped.
+# unknown_nmi_panic: the NMI it then sends makes the guest print a backtrace.
 # shellcheck disable=SC2086 # LAB_QEMU_ARGS is a list of options
-timeout -k 10 "$LAB_TIMEOUT" "$QEMU" ${LAB_QEMU_ARGS:--accel tcg,thread=multi} -cpu max -m 1024 -smp 2 \
+"$QEMU" ${LAB_QEMU_ARGS:--accel tcg,thread=multi} -cpu max -m 1024 -smp 2 \
 	-kernel "$VMLINUZ" -initrd "$B/initramfs.cpio.gz" \
-	-append 'console=ttyS0 quiet panic=1 tsc=reliable' \
+	-append 'console=ttyS0 quiet panic=1 tsc=reliable unknown_nmi_panic' \
 	-nographic -serial mon:stdio -serial "file:$B/xfer.tgz" -no-reboot \
-	< /dev/null 2>&1 | tr -d '\r' | tee "$OUT/console.log" |
-	sed -n 's/^.*\(kvmmmu-lab:\)/\1/p; /^kvm-workload\|^  staprun/p' >&2 || rc=$?
-# The pipeline's status is grep's; QEMU's own end is judged by the results.
+	-monitor "unix:$B/monitor.sock,server=on,wait=off" -pidfile "$B/qemu.pid" \
+	< /dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$OUT/console.log" |
+	sed -n 's/^.*\(kvmmmu-lab:\)/\1/p; /^kvm-workload\|^  staprun/p' >&2 &
+qemu_job=$!
+while kill -0 $qemu_job 2>/dev/null; do
+	if [ $(( $(date +%s) - t0 )) -ge "$LAB_TIMEOUT" ]; then
+		qpid=$(cat "$B/qemu.pid" 2>/dev/null || true)
+		say "no end after $LAB_TIMEOUT s: dumping every vCPU's registers and stack, then an NMI"
+		perl tests/lab/hang-dump.pl "$B/monitor.sock" "$KDIR/boot/System.map-$KVER" \
+			"$OUT/console.log" 2 nmi > "$OUT/hang-dump.txt" 2>&1 || true
+		grep '^== vCPU' "$OUT/hang-dump.txt" >&2 || true
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			[ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null || break
+			sleep 1
+		done
+		if [ -n "$qpid" ]; then
+			kill "$qpid" 2>/dev/null || true
+			sleep 2
+			kill -9 "$qpid" 2>/dev/null || true
+		fi
+		break
+	fi
+	sleep 1
+done
+# The pipeline's status is sed's; QEMU's own end is judged by the results.
+wait $qemu_job || true
 boot_s=$(( $(date +%s) - t0 ))
 say "QEMU ran ${boot_s} s"
 
