@@ -10,6 +10,8 @@ REPORTS=(
   "walks-dot|walks --format dot"
   "roots|roots"
   "roots-json|roots --format json"
+  "cache|cache"
+  "cache-csv|cache --format csv"
   "hist|hist --linear 0,100,10"
   "hist-log|hist"
   "hist-latency|hist --latency"

@@ -77,6 +77,7 @@ void kvmmmu_cli_note_loss(const KvmmmuCli *cli, const KvmmmuStats *stats);
 
 int kvmmmu_cmd_walks(int argc, char **argv);
 int kvmmmu_cmd_roots(int argc, char **argv);
+int kvmmmu_cmd_cache(int argc, char **argv);
 int kvmmmu_cmd_hist(int argc, char **argv);
 int kvmmmu_cmd_summary(int argc, char **argv);
 int kvmmmu_cmd_check(int argc, char **argv);

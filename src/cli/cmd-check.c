@@ -19,6 +19,7 @@ typedef struct {
   GHashTable *events;
   KvmmmuZapMatch match;
   const KvmmmuKernelLayout **layout; /* the CLI's, read when a walk finishes */
+  KvmmmuCache *cache;        /* prev_roots replayed, checked at the kernel's N */
 } CheckRun;
 
 static void
@@ -39,6 +40,9 @@ on_record(const KvmmmuRecord *rec, gpointer data)
   CheckRun *run = data;
 
   kvmmmu_walks_add(run->walks, rec);
+  if (rec->kind == KVMMMU_RECORD_HEADER && *run->layout && (*run->layout)->num_prev_roots)
+    run->cache->kernel_n = CLAMP((*run->layout)->num_prev_roots, 1, KVMMMU_CACHE_MAX_N);
+  kvmmmu_cache_add(run->cache, rec);
 }
 
 #define OK(cond) ((cond) ? KVMMMU_VERDICT_OK : KVMMMU_VERDICT_FAIL)
@@ -62,6 +66,7 @@ kvmmmu_cmd_check(int argc, char **argv)
   g_autoptr(KvmmmuStats) stats = kvmmmu_stats_new();
   g_autoptr(KvmmmuWalks) walks = NULL;
   g_autoptr(KvmmmuVerdicts) v = kvmmmu_verdicts_new();
+  g_autoptr(KvmmmuCache) cache = kvmmmu_cache_new(3); /* KVM_MMU_NUM_PREV_ROOTS so far */
   guint64 bad_lines, events = 0;
   int status;
 
@@ -79,6 +84,7 @@ kvmmmu_cmd_check(int argc, char **argv)
   walks = kvmmmu_walks_new(on_walk, &run);
   run.walks = walks;
   run.layout = &cli.layout;
+  run.cache = cache;
   if (tracepoints_arg) {
     g_autoptr(GError) error = NULL;
 
@@ -150,6 +156,34 @@ kvmmmu_cmd_check(int argc, char **argv)
       kvmmmu_verdicts_number(v, "differ", run.match.differ);
       kvmmmu_verdicts_number(v, "without_event", run.match.unmatched);
     }
+  }
+  if (stats->per_kind[KVMMMU_RECORD_SWITCH]) {
+    /* KVM's prev_roots replayed (model/cache.h) must do what the kernel
+     * did, switch by switch: hits on roots cached before the capture
+     * began are the only ones it cannot know. */
+    KvmmmuVcpuCache t;
+
+    kvmmmu_cache_total(cache, &t);
+    if (cache->diffs->len) {
+      const KvmmmuCacheDiff *d = &g_array_index(cache->diffs, KvmmmuCacheDiff, 0);
+
+      kvmmmu_verdicts_add(v, OK(FALSE), "prev_roots_model",
+              "prev_roots model at N=%u against the kernel: %" G_GUINT64_FORMAT " of %"
+              G_GUINT64_FORMAT " switches differ, the first at %s:%" G_GUINT64_FORMAT
+              " (kernel %s; kvmmmu-report cache lists them)", cache->kernel_n, t.differ,
+              t.agree + t.differ + t.warm, d->file ? d->file : "-", d->line,
+              kvmmmu_switch_result_name(d->kernel));
+    } else {
+      kvmmmu_verdicts_add(v, OK(TRUE), "prev_roots_model",
+              "prev_roots model at N=%u against the kernel: %" G_GUINT64_FORMAT " of %"
+              G_GUINT64_FORMAT " switches agree, %" G_GUINT64_FORMAT
+              " kernel hits on roots cached before the capture", cache->kernel_n, t.agree,
+              t.agree + t.differ + t.warm, t.warm);
+    }
+    kvmmmu_verdicts_number(v, "prev_roots", cache->kernel_n);
+    kvmmmu_verdicts_number(v, "agree", t.agree);
+    kvmmmu_verdicts_number(v, "differ", t.differ);
+    kvmmmu_verdicts_number(v, "warm_hits", t.warm);
   }
   kvmmmu_verdicts_add(v, OK(stats->have_end), "trailer", "trailer: %s",
                       stats->have_end ? "present" : stats->captures > 1 ? "missing in a capture" : "missing");

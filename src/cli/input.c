@@ -19,6 +19,7 @@ static const struct {
 } command_formats[] = {
   { "walks", "text, json, csv or dot" },
   { "roots", "text, json or csv" },
+  { "cache", "text, json or csv" },
   { "hist", "text, json or csv" },
   { "summary", "text, json or csv" },
   { "check", "text, json or csv" },

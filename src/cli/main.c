@@ -19,6 +19,7 @@ static const struct {
 } commands[] = {
   { "walks", kvmmmu_cmd_walks, "mmu_unsync_walk pages and for_each_sp steps, checked" },
   { "roots", kvmmmu_cmd_roots, "per-vCPU roots, returns, prev_roots hits, snapshots" },
+  { "cache", kvmmmu_cmd_cache, "prev_roots replayed for 1 to 16 previous roots, against KVM" },
   { "hist", kvmmmu_cmd_hist, "events per interval or load latency, as SystemTap prints" },
   { "summary", kvmmmu_cmd_summary, "records, walks, vCPUs, time span, data lost" },
   { "check", kvmmmu_cmd_check, "fail unless the trace is sound and agrees with KVM's counters" },

@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "render/json.h"
+#include "model/cache.h"
 #include "model/evhist.h"
 #include "model/hist.h"
 #include "model/roles.h"
@@ -75,6 +76,17 @@ KvmmmuJson *kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 ori
  * switch with its prev_roots result. */
 KvmmmuJson *kvmmmu_render_root_event_json(const KvmmmuRecord *rec, guint capture,
                                           guint64 origin_ns);
+
+/* ---- the prev_roots cache model ---- */
+/* Per vCPU and in total: switches, first uses, the kernel's hits and
+ * misses, hits and misses for N = 1..KVMMMU_CACHE_MAX_N with the kernel's N
+ * marked and the load time the other Ns would save, the model's agreement
+ * with the kernel at its N (and the first switches that differ), and the
+ * reuse depths as a SystemTap histogram. */
+void kvmmmu_render_cache_text(GString *out, const KvmmmuCache *cache);
+/* One row per vCPU and N: kvm,vcpu,prev_roots,switches,hits first. */
+void kvmmmu_render_cache_csv(GString *out, const KvmmmuCache *cache);
+KvmmmuJson *kvmmmu_render_cache_json(const KvmmmuCache *cache);
 
 /* ---- histograms ---- */
 /* Exactly as SystemTap prints @hist_linear / @hist_log, blank line included. */

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cache.c - KVM's prev_roots cache replayed for every size (cache.h). */
+#include <string.h>
+
+#include "model/cache.h"
+
+typedef struct {
+  guint capture;
+  guint32 vcpu;
+  guint64 kvm;
+} Key;
+
+static guint
+key_hash(gconstpointer p)
+{
+  const Key *k = p;
+
+  return (guint)(kvmmmu_vcpu_key(k->kvm, k->vcpu) ^ (k->capture * 0x9e3779b9u));
+}
+
+static gboolean
+key_equal(gconstpointer a, gconstpointer b)
+{
+  const Key *x = a, *y = b;
+
+  return x->capture == y->capture && x->vcpu == y->vcpu && x->kvm == y->kvm;
+}
+
+static void
+vcpu_free(gpointer p)
+{
+  KvmmmuVcpuCache *v = p;
+
+  if (v->seen)
+    g_hash_table_destroy(v->seen);
+  g_free(v);
+}
+
+KvmmmuCache *
+kvmmmu_cache_new(guint kernel_n)
+{
+  KvmmmuCache *c = g_new0(KvmmmuCache, 1);
+
+  c->kernel_n = CLAMP(kernel_n, 1, KVMMMU_CACHE_MAX_N);
+  c->vcpus = g_ptr_array_new_with_free_func(vcpu_free);
+  c->by_key = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
+  c->vms = g_array_new(FALSE, FALSE, sizeof(guint64));
+  c->diffs = g_array_new(FALSE, TRUE, sizeof(KvmmmuCacheDiff));
+  return c;
+}
+
+void
+kvmmmu_cache_free(KvmmmuCache *c)
+{
+  if (!c)
+    return;
+  g_hash_table_destroy(c->by_key);
+  g_ptr_array_free(c->vcpus, TRUE);
+  g_array_free(c->vms, TRUE);
+  g_array_free(c->diffs, TRUE);
+  g_free(c);
+}
+
+static guint
+vm_index(KvmmmuCache *c, guint64 kvm)
+{
+  for (guint i = 0; i < c->vms->len; i++)
+    if (g_array_index(c->vms, guint64, i) == kvm)
+      return i;
+  g_array_append_val(c->vms, kvm);
+  return c->vms->len - 1;
+}
+
+/* The vCPU's model, made on first sight; NULL past the limit. */
+static KvmmmuVcpuCache *
+vcpu_get(KvmmmuCache *c, guint64 kvm, guint32 vcpu)
+{
+  Key k = { c->capture, vcpu, kvm };
+  KvmmmuVcpuCache *v = g_hash_table_lookup(c->by_key, &k);
+
+  if (v)
+    return v;
+  if (c->vcpus->len >= KVMMMU_CACHE_VCPUS_MAX)
+    return NULL;
+  v = g_new0(KvmmmuVcpuCache, 1);
+  v->kvm = kvm;
+  v->vcpu = vcpu;
+  v->capture = c->capture;
+  v->vm_index = vm_index(c, kvm);
+  v->seen = g_hash_table_new(g_int64_hash, g_int64_equal);
+  g_ptr_array_add(c->vcpus, v);
+  g_hash_table_insert(c->by_key, g_memdup2(&k, sizeof k), v);
+  return v;
+}
+
+/* Where pgd is in the LRU list, v->depth when it is not there. */
+static guint
+lru_find(const KvmmmuVcpuCache *v, guint64 pgd)
+{
+  guint d;
+
+  for (d = 0; d < v->depth; d++)
+    if (v->lru[d] == pgd)
+      break;
+  return d;
+}
+
+/* pgd to the front; from depth d (v->depth: not held, the last entry
+ * falls out when the list is full). */
+static void
+lru_front(KvmmmuVcpuCache *v, guint64 pgd, guint d)
+{
+  if (d == v->depth && v->depth < G_N_ELEMENTS(v->lru))
+    v->depth++;
+  if (d >= v->depth)
+    d = v->depth - 1;
+  memmove(&v->lru[1], &v->lru[0], d * sizeof v->lru[0]);
+  v->lru[0] = pgd;
+}
+
+/* First use in this capture?  Marks it used. */
+static gboolean
+first_use(KvmmmuVcpuCache *v, guint64 pgd)
+{
+  if (g_hash_table_contains(v->seen, &pgd))
+    return FALSE;
+  if (g_hash_table_size(v->seen) >= KVMMMU_CACHE_SEEN_MAX) {
+    v->seen_overflow++;
+    return FALSE;
+  }
+  g_hash_table_add(v->seen, g_memdup2(&pgd, sizeof pgd));
+  return TRUE;
+}
+
+static void
+add_diff(KvmmmuCache *c, const KvmmmuRecord *rec, guint depth)
+{
+  KvmmmuCacheDiff d = {
+    .ts_ns = rec->ts_ns,
+    .line = rec->line,
+    .file = rec->file ? g_intern_string(rec->file) : NULL,
+    .kvm = rec->u.Switch.kvm,
+    .pgd = rec->u.Switch.pgd,
+    .vcpu = rec->u.Switch.vcpu,
+    .kernel = rec->u.Switch.result,
+    .depth = depth,
+  };
+
+  c->diffs_total++;
+  if (c->diffs->len < KVMMMU_CACHE_DIFFS_MAX)
+    g_array_append_val(c->diffs, d);
+}
+
+static void
+add_switch(KvmmmuCache *c, const KvmmmuRecord *rec)
+{
+  const KvmmmuSwitch *s = &rec->u.Switch;
+  KvmmmuVcpuCache *v = vcpu_get(c, s->kvm, s->vcpu);
+  gboolean first;
+  guint d;
+
+  if (!v) {
+    c->vcpus_overflow++;
+    return;
+  }
+  v->switches++;
+  d = lru_find(v, s->pgd);
+  first = first_use(v, s->pgd);
+  if (d < v->depth)
+    v->at_depth[d]++;
+  else if (first)
+    v->first_uses++;
+  else
+    v->far++;
+  switch (s->result) {
+  case KVMMMU_SWITCH_HIT: v->kernel_hit++; break;
+  case KVMMMU_SWITCH_MISS: v->kernel_miss++; break;
+  default: v->kernel_unknown++; break;
+  }
+  if (s->result != KVMMMU_SWITCH_UNKNOWN) {
+    gboolean model_hit = d < v->depth && d <= c->kernel_n;
+
+    if (model_hit == (s->result == KVMMMU_SWITCH_HIT))
+      v->agree++;
+    else if (first && s->result == KVMMMU_SWITCH_HIT)
+      v->warm++; /* the kernel held it from before the capture */
+    else {
+      v->differ++;
+      add_diff(c, rec, d < v->depth ? d : G_MAXUINT);
+    }
+  }
+  /* The kernel's cache holds kernel_n + 1 roots; the list here the most
+   * any N needs.  A miss frees the least recent one, as a hit keeps all. */
+  lru_front(v, s->pgd, d);
+  v->miss_pending = s->result == KVMMMU_SWITCH_MISS ||
+                    (s->result == KVMMMU_SWITCH_UNKNOWN && !(d < v->depth && d <= c->kernel_n));
+  v->miss_pgd = s->pgd;
+}
+
+static void
+add_load(KvmmmuCache *c, const KvmmmuRecord *rec)
+{
+  const KvmmmuLoad *l = &rec->u.Load;
+  KvmmmuVcpuCache *v;
+  guint d;
+
+  if (l->ret != 0)
+    return; /* no root came of it */
+  v = vcpu_get(c, l->kvm, l->vcpu);
+  if (!v)
+    return;
+  if (v->miss_pending && v->miss_pgd == l->pgd) {
+    v->miss_loads++;
+    v->miss_load_ns += l->dur_ns;
+  }
+  v->miss_pending = FALSE;
+  d = lru_find(v, l->pgd);
+  if (d != 0) {
+    /* rebuilt after being freed some other way, or loaded before any
+     * switch to it: it is the current root now */
+    v->stray_loads++;
+    lru_front(v, l->pgd, d);
+    first_use(v, l->pgd);
+  }
+}
+
+void
+kvmmmu_cache_add(KvmmmuCache *c, const KvmmmuRecord *rec)
+{
+  switch (rec->kind) {
+  case KVMMMU_RECORD_HEADER:
+    c->capture++; /* a new capture: every cache starts empty */
+    g_array_set_size(c->vms, 0);
+    break;
+  case KVMMMU_RECORD_SWITCH:
+    add_switch(c, rec);
+    break;
+  case KVMMMU_RECORD_LOAD:
+    add_load(c, rec);
+    break;
+  default:
+    break;
+  }
+}
+
+guint64
+kvmmmu_vcpu_cache_hits(const KvmmmuVcpuCache *v, guint n)
+{
+  guint64 hits = 0;
+
+  for (guint d = 0; d <= MIN(n, KVMMMU_CACHE_MAX_N); d++)
+    hits += v->at_depth[d];
+  return hits;
+}
+
+guint64
+kvmmmu_vcpu_cache_miss_load_ns(const KvmmmuVcpuCache *v)
+{
+  return v->miss_loads ? v->miss_load_ns / v->miss_loads : 0;
+}
+
+void
+kvmmmu_cache_total(const KvmmmuCache *c, KvmmmuVcpuCache *out)
+{
+  memset(out, 0, sizeof *out);
+  for (guint i = 0; i < c->vcpus->len; i++) {
+    const KvmmmuVcpuCache *v = g_ptr_array_index(c->vcpus, i);
+
+    out->switches += v->switches;
+    out->first_uses += v->first_uses;
+    for (guint d = 0; d <= KVMMMU_CACHE_MAX_N; d++)
+      out->at_depth[d] += v->at_depth[d];
+    out->far += v->far;
+    out->kernel_hit += v->kernel_hit;
+    out->kernel_miss += v->kernel_miss;
+    out->kernel_unknown += v->kernel_unknown;
+    out->agree += v->agree;
+    out->differ += v->differ;
+    out->warm += v->warm;
+    out->stray_loads += v->stray_loads;
+    out->miss_loads += v->miss_loads;
+    out->miss_load_ns += v->miss_load_ns;
+    out->seen_overflow += v->seen_overflow;
+  }
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cache.h - KVM's cache of previous guest roots, replayed from the switch
+ * records with every size from 1 to KVMMMU_CACHE_MAX_N.
+ *
+ * The model is KVM's own (cached_root_find_and_keep_current()): the
+ * current root and mmu->prev_roots[N] rotate so that together they are an
+ * LRU list of N + 1 roots; a switch hits when its root is among them,
+ * moving it to the front, and misses otherwise, the least recently used
+ * root falling out.  So a switch whose root is at LRU depth d (0: the
+ * current root) hits for every N >= d, and one histogram of depths gives
+ * the hits of every N at once.  A load of a root that is not at the front
+ * (its roots were freed some other way: a memslot change, an unload) puts
+ * it there.  Each capture starts with an empty cache: a root's first use
+ * in it is counted apart, and so is a kernel hit on a root the model has
+ * not seen yet (the kernel's cache was warm when the capture began).
+ *
+ * Roots are keyed by pgd alone: switch records carry no root role yet.
+ *
+ * Memory: per vCPU a fixed LRU list and a set of the pgds seen, at most
+ * KVMMMU_CACHE_SEEN_MAX (past it, a first use is taken for a far reuse,
+ * and counted in seen_overflow); at most KVMMMU_CACHE_VCPUS_MAX vCPUs
+ * (past it, their switches are counted in vcpus_overflow, not modelled).
+ */
+#ifndef KVMMMU_MODEL_CACHE_H
+#define KVMMMU_MODEL_CACHE_H
+
+#include <glib.h>
+
+#include "format/records.h"
+
+#define KVMMMU_CACHE_MAX_N 16
+#define KVMMMU_CACHE_SEEN_MAX 65536
+#define KVMMMU_CACHE_VCPUS_MAX 4096
+/* disagreements kept with their record, per capture set */
+#define KVMMMU_CACHE_DIFFS_MAX 20
+
+typedef struct {
+  guint64 kvm;
+  guint32 vcpu;
+  guint capture;
+  guint vm_index;            /* 0, 1, ... in order of first appearance in its capture */
+  guint64 lru[KVMMMU_CACHE_MAX_N + 1]; /* pgds, most recent first */
+  guint depth;               /* entries used in lru */
+  GHashTable *seen;          /* pgds used in this capture */
+  guint64 seen_overflow;
+
+  guint64 switches;
+  guint64 first_uses;        /* a pgd's first switch in the capture */
+  guint64 at_depth[KVMMMU_CACHE_MAX_N + 1]; /* switches whose pgd was at LRU depth d */
+  guint64 far;               /* seen before, deeper than KVMMMU_CACHE_MAX_N */
+  guint64 kernel_hit, kernel_miss, kernel_unknown;
+  guint64 agree, differ, warm;  /* model at the kernel's N against the record */
+  guint64 stray_loads;       /* loads of a root not at the front */
+  /* the latency of the load that follows a miss: what a hit would save */
+  gboolean miss_pending;
+  guint64 miss_pgd;
+  guint64 miss_loads, miss_load_ns;
+} KvmmmuVcpuCache;
+
+typedef struct {
+  guint64 ts_ns;
+  guint64 line;
+  const char *file;          /* borrowed from the reader: valid while it lives */
+  guint64 kvm, pgd;
+  guint32 vcpu;
+  guint8 kernel;             /* KvmmmuSwitchResult the record gave */
+  guint depth;               /* where the model had the pgd; > N: not held */
+} KvmmmuCacheDiff;
+
+typedef struct {
+  guint kernel_n;            /* KVM_MMU_NUM_PREV_ROOTS, the N checked */
+  GPtrArray *vcpus;          /* KvmmmuVcpuCache, in order of first switch or load */
+  GHashTable *by_key;        /* (capture, kvm, vcpu) -> KvmmmuVcpuCache */
+  GArray *vms;               /* guint64 kvm of the capture being read */
+  guint capture;
+  guint64 vcpus_overflow;    /* switches of vCPUs past KVMMMU_CACHE_VCPUS_MAX */
+  GArray *diffs;             /* KvmmmuCacheDiff, the first KVMMMU_CACHE_DIFFS_MAX */
+  guint64 diffs_total;
+} KvmmmuCache;
+
+/* kernel_n: the kernel's KVM_MMU_NUM_PREV_ROOTS (1..KVMMMU_CACHE_MAX_N) */
+KvmmmuCache *kvmmmu_cache_new(guint kernel_n);
+void kvmmmu_cache_free(KvmmmuCache *cache);
+/* Feed every record in order: headers start a capture, switches and loads
+ * are modelled, the rest ignored. */
+void kvmmmu_cache_add(KvmmmuCache *cache, const KvmmmuRecord *rec);
+
+/* Switches of this vCPU that hit with n previous roots (0..MAX_N). */
+guint64 kvmmmu_vcpu_cache_hits(const KvmmmuVcpuCache *v, guint n);
+/* Mean latency of the loads that followed a miss, 0 when none did. */
+guint64 kvmmmu_vcpu_cache_miss_load_ns(const KvmmmuVcpuCache *v);
+/* Sums over every vCPU, into a KvmmmuVcpuCache with no seen set. */
+void kvmmmu_cache_total(const KvmmmuCache *cache, KvmmmuVcpuCache *out);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuCache, kvmmmu_cache_free)
+
+#endif

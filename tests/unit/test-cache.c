@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The prev_roots cache model (model/cache.c) against a cache simulated
+ * here the plain way: for each N its own list of N + 1 roots, searched,
+ * the found one moved to the front, the last dropped on a miss. */
+#include <string.h>
+
+#include "model/cache.h"
+
+#define KVM 0xffff9a1b0b2c5000ull
+
+static void
+feed_header(KvmmmuCache *c)
+{
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_HEADER };
+
+  kvmmmu_cache_add(c, &rec);
+}
+
+static void
+feed_switch(KvmmmuCache *c, guint32 vcpu, guint64 pgd, KvmmmuSwitchResult result)
+{
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_SWITCH };
+
+  rec.u.Switch.kvm = KVM;
+  rec.u.Switch.vcpu = vcpu;
+  rec.u.Switch.pgd = pgd;
+  rec.u.Switch.result = result;
+  kvmmmu_cache_add(c, &rec);
+}
+
+/* Hits of a list of n + 1 roots over pgds[0..len). */
+static guint64
+simulate(const guint64 *pgds, guint len, guint n)
+{
+  guint64 list[KVMMMU_CACHE_MAX_N + 1];
+  guint used = 0;
+  guint64 hits = 0;
+
+  for (guint i = 0; i < len; i++) {
+    guint k;
+
+    for (k = 0; k < used && list[k] != pgds[i]; k++)
+      ;
+    if (k < used) {
+      hits++;
+    } else {
+      if (used < n + 1)
+        used++;
+      k = used - 1; /* the last one falls out when the list was full */
+    }
+    memmove(&list[1], &list[0], k * sizeof list[0]);
+    list[0] = pgds[i];
+  }
+  return hits;
+}
+
+static const KvmmmuVcpuCache *
+only_vcpu(const KvmmmuCache *c)
+{
+  g_assert_cmpuint(c->vcpus->len, ==, 1);
+  return g_ptr_array_index(c->vcpus, 0);
+}
+
+/* A known sequence: five roots in turn with a home root between, as the
+ * lab's workload switches (home, s1, home, s2, ...). */
+static void
+test_known(void)
+{
+  g_autoptr(KvmmmuCache) c = kvmmmu_cache_new(3);
+  guint64 seq[40];
+  const KvmmmuVcpuCache *v;
+
+  for (guint i = 0; i < G_N_ELEMENTS(seq); i++)
+    seq[i] = i % 2 ? 0x1000 * (1 + (i / 2) % 5) : 0x100000;
+  feed_header(c);
+  for (guint i = 0; i < G_N_ELEMENTS(seq); i++)
+    feed_switch(c, 0, seq[i], KVMMMU_SWITCH_UNKNOWN);
+  v = only_vcpu(c);
+  g_assert_cmpuint(v->switches, ==, 40);
+  g_assert_cmpuint(v->first_uses, ==, 6);
+  /* home comes back from depth 1 each time after its first (19 hits
+   * from N = 1); between two uses of s1 come home, s2, s3, s4 and s5, five
+   * distinct roots, so the 15 returns of the spaces are at depth 5 and hit
+   * only from N = 5 on. */
+  g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 1), ==, 19);
+  g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 4), ==, 19);
+  g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 5), ==, 34);
+  g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 16), ==, 34);
+  for (guint n = 1; n <= KVMMMU_CACHE_MAX_N; n++)
+    g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, n), ==, simulate(seq, G_N_ELEMENTS(seq), n));
+}
+
+/* Random sequences over few and many roots: every N agrees with its own
+ * simulated list, and first uses are the distinct roots. */
+static void
+test_random(void)
+{
+  GRand *r = g_rand_new_with_seed(20261205);
+
+  for (guint round = 0; round < 200; round++) {
+    g_autoptr(KvmmmuCache) c = kvmmmu_cache_new(3);
+    g_autoptr(GHashTable) distinct = g_hash_table_new(g_int64_hash, g_int64_equal);
+    guint len = g_rand_int_range(r, 1, 600);
+    guint roots = g_rand_int_range(r, 1, 30);
+    guint64 *seq = g_new(guint64, len);
+    const KvmmmuVcpuCache *v;
+
+    feed_header(c);
+    for (guint i = 0; i < len; i++) {
+      seq[i] = 0x1000ull * g_rand_int_range(r, 1, roots + 1);
+      g_hash_table_add(distinct, &seq[i]);
+      feed_switch(c, 7, seq[i], KVMMMU_SWITCH_UNKNOWN);
+    }
+    v = only_vcpu(c);
+    g_assert_cmpuint(v->first_uses, ==, g_hash_table_size(distinct));
+    for (guint n = 1; n <= KVMMMU_CACHE_MAX_N; n++)
+      if (kvmmmu_vcpu_cache_hits(v, n) != simulate(seq, len, n))
+        g_error("round %u (%u switches over %u roots), N=%u: model %" G_GUINT64_FORMAT
+                " hits, simulated %" G_GUINT64_FORMAT, round, len, roots, n,
+                kvmmmu_vcpu_cache_hits(v, n), simulate(seq, len, n));
+    g_free(seq);
+  }
+  g_rand_free(r);
+}
+
+/* The kernel's results are checked at its N: a hit the model would not
+ * have is counted and listed, a hit on a root the capture never showed
+ * before is counted apart (the cache was warm), and a new capture starts
+ * empty with its own vCPUs. */
+static void
+test_against_kernel(void)
+{
+  g_autoptr(KvmmmuCache) c = kvmmmu_cache_new(1);
+  const KvmmmuVcpuCache *v;
+
+  feed_header(c);
+  feed_switch(c, 0, 0xa000, KVMMMU_SWITCH_HIT);  /* warm: never seen here */
+  feed_switch(c, 0, 0xb000, KVMMMU_SWITCH_MISS); /* agree */
+  feed_switch(c, 0, 0xa000, KVMMMU_SWITCH_HIT);  /* depth 1, N=1: agree */
+  feed_switch(c, 0, 0xc000, KVMMMU_SWITCH_MISS); /* agree */
+  feed_switch(c, 0, 0xb000, KVMMMU_SWITCH_HIT);  /* depth 2 > N=1: differs */
+  feed_switch(c, 0, 0xb000, KVMMMU_SWITCH_MISS); /* depth 0, a hit: differs */
+  v = only_vcpu(c);
+  g_assert_cmpuint(v->warm, ==, 1);
+  g_assert_cmpuint(v->agree, ==, 3);
+  g_assert_cmpuint(v->differ, ==, 2);
+  g_assert_cmpuint(c->diffs_total, ==, 2);
+  g_assert_cmpuint(g_array_index(c->diffs, KvmmmuCacheDiff, 0).depth, ==, 2);
+  g_assert_cmpuint(g_array_index(c->diffs, KvmmmuCacheDiff, 1).depth, ==, 0);
+  feed_header(c);
+  feed_switch(c, 0, 0xb000, KVMMMU_SWITCH_MISS);
+  g_assert_cmpuint(c->vcpus->len, ==, 2);
+  v = g_ptr_array_index(c->vcpus, 1);
+  g_assert_cmpuint(v->capture, ==, 2);
+  g_assert_cmpuint(v->first_uses, ==, 1);
+  g_assert_cmpuint(v->agree, ==, 1);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/cache/known", test_known);
+  g_test_add_func("/cache/random", test_random);
+  g_test_add_func("/cache/against-kernel", test_against_kernel);
+  return g_test_run();
+}
