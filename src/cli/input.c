@@ -61,6 +61,14 @@ static const GOptionEntry common_entries[] = {
   { NULL }
 };
 
+/* GOption has set them: a usage error before they are read frees them. */
+static void
+clear_filter_args(void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(filter_args); i++)
+    g_clear_pointer(&filter_args[i], g_free);
+}
+
 gboolean
 kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
                  const GOptionEntry *entries, int *argc, char ***argv)
@@ -105,6 +113,7 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
     fprintf(stderr, "kvmmmu-report %s: writes %s only: leave out --format\n", command,
             strcmp(command, "html") == 0 ? "HTML" : "one format");
     g_clear_pointer(&format_arg, g_free);
+    clear_filter_args();
     return FALSE;
   }
   if (format_arg) {
@@ -118,6 +127,7 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
       fprintf(stderr, "kvmmmu-report %s: unknown format '%s': expected %s\n",
               command, format_arg, formats);
       g_clear_pointer(&format_arg, g_free);
+      clear_filter_args();
       return FALSE;
     }
     g_clear_pointer(&format_arg, g_free);

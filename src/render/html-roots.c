@@ -238,8 +238,15 @@ draw_timeline(KvmmmuHtml *h, GString *out, KvmmmuTimeline *tl, guint64 t0, guint
     cairo_move_to(cr, left, ay);
     cairo_line_to(cr, left + pw, ay);
     cairo_stroke(cr);
-    for (double s = first; s <= (t1 - h->origin_ns) / 1e9 + step / 1000; s += step) {
+    /* Ticks counted, not summed: far from the start (a time stamp near
+     * 2^64 ns) a step below the resolution of the tick's double would
+     * leave s where it is, and the loop would never end. */
+    for (guint k = 0; k <= 2 * 8 + 1; k++) {
+      double s = first + k * step;
       double x = left + pw * ((s * 1e9 - (double)(t0 - h->origin_ns)) / span);
+
+      if (s > (t1 - h->origin_ns) / 1e9 + step / 1000 || (k > 0 && s == first))
+        break;
       g_autofree char *l = g_strdup_printf("%.6gs", s);
 
       cairo_move_to(cr, floor(x) + 0.5, ay);
