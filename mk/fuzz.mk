@@ -4,7 +4,7 @@
 #   make fuzz [FUZZ_SECONDS=30] [FUZZ_JOBS=2] [FUZZ_TARGETS="walks hist"]
 #
 # FUZZ_SECONDS is the time of each target and of the generator, run
-# FUZZ_JOBS at a time: the eight of them take 4 x FUZZ_SECONDS with two
+# FUZZ_JOBS at a time: the nine of them take 5 x FUZZ_SECONDS with two
 # jobs, plus the builds and a coverage replay.  Inputs are at most
 # FUZZ_MAX_LEN bytes, so that every target runs a thousand inputs a second
 # or more.  At the end: each target's executions a second, the line
@@ -16,7 +16,7 @@
 FUZZ_SECONDS ?= 30
 FUZZ_JOBS ?= 2
 FUZZ_MAX_LEN ?= 4096
-FUZZ_TARGETS ?= reader summary walks roots hist check html
+FUZZ_TARGETS ?= reader summary walks roots cache hist check html
 FUZZ_CC ?= clang
 FUZZ_PROFDATA ?= llvm-profdata
 FUZZ_COV ?= llvm-cov

@@ -87,7 +87,7 @@ vcpu_get(KvmmmuCache *c, guint64 kvm, guint32 vcpu)
   v->vcpu = vcpu;
   v->capture = c->capture;
   v->vm_index = vm_index(c, kvm);
-  v->seen = g_hash_table_new(g_int64_hash, g_int64_equal);
+  v->seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   g_ptr_array_add(c->vcpus, v);
   g_hash_table_insert(c->by_key, g_memdup2(&k, sizeof k), v);
   return v;

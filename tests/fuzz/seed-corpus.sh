@@ -19,6 +19,7 @@ walks) args=("" "--tree" "--tree --kernel-style" "--format json" "--format csv" 
 roots) args=("" "--format json" "--format csv" "--sort loads --top 2" "--sort mean_load_ns"
              "--sort max_load_ns --format json" "--vcpu 0,1" "--sort prev_roots_miss --format csv"
              "--vm 0 --abs-time" "--time 200ms,") ;;
+cache) args=("" "--format json" "--format csv" "--vcpu 0" "--vm 0 --format csv" "--strict") ;;
 hist) args=("" "--latency" "--latency --format json" "--linear 0,100,10" "--linear -5,5,1 --format csv"
             "--event load_rate --format json" "--event walk --interval 1ms" "--event step --interval 100us"
             "--event switch" "--interval 1ns" "--log --format json" "--interval 10ms --format json"
