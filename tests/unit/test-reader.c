@@ -257,20 +257,30 @@ test_crlf_and_cut(void)
 }
 
 /* Header keys at the very end of the input, held without a NUL after it:
- * the reader copies token lengths, never reads to a NUL (ASan checks). */
+ * the reader copies token lengths, never reads to a NUL (ASan checks).
+ * The line has no newline, so it may be cut: its last key=value may have
+ * lost its end, and a build_id cut there would be compared with
+ * debuginfo's and differ.  It is left out; the keys before it are kept. */
 static void
 test_header_keys_unterminated(void)
 {
   static const char text[] = "kvmmmu 1 6.1.0-56-amd64 lab 1000 script=root_hpa build_id=00ff";
+  static const char text2[] = "kvmmmu 1 6.1.0-56-amd64 lab 1000 build_id=00ff script=root_";
   g_autofree char *data = g_memdup2(text, sizeof text - 1);
+  g_autofree char *data2 = g_memdup2(text2, sizeof text2 - 1);
   g_autoptr(KvmmmuDiag) diag = kvmmmu_diag_new(NULL, NULL);
   g_autoptr(KvmmmuReader) r = kvmmmu_reader_new_for_data("t.trace", data, sizeof text - 1, diag, FALSE);
+  g_autoptr(KvmmmuReader) r2 = kvmmmu_reader_new_for_data("t.trace", data2, sizeof text2 - 1, diag, FALSE);
   g_autoptr(GError) error = NULL;
   KvmmmuRecord rec;
 
   g_assert_cmpint(kvmmmu_reader_next(r, &rec, &error), ==, KVMMMU_READ_RECORD);
   g_assert_cmpstr(rec.u.header.script, ==, "root_hpa");
+  g_assert_cmpstr(rec.u.header.build_id, ==, "");
+  g_assert_cmpint(kvmmmu_reader_next(r2, &rec, &error), ==, KVMMMU_READ_RECORD);
   g_assert_cmpstr(rec.u.header.build_id, ==, "00ff");
+  g_assert_cmpstr(rec.u.header.script, ==, "");
+  g_assert_cmpuint(kvmmmu_diag_count(diag), ==, 2); /* each said as cut */
 }
 
 typedef struct {
