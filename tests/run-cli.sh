@@ -115,6 +115,25 @@ else bad "cli check json: ids, results and numbers (exit $rc)" "$(head -30 "$TMP
 # stdin and several inputs
 "$R" summary - <$S/seed.trace >"$TMP/out" 2>&1 && grep -q '^captures: 1$' "$TMP/out" && ok "cli summary from stdin" || bad "cli summary from stdin" "$(cat "$TMP/out")"
 "$R" summary $S/seed.trace $S/seed-busy.trace >"$TMP/out" 2>&1 && grep -q '^captures: 2$' "$TMP/out" && ok "cli summary of two files" || bad "cli summary of two files" "$(cat "$TMP/out")"
+# A file on stdin is read as a pipe would be: from the descriptor's offset,
+# leaving it after what was read (mapped or not), so "- -" reads it once
+# and the next command of a group starts where the report stopped.
+for mmap in 1 0; do
+  KVMMMU_MMAP=$mmap "$R" summary - - <$S/seed.trace >"$TMP/out" 2>&1; rc=$?
+  [ $rc = 2 ] && grep -q '^captures: 1$' "$TMP/out" && grep -q '^records:  32$' "$TMP/out" \
+    && grep -qF '<stdin>: header: expected' "$TMP/out" \
+    && ok "cli summary - - < file (KVMMMU_MMAP=$mmap): read once, the second - empty" \
+    || bad "cli summary - - < file (KVMMMU_MMAP=$mmap) (exit $rc)" "$(cat "$TMP/out")"
+  left=$({ KVMMMU_MMAP=$mmap "$R" summary - >/dev/null 2>&1; wc -c; } <$S/seed.trace)
+  [ "$left" = 0 ] && ok "cli summary - < file (KVMMMU_MMAP=$mmap) leaves the offset at the end" \
+    || bad "cli summary - < file (KVMMMU_MMAP=$mmap) leaves the offset at the end" "$left bytes left"
+done
+cat $S/seed-busy.trace $S/seed.trace >"$TMP/two.trace"
+n=$(wc -l <$S/seed-busy.trace)
+{ for ((i = 0; i < n; i++)); do read -r _; done; "$R" summary - >"$TMP/out" 2>&1; } <"$TMP/two.trace"
+grep -q '^captures: 1$' "$TMP/out" && grep -q '^records:  32$' "$TMP/out" \
+  && ok "cli summary - reads from the descriptor's offset" \
+  || bad "cli summary - reads from the descriptor's offset" "$(cat "$TMP/out")"
 "$R" hist --linear 0,100,10 $S/seed.trace $S/seed-busy.trace >"$TMP/out" 2>&1 && grep -q '20 intervals' "$TMP/out" && ok "cli hist of two captures" || bad "cli hist of two captures" "$(cat "$TMP/out")"
 # Captures from two kernels and two scripts, then two in one file: each
 # capture is said apart, totals are sums (spans without the gap between

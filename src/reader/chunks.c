@@ -566,6 +566,12 @@ kvmmmu_chunks_free(KvmmmuChunks *ch)
   pthread_mutex_unlock(&ch->lock);
   for (guint i = 0; i < ch->n_threads; i++)
     pthread_join(ch->threads[i], NULL);
+  /* A mapped file is read without moving the descriptor's offset; leave
+   * it where read() would have, after what was read, so that the next
+   * reader of a shared descriptor (a second "-", the next command of
+   * "{ kvmmmu-report summary -; next; } < file") does not read it again. */
+  if (ch->map)
+    lseek(ch->fd, (off_t)ch->map_pos, SEEK_SET);
   for (guint i = 0; i < ch->n_slots; i++) {
     g_free(ch->slots[i].mem);
     g_free(ch->slots[i].arena);
