@@ -273,6 +273,8 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
     if (!reader) {
       fprintf(stderr, "kvmmmu-report: %s\n", error->message);
       status = KVMMMU_EXIT_UNUSABLE;
+      if (cli->bulk)
+        break; /* one open of every file: its error is said once */
       continue;
     }
     kvmmmu_reader_set_skip_func(reader, on_skip, stats);

@@ -19,15 +19,59 @@ typedef struct {
   guint32 seq, len;
 } BulkFile;
 
+/*
+ * The sequence is a u32 and wraps: 0 comes after 0xffffffff.  Each flush
+ * number is placed on a 64-bit line ("unwrapped") as the nearest to the
+ * last flush merged, so that it orders across a wrap, and the numbers
+ * merged span [low, high] there.  A file's number may go back (a file
+ * whose flushes are out of order is read in its own order all the same):
+ * the flushes missing are the numbers of that span never read, its width
+ * less the flushes read, not the sum of the forward jumps.  (A number read
+ * twice, as from a file given twice, hides one missing; the records' own
+ * per-CPU seq then tells of the repeat.)
+ */
 struct _KvmmmuBulk {
   BulkFile *files;
   guint n_files;
   int cur;             /* file whose flush is being copied out, -1 none */
   guint32 left;        /* bytes of it still to copy */
   gboolean started;
-  guint32 next_seq;
-  guint64 missing, flushes;
+  guint32 last_seq;    /* the last flush merged, as read */
+  guint64 last_u;      /* and unwrapped */
+  guint64 low_u, high_u;
+  guint64 flushes;
 };
+
+/* Where seq lands on the unwrapped line: within 2^31 of the last. */
+static guint64
+unwrap(const KvmmmuBulk *b, guint32 seq)
+{
+  return b->last_u + (gint64)(gint32)(seq - b->last_seq);
+}
+
+/* The first flush: of the files' first numbers, the one the others follow
+ * most closely, so that 0xfffffffe comes before 0 after a wrap. */
+static int
+first_flush(const KvmmmuBulk *b)
+{
+  int pick = -1;
+  guint32 best = 0;
+
+  for (guint i = 0; i < b->n_files; i++) {
+    guint32 span = 0;
+
+    if (!b->files[i].have)
+      continue;
+    for (guint j = 0; j < b->n_files; j++)
+      if (b->files[j].have)
+        span = MAX(span, b->files[j].seq - b->files[i].seq);
+    if (pick < 0 || span < best) {
+      pick = i;
+      best = span;
+    }
+  }
+  return pick;
+}
 
 /* Read the next header of f: FALSE at a clean end, or with error set. */
 static gboolean
@@ -129,15 +173,23 @@ kvmmmu_bulk_read(KvmmmuBulk *b, char *buf, gsize n, GError **error)
       b->cur = -1;
     }
     /* the smallest sequence number among the files is the next flush */
+    if (!b->started) {
+      pick = first_flush(b);
+      if (pick < 0)
+        return 0;
+      b->started = TRUE;
+      b->last_seq = b->files[pick].seq;
+      b->last_u = b->low_u = b->high_u = (guint64)1 << 62; /* room either way */
+    }
     for (guint i = 0; i < b->n_files; i++)
-      if (b->files[i].have && (pick < 0 || b->files[i].seq < b->files[pick].seq))
+      if (b->files[i].have && (pick < 0 || unwrap(b, b->files[i].seq) < unwrap(b, b->files[pick].seq)))
         pick = i;
     if (pick < 0)
       return 0;
-    if (b->started && b->files[pick].seq > b->next_seq)
-      b->missing += b->files[pick].seq - b->next_seq;
-    b->started = TRUE;
-    b->next_seq = b->files[pick].seq + 1;
+    b->last_u = unwrap(b, b->files[pick].seq);
+    b->last_seq = b->files[pick].seq;
+    b->low_u = MIN(b->low_u, b->last_u);
+    b->high_u = MAX(b->high_u, b->last_u);
     b->flushes++;
     b->cur = pick;
     b->left = b->files[pick].len;
@@ -160,7 +212,9 @@ kvmmmu_bulk_read(KvmmmuBulk *b, char *buf, gsize n, GError **error)
 guint64
 kvmmmu_bulk_missing(const KvmmmuBulk *b)
 {
-  return b->missing;
+  guint64 span = b->started ? b->high_u - b->low_u + 1 : 0;
+
+  return span > b->flushes ? span - b->flushes : 0;
 }
 
 guint64
