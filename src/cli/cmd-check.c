@@ -105,8 +105,18 @@ kvmmmu_cmd_check(int argc, char **argv)
           "records: %" G_GUINT64_FORMAT " in %u capture(s)", events, stats->captures);
   kvmmmu_verdicts_number(v, "records", events);
   kvmmmu_verdicts_number(v, "captures", stats->captures);
-  kvmmmu_verdicts_add(v, OK(bad_lines == 0), "bad_lines", "bad lines: %" G_GUINT64_FORMAT, bad_lines);
+  kvmmmu_verdicts_add(v, OK(bad_lines == 0), "bad_lines", "bad lines: %" G_GUINT64_FORMAT "%s",
+                      bad_lines, stats->seq_repeated ? " (some repeat or go back in their CPU's seq)" : "");
   kvmmmu_verdicts_number(v, "bad_lines", bad_lines);
+  kvmmmu_verdicts_number(v, "seq_repeated", stats->seq_repeated);
+  /* Only when it happens: a CPU number no x86-64 kernel has. */
+  if (stats->seq_unchecked) {
+    kvmmmu_verdicts_add(v, OK(FALSE), "seq_checked",
+                        "seq checked on every line: %" G_GUINT64_FORMAT " lines from CPUs "
+                        "numbered %u or above were not", stats->seq_unchecked,
+                        KVMMMU_STATS_MAX_CPUS);
+    kvmmmu_verdicts_number(v, "seq_unchecked", stats->seq_unchecked);
+  }
   kvmmmu_verdicts_add(v, OK(run.tally.not_depth_first == 0), "walks_depth_first",
           "walks in depth-first order: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
           run.tally.walks - run.tally.not_depth_first, run.tally.walks);

@@ -252,6 +252,26 @@ on_skip(KvmmmuSkipReason why, guint32 cpu, guint64 seq, gpointer data)
   kvmmmu_stats_note_skipped(data, why == KVMMMU_SKIP_OF_BAD_WALK, cpu, seq);
 }
 
+/* A record whose seq is not above its CPU's last is a bad line, not
+ * counted: the same record read twice would otherwise count twice.  (The
+ * steps of such a walk go with it, counted by stats as such.)  FALSE with
+ * error when --strict stops here. */
+static G_GNUC_NO_INLINE gboolean
+seq_not_above(const KvmmmuCli *cli, KvmmmuDiag *diag, const KvmmmuStats *stats,
+              const KvmmmuRecord *rec, GError **error)
+{
+  kvmmmu_diag_add(diag, rec->file, rec->line, kvmmmu_kind_name(rec->kind), "seq:not-above",
+                  "expected seq above %" G_GUINT64_FORMAT ", the last of cpu %u, got %"
+                  G_GUINT64_FORMAT ": a repeated or out-of-order record, not counted",
+                  kvmmmu_stats_cpu_last_seq(stats, rec->cpu), rec->cpu, rec->seq);
+  if (cli->strict) {
+    g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_STRICT, "%s",
+                kvmmmu_diag_last(diag));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 int
 kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
                 gpointer data, guint64 *bad_lines)
@@ -268,6 +288,7 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
       cli->bulk ? kvmmmu_reader_open_bulk(cli->files, diag, cli->strict, &error)
                 : kvmmmu_reader_open(*f, diag, cli->strict, &error);
     KvmmmuReadStatus st;
+    KvmmmuStatsVerdict counted;
     const KvmmmuRecord *rec;
 
     if (!reader) {
@@ -284,7 +305,13 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
         st = KVMMMU_READ_FATAL;
         break;
       }
-      kvmmmu_stats_add(stats, rec);
+      if (G_UNLIKELY((counted = kvmmmu_stats_add(stats, rec)) != KVMMMU_STATS_COUNTED)) {
+        if (counted == KVMMMU_STATS_SEQ_NOT_ABOVE && !seq_not_above(cli, diag, stats, rec, &error)) {
+          st = KVMMMU_READ_FATAL;
+          break;
+        }
+        continue;
+      }
       if (cli->filter && !kvmmmu_filter_match(cli->filter, rec)) {
         cli->filtered_out++;
         continue;

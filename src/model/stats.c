@@ -3,12 +3,18 @@
 
 #include "model/stats.h"
 
+/* One CPU's place in its seq, for the capture it was last seen in. */
+typedef struct _KvmmmuCpuSeq {
+  guint64 last_seq;     /* the last seq counted; 0 before any */
+  guint64 dropped_walk; /* the last walk dropped for its seq: its steps go with it */
+  guint capture;        /* stats->captures when this was set: older is stale */
+} KvmmmuCpuSeq;
+
 KvmmmuStats *
 kvmmmu_stats_new(void)
 {
   KvmmmuStats *s = g_new0(KvmmmuStats, 1);
 
-  s->next_seq = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
   s->vcpus = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   s->capture_list = g_array_new(FALSE, TRUE, sizeof(KvmmmuCapture));
   return s;
@@ -25,7 +31,7 @@ kvmmmu_stats_free(KvmmmuStats *s)
 {
   if (!s)
     return;
-  g_hash_table_destroy(s->next_seq);
+  g_free(s->cpu_seq);
   g_hash_table_destroy(s->vcpus);
   for (guint i = 0; i < s->capture_list->len; i++)
     capture_clear(&g_array_index(s->capture_list, KvmmmuCapture, i));
@@ -43,16 +49,46 @@ add_vcpu(KvmmmuStats *s, guint64 key)
     g_hash_table_add(s->vcpus, g_memdup2(&key, sizeof key));
 }
 
-static G_GNUC_NO_INLINE guint64 *
-next_seq_high(KvmmmuStats *s, guint32 cpu)
+/* The table grows to the highest CPU number seen, at most to the limit. */
+static G_GNUC_NO_INLINE KvmmmuCpuSeq *
+cpu_seq_grow(KvmmmuStats *s, guint32 cpu)
 {
-  guint64 *next = g_hash_table_lookup(s->next_seq, GUINT_TO_POINTER(cpu));
+  guint n;
 
-  if (!next) {
-    next = g_new0(guint64, 1);
-    g_hash_table_insert(s->next_seq, GUINT_TO_POINTER(cpu), next);
+  if (cpu >= KVMMMU_STATS_MAX_CPUS)
+    return NULL;
+  n = MIN(MAX(MAX(64u, 2 * s->n_cpu_seq), cpu + 1), KVMMMU_STATS_MAX_CPUS);
+  s->cpu_seq = g_renew(KvmmmuCpuSeq, s->cpu_seq, n);
+  memset(s->cpu_seq + s->n_cpu_seq, 0, (n - s->n_cpu_seq) * sizeof *s->cpu_seq);
+  s->n_cpu_seq = n;
+  return &s->cpu_seq[cpu];
+}
+
+static G_GNUC_NO_INLINE void
+cpu_seq_first(KvmmmuStats *s, KvmmmuCpuSeq *c)
+{
+  c->capture = s->captures;
+  c->last_seq = 0;
+  c->dropped_walk = 0;
+  s->n_cpus++;
+}
+
+/* cpu's entry in the open capture; NULL past the limit (counted). */
+static inline KvmmmuCpuSeq *
+cpu_seq(KvmmmuStats *s, guint32 cpu)
+{
+  KvmmmuCpuSeq *c = G_LIKELY(cpu < s->n_cpu_seq) ? &s->cpu_seq[cpu] : cpu_seq_grow(s, cpu);
+
+  if (G_UNLIKELY(!c)) {
+    s->seq_unchecked++;
+    s->cur.seq_unchecked++;
+    return NULL;
   }
-  return next;
+  /* seq numbers start again in each capture: no clearing, the entry of an
+   * earlier capture is stale */
+  if (G_UNLIKELY(c->capture != s->captures))
+    cpu_seq_first(s, c);
+  return c;
 }
 
 static inline void
@@ -68,23 +104,32 @@ note_vcpu(KvmmmuStats *s, guint64 kvm, guint32 vcpu)
   *recent = key;
 }
 
-static inline void
-note_seq(KvmmmuStats *s, guint32 cpu, guint64 seq)
+static G_GNUC_NO_INLINE void
+note_gap(KvmmmuStats *s, guint64 missing)
 {
-  guint64 *next = G_LIKELY(cpu < G_N_ELEMENTS(s->next_seq_low)) ? &s->next_seq_low[cpu]
-                                                                 : next_seq_high(s, cpu);
+  KVMMMU_COUNT_ADD(s->seq_missing, missing);
+  KVMMMU_COUNT_ADD(s->cur.seq_missing, missing);
+}
 
-  if (G_UNLIKELY(*next == 0)) {
-    *next = 1;
-    s->n_cpus++;
-  }
-  if (G_UNLIKELY(seq != *next)) {
-    if (seq > *next)
-      s->seq_missing += seq - *next;
-    else
-      s->seq_backwards++;
-  }
-  *next = MAX(*next, seq + 1);
+/* FALSE when seq is not above the CPU's last: the record is no news.
+ * Else it is the CPU's last, and the numbers it skipped are missing. */
+static inline gboolean
+note_seq(KvmmmuStats *s, KvmmmuCpuSeq *c, guint64 seq)
+{
+  if (G_UNLIKELY(seq <= c->last_seq))
+    return FALSE;
+  if (G_UNLIKELY(seq - c->last_seq > 1))
+    note_gap(s, seq - c->last_seq - 1);
+  c->last_seq = seq;
+  return TRUE;
+}
+
+guint64
+kvmmmu_stats_cpu_last_seq(const KvmmmuStats *s, guint32 cpu)
+{
+  if (cpu >= s->n_cpu_seq || s->cpu_seq[cpu].capture != s->captures)
+    return 0;
+  return s->cpu_seq[cpu].last_seq;
 }
 
 /* SystemTap's own lines and the header: a few a capture. */
@@ -96,8 +141,6 @@ totals(const KvmmmuStats *s, KvmmmuCapture *t)
   t->pages = s->pages;
   t->walks_full = s->walks_full;
   t->n_cpus = s->n_cpus;
-  t->seq_missing = s->seq_missing;
-  t->seq_backwards = s->seq_backwards;
   t->lines_skipped = s->lines_skipped;
   t->steps_of_bad_walks = s->steps_of_bad_walks;
 }
@@ -115,8 +158,8 @@ open_capture(const KvmmmuStats *s, KvmmmuCapture *c)
   c->pages = now.pages - s->base.pages;
   c->walks_full = now.walks_full - s->base.walks_full;
   c->n_cpus = now.n_cpus - s->base.n_cpus;
-  c->seq_missing = now.seq_missing - s->base.seq_missing;
-  c->seq_backwards = now.seq_backwards - s->base.seq_backwards;
+  /* seq_missing, seq_repeated and seq_unchecked are the capture's own in
+   * s->cur: a saturated total has no differences */
   c->lines_skipped = now.lines_skipped - s->base.lines_skipped;
   c->steps_of_bad_walks = now.steps_of_bad_walks - s->base.steps_of_bad_walks;
   c->n_vcpus = g_hash_table_size(s->vcpus);
@@ -157,9 +200,6 @@ open_new_capture(KvmmmuStats *s, const KvmmmuRecord *rec)
   s->cur.index_in_file = ++s->in_file;
   totals(s, &s->base);
   s->base_event_records = s->event_records;
-  /* seq numbers start again in each capture */
-  memset(s->next_seq_low, 0, sizeof s->next_seq_low);
-  g_hash_table_remove_all(s->next_seq);
 }
 
 static G_GNUC_NO_INLINE void
@@ -171,21 +211,21 @@ add_other(KvmmmuStats *s, const KvmmmuRecord *rec)
     return;
   case KVMMMU_RECORD_STAP_WARNING:
     s->stap_warning_lines++;
-    s->stap_errors += rec->u.stap.errors;
-    s->stap_skipped += rec->u.stap.skipped;
+    KVMMMU_COUNT_ADD(s->stap_errors, rec->u.stap.errors);
+    KVMMMU_COUNT_ADD(s->stap_skipped, rec->u.stap.skipped);
     return;
   case KVMMMU_RECORD_STAP_ERROR:
     s->stap_error_lines++;
     return;
   case KVMMMU_RECORD_STAP_TRANSPORT:
-    s->stap_transport_failures += rec->u.stap.transport_failures;
+    KVMMMU_COUNT_ADD(s->stap_transport_failures, rec->u.stap.transport_failures);
     return;
   case KVMMMU_RECORD_STAP_REPORT:
-    s->stap_lock_contention += rec->u.stap.contention;
+    KVMMMU_COUNT_ADD(s->stap_lock_contention, rec->u.stap.contention);
     return;
   case KVMMMU_RECORD_PROBE_HIT:
     s->probe_hit_lines++;
-    s->probe_hits_total += rec->u.stap.hits;
+    KVMMMU_COUNT_ADD(s->probe_hits_total, rec->u.stap.hits);
     s->probe_cycles_total += (double)rec->u.stap.hits * (double)rec->u.stap.avg_cycles;
     return;
   default:
@@ -193,16 +233,47 @@ add_other(KvmmmuStats *s, const KvmmmuRecord *rec)
   }
 }
 
-void
+/* A record whose seq is not above its CPU's last: not counted.  A walk's
+ * steps after it are dropped with it (they are on its CPU). */
+static G_GNUC_NO_INLINE KvmmmuStatsVerdict
+seq_not_above(KvmmmuStats *s, KvmmmuCpuSeq *c, const KvmmmuRecord *rec)
+{
+  s->seq_repeated++;
+  s->cur.seq_repeated++;
+  if (rec->kind == KVMMMU_RECORD_WALK)
+    c->dropped_walk = rec->u.Walk.walk;
+  return KVMMMU_STATS_SEQ_NOT_ABOVE;
+}
+
+static G_GNUC_NO_INLINE KvmmmuStatsVerdict
+step_of_dropped_walk(KvmmmuStats *s)
+{
+  s->lines_skipped++;
+  s->steps_of_bad_walks++;
+  return KVMMMU_STATS_OF_DROPPED_WALK;
+}
+
+KvmmmuStatsVerdict
 kvmmmu_stats_add(KvmmmuStats *s, const KvmmmuRecord *rec)
 {
-  s->per_kind[rec->kind]++;
+  KvmmmuCpuSeq *c;
+
   if (G_UNLIKELY(rec->kind == KVMMMU_RECORD_HEADER || rec->kind >= KVMMMU_RECORD_STAP_WARNING)) {
+    s->per_kind[rec->kind]++;
     add_other(s, rec);
-    return;
+    return KVMMMU_STATS_COUNTED;
   }
 
   /* event records: every line of a trace but a few */
+  c = cpu_seq(s, rec->cpu);
+  if (G_LIKELY(c)) {
+    if (G_UNLIKELY(!note_seq(s, c, rec->seq)))
+      return seq_not_above(s, c, rec);
+    if (G_UNLIKELY(c->dropped_walk) && rec->kind == KVMMMU_RECORD_STEP &&
+        rec->u.Step.walk == c->dropped_walk)
+      return step_of_dropped_walk(s);
+  }
+  s->per_kind[rec->kind]++;
   if (G_UNLIKELY(rec->ts_ns < s->first_ts || s->first_ts == 0))
     s->first_ts = rec->ts_ns;
   if (rec->ts_ns > s->last_ts)
@@ -211,7 +282,6 @@ kvmmmu_stats_add(KvmmmuStats *s, const KvmmmuRecord *rec)
     s->cur.first_ts = rec->ts_ns;
   if (rec->ts_ns > s->cur.last_ts)
     s->cur.last_ts = rec->ts_ns;
-  note_seq(s, rec->cpu, rec->seq);
   switch (rec->kind) {
   case KVMMMU_RECORD_WALK:
     s->pages += rec->u.Walk.nr;
@@ -240,20 +310,25 @@ kvmmmu_stats_add(KvmmmuStats *s, const KvmmmuRecord *rec)
     s->end_ts = rec->ts_ns;
     s->cur.arrived_at_end = (s->event_records - s->base_event_records) +
                             (s->lines_skipped - s->base.lines_skipped);
-    return;
+    return KVMMMU_STATS_COUNTED;
   default:
     break;
   }
   s->event_records++;
+  return KVMMMU_STATS_COUNTED;
 }
 
 void
 kvmmmu_stats_note_skipped(KvmmmuStats *s, gboolean step_of_bad_walk, guint32 cpu, guint64 seq)
 {
-  note_seq(s, cpu, seq);
-  s->lines_skipped++;
+  KvmmmuCpuSeq *c = cpu_seq(s, cpu);
+
   if (step_of_bad_walk)
     s->steps_of_bad_walks++;
+  /* A bad line that repeats an earlier one's seq did not arrive anew: the
+   * trailer's count holds it once. */
+  if (!c || note_seq(s, c, seq))
+    s->lines_skipped++;
 }
 
 void
@@ -266,10 +341,10 @@ kvmmmu_stats_finish(KvmmmuStats *s)
     const KvmmmuCapture *c = &g_array_index(s->capture_list, KvmmmuCapture, i);
 
     s->have_end = s->have_end && c->have_end;
-    s->end.hits += c->end.hits;
-    s->end.records += c->end.records;
-    s->end.faults += c->end.faults;
-    s->end.skipped += c->end.skipped;
+    KVMMMU_COUNT_ADD(s->end.hits, c->end.hits);
+    KVMMMU_COUNT_ADD(s->end.records, c->end.records);
+    KVMMMU_COUNT_ADD(s->end.faults, c->end.faults);
+    KVMMMU_COUNT_ADD(s->end.skipped, c->end.skipped);
   }
 }
 
@@ -308,7 +383,7 @@ kvmmmu_stats_records_lost(const KvmmmuStats *s)
 
   for (guint i = 0; i < s->captures; i++) {
     kvmmmu_stats_get_capture(s, i, &c);
-    lost += kvmmmu_capture_records_lost(&c);
+    KVMMMU_COUNT_ADD(lost, kvmmmu_capture_records_lost(&c));
   }
   return lost;
 }
@@ -332,7 +407,7 @@ kvmmmu_stats_span_ns(const KvmmmuStats *s)
 
   for (guint i = 0; i < s->captures; i++) {
     kvmmmu_stats_get_capture(s, i, &c);
-    span += kvmmmu_capture_span_ns(&c);
+    KVMMMU_COUNT_ADD(span, kvmmmu_capture_span_ns(&c));
   }
   return span;
 }
@@ -377,7 +452,7 @@ kvmmmu_stats_faults(const KvmmmuStats *s)
 
   for (guint i = 0; i < s->captures; i++) {
     kvmmmu_stats_get_capture(s, i, &c);
-    n += c.end.faults;
+    KVMMMU_COUNT_ADD(n, c.end.faults);
   }
   return n;
 }

@@ -9,7 +9,14 @@
 
 #include <glib.h>
 
+#include "format/count.h"
 #include "format/records.h"
+
+/* CPUs numbered below this have their seq checked, in a table of 24 bytes
+ * a CPU (192 KiB at most).  No x86-64 kernel numbers a CPU past it
+ * (NR_CPUS is at most 8192): a record from a higher number is counted in
+ * seq_unchecked, its seq and CPU unchecked and uncounted. */
+#define KVMMMU_STATS_MAX_CPUS 8192
 
 /* One capture: a header and the records after it up to the next header.
  * Its counts are its own; KvmmmuStats holds their totals. */
@@ -22,7 +29,9 @@ typedef struct {
   guint64 first_ts, last_ts;  /* over its event records, 0 when none */
   guint64 pages, walks_full;
   guint n_cpus, n_vcpus;
-  guint64 seq_missing, seq_backwards;
+  guint64 seq_missing;        /* saturating (format/count.h) */
+  guint64 seq_repeated;       /* records not counted: seq not above their CPU's last */
+  guint64 seq_unchecked;      /* lines from CPUs numbered KVMMMU_STATS_MAX_CPUS or above */
   guint64 lines_skipped, steps_of_bad_walks;
   gboolean have_end;
   KvmmmuEnd end;
@@ -40,17 +49,22 @@ typedef struct {
   guint64 pages, steps_parents;
   guint64 walks_full;         /* nr == 16: mmu_unsync_walk hit -ENOSPC */
 
-  /* loss seen in the data: gaps in a CPU's seq, seq going backwards */
+  /* loss seen in the data: gaps in a CPU's seq (saturating) */
   guint64 seq_missing;
-  guint64 seq_backwards;
   guint64 bulk_missing;       /* stap -b flushes missing from the sequence */
-  guint64 next_seq_low[256];  /* cpu -> next expected seq, 0 before any */
-  GHashTable *next_seq;       /* the same for cpu >= 256 */
+  /* Records whose seq is not above the last of their CPU: a record read
+   * twice (files concatenated twice, a copy) or out of order, which the
+   * format does not allow.  Not counted, not handed on: the CLI reports
+   * each as a bad line (kvmmmu_stats_add). */
+  guint64 seq_repeated;
+  guint64 seq_unchecked;      /* lines from CPUs at or past KVMMMU_STATS_MAX_CPUS */
+  struct _KvmmmuCpuSeq *cpu_seq; /* by cpu number, n_cpu_seq of them */
+  guint n_cpu_seq;
   GHashTable *vcpus;          /* (kvm, vcpu) seen in the open capture */
   guint64 recent_vcpus[64];   /* keys known to be in vcpus, by their low bits */
   guint n_cpus;
 
-  /* what SystemTap said */
+  /* what SystemTap said (saturating: the numbers are SystemTap's text) */
   guint64 stap_errors, stap_skipped, stap_transport_failures;
   guint64 stap_warning_lines, stap_error_lines;
   guint64 probe_hit_lines, probe_hits_total;
@@ -77,9 +91,23 @@ typedef struct {
 
 KvmmmuStats *kvmmmu_stats_new(void);
 void kvmmmu_stats_free(KvmmmuStats *stats);
-void kvmmmu_stats_add(KvmmmuStats *stats, const KvmmmuRecord *rec);
+
+/* What kvmmmu_stats_add made of a record. */
+typedef enum {
+  KVMMMU_STATS_COUNTED,          /* counted: hand it on to the reports */
+  KVMMMU_STATS_SEQ_NOT_ABOVE,    /* an event record whose seq is not above the
+                                  * last of its CPU in this capture: not counted
+                                  * (seq_repeated), to be reported as a bad line */
+  KVMMMU_STATS_OF_DROPPED_WALK,  /* a step of a walk dropped so: dropped with it
+                                  * and counted in steps_of_bad_walks */
+} KvmmmuStatsVerdict;
+
+KvmmmuStatsVerdict kvmmmu_stats_add(KvmmmuStats *stats, const KvmmmuRecord *rec);
+/* The last seq counted on cpu in the open capture (0: none yet). */
+guint64 kvmmmu_stats_cpu_last_seq(const KvmmmuStats *stats, guint32 cpu);
 /* An event line the reader skipped (KvmmmuReaderSkipFunc): it arrived, so
- * its seq is no gap and the trailer's count includes it. */
+ * its seq is no gap and the trailer's count includes it (unless its seq is
+ * not above its CPU's last: it is then no news). */
 void kvmmmu_stats_note_skipped(KvmmmuStats *stats, gboolean step_of_bad_walk, guint32 cpu,
                                guint64 seq);
 
@@ -95,7 +123,7 @@ guint64 kvmmmu_capture_records_lost(const KvmmmuCapture *capture);
 /* From its header's start to its trailer's time (else its last record's). */
 guint64 kvmmmu_capture_span_ns(const KvmmmuCapture *capture);
 
-/* Summed over the captures. */
+/* Summed over the captures (saturating, as the other sums). */
 guint64 kvmmmu_stats_records_lost(const KvmmmuStats *stats);
 /* The end of the last capture: its trailer's time, else its last record's. */
 guint64 kvmmmu_stats_end_ns(const KvmmmuStats *stats);

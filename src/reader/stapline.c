@@ -3,6 +3,7 @@
  * errors, transport failures and stap -t's probe hit report. */
 #include <string.h>
 
+#include "format/count.h"
 #include "reader/fields.h"
 #include "reader/stapline.h"
 
@@ -15,7 +16,9 @@ kvmmmu_field_has_prefix(const char *s, gsize n, const char *prefix)
   return n >= k && memcmp(s, prefix, k) == 0;
 }
 
-/* The number that follows needle in the line, 0 when absent. */
+/* The number that follows needle in the line, 0 when absent.  One past
+ * 2^64 - 1 (no SystemTap counts that far, but the line says so) saturates
+ * there rather than wrap: an error count must not read as none. */
 static guint64
 number_after(const char *s, gsize n, const char *needle)
 {
@@ -25,7 +28,7 @@ number_after(const char *s, gsize n, const char *needle)
   if (!p)
     return 0;
   for (p += strlen(needle); p < s + n && g_ascii_isdigit(*p); p++)
-    v = v * 10 + (*p - '0');
+    v = kvmmmu_count_add(kvmmmu_count_mul(v, 10), (guint64)(*p - '0'));
   return v;
 }
 

@@ -39,6 +39,12 @@ kvmmmu_render_json_to_string(const KvmmmuJson *node, gboolean pretty)
   return g_string_free(out, FALSE);
 }
 
+const char *
+kvmmmu_render_at_least(guint64 count)
+{
+  return count == KVMMMU_COUNT_SATURATED ? "at least " : "";
+}
+
 char *
 kvmmmu_csv_quote(const char *field)
 {

@@ -83,6 +83,10 @@ kvmmmu_html_summary_section(GString *out, const KvmmmuHtmlPage *page)
   if (many)
     row_count(out, "captures without a trailer", unended, TRUE);
   row_count(out, "bad lines", page->bad_lines, TRUE);
+  if (s->seq_repeated)
+    row_count(out, "of them, seq not above their CPU's last (not counted)", s->seq_repeated, TRUE);
+  if (s->seq_unchecked)
+    row_count(out, "lines from CPUs past the limit (seq unchecked)", s->seq_unchecked, TRUE);
   kvmmmu_render_roles_source(roles, page->layout);
   g_strchomp(roles->str);
   row_text(out, "roles", g_str_has_prefix(roles->str, "roles: ") ? roles->str + 7 : roles->str);

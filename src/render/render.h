@@ -118,6 +118,8 @@ void kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks
 KvmmmuJson *kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_lines);
 /* One line saying what the capture lost, or nothing when it lost nothing. */
 void kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s);
+/* "at least " before a count that saturated (format/count.h), else "". */
+const char *kvmmmu_render_at_least(guint64 count);
 
 /* ---- check ---- */
 /* "ok   what" / "FAIL what" / "info what" lines, then "check: N passed, N failed" */

@@ -22,7 +22,7 @@ trailer_counts(const KvmmmuStats *s, guint64 *written, guint64 *arrived)
   for (guint i = 0; i < s->captures; i++) {
     kvmmmu_stats_get_capture(s, i, &c);
     if (kvmmmu_capture_records_lost(&c)) {
-      *written += c.end.records;
+      KVMMMU_COUNT_ADD(*written, c.end.records);
       *arrived += c.arrived_at_end;
     }
   }
@@ -38,23 +38,26 @@ kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s)
     return;
   trailer_counts(s, &written, &arrived);
   g_string_append(out, "lost:");
+/* A count that saturated (format/count.h) is that many or more. */
 #define LOSS(cond, ...)                                                     \
   if (cond) {                                                               \
     g_string_append_printf(out, "%s", any ? "," : "");                      \
     g_string_append_printf(out, __VA_ARGS__);                               \
     any = TRUE;                                                             \
   }
-  LOSS(s->seq_missing, " %" G_GUINT64_FORMAT " records missing (gaps in per-CPU seq)",
-       s->seq_missing);
+#define N "%s%" G_GUINT64_FORMAT
+#define V(v) kvmmmu_render_at_least(v), (v)
+  LOSS(s->seq_missing, " " N " records missing (gaps in per-CPU seq)", V(s->seq_missing));
   LOSS(s->bulk_missing, " %" G_GUINT64_FORMAT " bulk-mode flushes missing (gaps in their sequence)",
        s->bulk_missing);
-  LOSS(written, " trailer counts %" G_GUINT64_FORMAT " records written, %" G_GUINT64_FORMAT " arrived",
-       written, arrived);
-  LOSS(n_faults, " %" G_GUINT64_FORMAT " records dropped on kernel read faults", n_faults);
-  LOSS(s->stap_errors, " stap reported %" G_GUINT64_FORMAT " errors", s->stap_errors);
-  LOSS(s->stap_skipped, " stap skipped %" G_GUINT64_FORMAT " probes", s->stap_skipped);
-  LOSS(s->stap_transport_failures, " %" G_GUINT64_FORMAT " transport failures",
-       s->stap_transport_failures);
+  LOSS(written, " trailer counts " N " records written, %" G_GUINT64_FORMAT " arrived",
+       V(written), arrived);
+  LOSS(n_faults, " " N " records dropped on kernel read faults", V(n_faults));
+  LOSS(s->stap_errors, " stap reported " N " errors", V(s->stap_errors));
+  LOSS(s->stap_skipped, " stap skipped " N " probes", V(s->stap_skipped));
+  LOSS(s->stap_transport_failures, " " N " transport failures", V(s->stap_transport_failures));
+#undef V
+#undef N
 #undef LOSS
   g_string_append_c(out, '\n');
 }
@@ -91,11 +94,19 @@ capture_text(GString *out, const KvmmmuCapture *c)
   else
     g_string_append(out, "  trailer: none (the capture did not end cleanly)");
   if (c->seq_missing || lost || c->end.faults)
-    g_string_append_printf(out, "; lost: %" G_GUINT64_FORMAT " seq gaps, %" G_GUINT64_FORMAT
-                           " short of the trailer, %" G_GUINT64_FORMAT " faults\n",
-                           c->seq_missing, lost, c->end.faults);
+    g_string_append_printf(out, "; lost: %s%" G_GUINT64_FORMAT " seq gaps, %" G_GUINT64_FORMAT
+                           " short of the trailer, %" G_GUINT64_FORMAT " faults",
+                           kvmmmu_render_at_least(c->seq_missing), c->seq_missing, lost,
+                           c->end.faults);
   else
-    g_string_append(out, "; lost: nothing\n");
+    g_string_append(out, "; lost: nothing");
+  if (c->seq_repeated)
+    g_string_append_printf(out, "; %" G_GUINT64_FORMAT " records not counted (seq not above "
+                           "their CPU's last)", c->seq_repeated);
+  if (c->seq_unchecked)
+    g_string_append_printf(out, "; %" G_GUINT64_FORMAT " lines from CPUs numbered %u or above "
+                           "(seq unchecked)", c->seq_unchecked, KVMMMU_STATS_MAX_CPUS);
+  g_string_append_c(out, '\n');
 }
 
 void
@@ -131,13 +142,20 @@ kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, gu
                            kvmmmu_stats_n_vcpus(s), kvmmmu_stats_max_cpus(s));
   else
     g_string_append_printf(out, "vcpus:    %u\ncpus:     %u\n", kvmmmu_stats_n_vcpus(s), s->n_cpus);
+  if (s->seq_unchecked)
+    g_string_append_printf(out, "          and %" G_GUINT64_FORMAT " lines from CPUs numbered %u "
+                           "or above: no x86-64 kernel has them; their seq and CPUs are not "
+                           "checked or counted\n", s->seq_unchecked, KVMMMU_STATS_MAX_CPUS);
   if (unended == s->captures)
     g_string_append_printf(out, "trailer:  none (the capture%s did not end cleanly)\n",
                            many ? "s" : "");
   else {
-    g_string_append_printf(out, "trailer:  hits %" G_GUINT64_FORMAT ", records %" G_GUINT64_FORMAT
-                           ", faults %" G_GUINT64_FORMAT ", skipped %" G_GUINT64_FORMAT,
-                           s->end.hits, s->end.records, s->end.faults, s->end.skipped);
+    g_string_append_printf(out, "trailer:  hits %s%" G_GUINT64_FORMAT ", records %s%" G_GUINT64_FORMAT
+                           ", faults %s%" G_GUINT64_FORMAT ", skipped %s%" G_GUINT64_FORMAT,
+                           kvmmmu_render_at_least(s->end.hits), s->end.hits,
+                           kvmmmu_render_at_least(s->end.records), s->end.records,
+                           kvmmmu_render_at_least(s->end.faults), s->end.faults,
+                           kvmmmu_render_at_least(s->end.skipped), s->end.skipped);
     if (many)
       g_string_append_printf(out, " (summed; %u of %u captures without one)", unended, s->captures);
     g_string_append_c(out, '\n');
@@ -149,12 +167,17 @@ kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, gu
                                ? " (root_hpa reads each vCPU's root once a snapshot and skips the KVM_RUN entries between)"
                                : "");
   }
-  if (s->stap_warning_lines || s->stap_error_lines || s->stap_transport_failures)
-    g_string_append_printf(out, "stap:     %" G_GUINT64_FORMAT " warnings, %" G_GUINT64_FORMAT
-                           " errors, %" G_GUINT64_FORMAT " skipped probes, %" G_GUINT64_FORMAT
+  if (s->stap_warning_lines || s->stap_error_lines || s->stap_transport_failures) {
+    guint64 errors = kvmmmu_count_add(s->stap_error_lines, s->stap_errors);
+
+    g_string_append_printf(out, "stap:     %" G_GUINT64_FORMAT " warnings, %s%" G_GUINT64_FORMAT
+                           " errors, %s%" G_GUINT64_FORMAT " skipped probes, %s%" G_GUINT64_FORMAT
                            " transport failures\n",
-                           s->stap_warning_lines, s->stap_error_lines + s->stap_errors,
-                           s->stap_skipped, s->stap_transport_failures);
+                           s->stap_warning_lines, kvmmmu_render_at_least(errors), errors,
+                           kvmmmu_render_at_least(s->stap_skipped), s->stap_skipped,
+                           kvmmmu_render_at_least(s->stap_transport_failures),
+                           s->stap_transport_failures);
+  }
   if (s->probe_hit_lines)
     g_string_append_printf(out, "probes:   %" G_GUINT64_FORMAT " in the hit report, %"
                            G_GUINT64_FORMAT " hits, %.0f cycles, %" G_GUINT64_FORMAT
@@ -162,6 +185,10 @@ kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, gu
                            s->probe_hit_lines, s->probe_hits_total, s->probe_cycles_total,
                            s->stap_lock_contention);
   g_string_append_printf(out, "bad lines: %" G_GUINT64_FORMAT, bad_lines);
+  if (s->seq_repeated)
+    g_string_append_printf(out, " (%" G_GUINT64_FORMAT " of them records whose seq is not above "
+                           "their CPU's last: repeated or out of order, not counted)",
+                           s->seq_repeated);
   if (s->steps_of_bad_walks)
     g_string_append_printf(out, " (and %" G_GUINT64_FORMAT " valid steps dropped with their bad walk line)",
                            s->steps_of_bad_walks);
@@ -224,6 +251,8 @@ csv_capture(GString *out, const char *id, const KvmmmuCapture *c)
   csv_row(out, id, "records_lost", kvmmmu_capture_records_lost(c));
   csv_row(out, id, "lines_skipped", c->lines_skipped);
   csv_row(out, id, "steps_of_bad_walks", c->steps_of_bad_walks);
+  csv_row(out, id, "seq_repeated", c->seq_repeated);
+  csv_row(out, id, "seq_unchecked", c->seq_unchecked);
 }
 
 void
@@ -262,6 +291,8 @@ kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks, gui
   csv_row(out, "all", "transport_failures", s->stap_transport_failures);
   csv_row(out, "all", "bad_lines", bad_lines);
   csv_row(out, "all", "steps_of_bad_walks", s->steps_of_bad_walks);
+  csv_row(out, "all", "seq_repeated", s->seq_repeated);
+  csv_row(out, "all", "seq_unchecked", s->seq_unchecked);
   for (guint i = 0; i < s->captures; i++) {
     char id[16];
 
@@ -333,6 +364,8 @@ kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_line
   kvmmmu_json_int(b, "captures_without_trailer", kvmmmu_stats_captures_unended(s));
   kvmmmu_json_uint(b, "bad_lines", bad_lines);
   kvmmmu_json_uint(b, "steps_of_bad_walks", s->steps_of_bad_walks);
+  kvmmmu_json_uint(b, "seq_repeated", s->seq_repeated);
+  kvmmmu_json_uint(b, "seq_unchecked", s->seq_unchecked);
   kvmmmu_json_member(b, "capture_list");
   kvmmmu_json_begin_array(b);
   for (guint i = 0; i < s->captures; i++) {
@@ -357,6 +390,8 @@ kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_line
     kvmmmu_json_uint(b, "records_lost", kvmmmu_capture_records_lost(&c));
     kvmmmu_json_uint(b, "lines_skipped", c.lines_skipped);
     kvmmmu_json_uint(b, "steps_of_bad_walks", c.steps_of_bad_walks);
+    kvmmmu_json_uint(b, "seq_repeated", c.seq_repeated);
+    kvmmmu_json_uint(b, "seq_unchecked", c.seq_unchecked);
     kvmmmu_json_end_object(b);
   }
   kvmmmu_json_end_array(b);
