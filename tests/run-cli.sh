@@ -233,5 +233,17 @@ else bad "html: --walk draws just the walks asked for" "$got; $(cat "$TMP/err")"
 ASAN_OPTIONS=$noleak "$R" html -o "$TMP/roots.html" tests/traces/6.1.0-56-amd64/root_hpa.trace 2>"$TMP/err"
 [ "$(grep -c 'vCPU [01]: 81 loads, 5 roots, 81 root changes, 1 snapshot</figcaption>' "$TMP/roots.html")" = 2 ] && ! grep -q 'left out' "$TMP/roots.html" \
   && ok "html: root timelines draw all 81 changes" || bad "html: root timelines draw all 81 changes" "$(grep -o 'vCPU [0-9]*: [^<]*' "$TMP/roots.html")"
+# Durations past 2^63 - 1 are counted apart in the latency chart too, and a
+# row whose range ends at 2^63 - 1 is labelled without overflow.
+printf '%s\n' "kvmmmu 1 6.1.0-56-amd64 lab 1000 script=root_hpa" \
+  "load 3000 1 1 ffff1 0 0 18446744073709551615 2f394000 7000 3704" \
+  "load 3001 1 2 ffff1 0 0 9223372036854775807 2f394000 7000 3704" \
+  "load 3002 1 3 ffff1 0 0 450 2f394000 7000 3704" "end 4000 1 4 3 3 0 0" >"$TMP/big-dur.trace"
+ASAN_OPTIONS=$noleak "$R" html -o "$TMP/big-dur.html" "$TMP/big-dur.trace" 2>"$TMP/err"; rc=$?
+sed -n '/<section id="load-latency">/,/<\/section>/p' "$TMP/big-dur.html" >"$TMP/lat.html"
+if [ $rc = 0 ] && grep -qF 'kvm_mmu_load latency: 3 loads' "$TMP/lat.html" \
+   && grep -qF '1 value above 9223372036854775807 (2^63 - 1, the largest of SystemTap&apos;s signed 64-bit histograms) is left out' "$TMP/lat.html"; then
+  ok "html: a latency past 2^63 - 1 is counted apart, said in the chart's caption"
+else bad "html: a latency past 2^63 - 1 is counted apart (exit $rc)" "$(cat "$TMP/err"; grep -o 'figcaption>[^<]*' "$TMP/lat.html")"; fi
 
 finish

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* evhist.c - events per interval or load latency, as `hist` counts them. */
+#include "format/count.h"
 #include "model/evhist.h"
 #include "model/error.h"
 #include "reader/reader.h"
@@ -79,6 +80,7 @@ static void
 finish_ticks(KvmmmuEventHist *eh)
 {
   guint64 group = 1, ticks = eh->max_tick, len;
+  gboolean short_last;
 
   eh->used_load_rate = TRUE;
   if (eh->interval_given && eh->tick_interval_ns && eh->interval_ns != eh->tick_interval_ns) {
@@ -92,17 +94,19 @@ finish_ticks(KvmmmuEventHist *eh)
     }
     group = eh->interval_ns / eh->tick_interval_ns;
   }
-  len = eh->tick_interval_ns ? group * eh->tick_interval_ns : eh->interval_ns;
+  len = eh->tick_interval_ns ? kvmmmu_count_mul(group, eh->tick_interval_ns) : eh->interval_ns;
   /* The script writes its last interval at exit, however short: a
-   * partial interval counts only when it is all there is. */
-  if (ticks > 1 && eh->last_tick_ns * 10 < eh->tick_interval_ns * 9) {
+   * partial interval counts only when it is all there is.  (In 128 bits:
+   * interval_ns is the trace's u64.) */
+  short_last = (unsigned __int128)eh->last_tick_ns * 10 < (unsigned __int128)eh->tick_interval_ns * 9;
+  if (ticks > 1 && short_last) {
     ticks--;
-    eh->partial_left_ns += eh->last_tick_ns;
-  } else if (ticks == 1 && eh->last_tick_ns * 10 < eh->tick_interval_ns * 9)
-    eh->partial_ns += eh->last_tick_ns;
+    KVMMMU_COUNT_ADD(eh->partial_left_ns, eh->last_tick_ns);
+  } else if (ticks == 1 && short_last)
+    KVMMMU_COUNT_ADD(eh->partial_ns, eh->last_tick_ns);
   /* Ticks past the counts kept are empty: added at once, not one by one. */
   ticks = MIN(ticks, (guint64)KVMMMU_RATE_MAX_INTERVALS);
-  eh->beyond_cap += eh->ticks->beyond_cap;
+  KVMMMU_COUNT_ADD(eh->beyond_cap, eh->ticks->beyond_cap);
   {
     guint64 kept = MIN(ticks, (guint64)eh->ticks->counts->len), t;
 
@@ -111,11 +115,11 @@ finish_ticks(KvmmmuEventHist *eh)
 
       for (guint64 k = t; k < t + group; k++)
         if (k < kept)
-          sum += g_array_index(eh->ticks->counts, guint64, k);
-      kvmmmu_hist_add(eh->hist, sum);
+          KVMMMU_COUNT_ADD(sum, g_array_index(eh->ticks->counts, guint64, k));
+      kvmmmu_hist_add_u64(eh->hist, sum, 1);
       series_add(eh, sum, 1, len);
       eh->intervals++;
-      eh->events_total += sum;
+      KVMMMU_COUNT_ADD(eh->events_total, sum);
     }
     if (t + group <= ticks) {
       guint64 empty = (ticks - t) / group;
@@ -147,7 +151,7 @@ finish_capture(KvmmmuEventHist *eh)
   }
   complete = kvmmmu_rate_complete(eh->events, eh->end_ns);
   n = MIN(complete, (guint64)KVMMMU_RATE_MAX_INTERVALS);
-  eh->beyond_cap += eh->events->beyond_cap;
+  KVMMMU_COUNT_ADD(eh->beyond_cap, eh->events->beyond_cap);
   /* A capture shorter than one interval still shows its one partial one. */
   if (complete == 0 && eh->events->events > 0) {
     n = 1;
@@ -155,7 +159,7 @@ finish_capture(KvmmmuEventHist *eh)
   }
   /* what the window still holds, and the empty intervals after it */
   kvmmmu_rate_fold_until(eh->events, n);
-  eh->late += eh->events->late;
+  KVMMMU_COUNT_ADD(eh->late, eh->events->late);
 }
 
 /* An interval done with: into the histogram. */
@@ -164,9 +168,9 @@ fold_interval(guint64 count, guint64 n, gpointer data)
 {
   KvmmmuEventHist *eh = data;
 
-  kvmmmu_hist_add_n(eh->hist, count, n);
+  kvmmmu_hist_add_u64(eh->hist, count, n);
   series_add(eh, count, n, eh->interval_ns);
-  eh->events_total += count * n;
+  KVMMMU_COUNT_ADD(eh->events_total, kvmmmu_count_mul(count, n));
   eh->intervals += n;
 }
 
@@ -231,7 +235,7 @@ kvmmmu_event_hist_add(KvmmmuEventHist *eh, const KvmmmuRecord *rec)
 
   if (eh->latency) {
     if (rec->kind == KVMMMU_RECORD_LOAD)
-      kvmmmu_hist_add(eh->hist, (gint64)MIN(rec->u.Load.dur_ns, (guint64)G_MAXINT64));
+      kvmmmu_hist_add_u64(eh->hist, rec->u.Load.dur_ns, 1);
     return;
   }
   if (G_UNLIKELY(rec->kind == KVMMMU_RECORD_LOAD_RATE)) {

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "format/count.h"
 #include "model/hist.h"
 #include "model/error.h"
 #include "reader/reader.h"
@@ -57,7 +58,7 @@ KvmmmuHist *
 kvmmmu_hist_new_linear(gint64 start, gint64 stop, gint64 interval, GError **error)
 {
   KvmmmuHist *h;
-  gint64 n;
+  guint64 rows;
 
   if (interval <= 0 || stop <= start) {
     g_set_error(error, KVMMMU_MODEL_ERROR, KVMMMU_MODEL_ERROR_BAD_HIST,
@@ -66,14 +67,15 @@ kvmmmu_hist_new_linear(gint64 start, gint64 stop, gint64 interval, GError **erro
                 start, stop, interval);
     return NULL;
   }
-  n = (stop - start) / interval + 3;
-  if (n > KVMMMU_HIST_MAX_BUCKETS) {
+  /* stop - start is up to 2^64 - 1: unsigned, it cannot overflow */
+  rows = ((guint64)stop - (guint64)start) / (guint64)interval;
+  if (rows > KVMMMU_HIST_MAX_BUCKETS - 3) {
     g_set_error(error, KVMMMU_MODEL_ERROR, KVMMMU_MODEL_ERROR_BAD_HIST,
-                "Cannot make a linear histogram: (stop - start) / step = %" G_GINT64_FORMAT
-                ": expected at most %d buckets", n - 3, KVMMMU_HIST_MAX_BUCKETS - 3);
+                "Cannot make a linear histogram: (stop - start) / step = %" G_GUINT64_FORMAT
+                ": expected at most %d buckets", rows, KVMMMU_HIST_MAX_BUCKETS - 3);
     return NULL;
   }
-  h = hist_alloc(KVMMMU_HIST_LINEAR, n);
+  h = hist_alloc(KVMMMU_HIST_LINEAR, rows + 3);
   h->start = start;
   h->stop = stop;
   h->interval = interval;
@@ -219,6 +221,15 @@ kvmmmu_hist_add(KvmmmuHist *h, gint64 v)
 }
 
 void
+kvmmmu_hist_add_u64(KvmmmuHist *h, guint64 v, guint64 n)
+{
+  if (G_UNLIKELY(v > (guint64)G_MAXINT64))
+    KVMMMU_COUNT_ADD(h->too_large, n);
+  else
+    kvmmmu_hist_add_n(h, (gint64)v, n);
+}
+
+void
 kvmmmu_hist_add_n(KvmmmuHist *h, gint64 v, guint64 n)
 {
   guint b;
@@ -251,18 +262,24 @@ kvmmmu_hist_add_n(KvmmmuHist *h, gint64 v, guint64 n)
 gint64
 kvmmmu_hist_bucket_value(const KvmmmuHist *h, guint b)
 {
+  guint rows;
+
   if (h->type == KVMMMU_HIST_LOG) {
     if (b == KVMMMU_HIST_LOG_BUCKET0)
       return 0;
+    /* bucket 0 holds G_MININT64 alone, whose magnitude no gint64 holds */
+    if (b == 0)
+      return G_MININT64;
     if (b > KVMMMU_HIST_LOG_BUCKET0)
-      return (gint64)1 << (b - KVMMMU_HIST_LOG_BUCKET0 - 1);
+      return (gint64)((guint64)1 << MIN(b - KVMMMU_HIST_LOG_BUCKET0 - 1, 62u));
     return -((gint64)1 << (KVMMMU_HIST_LOG_BUCKET0 - b - 1));
   }
   if (b == 0)
     return h->start;
-  if (b == h->n_buckets - 1)
-    return h->start + (gint64)(b - 2) * h->interval;
-  return h->start + (gint64)(b - 1) * h->interval;
+  /* start + rows * interval is at most stop (kvmmmu_hist_new_linear): in
+   * unsigned arithmetic it cannot overflow on the way there */
+  rows = b == h->n_buckets - 1 ? b - 2 : b - 1;
+  return (gint64)((guint64)h->start + (guint64)rows * (guint64)h->interval);
 }
 
 /* ceil(p/100 * count), at least 1, in integers: 0.9 * 10 in doubles is
@@ -382,6 +399,7 @@ kvmmmu_hist_stats(const KvmmmuHist *h, KvmmmuHistStats *st)
     .approximate = h->approximate,
     .overflow = h->overflow,
     .exact_limit = h->exact_limit,
+    .too_large = h->too_large,
   };
 }
 
@@ -451,11 +469,11 @@ kvmmmu_rate_add_at(KvmmmuRate *r, guint64 idx, guint64 n)
 {
   /* One interval a slot: a 1 s interval over a day is 86400 slots. */
   if (idx >= KVMMMU_RATE_MAX_INTERVALS) {
-    r->beyond_cap += n;
+    KVMMMU_COUNT_ADD(r->beyond_cap, n);
     return;
   }
   if (idx < r->base) {
-    r->late += n;
+    KVMMMU_COUNT_ADD(r->late, n);
     return;
   }
   /* Fold a window's worth at a time: the move below is paid once per
@@ -464,15 +482,17 @@ kvmmmu_rate_add_at(KvmmmuRate *r, guint64 idx, guint64 n)
     kvmmmu_rate_fold_until(r, idx - r->window + 1);
   if (idx - r->base >= r->counts->len)
     g_array_set_size(r->counts, idx - r->base + 1);
-  g_array_index(r->counts, guint64, idx - r->base) += n;
-  r->events += n;
+  /* counts the kernel made are u64: a sum past 2^64 - 1 stays there, and
+   * so is too large for a histogram, not a small number */
+  KVMMMU_COUNT_ADD(g_array_index(r->counts, guint64, idx - r->base), n);
+  KVMMMU_COUNT_ADD(r->events, n);
 }
 
 void
 kvmmmu_rate_add(KvmmmuRate *r, guint64 ts_ns, guint64 n)
 {
   if (ts_ns < r->origin_ns) {
-    r->before_origin += n;
+    KVMMMU_COUNT_ADD(r->before_origin, n);
     return;
   }
   /* Most events fall in the interval of the one before: no division. */

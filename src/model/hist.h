@@ -18,6 +18,12 @@
  * 2048, 1024 steps per power of two above), the values added after that
  * are counted in overflow, and percentiles are approximate: rounded toward
  * zero by less than 1/1024 of the value.  Renderers say so.
+ *
+ * Values are signed 64-bit, as in SystemTap (its statistics are int64_t).
+ * The trace's durations and counts are u64: one past 2^63 - 1 has no place
+ * in a histogram SystemTap could print, and clamping it would make it
+ * another value.  kvmmmu_hist_add_u64 counts it in too_large instead, out
+ * of the buckets, count, min, max, mean and percentiles; renderers say so.
  */
 #ifndef KVMMMU_MODEL_HIST_H
 #define KVMMMU_MODEL_HIST_H
@@ -60,6 +66,7 @@ typedef struct {
   gboolean approximate;
   guint64 *pct_pos, *pct_neg; /* log-linear counts of v >= 0, of -v for v < 0 */
   guint64 overflow;      /* values added after the limit was passed */
+  guint64 too_large;     /* u64 values above G_MAXINT64: left out (saturating) */
 } KvmmmuHist;
 
 /* The statistics every output shows, computed together (one sort). */
@@ -71,6 +78,7 @@ typedef struct {
   gboolean approximate;  /* percentiles approximate: see overflow */
   guint64 overflow;
   guint exact_limit;
+  guint64 too_large;     /* values above G_MAXINT64 left out of all the above */
 } KvmmmuHistStats;
 
 /* transfer full; NULL with error when the parameters make no histogram */
@@ -83,6 +91,9 @@ void kvmmmu_hist_add(KvmmmuHist *hist, gint64 value);
 /* n values of value at once (long runs of empty intervals): O(1) amortized
  * whatever n. */
 void kvmmmu_hist_add_n(KvmmmuHist *hist, gint64 value, guint64 n);
+/* n values of an unsigned value: one above G_MAXINT64 is counted in
+ * too_large, not in the histogram. */
+void kvmmmu_hist_add_u64(KvmmmuHist *hist, guint64 value, guint64 n);
 /* For tests: pass to approximate percentiles after limit distinct values
  * (1 .. KVMMMU_HIST_EXACT_MAX) instead; call before adding any. */
 void kvmmmu_hist_set_exact_limit(KvmmmuHist *hist, guint limit);

@@ -6,12 +6,13 @@
 #define HIST_WIDTH 50 /* bar width */
 #define HIST_MARGIN 2 /* empty rows shown beside the data, and elision span */
 
-/* Characters %lld needs for v. */
+/* Characters %lld needs for v; wider than 64 bits for the one sum below
+ * that may pass G_MAXINT64. */
 static int
-width_of(gint64 v)
+width_of(__int128 v)
 {
   int n = v < 0 ? 1 : 0;
-  guint64 m = v < 0 ? -(guint64)v : (guint64)v;
+  unsigned __int128 m = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
 
   do {
     n++;
@@ -63,7 +64,8 @@ kvmmmu_render_hist_stap(GString *out, const KvmmmuHist *h)
   if (h->type == KVMMMU_HIST_LINEAR)
     /* SystemTap sizes the column from start + interval * high, one step
      * past the last row's label; kept so widths match. */
-    val_space = MAX(width_of(h->start) + under, width_of(h->start + h->interval * high) + over);
+    val_space = MAX(width_of(h->start) + under,
+                    width_of((__int128)h->start + (__int128)h->interval * high) + over);
   else
     val_space = MAX(width_of(kvmmmu_hist_bucket_value(h, high)),
                     width_of(kvmmmu_hist_bucket_value(h, low)));
@@ -118,6 +120,18 @@ approx_why(const KvmmmuHistStats *st)
                          "toward zero by up to that", st->exact_limit, st->overflow);
 }
 
+/* Values past what a SystemTap histogram holds, for every output. */
+static char *
+too_large_why(const KvmmmuHistStats *st)
+{
+  return g_strdup_printf("%s%" G_GUINT64_FORMAT " value%s above %" G_GINT64_FORMAT
+                         " (2^63 - 1, the largest of SystemTap's signed 64-bit histograms) "
+                         "%s left out of the histogram and its statistics",
+                         kvmmmu_render_at_least(st->too_large), st->too_large,
+                         st->too_large == 1 ? "" : "s", G_MAXINT64,
+                         st->too_large == 1 ? "is" : "are");
+}
+
 void
 kvmmmu_render_hist_stats(GString *out, const KvmmmuHist *h)
 {
@@ -135,6 +149,11 @@ kvmmmu_render_hist_stats(GString *out, const KvmmmuHist *h)
     g_autofree char *why = approx_why(&st);
 
     g_string_append_printf(out, "note: p50, p90 and p99 are approximate (~): %s\n", why);
+  }
+  if (st.too_large) {
+    g_autofree char *why = too_large_why(&st);
+
+    g_string_append_printf(out, "note: %s\n", why);
   }
 }
 
@@ -168,14 +187,15 @@ kvmmmu_render_hist_csv(GString *out, const KvmmmuHist *h)
   /* The statistics as a second table after a blank line; empty cells
    * when there are no values. */
   kvmmmu_hist_stats(h, &st);
-  g_string_append(out, "\ncount,min,max,mean,p50,p90,p99,percentiles_approximate\n");
+  g_string_append(out, "\ncount,min,max,mean,p50,p90,p99,percentiles_approximate,"
+                       "values_above_int64_max\n");
   if (st.count)
     g_string_append_printf(out, "%" G_GUINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
                            ",%.2f,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
-                           ",%d\n", st.count, st.min, st.max, st.mean, st.p50, st.p90, st.p99,
-                           st.approximate);
+                           ",%d,%" G_GUINT64_FORMAT "\n", st.count, st.min, st.max, st.mean,
+                           st.p50, st.p90, st.p99, st.approximate, st.too_large);
   else
-    g_string_append(out, "0,,,,,,,0\n");
+    g_string_append_printf(out, "0,,,,,,,0,%" G_GUINT64_FORMAT "\n", st.too_large);
 }
 
 /* A statistic, or null when there are no values to have one. */
@@ -205,7 +225,7 @@ hist_json_members(KvmmmuJsonBuilder *b, const KvmmmuHist *h, const char *what, c
     kvmmmu_json_int(b, "stop", h->stop);
     kvmmmu_json_int(b, "step", h->interval);
   }
-  kvmmmu_json_int(b, "count", st.count);
+  kvmmmu_json_uint(b, "count", st.count);
   stat_int(b, "min", &st, st.min);
   stat_int(b, "max", &st, st.max);
   kvmmmu_json_member(b, "mean");
@@ -224,12 +244,13 @@ hist_json_members(KvmmmuJsonBuilder *b, const KvmmmuHist *h, const char *what, c
     kvmmmu_json_add_string(b, why);
   } else
     kvmmmu_json_add_null(b);
-  kvmmmu_json_int(b, "values_past_distinct_limit", st.overflow);
+  kvmmmu_json_uint(b, "values_past_distinct_limit", st.overflow);
+  kvmmmu_json_uint(b, "values_above_int64_max", st.too_large);
   if (h->type == KVMMMU_HIST_LINEAR) {
     /* The rows "<start" and ">last" as counts of their own, so that every
      * bucket is a number: the lower bound of its row. */
-    kvmmmu_json_int(b, "underflow", h->buckets[0]);
-    kvmmmu_json_int(b, "overflow", h->buckets[h->n_buckets - 1]);
+    kvmmmu_json_uint(b, "underflow", h->buckets[0]);
+    kvmmmu_json_uint(b, "overflow", h->buckets[h->n_buckets - 1]);
     first = 1;
     last = h->n_buckets - 1;
   }
@@ -240,7 +261,7 @@ hist_json_members(KvmmmuJsonBuilder *b, const KvmmmuHist *h, const char *what, c
       continue;
     kvmmmu_json_begin_object(b);
     kvmmmu_json_int(b, "bucket", kvmmmu_hist_bucket_value(h, i));
-    kvmmmu_json_int(b, "count", h->buckets[i]);
+    kvmmmu_json_uint(b, "count", h->buckets[i]);
     kvmmmu_json_end_object(b);
   }
   kvmmmu_json_end_array(b);
@@ -274,7 +295,8 @@ kvmmmu_render_event_hist_text(GString *out, const KvmmmuEventHist *eh, const Kvm
   /* What the capture lost heads the report: the counts below miss it. */
   kvmmmu_render_loss_note(out, stats);
   if (eh->latency)
-    g_string_append_printf(out, "%s in ns: %" G_GUINT64_FORMAT " loads\n", what, eh->hist->count);
+    g_string_append_printf(out, "%s in ns: %" G_GUINT64_FORMAT " loads\n", what,
+                           kvmmmu_count_add(eh->hist->count, eh->hist->too_large));
   else
     g_string_append_printf(out, "%s %s: %" G_GUINT64_FORMAT " intervals, %" G_GUINT64_FORMAT
                            " events\n", what, unit, eh->intervals, eh->events_total);
@@ -312,13 +334,13 @@ kvmmmu_render_event_hist_json(const KvmmmuEventHist *eh, gboolean abs_time)
   kvmmmu_json_begin_object(b);
   hist_json_members(b, eh->hist, kvmmmu_event_hist_what(eh), unit);
   if (!eh->latency) {
-    kvmmmu_json_int(b, "intervals", eh->intervals);
-    kvmmmu_json_int(b, "events", eh->events_total);
+    kvmmmu_json_uint(b, "intervals", eh->intervals);
+    kvmmmu_json_uint(b, "events", eh->events_total);
   }
-  kvmmmu_json_int(b, "partial_ns", eh->partial_ns);
-  kvmmmu_json_int(b, "partial_left_out_ns", eh->partial_left_ns);
-  kvmmmu_json_int(b, "events_beyond_cap", eh->beyond_cap);
-  kvmmmu_json_int(b, "events_late", eh->late);
+  kvmmmu_json_uint(b, "partial_ns", eh->partial_ns);
+  kvmmmu_json_uint(b, "partial_left_out_ns", eh->partial_left_ns);
+  kvmmmu_json_uint(b, "events_beyond_cap", eh->beyond_cap);
+  kvmmmu_json_uint(b, "events_late", eh->late);
   if (eh->series_runs) {
     /* One entry per capture, its intervals as runs of equal counts:
      * hours of idle intervals are one run, not thousands of zeros. */
@@ -330,7 +352,7 @@ kvmmmu_render_event_hist_json(const KvmmmuEventHist *eh, gboolean abs_time)
 
       kvmmmu_json_begin_object(b);
       kvmmmu_json_uint(b, "capture_start_ns", cap->start_ns);
-      kvmmmu_json_int(b, "interval_ns", cap->interval_ns);
+      kvmmmu_json_uint(b, "interval_ns", cap->interval_ns);
       kvmmmu_json_member(b, "runs");
       kvmmmu_json_begin_array(b);
       for (; r < eh->series_runs->len; r++) {
@@ -340,15 +362,15 @@ kvmmmu_render_event_hist_json(const KvmmmuEventHist *eh, gboolean abs_time)
           break;
         kvmmmu_json_begin_object(b);
         kvmmmu_json_uint(b, "start_ns", abs_time ? cap->start_ns + run->start_ns : run->start_ns);
-        kvmmmu_json_int(b, "intervals", run->n);
-        kvmmmu_json_int(b, "count", run->count);
+        kvmmmu_json_uint(b, "intervals", run->n);
+        kvmmmu_json_uint(b, "count", run->count);
         kvmmmu_json_end_object(b);
       }
       kvmmmu_json_end_array(b);
       kvmmmu_json_end_object(b);
     }
     kvmmmu_json_end_array(b);
-    kvmmmu_json_int(b, "series_left_out", eh->series_left_out);
+    kvmmmu_json_uint(b, "series_left_out", eh->series_left_out);
   }
   kvmmmu_json_end_object(b);
   return kvmmmu_json_builder_root(b);

@@ -9,6 +9,7 @@
 
 #include <cairo-svg.h>
 
+#include "format/count.h"
 #include "render/html-private.h"
 
 /* Two charts side by side fill the page's column. */
@@ -115,9 +116,11 @@ bucket_label(const KvmmmuHist *hist, guint b, gboolean ns)
       return g_strconcat("<", a = fmt_value(hist->start, ns), NULL);
     if (b == hist->n_buckets - 1)
       return g_strconcat("≥", a = fmt_value(hist->stop, ns), NULL);
-    hi = lo + hist->interval - 1;
+    /* the last row may end past G_MAXINT64, which no value reaches */
+    hi = lo > G_MAXINT64 - (hist->interval - 1) ? G_MAXINT64 : lo + (hist->interval - 1);
   } else
-    hi = lo > 0 ? lo * 2 - 1 : lo < 0 ? lo * 2 + 1 : 0;
+    /* [2^k, 2^(k+1) - 1], mirrored; bucket 0 holds G_MININT64 alone */
+    hi = lo > 0 ? lo + (lo - 1) : lo == G_MININT64 ? lo : lo < 0 ? lo + (lo + 1) : 0;
   a = fmt_value(lo, ns);
   if (hi == lo)
     return g_steal_pointer(&a);
@@ -282,7 +285,7 @@ series_fit(KvmmmuSeries *s, guint64 idx)
 {
   while (idx / s->group >= KVMMMU_SERIES_BINS) {
     for (guint i = 0; i < KVMMMU_SERIES_BINS / 2; i++)
-      s->counts[i] = s->counts[2 * i] + s->counts[2 * i + 1];
+      s->counts[i] = kvmmmu_count_add(s->counts[2 * i], s->counts[2 * i + 1]);
     memset(s->counts + KVMMMU_SERIES_BINS / 2, 0, sizeof s->counts / 2);
     s->used = (s->used + 1) / 2;
     s->group *= 2;
@@ -297,9 +300,9 @@ kvmmmu_series_add(KvmmmuSeries *s, guint64 idx, guint64 n)
   s->any = TRUE;
   series_fit(s, idx);
   bin = idx / s->group;
-  s->counts[bin] += n;
+  KVMMMU_COUNT_ADD(s->counts[bin], n);
   s->used = MAX(s->used, bin + 1);
-  s->total += n;
+  KVMMMU_COUNT_ADD(s->total, n);
 }
 
 /* Bars of loads per interval from the page's origin to end_ns; a last
@@ -445,12 +448,14 @@ void
 kvmmmu_html_latency_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *page)
 {
   const KvmmmuEventHist *eh = page->latency;
-  const char *empty = eh->hist->count ? NULL : "no kvm_mmu_load records: no latency to show";
+  /* the loads too long for a histogram are loads all the same */
+  guint64 loads = kvmmmu_count_add(eh->hist->count, eh->hist->too_large);
+  const char *empty = loads ? NULL : "no kvm_mmu_load records: no latency to show";
 
   g_string_append(out, "<section id=\"load-latency\">\n<h2>kvm_mmu_load latency</h2>\n"
                        "<p class=\"lead\">");
   kvmmmu_html_escf(out, "%s: %" G_GUINT64_FORMAT " load%s", kvmmmu_event_hist_what(eh),
-                   eh->hist->count, eh->hist->count == 1 ? "" : "s");
+                   loads, loads == 1 ? "" : "s");
   g_string_append(out, "</p>\n<figure>\n");
   draw_hist(h, out, eh->hist, TRUE, "kvm_mmu_load duration", "loads", empty);
   hist_caption(out, eh, empty ? "no loads" : NULL);

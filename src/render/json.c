@@ -134,7 +134,7 @@ write_value(GString *out, const KvmmmuJson *v, gboolean pretty, guint level)
     break;
   case KVMMMU_JSON_INT:
     if (v->is_unsigned)
-      g_string_append_printf(out, "%" G_GUINT64_FORMAT, (guint64)v->v.i);
+      g_string_append_printf(out, "%s%" G_GUINT64_FORMAT, v->negative ? "-" : "", (guint64)v->v.i);
     else
       g_string_append_printf(out, "%" G_GINT64_FORMAT, v->v.i);
     break;
@@ -342,6 +342,18 @@ kvmmmu_json_uint(KvmmmuJsonBuilder *b, const char *name, guint64 v)
 {
   kvmmmu_json_member(b, name);
   kvmmmu_json_add_uint(b, v);
+}
+
+void
+kvmmmu_json_diff(KvmmmuJsonBuilder *b, const char *name, guint64 a, guint64 from)
+{
+  KvmmmuJson *v = json_new(KVMMMU_JSON_INT);
+
+  v->is_unsigned = TRUE;
+  v->negative = a < from;
+  v->v.i = (gint64)(a < from ? from - a : a - from);
+  kvmmmu_json_member(b, name);
+  place(b, v);
 }
 
 void

@@ -30,6 +30,7 @@ struct _KvmmmuJson {
   KvmmmuJsonType type;
   char *name;          /* the member's name within an object, else NULL */
   gboolean is_unsigned;/* INT: v.i holds a guint64 (counts, ids past 2^63) */
+  gboolean negative;   /* INT, is_unsigned: the value is minus that guint64 */
   union {
     gboolean b;
     gint64 i;
@@ -74,6 +75,8 @@ KvmmmuJson *kvmmmu_json_builder_root(KvmmmuJsonBuilder *b);
 /* A named member in one call. */
 void kvmmmu_json_int(KvmmmuJsonBuilder *b, const char *name, gint64 v);
 void kvmmmu_json_uint(KvmmmuJsonBuilder *b, const char *name, guint64 v);
+/* a - from, exactly: a time from an origin, which either may pass. */
+void kvmmmu_json_diff(KvmmmuJsonBuilder *b, const char *name, guint64 a, guint64 from);
 void kvmmmu_json_double(KvmmmuJsonBuilder *b, const char *name, double v);
 void kvmmmu_json_bool(KvmmmuJsonBuilder *b, const char *name, gboolean v);
 void kvmmmu_json_string(KvmmmuJsonBuilder *b, const char *name, const char *v);

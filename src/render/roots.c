@@ -142,8 +142,8 @@ kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns)
   g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
 
   kvmmmu_json_begin_object(b);
-  kvmmmu_json_int(b, "snapshot", s->snap);
-  kvmmmu_json_int(b, "time_ns", (gint64)(s->ts_ns - origin_ns));
+  kvmmmu_json_uint(b, "snapshot", s->snap);
+  kvmmmu_json_diff(b, "time_ns", s->ts_ns, origin_ns);
   kvmmmu_json_hex(b, "kvm", s->kvm);
   kvmmmu_json_member(b, "vcpus");
   kvmmmu_json_begin_array(b);
@@ -201,7 +201,7 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
   g_autoptr(GPtrArray) v = kvmmmu_roots_sorted(r);
 
   kvmmmu_json_begin_object(b);
-  kvmmmu_json_int(b, "span_ns", span_ns);
+  kvmmmu_json_uint(b, "span_ns", span_ns);
   kvmmmu_json_member(b, "vcpus");
   kvmmmu_json_begin_array(b);
   for (guint i = 0; i < v->len; i++) {
@@ -211,8 +211,8 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
     kvmmmu_json_int(b, "vm", c->vm_index);
     kvmmmu_json_hex(b, "kvm", c->kvm);
     kvmmmu_json_int(b, "vcpu", c->vcpu);
-    kvmmmu_json_int(b, "loads", c->loads);
-    kvmmmu_json_int(b, "counted_loads", c->counted_loads);
+    kvmmmu_json_uint(b, "loads", c->loads);
+    kvmmmu_json_uint(b, "counted_loads", c->counted_loads);
     kvmmmu_json_uint(b, "failed_loads", c->load_failures);
     kvmmmu_json_uint(b, "fresh", c->fresh);
     kvmmmu_json_uint(b, "returning", c->returning);
@@ -230,18 +230,18 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
 
       kvmmmu_json_begin_object(b);
       kvmmmu_json_hex(b, "root_hpa", ch->root_hpa);
-      kvmmmu_json_int(b, "loads", ch->repeat);
+      kvmmmu_json_uint(b, "loads", ch->repeat);
       kvmmmu_json_bool(b, "returning", ch->returning);
       kvmmmu_json_end_object(b);
     }
     kvmmmu_json_end_array(b);
-    kvmmmu_json_int(b, "sequence_dropped", c->seq_dropped);
+    kvmmmu_json_uint(b, "sequence_dropped", c->seq_dropped);
     kvmmmu_json_member(b, "root_roles");
     kvmmmu_json_begin_array(b);
     for (guint k = 0; k < c->n_roles; k++) {
       kvmmmu_json_begin_object(b);
       kvmmmu_json_hex(b, "role", c->roles[k]);
-      kvmmmu_json_int(b, "loads", c->role_loads[k]);
+      kvmmmu_json_uint(b, "loads", c->role_loads[k]);
       if (layout) {
         g_autoptr(GString) d = g_string_new("");
 

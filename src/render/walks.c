@@ -434,7 +434,7 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
   kvmmmu_json_begin_object(b);
   kvmmmu_json_uint(b, "walk", w->walk);
   kvmmmu_json_int(b, "capture", t->capture);
-  kvmmmu_json_int(b, "time_ns", (gint64)(t->ts_ns - origin_ns));
+  kvmmmu_json_diff(b, "time_ns", t->ts_ns, origin_ns);
   kvmmmu_json_int(b, "cpu", t->cpu);
   if (w->kvm) {
     kvmmmu_json_hex(b, "kvm", w->kvm);

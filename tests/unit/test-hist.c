@@ -42,6 +42,90 @@ test_linear_rejects(void)
   g_assert_nonnull(strstr(error->message, "buckets"));
 }
 
+static char *json_text(KvmmmuJson *node);
+
+/* A range wider than G_MAXINT64 (stop - start is up to 2^64 - 1): no
+ * signed overflow on the way, and a bucket count past the limit refused
+ * as such, not wrapped into a histogram of one nonsense row. */
+static void
+test_linear_wide(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmmmuHist) quarters = NULL;
+  g_autoptr(KvmmmuHist) top = NULL;
+  g_autoptr(GString) text = g_string_new("");
+
+  g_assert_null(kvmmmu_hist_new_linear(G_MININT64, G_MAXINT64, 1, &error));
+  g_assert_nonnull(strstr(error->message, "(stop - start) / step = 18446744073709551615: "
+                                          "expected at most 100000 buckets"));
+  /* quarters of the whole line: rows -2^63, -2^62, 0, 2^62, and > 2^62 */
+  quarters = kvmmmu_hist_new_linear(G_MININT64, G_MAXINT64, G_GINT64_CONSTANT(1) << 62, NULL);
+  g_assert_nonnull(quarters);
+  g_assert_cmpuint(quarters->n_buckets, ==, 6);
+  g_assert_cmpint(kvmmmu_hist_bucket_value(quarters, 1), ==, G_MININT64);
+  g_assert_cmpint(kvmmmu_hist_bucket_value(quarters, 3), ==, 0);
+  g_assert_cmpint(kvmmmu_hist_bucket_value(quarters, 4), ==, G_GINT64_CONSTANT(1) << 62);
+  g_assert_cmpint(kvmmmu_hist_bucket_value(quarters, 5), ==, G_GINT64_CONSTANT(1) << 62);
+  kvmmmu_hist_add(quarters, G_MININT64);
+  kvmmmu_hist_add(quarters, G_MAXINT64);
+  kvmmmu_hist_add(quarters, 5);
+  g_assert_cmpuint(quarters->buckets[1], ==, 1);
+  g_assert_cmpuint(quarters->buckets[3], ==, 1);
+  g_assert_cmpuint(quarters->buckets[4], ==, 1);
+  kvmmmu_render_hist_stap(text, quarters);
+  g_assert_nonnull(strstr(text->str, "-9223372036854775808 |@"));
+  g_assert_nonnull(strstr(text->str, "\n 4611686018427387904 |@"));
+  /* a last row that ends past G_MAXINT64 */
+  top = kvmmmu_hist_new_linear(G_MAXINT64 - 5, G_MAXINT64, 10, NULL);
+  g_assert_cmpuint(top->n_buckets, ==, 3);
+  kvmmmu_hist_add(top, G_MAXINT64);
+  g_assert_cmpuint(top->buckets[1], ==, 1);
+  g_string_truncate(text, 0);
+  kvmmmu_render_hist_stap(text, top);
+  g_assert_nonnull(strstr(text->str, "9223372036854775802 |@"));
+}
+
+/* u64 values past G_MAXINT64 are no value of a SystemTap histogram: they
+ * are counted apart and said, not clamped to another value nor wrapped
+ * to a negative one. */
+static void
+test_too_large(void)
+{
+  g_autoptr(KvmmmuHist) h = kvmmmu_hist_new_log();
+  g_autoptr(KvmmmuRate) r = kvmmmu_rate_new(0, 1);
+  g_autoptr(GString) text = g_string_new("");
+  g_autofree char *json = NULL;
+  KvmmmuHistStats st;
+
+  kvmmmu_hist_add_u64(h, G_MAXUINT64, 1);
+  kvmmmu_hist_add_u64(h, (guint64)G_MAXINT64 + 1, 2);
+  kvmmmu_hist_add_u64(h, (guint64)G_MAXINT64, 1);
+  kvmmmu_hist_add_u64(h, 450, 1);
+  kvmmmu_hist_stats(h, &st);
+  g_assert_cmpuint(st.count, ==, 2);
+  g_assert_cmpuint(st.too_large, ==, 3);
+  g_assert_cmpint(st.min, ==, 450);
+  g_assert_cmpint(st.max, ==, G_MAXINT64);
+  g_assert_cmpuint(h->buckets[0], ==, 0); /* none wrapped negative */
+  g_assert_cmpuint(h->buckets[127], ==, 1);
+  g_assert_cmpint(kvmmmu_hist_bucket_value(h, 127), ==, G_GINT64_CONSTANT(1) << 62);
+  g_assert_cmpint(kvmmmu_hist_bucket_value(h, 0), ==, G_MININT64);
+  kvmmmu_render_hist_stats(text, h);
+  g_assert_nonnull(strstr(text->str, "\nnote: 3 values above 9223372036854775807 (2^63 - 1, "
+                                     "the largest of SystemTap's signed 64-bit histograms) are "
+                                     "left out of the histogram and its statistics\n"));
+  g_string_truncate(text, 0);
+  kvmmmu_render_hist_csv(text, h);
+  g_assert_true(g_str_has_suffix(text->str, ",0,3\n"));
+  json = json_text(kvmmmu_render_hist_json(h, "x", "ns"));
+  g_assert_nonnull(strstr(json, "\"values_above_int64_max\":3,"));
+  /* the kernel's counts summed per interval saturate, and so stay too large */
+  kvmmmu_rate_add_at(r, 0, G_GUINT64_CONSTANT(1) << 63);
+  kvmmmu_rate_add_at(r, 0, G_GUINT64_CONSTANT(1) << 63);
+  g_assert_cmpuint(g_array_index(r->counts, guint64, 0), ==, G_MAXUINT64);
+  g_assert_cmpuint(r->events, ==, G_MAXUINT64);
+}
+
 static void
 test_log_buckets(void)
 {
@@ -271,8 +355,8 @@ test_percentile_overflow(void)
   g_string_truncate(text, 0);
   kvmmmu_render_hist_csv(text, h);
   g_assert_true(g_str_has_suffix(text->str, "\ncount,min,max,mean,p50,p90,p99,"
-                                 "percentiles_approximate\n12,17870,4561200,2312005.83,71744,"
-                                 "4558848,4558848,1\n"));
+                                 "percentiles_approximate,values_above_int64_max\n"
+                                 "12,17870,4561200,2312005.83,71744,4558848,4558848,1,0\n"));
   json = json_text(kvmmmu_render_hist_json(h, "x", "ns"));
   g_assert_nonnull(strstr(json, "\"percentiles_approximate\":true,"
                                 "\"percentiles_approximate_why\":\"more than 2 distinct"));
@@ -309,23 +393,27 @@ test_render_machine(void)
                   "\"stop\":100,\"step\":10,\"count\":6,\"min\":-3,\"max\":400,"
                   "\"mean\":84.5,\"p50\":5,\"p90\":400,\"p99\":400,"
                   "\"percentiles_approximate\":false,\"percentiles_approximate_why\":null,"
-                  "\"values_past_distinct_limit\":0,\"underflow\":1,\"overflow\":1,"
+                  "\"values_past_distinct_limit\":0,\"values_above_int64_max\":0,"
+                  "\"underflow\":1,\"overflow\":1,"
                   "\"buckets\":[{\"bucket\":0,\"count\":3},{\"bucket\":90,\"count\":1}]}");
   json_empty = json_text(kvmmmu_render_hist_json(empty, "x", "ns"));
   g_assert_cmpstr(json_empty, ==,
                   "{\"values\":\"x\",\"unit\":\"ns\",\"type\":\"log\",\"count\":0,\"min\":null,"
                   "\"max\":null,\"mean\":null,\"p50\":null,\"p90\":null,\"p99\":null,"
                   "\"percentiles_approximate\":false,\"percentiles_approximate_why\":null,"
-                  "\"values_past_distinct_limit\":0,\"buckets\":[]}");
+                  "\"values_past_distinct_limit\":0,\"values_above_int64_max\":0,"
+                  "\"buckets\":[]}");
   kvmmmu_render_hist_csv(csv, lin);
   g_assert_cmpstr(csv->str, ==,
                   "bucket,count\n<0,1\n0,3\n90,1\n>100,1\n\n"
-                  "count,min,max,mean,p50,p90,p99,percentiles_approximate\n"
-                  "6,-3,400,84.50,5,400,400,0\n");
+                  "count,min,max,mean,p50,p90,p99,percentiles_approximate,"
+                  "values_above_int64_max\n"
+                  "6,-3,400,84.50,5,400,400,0,0\n");
   g_string_truncate(csv, 0);
   kvmmmu_render_hist_csv(csv, empty);
   g_assert_cmpstr(csv->str, ==, "bucket,count\n\n"
-                  "count,min,max,mean,p50,p90,p99,percentiles_approximate\n0,,,,,,,0\n");
+                  "count,min,max,mean,p50,p90,p99,percentiles_approximate,"
+                  "values_above_int64_max\n0,,,,,,,0,0\n");
 }
 
 static void
@@ -533,6 +621,8 @@ main(int argc, char **argv)
   g_test_add_func("/hist/linear-buckets", test_linear_buckets);
   g_test_add_func("/hist/rate-window", test_rate_window);
   g_test_add_func("/hist/linear-rejects", test_linear_rejects);
+  g_test_add_func("/hist/linear-wide", test_linear_wide);
+  g_test_add_func("/hist/too-large", test_too_large);
   g_test_add_func("/hist/log-buckets", test_log_buckets);
   g_test_add_func("/hist/stats", test_stats);
   g_test_add_func("/hist/percentile-exact-issue", test_percentile_exact_issue);
