@@ -169,7 +169,7 @@ kvmmmu_render_root_event_json(const KvmmmuRecord *rec, guint capture, guint64 or
   kvmmmu_json_begin_object(b);
   kvmmmu_json_string(b, "kind", kvmmmu_kind_name(rec->kind));
   kvmmmu_json_int(b, "capture", capture);
-  kvmmmu_json_int(b, "time_ns", (gint64)(rec->ts_ns - origin_ns));
+  kvmmmu_json_diff(b, "time_ns", rec->ts_ns, origin_ns);
   kvmmmu_json_int(b, "cpu", rec->cpu);
   if (rec->kind == KVMMMU_RECORD_LOAD) {
     const KvmmmuLoad *l = &rec->u.Load;
