@@ -2,6 +2,7 @@
 /* cache.c - KVM's prev_roots cache replayed for every size (cache.h). */
 #include <string.h>
 
+#include "format/count.h"
 #include "model/cache.h"
 
 typedef struct {
@@ -211,7 +212,7 @@ add_load(KvmmmuCache *c, const KvmmmuRecord *rec)
     return;
   if (v->miss_pending && v->miss_pgd == l->pgd) {
     v->miss_loads++;
-    v->miss_load_ns += l->dur_ns;
+    KVMMMU_COUNT_ADD(v->miss_load_ns, l->dur_ns);
   }
   v->miss_pending = FALSE;
   d = lru_find(v, l->pgd);
@@ -279,7 +280,7 @@ kvmmmu_cache_total(const KvmmmuCache *c, KvmmmuVcpuCache *out)
     out->warm += v->warm;
     out->stray_loads += v->stray_loads;
     out->miss_loads += v->miss_loads;
-    out->miss_load_ns += v->miss_load_ns;
+    KVMMMU_COUNT_ADD(out->miss_load_ns, v->miss_load_ns);
     out->seen_overflow += v->seen_overflow;
   }
 }

@@ -3,13 +3,18 @@
 #include "render/render-private.h"
 
 /* What the extra hits of n previous roots, against the kernel's, would
- * save (negative: cost) at the latency of a load after a miss. */
-static gint64
+ * save (negative: cost) at the latency of a load after a miss.  A double:
+ * counts and latencies from a trace may be anything up to 2^64 - 1. */
+static double
 saved_ns(const KvmmmuVcpuCache *v, guint n, guint kernel_n)
 {
-  gint64 extra = (gint64)kvmmmu_vcpu_cache_hits(v, n) - (gint64)kvmmmu_vcpu_cache_hits(v, kernel_n);
+  guint64 hits = kvmmmu_vcpu_cache_hits(v, n), kernel = kvmmmu_vcpu_cache_hits(v, kernel_n);
+  guint64 mean = kvmmmu_vcpu_cache_miss_load_ns(v);
 
-  return extra * (gint64)kvmmmu_vcpu_cache_miss_load_ns(v);
+  if (hits == kernel || mean == 0)
+    return 0.0; /* not -0 */
+  return hits > kernel ? (double)(hits - kernel) * (double)mean
+                       : -((double)(kernel - hits) * (double)mean);
 }
 
 static double
@@ -35,7 +40,7 @@ vcpu_text(GString *out, const KvmmmuCache *c, const KvmmmuVcpuCache *v, const ch
     guint64 hits = kvmmmu_vcpu_cache_hits(v, n);
 
     g_string_append_printf(out, "  %2u%s %10" G_GUINT64_FORMAT " %7" G_GUINT64_FORMAT
-                           " %5.1f  %" G_GINT64_FORMAT "\n",
+                           " %5.1f  %.0f\n",
                            n, n == c->kernel_n ? " (KVM)" : "      ", hits, v->switches - hits,
                            100.0 * ratio(hits, v->switches), saved_ns(v, n, c->kernel_n));
   }
@@ -131,7 +136,7 @@ kvmmmu_render_cache_csv(GString *out, const KvmmmuCache *c)
 
       g_string_append_printf(out, X64 ",%u,%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%"
                              G_GUINT64_FORMAT ",%.6f,%" G_GUINT64_FORMAT ",%u,%" G_GUINT64_FORMAT
-                             ",%" G_GINT64_FORMAT ",%u,%u\n",
+                             ",%.0f,%u,%u\n",
                              v->kvm, v->vcpu, n, v->switches, hits, v->switches - hits,
                              ratio(hits, v->switches), v->first_uses, c->kernel_n,
                              v->kernel_hit, saved_ns(v, n, c->kernel_n), v->capture, v->vm_index);
@@ -165,7 +170,7 @@ vcpu_json(KvmmmuJsonBuilder *b, const KvmmmuCache *c, const KvmmmuVcpuCache *v)
     kvmmmu_json_uint(b, "hits", hits);
     kvmmmu_json_uint(b, "misses", v->switches - hits);
     kvmmmu_json_double(b, "hit_ratio", ratio(hits, v->switches));
-    kvmmmu_json_int(b, "saved_ns", saved_ns(v, n, c->kernel_n));
+    kvmmmu_json_double(b, "saved_ns", saved_ns(v, n, c->kernel_n));
     kvmmmu_json_end_object(b);
   }
   kvmmmu_json_end_array(b);
