@@ -2,8 +2,8 @@
 /*
  * scale-trace: a large trace made deterministically from real captures,
  * for make bench.  The event records of the inputs are repeated, copy k
- * shifted by k times their span in time, with walk ids moved past every
- * earlier copy's and sp/parent pointers moved by k pages, so every copy is
+ * shifted by k times their span in time, with walk and snapshot ids moved
+ * past every earlier copy's and sp/parent pointers moved by k pages, so every copy is
  * a valid capture's worth of fresh walks; seq is renumbered per CPU; one
  * header first, one trailer last.
  *
@@ -26,7 +26,7 @@
 typedef struct {
   char **lines;
   size_t n, cap;
-  uint64_t first_ts, last_ts, max_walk;
+  uint64_t first_ts, last_ts, max_walk, max_snap;
   char header[1024];
 } Input;
 
@@ -75,6 +75,9 @@ read_input(Input *in, const char *path)
     if ((strcmp(kind, "walk") == 0 || strcmp(kind, "step") == 0) &&
         sscanf(line, "%*s %*s %*s %*s %" SCNu64, &walk) == 1 && walk > in->max_walk)
       in->max_walk = walk;
+    if (strcmp(kind, "vcpu_root") == 0 &&
+        sscanf(line, "%*s %*s %*s %*s %" SCNu64, &walk) == 1 && walk > in->max_snap)
+      in->max_snap = walk; /* snapshot ids, fresh in each copy as walk ids are */
     add_line(in, line);
   }
   fclose(f);
@@ -83,6 +86,7 @@ read_input(Input *in, const char *path)
 static uint64_t seq[MAX_CPUS];
 static uint64_t id_step = 1;  /* walk ids multiplied by this */
 static uint64_t walks_written;
+static uint64_t snap_shift;   /* snapshot ids of copy k: k times this later */
 
 /* The token of a walk's parent: format 2 put kvm before it. */
 static int walk_parent_tok = 6;
@@ -109,7 +113,9 @@ write_scaled(FILE *out, const char *line, uint64_t k, uint64_t dt, uint64_t dwal
   walks_written += strcmp(tok[0], "walk") == 0;
   len += fprintf(out, "%s %" PRIu64 " %" PRIu64 " %" PRIu64, tok[0], ts, cpu, ++seq[cpu]);
   for (int i = 4; i < n; i++) {
-    if (walkish && i == 4) {
+    if (i == 4 && strcmp(tok[0], "vcpu_root") == 0) {
+      len += fprintf(out, " %" PRIu64, (uint64_t)strtoull(tok[i], NULL, 10) + k * snap_shift);
+    } else if (walkish && i == 4) {
       len += fprintf(out, " %" PRIu64, ((uint64_t)strtoull(tok[i], NULL, 10) + k * dwalk) * id_step);
     } else if (walkish && (strchr(tok[i], ',') || (i == walk_parent_tok && strcmp(tok[0], "walk") == 0) ||
                            (i == 6 && strcmp(tok[0], "step") == 0))) {
@@ -158,6 +164,7 @@ main(int argc, char **argv)
     return 2;
   }
   dt = in.last_ts - in.first_ts + 1000000; /* each copy 1 ms after the last */
+  snap_shift = in.max_snap;
   {
     /* the header, started at the first record's time */
     char rel[256], host[256], rest[512] = "";
