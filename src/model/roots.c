@@ -64,6 +64,10 @@ vcpu_get(KvmmmuRoots *r, guint64 kvm, guint32 vcpu, guint64 ts)
   KvmmmuVcpuRoots *v = g_hash_table_lookup(r->by_key, &key);
 
   if (!v) {
+    if (g_hash_table_size(r->by_key) >= KVMMMU_ROOTS_VCPUS_MAX) {
+      r->untracked_records++;
+      return NULL;
+    }
     v = g_new0(KvmmmuVcpuRoots, 1);
     v->kvm = kvm;
     v->vcpu = vcpu;
@@ -86,6 +90,8 @@ add_load(KvmmmuRoots *r, const KvmmmuRecord *rec)
   guint64 *count;
   gboolean seen;
 
+  if (!v)
+    return;
   v->loads++;
   v->dur_total_ns += l->dur_ns;
   v->dur_max_ns = MAX(v->dur_max_ns, l->dur_ns);
@@ -111,10 +117,12 @@ add_load(KvmmmuRoots *r, const KvmmmuRecord *rec)
   seen = count != NULL;
   if (seen)
     (*count)++;
-  else if (g_hash_table_size(v->distinct) < KVMMMU_ROOTS_DISTINCT_MAX) {
+  else if (g_hash_table_size(v->distinct) < KVMMMU_ROOTS_DISTINCT_MAX &&
+           r->distinct_total < KVMMMU_ROOTS_DISTINCT_TOTAL_MAX) {
     count = g_new(guint64, 1);
     *count = 1;
     g_hash_table_insert(v->distinct, g_memdup2(&l->root_hpa, sizeof l->root_hpa), count);
+    r->distinct_total++;
   } else
     v->distinct_overflow++;
   if (seen)
@@ -139,6 +147,8 @@ close_snapshot(KvmmmuRoots *r)
 {
   if (!r->open_snap)
     return;
+  if (r->open_snap->entries_over)
+    r->snapshots_over++;
   if (r->snap_func)
     r->snap_func(r->open_snap, r->snap_data);
   snapshot_free(r->open_snap);
@@ -161,7 +171,10 @@ add_vcpu_root(KvmmmuRoots *r, const KvmmmuRecord *rec)
     r->open_snap->vm_index = vm_index(r, vr->kvm);
     r->open_snap->entries = g_array_new(FALSE, FALSE, sizeof(KvmmmuVcpuRoot));
   }
-  g_array_append_val(r->open_snap->entries, *vr);
+  if (r->open_snap->entries->len < KVMMMU_SNAPSHOT_VCPUS_MAX)
+    g_array_append_val(r->open_snap->entries, *vr);
+  else
+    r->open_snap->entries_over++;
 }
 
 void
@@ -175,6 +188,8 @@ kvmmmu_roots_add(KvmmmuRoots *r, const KvmmmuRecord *rec)
     break;
   case KVMMMU_RECORD_SWITCH:
     v = vcpu_get(r, rec->u.Switch.kvm, rec->u.Switch.vcpu, rec->ts_ns);
+    if (!v)
+      break;
     if (rec->u.Switch.result == KVMMMU_SWITCH_HIT)
       v->switch_hit++;
     else if (rec->u.Switch.result == KVMMMU_SWITCH_MISS)
@@ -187,7 +202,8 @@ kvmmmu_roots_add(KvmmmuRoots *r, const KvmmmuRecord *rec)
     break;
   case KVMMMU_RECORD_LOAD_RATE:
     v = vcpu_get(r, rec->u.LoadRate.kvm, rec->u.LoadRate.vcpu, rec->ts_ns);
-    v->counted_loads += rec->u.LoadRate.count;
+    if (v)
+      v->counted_loads += rec->u.LoadRate.count;
     break;
   case KVMMMU_RECORD_HEADER:
     close_snapshot(r);

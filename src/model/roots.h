@@ -4,7 +4,10 @@
  * kvm_mmu_load, how often a root came back versus a fresh one, prev_roots
  * hits and misses on guest root switches, and snapshots of all vCPUs.
  * Memory: a fixed amount per vCPU (the sequence keeps its first
- * KVMMMU_ROOTS_SEQ_MAX changes, distinct roots are capped likewise).
+ * KVMMMU_ROOTS_SEQ_MAX changes, distinct roots are capped likewise), for
+ * at most KVMMMU_ROOTS_VCPUS_MAX vCPUs, distinct roots at most
+ * KVMMMU_ROOTS_DISTINCT_TOTAL_MAX over all of them, and a snapshot at most
+ * the KVMMMU_SNAPSHOT_VCPUS_MAX vCPUs the format lets it hold.
  */
 #ifndef KVMMMU_MODEL_ROOTS_H
 #define KVMMMU_MODEL_ROOTS_H
@@ -16,6 +19,16 @@
 #define KVMMMU_ROOTS_SEQ_MAX 64
 #define KVMMMU_ROOTS_DISTINCT_MAX 4096
 #define KVMMMU_ROOTS_ROLES_MAX 8
+/* vCPUs kept, (kvm, vcpu) pairs of the whole input: a host runs a few
+ * thousand at most, VMs that come and go included.  The records of vCPUs
+ * past them are counted (untracked_records), not kept. */
+#define KVMMMU_ROOTS_VCPUS_MAX 16384
+/* Distinct roots remembered over every vCPU; past them a vCPU's new roots
+ * are counted in its distinct_overflow, as past KVMMMU_ROOTS_DISTINCT_MAX. */
+#define KVMMMU_ROOTS_DISTINCT_TOTAL_MAX 262144
+/* The most vCPUs one snapshot holds (docs/record-format.md: one probe hit
+ * prints them, and SystemTap limits the statements of a hit). */
+#define KVMMMU_SNAPSHOT_VCPUS_MAX 16
 
 typedef struct {
   guint64 root_hpa;
@@ -51,7 +64,8 @@ typedef struct {
   guint64 ts_ns;
   guint64 kvm;
   guint vm_index;
-  GArray *entries;       /* KvmmmuVcpuRoot in record order */
+  GArray *entries;       /* KvmmmuVcpuRoot in record order, KVMMMU_SNAPSHOT_VCPUS_MAX at most */
+  guint64 entries_over;  /* vcpu_root records of it past those: not kept */
 } KvmmmuRootSnapshot;
 
 /* Called with each snapshot once the next one begins or input ends. */
@@ -75,6 +89,9 @@ typedef struct {
   KvmmmuSnapshotFunc snap_func;
   gpointer snap_data;
   KvmmmuRootSnapshot *open_snap;
+  guint64 distinct_total;    /* distinct roots remembered, over every vCPU */
+  guint64 untracked_records; /* records of vCPUs past KVMMMU_ROOTS_VCPUS_MAX */
+  guint64 snapshots_over;    /* snapshots with more vCPUs than one holds */
 } KvmmmuRoots;
 
 KvmmmuRoots *kvmmmu_roots_new(KvmmmuSnapshotFunc func, gpointer user_data);

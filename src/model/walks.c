@@ -6,9 +6,17 @@
 
 #include "model/walks.h"
 
-/* Past this many walks waiting for their steps the oldest is finished
- * anyway, so a CPU that went quiet cannot hold memory forever. */
-#define MAX_OPEN_WALKS 1024
+/* Open walks: one per CPU, a CPU's next walk ending its last, so at most
+ * one per CPU a kernel can have (x86-64's largest NR_CPUS, as the reader
+ * allows).  Past it, which only input that did not come through the reader
+ * can reach, the oldest is ended early (kvmmmu_walks_ended_early). */
+#define OPEN_WALKS_MAX 8192
+
+/* Ended walks wait for the open ones before them, so that walks come out
+ * in the order their records came in.  Past this many waiting, an open
+ * walk at the head (its CPU gone quiet) lets them go first: it comes out
+ * later, but whole. */
+#define WAITING_WALKS_MAX 1024
 
 /* CPUs numbered below this find their open walk in an array; a trace from
  * a larger (or corrupt) cpu number falls back to a hash table. */
@@ -17,15 +25,16 @@
 typedef struct {
   KvmmmuWalkTree tree;
   guint32 stepped;   /* bit i: a step zapped page i */
-  gint last_i;       /* i of the last step, -1 before any */
-  gboolean complete;
+  gint last_i;       /* i of the last step that zapped a leaf, -1 before any */
+  gboolean ended;    /* no step is taken any more; out once it heads the ring */
 } OpenWalk;
 
 /*
- * A trace holds millions of walks, a few open at once.  Open walks live in
- * a ring, oldest at head; a slot keeps its OpenWalk (and that walk's steps
- * array) when the walk is handed out, and the next walk to land there
- * reuses both, so after the first few walks no walk allocates memory.
+ * A trace holds millions of walks, a few open at once.  Walks live in a
+ * ring in the order their records came, oldest at head; a slot keeps its
+ * OpenWalk (and that walk's steps array) when the walk is handed out, and
+ * the next walk to land there reuses both, so after the first few walks no
+ * walk allocates memory.
  */
 struct _KvmmmuWalks {
   KvmmmuWalkFunc func;
@@ -33,13 +42,21 @@ struct _KvmmmuWalks {
 
   OpenWalk **ring;      /* ring_size slots; NULL until first used */
   guint ring_size;      /* a power of two, or 0 */
-  guint ring_head;      /* the oldest open walk */
-  guint ring_len;       /* open walks, in walk-record order from head */
+  guint ring_head;      /* the oldest walk not handed out */
+  guint ring_len;       /* walks not handed out, in walk-record order from head */
+  guint n_open;         /* of them, those not ended */
 
-  /* cpu -> its open walk still taking steps (borrowed from the ring) */
+  /* cpu -> its open walk (borrowed from the ring) */
   OpenWalk **cpu_slots; /* indexed by cpu below n_cpu_slots */
   guint n_cpu_slots;
   GHashTable *big_cpus; /* cpu >= CPU_SLOTS_MAX -> OpenWalk; NULL if none */
+
+  /* open walks by id (open addressing), for a step logged on another CPU
+   * than its walk's */
+  OpenWalk **by_id;
+  guint by_id_size;     /* a power of two, or 0 */
+
+  guint64 ended_early, steps_unplaced;
 
   /* Names of the files walks came from, owned: the reader's name dies with
    * the reader, and a walk still open at the end of one file is handed
@@ -282,14 +299,84 @@ set_cpu_walk(KvmmmuWalks *walks, guint32 cpu, OpenWalk *ow)
   }
 }
 
-/* The k-th open walk, oldest first. */
+/* ---- open walks by id: linear probing, n_open entries ------------------- */
+
+static guint
+by_id_home(const KvmmmuWalks *walks, guint64 id)
+{
+  return (guint)((id * G_GUINT64_CONSTANT(0x9E3779B97F4A7C15)) >> 32) & (walks->by_id_size - 1);
+}
+
+static void
+by_id_put(KvmmmuWalks *walks, OpenWalk *ow)
+{
+  guint i = by_id_home(walks, ow->tree.rec.walk);
+
+  while (walks->by_id[i])
+    i = (i + 1) & (walks->by_id_size - 1);
+  walks->by_id[i] = ow;
+}
+
+/* Before n_open counts ow. */
+static void
+by_id_insert(KvmmmuWalks *walks, OpenWalk *ow)
+{
+  if (2 * (walks->n_open + 1) > walks->by_id_size) {
+    OpenWalk **old = walks->by_id;
+    guint old_size = walks->by_id_size;
+
+    walks->by_id_size = old_size ? 2 * old_size : 64;
+    walks->by_id = g_new0(OpenWalk *, walks->by_id_size);
+    for (guint i = 0; i < old_size; i++)
+      if (old[i])
+        by_id_put(walks, old[i]);
+    g_free(old);
+  }
+  by_id_put(walks, ow);
+}
+
+static OpenWalk *
+by_id_find(const KvmmmuWalks *walks, guint64 id)
+{
+  if (!walks->n_open)
+    return NULL;
+  for (guint i = by_id_home(walks, id); walks->by_id[i]; i = (i + 1) & (walks->by_id_size - 1))
+    if (walks->by_id[i]->tree.rec.walk == id)
+      return walks->by_id[i];
+  return NULL;
+}
+
+/* Take ow out, moving back the entries after it that would no longer be
+ * found (linear probing leaves no gap before an entry's slot). */
+static void
+by_id_remove(KvmmmuWalks *walks, const OpenWalk *ow)
+{
+  guint mask = walks->by_id_size - 1, i = by_id_home(walks, ow->tree.rec.walk), j;
+
+  while (walks->by_id[i] != ow)
+    i = (i + 1) & mask;
+  for (j = (i + 1) & mask; walks->by_id[j]; j = (j + 1) & mask) {
+    guint k = by_id_home(walks, walks->by_id[j]->tree.rec.walk);
+
+    /* the entry at j stays if its home is cyclically in (i, j] */
+    if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+      continue;
+    walks->by_id[i] = walks->by_id[j];
+    i = j;
+  }
+  walks->by_id[i] = NULL;
+}
+
+/* ---- the ring ----------------------------------------------------------- */
+
+/* The k-th walk not handed out, oldest first. */
 static OpenWalk *
 ring_at(const KvmmmuWalks *walks, guint k)
 {
   return walks->ring[(walks->ring_head + k) & (walks->ring_size - 1)];
 }
 
-/* Double the ring, keeping the open walks in order from slot 0. */
+/* Double the ring, keeping the walks in order from slot 0. */
 static void
 ring_grow(KvmmmuWalks *walks)
 {
@@ -323,10 +410,12 @@ ring_push(KvmmmuWalks *walks)
   ow = *slot;
   g_array_set_size(ow->tree.steps, 0);
   ow->tree.n_steps_bad = 0;
+  ow->tree.n_steps_unkept = 0;
+  ow->tree.first_unkept_line = 0;
   ow->tree.n_leaves_unstepped = 0;
   ow->stepped = 0;
   ow->last_i = -1;
-  ow->complete = FALSE;
+  ow->ended = FALSE;
   return ow;
 }
 
@@ -338,35 +427,56 @@ ring_pop(KvmmmuWalks *walks)
   walks->ring_len--;
 }
 
+/* The walk at the head goes to the tail, still open; the tail slot's spare
+ * walk (if any) takes the head's slot for a later one. */
 static void
-complete(OpenWalk *ow)
+ring_rotate(KvmmmuWalks *walks)
+{
+  guint mask = walks->ring_size - 1;
+  guint tail = (walks->ring_head + walks->ring_len) & mask;
+  OpenWalk *head = walks->ring[walks->ring_head];
+
+  walks->ring[walks->ring_head] = walks->ring[tail];
+  walks->ring[tail] = head;
+  walks->ring_head = (walks->ring_head + 1) & mask;
+}
+
+/* No more steps for ow: count the leaves none zapped. */
+static void
+end_walk(KvmmmuWalks *walks, OpenWalk *ow)
 {
   KvmmmuWalkTree *t = &ow->tree;
 
-  if (ow->complete)
+  if (ow->ended)
     return;
-  ow->complete = TRUE;
+  ow->ended = TRUE;
   t->n_leaves_unstepped = 0;
   for (guint j = 1; j < t->rec.nr; j++)
     if (page_level(&t->rec, j) == 1 && !(ow->stepped & (1u << j)))
       t->n_leaves_unstepped++;
+  if (cpu_walk(walks, t->cpu) == ow)
+    set_cpu_walk(walks, t->cpu, NULL);
+  by_id_remove(walks, ow);
+  walks->n_open--;
 }
 
-/* Hand finished walks to the callback, oldest first. */
+/* Hand ended walks to the callback, oldest first. */
 static void
 flush(KvmmmuWalks *walks, gboolean all)
 {
   while (walks->ring_len > 0) {
     OpenWalk *ow = ring_at(walks, 0);
 
-    if (all || walks->ring_len > MAX_OPEN_WALKS)
-      complete(ow);
-    if (!ow->complete)
+    if (all)
+      end_walk(walks, ow);
+    if (ow->ended) {
+      ring_pop(walks);
+      walks->func(&ow->tree, walks->user_data);
+    } else if (walks->ring_len - walks->n_open > WAITING_WALKS_MAX) {
+      ring_rotate(walks);
+    } else {
       return;
-    ring_pop(walks);
-    if (cpu_walk(walks, ow->tree.cpu) == ow)
-      set_cpu_walk(walks, ow->tree.cpu, NULL);
-    walks->func(&ow->tree, walks->user_data);
+    }
   }
 }
 
@@ -377,12 +487,7 @@ find_open(const KvmmmuWalks *walks, const KvmmmuRecord *rec)
 
   if (ow && ow->tree.rec.walk == rec->u.Step.walk)
     return ow;
-  for (guint k = 0; k < walks->ring_len; k++) {
-    ow = ring_at(walks, k);
-    if (!ow->complete && ow->tree.rec.walk == rec->u.Step.walk)
-      return ow;
-  }
-  return NULL;
+  return by_id_find(walks, rec->u.Step.walk);
 }
 
 /* Our copy of name.  Compared by text: a later reader's name may be at
@@ -409,7 +514,13 @@ add_walk(KvmmmuWalks *walks, const KvmmmuRecord *rec)
   OpenWalk *ow = cpu_walk(walks, rec->cpu);
 
   if (ow)
-    complete(ow); /* a CPU runs one walk at a time under mmu_lock */
+    end_walk(walks, ow); /* a CPU runs one walk at a time under mmu_lock */
+  while (walks->n_open >= OPEN_WALKS_MAX) {
+    /* the head is open: flush() hands out ended walks as they come */
+    end_walk(walks, ring_at(walks, 0));
+    walks->ended_early++;
+    flush(walks, FALSE);
+  }
   ow = ring_push(walks);
   ow->tree.rec = rec->u.Walk;
   ow->tree.ts_ns = rec->ts_ns;
@@ -418,38 +529,48 @@ add_walk(KvmmmuWalks *walks, const KvmmmuRecord *rec)
   ow->tree.file = rec->file ? file_name(walks, rec->file) : NULL;
   ow->tree.line = rec->line;
   kvmmmu_walk_tree_build(&ow->tree);
+  by_id_insert(walks, ow);
+  walks->n_open++;
   set_cpu_walk(walks, rec->cpu, ow);
-  if (ow->tree.n_leaves == 0)
-    complete(ow);
 }
 
 static void
 add_step(KvmmmuWalks *walks, const KvmmmuRecord *rec)
 {
-  /* The reader let through only steps of a walk it has seen. */
   OpenWalk *ow = find_open(walks, rec);
+  KvmmmuWalkTree *t;
   GArray *steps;
   KvmmmuWalkStep *ws;
 
-  if (!ow)
+  if (!ow) {
+    walks->steps_unplaced++; /* the reader let through only steps of open walks */
     return;
+  }
   /* Checked in place at the end of the walk's reused array: no copy of
    * the step, and no allocation once the array has grown to a walk's. */
-  steps = ow->tree.steps;
+  t = &ow->tree;
+  steps = t->steps;
   g_array_set_size(steps, steps->len + 1);
   ws = &g_array_index(steps, KvmmmuWalkStep, steps->len - 1);
   ws->step = rec->u.Step;
   ws->ts_ns = rec->ts_ns;
   ws->line = rec->line;
   check_step(ow, ws);
-  if (ws->verdict != KVMMMU_STEP_OK)
-    ow->tree.n_steps_bad++;
   if (ws->zapped) {
     ow->stepped |= 1u << ws->step.i;
     ow->last_i = MAX(ow->last_i, (gint)ws->step.i);
   }
-  if (steps->len >= ow->tree.n_leaves)
-    complete(ow);
+  if (ws->verdict == KVMMMU_STEP_OK)
+    return;
+  /* Steps that pass are at most one per leaf; those that fail are kept up
+   * to a bound, and past it only counted. */
+  if (t->n_steps_bad - t->n_steps_unkept >= KVMMMU_WALK_BAD_STEPS_KEPT) {
+    if (!t->n_steps_unkept)
+      t->first_unkept_line = rec->line;
+    t->n_steps_unkept++;
+    g_array_set_size(steps, steps->len - 1);
+  }
+  t->n_steps_bad++;
 }
 
 void
@@ -478,6 +599,18 @@ kvmmmu_walks_finish(KvmmmuWalks *walks)
   flush(walks, TRUE);
 }
 
+guint64
+kvmmmu_walks_ended_early(const KvmmmuWalks *walks)
+{
+  return walks->ended_early;
+}
+
+guint64
+kvmmmu_walks_steps_unplaced(const KvmmmuWalks *walks)
+{
+  return walks->steps_unplaced;
+}
+
 void
 kvmmmu_walks_free(KvmmmuWalks *walks)
 {
@@ -490,10 +623,17 @@ kvmmmu_walks_free(KvmmmuWalks *walks)
     }
   g_free(walks->ring);
   g_free(walks->cpu_slots);
+  g_free(walks->by_id);
   if (walks->big_cpus)
     g_hash_table_destroy(walks->big_cpus);
   g_ptr_array_unref(walks->files);
   g_free(walks);
+}
+
+guint
+kvmmmu_walk_tree_n_steps(const KvmmmuWalkTree *t)
+{
+  return t->steps->len + t->n_steps_unkept;
 }
 
 void
@@ -504,7 +644,7 @@ kvmmmu_walk_tally_add(KvmmmuWalkTally *tally, const KvmmmuWalkTree *t)
     tally->walks_bad++;
   if (!t->dfs_ok)
     tally->not_depth_first++;
-  tally->steps += t->steps->len;
+  tally->steps += kvmmmu_walk_tree_n_steps(t);
   tally->steps_bad += t->n_steps_bad;
   tally->leaves += t->n_leaves;
   tally->leaves_unzapped += t->n_leaves_unstepped;

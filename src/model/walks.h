@@ -3,10 +3,13 @@
  * walks.h - one mmu_unsync_walk with its for_each_sp steps, as a tree, and
  * the checks that it is what the kernel's code says it must be.
  *
- * Walk and step records go in, in trace order; a walk comes out (to the
- * callback) once all its leaves were stepped, a later walk started on its
- * CPU, or the input ended.  Walks come out in the order their walk records
- * came in.  Memory is bounded by the walks open at once.
+ * Walk and step records go in, in trace order; a walk takes steps until a
+ * later walk starts on its CPU (as the reader has it: steps of a walk run
+ * on its CPU under mmu_lock) or its capture ends, and then comes out to
+ * the callback.  Walks come out in the order their walk records came in,
+ * unless more than a thousand ended walks wait behind one still open (see
+ * walks.c).  Memory is bounded: one open walk per CPU, a bounded number
+ * waiting, and a bounded number of steps per walk.
  */
 #ifndef KVMMMU_MODEL_WALKS_H
 #define KVMMMU_MODEL_WALKS_H
@@ -56,9 +59,19 @@ typedef struct {
   char dfs_why[160];      /* the first violation of depth-first order */
 
   GArray *steps;          /* KvmmmuWalkStep, in trace order */
-  guint n_steps_bad;
-  guint n_leaves_unstepped; /* leaves no step zapped (when complete) */
+  guint n_steps_bad;      /* steps that failed a check, kept or not */
+  guint n_steps_unkept;   /* of them, past KVMMMU_WALK_BAD_STEPS_KEPT: counted only */
+  guint64 first_unkept_line; /* the line of the first of those */
+  guint n_leaves_unstepped; /* leaves no step zapped (when ended) */
 } KvmmmuWalkTree;
+
+/* A walk keeps every step that passes its checks (at most one per leaf:
+ * for_each_sp moves forward) and the first this many that fail one; later
+ * failing steps are counted, not kept, and still zap their leaf. */
+#define KVMMMU_WALK_BAD_STEPS_KEPT 16
+
+/* Every step of the walk, kept or not. */
+guint kvmmmu_walk_tree_n_steps(const KvmmmuWalkTree *tree);
 
 /* Called with each finished walk; tree is borrowed for the call. */
 typedef void (*KvmmmuWalkFunc)(const KvmmmuWalkTree *tree, gpointer user_data);
@@ -75,6 +88,12 @@ void kvmmmu_walks_add(KvmmmuWalks *walks, const KvmmmuRecord *rec);
 
 /* Finish every open walk (end of input). */
 void kvmmmu_walks_finish(KvmmmuWalks *walks);
+
+/* Input the reader lets through never makes these: walks ended before
+ * their CPU's next walk because more CPUs than a kernel can have had one
+ * open, and steps that came for no open walk (dropped). */
+guint64 kvmmmu_walks_ended_early(const KvmmmuWalks *walks);
+guint64 kvmmmu_walks_steps_unplaced(const KvmmmuWalks *walks);
 
 /* The expected parents of leaf i: root-to-leaf path ordered as
  * mmu_page_path.parent[] is (nearest parent first).  Returns the depth. */

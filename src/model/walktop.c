@@ -56,7 +56,7 @@ kvmmmu_walk_top_key(const KvmmmuWalkTop *top, const KvmmmuWalkTree *t)
   switch (top->by) {
   case KVMMMU_WALKS_BY_PAGES: return t->rec.nr;
   case KVMMMU_WALKS_BY_LEAVES: return t->n_leaves;
-  case KVMMMU_WALKS_BY_STEPS: return t->steps->len;
+  case KVMMMU_WALKS_BY_STEPS: return kvmmmu_walk_tree_n_steps(t);
   case KVMMMU_WALKS_BY_DURATION: {
     guint64 last = t->ts_ns;
 

@@ -327,6 +327,19 @@ check_walk(KvmmmuReader *r, const KvmmmuRecord *rec)
   case KVMMMU_WALKCHECK_ID0:
     bad(r, "walk", "walk:id0", "walk id 0: expected ids from 1");
     return FALSE;
+  case KVMMMU_WALKCHECK_BLURRED:
+    bad(r, "walk", "walk:blurred",
+        "walk id %" G_GUINT64_FORMAT " may repeat one seen in this capture: more than %d gaps "
+        "among its walk ids, so ids up to %" G_GUINT64_FORMAT " are no longer told apart: "
+        "expected each walk id once", w->walk, KVMMMU_WALKCHECK_ID_RANGES_MAX,
+        kvmmmu_walkcheck_blurred_up_to(&r->walks));
+    return FALSE;
+  case KVMMMU_WALKCHECK_CPUS:
+    bad(r, "walk", "walk:cpus",
+        "walk on cpu %u: %d other CPUs already have walks in this capture: expected at most "
+        "%d CPUs (x86-64's largest NR_CPUS)", rec->cpu, KVMMMU_WALKCHECK_CPUS_MAX,
+        KVMMMU_WALKCHECK_CPUS_MAX);
+    return FALSE;
   default:
     bad(r, "walk", "walk:duplicate",
         "walk id %" G_GUINT64_FORMAT " already seen in this capture: expected each walk id once",
@@ -349,6 +362,12 @@ step_problem(KvmmmuReader *r, const KvmmmuStep *s, KvmmmuWalkCheckVerdict v, gui
     bad(r, "step", "step:ended",
         "step of walk %" G_GUINT64_FORMAT " after that walk ended: expected steps right after their walk",
         s->walk);
+    return FALSE;
+  case KVMMMU_WALKCHECK_BLURRED:
+    bad(r, "step", "step:blurred",
+        "step of walk %" G_GUINT64_FORMAT ", which is not open: it ended or never came "
+        "(ids up to %" G_GUINT64_FORMAT " are no longer told apart): expected steps right after their walk",
+        s->walk, kvmmmu_walkcheck_blurred_up_to(&r->walks));
     return FALSE;
   case KVMMMU_WALKCHECK_INDEX:
     bad(r, "step", "step:index",

@@ -4,16 +4,202 @@
 
 #include "reader/walkcheck.h"
 
-/* Ids lost in transport would keep seen_above growing: past this many, the
- * watermark moves up to the smallest id held (the gap is data loss, which
- * the seq numbers already account for). */
-#define SEEN_ABOVE_MAX 65536
+/* ---- the walk ids seen: ranges of consecutive ids ------------------------ */
+
+/* lo first: the tree compares ranges, and a bare id, by their first id. */
+struct _KvmmmuIdRange {
+  guint64 lo, hi;
+};
+
+typedef enum { ID_NEW, ID_SEEN, ID_BLURRED } IdState;
+
+static gint
+range_cmp(gconstpointer a, gconstpointer b, gpointer data)
+{
+  guint64 x = *(const guint64 *)a, y = *(const guint64 *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The range holding id or the nearest below it, and the one after that. */
+static void
+ids_around(const KvmmmuWalkCheck *wc, guint64 id, KvmmmuIdRange **below, KvmmmuIdRange **above)
+{
+  GTreeNode *next = g_tree_upper_bound(wc->ids, &id);
+  GTreeNode *prev = next ? g_tree_node_previous(next) : g_tree_node_last(wc->ids);
+
+  *below = prev ? g_tree_node_value(prev) : NULL;
+  *above = next ? g_tree_node_value(next) : NULL;
+}
+
+static IdState
+id_state(const KvmmmuWalkCheck *wc, guint64 id)
+{
+  KvmmmuIdRange *below, *above;
+
+  if (!wc->top || id > wc->top->hi)
+    return ID_NEW; /* nearly every new walk: above all ids seen */
+  ids_around(wc, id, &below, &above);
+  if (!below || id > below->hi)
+    return ID_NEW;
+  return id <= wc->blurred_up_to ? ID_BLURRED : ID_SEEN;
+}
+
+static KvmmmuIdRange *
+range_insert(KvmmmuWalkCheck *wc, guint64 id)
+{
+  KvmmmuIdRange *r = g_new(KvmmmuIdRange, 1);
+
+  r->lo = r->hi = id;
+  g_tree_insert(wc->ids, r, r);
+  wc->n_ranges++;
+  return r;
+}
+
+static void
+range_remove(KvmmmuWalkCheck *wc, KvmmmuIdRange *r)
+{
+  g_tree_remove(wc->ids, r); /* frees r */
+  wc->n_ranges--;
+}
+
+/* Past the limit, the two lowest ranges become one: the ids between them
+ * are blurred (taken as seen, said so when one comes). */
+static void
+ranges_bound(KvmmmuWalkCheck *wc)
+{
+  while (wc->n_ranges > KVMMMU_WALKCHECK_ID_RANGES_MAX) {
+    GTreeNode *first = g_tree_node_first(wc->ids);
+    KvmmmuIdRange *a = g_tree_node_value(first);
+    KvmmmuIdRange *b = g_tree_node_value(g_tree_node_next(first));
+
+    wc->blurred_up_to = MAX(wc->blurred_up_to, b->lo - 1);
+    wc->ranges_joined++;
+    a->hi = b->hi;
+    if (wc->top == b)
+      wc->top = a;
+    range_remove(wc, b);
+  }
+}
+
+/* Add an id id_state() said is new. */
+static void
+id_add(KvmmmuWalkCheck *wc, guint64 id)
+{
+  KvmmmuIdRange *below, *above;
+
+  if (wc->top && id > wc->top->hi) {
+    if (id == wc->top->hi + 1)
+      wc->top->hi = id; /* the common case: the next id */
+    else {
+      wc->top = range_insert(wc, id);
+      ranges_bound(wc);
+    }
+    return;
+  }
+  if (!wc->top) {
+    wc->top = range_insert(wc, id);
+    return;
+  }
+  ids_around(wc, id, &below, &above);
+  if (below && below->hi + 1 == id) {
+    below->hi = id;
+    if (above && above->lo == id + 1) {
+      below->hi = above->hi;
+      if (wc->top == above)
+        wc->top = below;
+      range_remove(wc, above);
+    }
+  } else if (above && above->lo == id + 1) {
+    above->lo = id; /* still after below: the order holds */
+  } else {
+    range_insert(wc, id);
+    ranges_bound(wc);
+  }
+}
+
+guint64
+kvmmmu_walkcheck_blurred_up_to(const KvmmmuWalkCheck *wc)
+{
+  return wc->blurred_up_to;
+}
+
+/* ---- open walks by id --------------------------------------------------- */
+
+static guint
+open_home(const KvmmmuWalkCheck *wc, guint64 walk)
+{
+  return (guint)((walk * G_GUINT64_CONSTANT(0x9E3779B97F4A7C15)) >> 32) & (wc->open_size - 1);
+}
+
+static void
+open_put(KvmmmuWalkCheck *wc, KvmmmuCpuWalk *cw)
+{
+  guint i = open_home(wc, cw->walk);
+
+  while (wc->open[i])
+    i = (i + 1) & (wc->open_size - 1);
+  wc->open[i] = cw;
+}
+
+static void
+open_insert(KvmmmuWalkCheck *wc, KvmmmuCpuWalk *cw)
+{
+  if (2 * (wc->open_len + 1) > wc->open_size) {
+    KvmmmuCpuWalk **old = wc->open;
+    guint old_size = wc->open_size;
+
+    wc->open_size = old_size ? 2 * old_size : 64;
+    wc->open = g_new0(KvmmmuCpuWalk *, wc->open_size);
+    for (guint i = 0; i < old_size; i++)
+      if (old[i])
+        open_put(wc, old[i]);
+    g_free(old);
+  }
+  open_put(wc, cw);
+  wc->open_len++;
+}
+
+static KvmmmuCpuWalk *
+open_find(const KvmmmuWalkCheck *wc, guint64 walk)
+{
+  if (!wc->open_len)
+    return NULL;
+  for (guint i = open_home(wc, walk); wc->open[i]; i = (i + 1) & (wc->open_size - 1))
+    if (wc->open[i]->walk == walk)
+      return wc->open[i];
+  return NULL;
+}
+
+/* Before cw's walk changes: take it out, moving back the entries after it
+ * that would no longer be found (linear probing needs no gap before them). */
+static void
+open_remove(KvmmmuWalkCheck *wc, const KvmmmuCpuWalk *cw)
+{
+  guint mask = wc->open_size - 1, i = open_home(wc, cw->walk), j;
+
+  while (wc->open[i] != cw)
+    i = (i + 1) & mask;
+  for (j = (i + 1) & mask; wc->open[j]; j = (j + 1) & mask) {
+    guint k = open_home(wc, wc->open[j]->walk);
+
+    /* the entry at j stays if its home is cyclically in (i, j] */
+    if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+      continue;
+    wc->open[i] = wc->open[j];
+    i = j;
+  }
+  wc->open[i] = NULL;
+  wc->open_len--;
+}
+
+/* ---- the checker -------------------------------------------------------- */
 
 void
 kvmmmu_walkcheck_init(KvmmmuWalkCheck *wc)
 {
   memset(wc, 0, sizeof *wc);
-  wc->seen_above = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  wc->ids = g_tree_new_full(range_cmp, NULL, NULL, g_free);
   wc->cpu_walk_high = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
   wc->bad_walks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 }
@@ -21,90 +207,54 @@ kvmmmu_walkcheck_init(KvmmmuWalkCheck *wc)
 void
 kvmmmu_walkcheck_clear(KvmmmuWalkCheck *wc)
 {
-  g_clear_pointer(&wc->seen_above, g_hash_table_destroy);
+  g_clear_pointer(&wc->ids, g_tree_destroy);
   g_clear_pointer(&wc->cpu_walk_high, g_hash_table_destroy);
   g_clear_pointer(&wc->bad_walks, g_hash_table_destroy);
+  g_clear_pointer(&wc->open, g_free);
 }
 
 void
 kvmmmu_walkcheck_reset(KvmmmuWalkCheck *wc)
 {
-  wc->watermark = 0;
-  g_hash_table_remove_all(wc->seen_above);
+  g_tree_remove_all(wc->ids);
+  wc->n_ranges = 0;
+  wc->top = NULL;
+  wc->blurred_up_to = 0;
+  wc->ranges_joined = 0;
   memset(wc->cpu_walk, 0, sizeof wc->cpu_walk);
   g_hash_table_remove_all(wc->cpu_walk_high);
+  wc->n_cpus = 0;
+  if (wc->open)
+    memset(wc->open, 0, wc->open_size * sizeof *wc->open);
+  wc->open_len = 0;
   g_hash_table_remove_all(wc->bad_walks);
 }
 
-static gboolean
-id_seen(const KvmmmuWalkCheck *wc, guint64 id)
-{
-  return id <= wc->watermark ||
-         (g_hash_table_size(wc->seen_above) && g_hash_table_contains(wc->seen_above, &id));
-}
-
-static void
-id_add(KvmmmuWalkCheck *wc, guint64 id)
-{
-  guint64 next;
-
-  if (id == wc->watermark + 1) {
-    wc->watermark = id;
-    /* Pull in ids that arrived early. */
-    for (next = id + 1;
-         g_hash_table_size(wc->seen_above) && g_hash_table_remove(wc->seen_above, &next); next++)
-      wc->watermark = next;
-    return;
-  }
-  g_hash_table_add(wc->seen_above, g_memdup2(&id, sizeof id));
-  if (g_hash_table_size(wc->seen_above) > SEEN_ABOVE_MAX) {
-    GHashTableIter it;
-    gpointer key;
-    guint64 min = G_MAXUINT64;
-
-    g_hash_table_iter_init(&it, wc->seen_above);
-    while (g_hash_table_iter_next(&it, &key, NULL))
-      min = MIN(min, *(guint64 *)key);
-    wc->watermark = min - 1;
-    id_add(wc, min);
-    g_hash_table_remove(wc->seen_above, &min);
-  }
-}
-
-/* The walk cpu is iterating; create makes room for one. */
+/* The walk cpu is iterating, NULL when it has none. */
 static KvmmmuCpuWalk *
-cpu_walk(KvmmmuWalkCheck *wc, guint32 cpu, gboolean create)
+cpu_walk(const KvmmmuWalkCheck *wc, guint32 cpu)
 {
-  KvmmmuCpuWalk *cw;
-
   if (cpu < KVMMMU_WALKCHECK_CPU_ARRAY)
-    return create || wc->cpu_walk[cpu].walk ? &wc->cpu_walk[cpu] : NULL;
-  cw = g_hash_table_lookup(wc->cpu_walk_high, GUINT_TO_POINTER(cpu));
-  if (!cw && create) {
-    cw = g_new0(KvmmmuCpuWalk, 1);
-    g_hash_table_insert(wc->cpu_walk_high, GUINT_TO_POINTER(cpu), cw);
-  }
-  return cw;
+    return wc->cpu_walk[cpu].walk ? (KvmmmuCpuWalk *)&wc->cpu_walk[cpu] : NULL;
+  return g_hash_table_lookup(wc->cpu_walk_high, GUINT_TO_POINTER(cpu));
 }
 
-/* The walk with this id on any CPU, NULL when none is open. */
-static const KvmmmuCpuWalk *
-any_cpu_walk(const KvmmmuWalkCheck *wc, guint64 walk)
+/* Room for cpu's walk: NULL when it would be a CPU past the limit. */
+static KvmmmuCpuWalk *
+cpu_walk_make(KvmmmuWalkCheck *wc, guint32 cpu)
 {
-  GHashTableIter it;
-  gpointer value;
-  const KvmmmuCpuWalk *found = NULL;
+  KvmmmuCpuWalk *cw = cpu_walk(wc, cpu);
 
-  if (walk == 0)
-    return NULL; /* never an open walk's id: 0 marks a free slot */
-  for (guint i = 0; i < KVMMMU_WALKCHECK_CPU_ARRAY; i++)
-    if (wc->cpu_walk[i].walk == walk)
-      found = &wc->cpu_walk[i];
-  g_hash_table_iter_init(&it, wc->cpu_walk_high);
-  while (g_hash_table_iter_next(&it, NULL, &value))
-    if (((KvmmmuCpuWalk *)value)->walk == walk)
-      found = value;
-  return found;
+  if (cw)
+    return cw;
+  if (wc->n_cpus >= KVMMMU_WALKCHECK_CPUS_MAX)
+    return NULL;
+  wc->n_cpus++;
+  if (cpu < KVMMMU_WALKCHECK_CPU_ARRAY)
+    return &wc->cpu_walk[cpu];
+  cw = g_new0(KvmmmuCpuWalk, 1);
+  g_hash_table_insert(wc->cpu_walk_high, GUINT_TO_POINTER(cpu), cw);
+  return cw;
 }
 
 KvmmmuWalkCheckVerdict
@@ -114,12 +264,22 @@ kvmmmu_walkcheck_walk(KvmmmuWalkCheck *wc, guint32 cpu, guint64 walk, guint32 nr
 
   if (walk == 0)
     return KVMMMU_WALKCHECK_ID0;
-  if (id_seen(wc, walk))
-    return KVMMMU_WALKCHECK_DUPLICATE;
+  switch (id_state(wc, walk)) {
+  case ID_SEEN: return KVMMMU_WALKCHECK_DUPLICATE;
+  case ID_BLURRED: return KVMMMU_WALKCHECK_BLURRED;
+  case ID_NEW: break;
+  }
+  cw = cpu_walk_make(wc, cpu);
+  if (!cw) {
+    kvmmmu_walkcheck_bad_walk(wc, walk); /* its steps go with it */
+    return KVMMMU_WALKCHECK_CPUS;
+  }
   id_add(wc, walk);
-  cw = cpu_walk(wc, cpu, TRUE);
+  if (cw->walk)
+    open_remove(wc, cw);
   cw->walk = walk;
   cw->nr = nr;
+  open_insert(wc, cw);
   return KVMMMU_WALKCHECK_OK;
 }
 
@@ -127,7 +287,7 @@ void
 kvmmmu_walkcheck_bad_walk(KvmmmuWalkCheck *wc, guint64 walk)
 {
   if (walk != 0 && g_hash_table_size(wc->bad_walks) < KVMMMU_WALKCHECK_BAD_WALKS_MAX &&
-      !id_seen(wc, walk))
+      id_state(wc, walk) == ID_NEW)
     g_hash_table_add(wc->bad_walks, g_memdup2(&walk, sizeof walk));
 }
 
@@ -135,15 +295,21 @@ KvmmmuWalkCheckVerdict
 kvmmmu_walkcheck_step_slow(KvmmmuWalkCheck *wc, guint32 cpu, guint64 walk, guint32 i,
                            guint32 *nr_out)
 {
-  const KvmmmuCpuWalk *cw = cpu_walk(wc, cpu, FALSE);
+  const KvmmmuCpuWalk *cw = cpu_walk(wc, cpu);
 
-  if (!cw || cw->walk != walk)
-    cw = any_cpu_walk(wc, walk); /* tolerate a step logged on another CPU */
+  if (walk == 0)
+    cw = NULL; /* never an open walk's id */
+  else if (!cw || cw->walk != walk)
+    cw = open_find(wc, walk); /* tolerate a step logged on another CPU */
   if (!cw) {
-    if (g_hash_table_size(wc->bad_walks) && !id_seen(wc, walk) &&
-        g_hash_table_contains(wc->bad_walks, &walk))
-      return KVMMMU_WALKCHECK_OF_BAD_WALK;
-    return id_seen(wc, walk) ? KVMMMU_WALKCHECK_ENDED : KVMMMU_WALKCHECK_BEFORE;
+    switch (id_state(wc, walk)) {
+    case ID_SEEN: return KVMMMU_WALKCHECK_ENDED;
+    case ID_BLURRED: return KVMMMU_WALKCHECK_BLURRED;
+    case ID_NEW:
+      if (g_hash_table_size(wc->bad_walks) && g_hash_table_contains(wc->bad_walks, &walk))
+        return KVMMMU_WALKCHECK_OF_BAD_WALK;
+      return KVMMMU_WALKCHECK_BEFORE;
+    }
   }
   if (i >= cw->nr) {
     *nr_out = cw->nr;

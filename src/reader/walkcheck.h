@@ -5,6 +5,10 @@
  * Each walk id comes once per capture; a step belongs to a walk already
  * read and indexes one of its pages.  The reader asks here for every walk
  * and step record and turns the verdict into its message.
+ *
+ * Memory is bounded whatever the input: at most KVMMMU_WALKCHECK_CPUS_MAX
+ * CPUs with walks (more cannot come from one kernel), and the walk ids
+ * seen kept exactly as at most KVMMMU_WALKCHECK_ID_RANGES_MAX ranges.
  */
 #ifndef KVMMMU_READER_WALKCHECK_H
 #define KVMMMU_READER_WALKCHECK_H
@@ -22,24 +26,54 @@ typedef struct {
  * hash table: a lookup per step must cost next to nothing. */
 #define KVMMMU_WALKCHECK_CPU_ARRAY 256
 
+/* At most this many CPUs with walks in one capture: x86-64's largest
+ * NR_CPUS (CONFIG_MAXSMP), so cpu() of one kernel never names more.  A walk
+ * on one CPU more is a bad line, and its steps go with it. */
+#define KVMMMU_WALKCHECK_CPUS_MAX 8192
+
+/* The walk ids seen are kept as ranges of consecutive ids.  Ids come
+ * nearly in order (a batch per CPU), so a capture has few ranges unless
+ * walk records were lost: each lost id splits one.  Past this many ranges
+ * the two lowest are joined: the ids between them, lost or still to come,
+ * are no longer told apart from ids seen (a walk with one is refused,
+ * saying so).  Batches come at most seconds late, so it is the oldest ids
+ * that lose their precision. */
+#define KVMMMU_WALKCHECK_ID_RANGES_MAX 65536
+
+/* ids of walks whose own line was bad, so that their steps are dropped
+ * with them rather than each taken for a bad line (past this many, such
+ * steps are bad lines) */
+#define KVMMMU_WALKCHECK_BAD_WALKS_MAX 4096
+
+typedef struct _KvmmmuIdRange KvmmmuIdRange;
+
 typedef struct {
-  /* walk ids: every id <= watermark was seen; seen_above holds the rest */
-  guint64 watermark;
-  GHashTable *seen_above;
+  /* walk ids seen: disjoint ranges, by their first id */
+  GTree *ids;
+  guint n_ranges;
+  KvmmmuIdRange *top;      /* the range of the highest ids; NULL: none yet */
+  guint64 blurred_up_to;   /* ids up to this may be lost ones (0: none) */
+  guint64 ranges_joined;
+
   KvmmmuCpuWalk cpu_walk[KVMMMU_WALKCHECK_CPU_ARRAY];
   GHashTable *cpu_walk_high; /* cpu >= KVMMMU_WALKCHECK_CPU_ARRAY -> KvmmmuCpuWalk */
-  /* ids of walks whose own line was bad, so that their steps are dropped
-   * with them rather than each taken for a bad line (at most
-   * KVMMMU_WALKCHECK_BAD_WALKS_MAX; past that, such steps are bad lines) */
+  guint n_cpus;              /* CPUs with a walk */
+
+  /* Every CPU's open walk by its id (open addressing), for a step logged
+   * on another CPU than its walk's: one lookup, not a look at every CPU. */
+  KvmmmuCpuWalk **open;
+  guint open_size;           /* a power of two, or 0 */
+  guint open_len;
+
   GHashTable *bad_walks;
 } KvmmmuWalkCheck;
-
-#define KVMMMU_WALKCHECK_BAD_WALKS_MAX 4096
 
 typedef enum {
   KVMMMU_WALKCHECK_OK,
   KVMMMU_WALKCHECK_ID0,        /* a walk with id 0 */
   KVMMMU_WALKCHECK_DUPLICATE,  /* a walk id seen before in this capture */
+  KVMMMU_WALKCHECK_BLURRED,    /* a walk or step id where ids are no longer told apart */
+  KVMMMU_WALKCHECK_CPUS,       /* a walk on a CPU past KVMMMU_WALKCHECK_CPUS_MAX */
   KVMMMU_WALKCHECK_OF_BAD_WALK,/* a step of a walk whose line was bad */
   KVMMMU_WALKCHECK_ENDED,      /* a step of a walk that has ended */
   KVMMMU_WALKCHECK_BEFORE,     /* a step of a walk not read yet */
@@ -56,6 +90,9 @@ KvmmmuWalkCheckVerdict kvmmmu_walkcheck_walk(KvmmmuWalkCheck *wc, guint32 cpu, g
                                              guint32 nr);
 /* A walk line that was bad after its id read: its steps go with it. */
 void kvmmmu_walkcheck_bad_walk(KvmmmuWalkCheck *wc, guint64 walk);
+
+/* The highest id no longer told apart from ids seen (0: every id is). */
+guint64 kvmmmu_walkcheck_blurred_up_to(const KvmmmuWalkCheck *wc);
 
 /* kvmmmu_walkcheck_step() for all but a step of its CPU's open walk;
  * *nr_out is the walk's nr when the verdict is INDEX. */

@@ -319,6 +319,15 @@ kvmmmu_html_roots_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *pag
                        "vCPU's root_hpa. Time: seconds from the start of the capture, from the "
                        "first record of a vCPU to the last.</p>\n");
   roots_table(out, vcpus, many_vms);
+  {
+    g_autoptr(GString) note = g_string_new("");
+
+    if (kvmmmu_render_roots_limits(note, page->roots) || note->len) {
+      g_string_append(out, "<p class=\"note\">");
+      kvmmmu_html_esc(out, note->str);
+      g_string_append(out, "</p>\n");
+    }
+  }
   for (guint i = 0; i < vcpus->len && i < TIMELINES_MAX; i++) {
     const KvmmmuVcpuRoots *v = vcpus->pdata[i];
     guint64 key = kvmmmu_vcpu_key(v->kvm, v->vcpu);

@@ -214,7 +214,7 @@ walk_article(KvmmmuHtml *h, GString *out, guint64 seq, const KvmmmuWalkTree *t,
              guint64 origin_ns, const KvmmmuKernelLayout *layout)
 {
   gboolean ok = kvmmmu_walk_tree_ok(t);
-  guint ok_steps = t->steps->len - t->n_steps_bad;
+  guint n_steps = kvmmmu_walk_tree_n_steps(t), ok_steps = n_steps - t->n_steps_bad;
   g_autoptr(GString) s = g_string_new("");
   KvmmmuWalkShape shape;
 
@@ -228,13 +228,13 @@ walk_article(KvmmmuHtml *h, GString *out, guint64 seq, const KvmmmuWalkTree *t,
                               "%u steps, parent <code>" X64 "</code></p>\n",
                          t->rec.walk, seq, t->rec.walk, ok ? "ok" : "bad",
                          ok ? "checks ok" : "checks failed", s->str, t->cpu, shape.level,
-                         t->rec.round, t->rec.nr, t->n_leaves, t->steps->len, t->rec.parent);
+                         t->rec.round, t->rec.nr, t->n_leaves, n_steps, t->rec.parent);
   g_string_append(out, "<div class=\"tree\">\n");
   kvmmmu_html_draw_walk(h, out, t, origin_ns, layout, -1, "walk-tree");
   g_string_append(out, "</div>\n");
   g_string_append_printf(out, "<p class=\"meta\">depth-first order: %s; step paths "
                               "root-to-leaf: %u/%u ok",
-                         t->dfs_ok ? "ok" : "<b>wrong</b>", ok_steps, t->steps->len);
+                         t->dfs_ok ? "ok" : "<b>wrong</b>", ok_steps, n_steps);
   if (t->n_leaves_unstepped)
     g_string_append_printf(out, "; <b>%u leaves not zapped</b>", t->n_leaves_unstepped);
   if (t->rec.nr == KVMMMU_MAX_WALK_PAGES)

@@ -64,6 +64,10 @@ void kvmmmu_render_roles_source(GString *out, const KvmmmuKernelLayout *layout);
 /* The seed's table: "vcpu[N] root_hpa X" per vCPU of the snapshot. */
 void kvmmmu_render_snapshot_text(GString *out, const KvmmmuRootSnapshot *s,
                                  guint64 origin_ns, gboolean many_vms);
+/* What the roots model left out past its limits, a line each for stderr
+ * (nothing when it left out nothing); TRUE when a snapshot held more vCPUs
+ * than the format allows, an input problem. */
+gboolean kvmmmu_render_roots_limits(GString *out, const KvmmmuRoots *r);
 void kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns,
                               const KvmmmuKernelLayout *layout);
 void kvmmmu_render_roots_csv(GString *out, const KvmmmuRoots *r, guint64 span_ns);

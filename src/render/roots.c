@@ -18,13 +18,32 @@ kvmmmu_render_snapshot_text(GString *out, const KvmmmuRootSnapshot *s, guint64 o
   kvmmmu_render_reltime(out, s->ts_ns, origin_ns);
   if (many_vms)
     g_string_append_printf(out, " vm%u (kvm " X64 ")", s->vm_index, s->kvm);
-  g_string_append_printf(out, ": %u vCPUs\n", s->entries->len);
+  g_string_append_printf(out, ": %u vCPUs", s->entries->len);
+  if (s->entries_over)
+    g_string_append_printf(out, " and %" G_GUINT64_FORMAT " more vcpu_root records, past the %d "
+                           "a snapshot holds (not kept)", s->entries_over, KVMMMU_SNAPSHOT_VCPUS_MAX);
+  g_string_append_c(out, '\n');
   for (guint i = 0; i < s->entries->len; i++) {
     const KvmmmuVcpuRoot *e = &g_array_index(s->entries, KvmmmuVcpuRoot, i);
 
     g_string_append_printf(out, "vcpu[%u] root_hpa " X64 "\n", e->vcpu, e->root_hpa);
   }
   g_string_append_c(out, '\n');
+}
+
+gboolean
+kvmmmu_render_roots_limits(GString *out, const KvmmmuRoots *r)
+{
+  if (r->untracked_records)
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT " records of vCPUs past the first %d "
+                           "not in the vCPU tables: no more vCPUs are kept\n",
+                           r->untracked_records, KVMMMU_ROOTS_VCPUS_MAX);
+  if (r->snapshots_over)
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT " snapshot%s with more than the %d vCPUs a "
+                           "snapshot holds: the vcpu_root records past them not kept\n",
+                           r->snapshots_over, r->snapshots_over == 1 ? "" : "s",
+                           KVMMMU_SNAPSHOT_VCPUS_MAX);
+  return r->snapshots_over > 0;
 }
 
 static double
@@ -65,6 +84,10 @@ kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns,
                            per_second(c->loads ? c->loads : c->counted_loads, span_ns),
                            c->loads ? c->dur_total_ns / c->loads : 0, c->dur_max_ns);
   }
+  if (r->untracked_records)
+    g_string_append_printf(out, "and %" G_GUINT64_FORMAT " records of vCPUs past the first %d, "
+                           "the most kept, not in these tables\n", r->untracked_records,
+                           KVMMMU_ROOTS_VCPUS_MAX);
   g_string_append(out, "loads: kvm_mmu_load calls recorded one by one (load records); counted_loads: "
                        "calls counted in the kernel\n"
                        "(load_rate records, mmu_load_rate); failed_loads: loads that returned an error; "
@@ -157,6 +180,8 @@ kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns)
     kvmmmu_json_end_object(b);
   }
   kvmmmu_json_end_array(b);
+  if (s->entries_over) /* past the vCPUs a snapshot holds */
+    kvmmmu_json_uint(b, "vcpus_not_kept", s->entries_over);
   kvmmmu_json_end_object(b);
   return kvmmmu_json_builder_root(b);
 }
@@ -254,6 +279,8 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
     kvmmmu_json_end_object(b);
   }
   kvmmmu_json_end_array(b);
+  if (r->untracked_records) /* of vCPUs past KVMMMU_ROOTS_VCPUS_MAX */
+    kvmmmu_json_uint(b, "records_of_vcpus_not_kept", r->untracked_records);
   kvmmmu_json_member(b, "snapshots");
   if (snapshots)
     kvmmmu_json_add_value(b, snapshots);

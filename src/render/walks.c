@@ -92,6 +92,11 @@ kvmmmu_render_walk_violations(GString *out, const KvmmmuWalkTree *t)
       g_string_append_printf(out, "!! walk %" G_GUINT64_FORMAT " step [%u] (%s:%" G_GUINT64_FORMAT
                              "): %s\n", t->rec.walk, ws->step.i, where, ws->line, ws->why);
   }
+  if (t->n_steps_unkept)
+    g_string_append_printf(out, "!! walk %" G_GUINT64_FORMAT " (%s:%" G_GUINT64_FORMAT
+                           "): %u more steps failed a check, counted but not kept (the first at %s:%"
+                           G_GUINT64_FORMAT ")\n", t->rec.walk, where, t->line, t->n_steps_unkept,
+                           where, t->first_unkept_line);
   if (t->n_leaves_unstepped)
     g_string_append_printf(out, "!! walk %" G_GUINT64_FORMAT " (%s:%" G_GUINT64_FORMAT
                            "): %u of %u leaves were never zapped by a step\n",
@@ -291,7 +296,7 @@ kvmmmu_render_walk_tree_with(GString *out, const KvmmmuWalkTree *t, guint64 orig
                              const KvmmmuKernelLayout *layout, KvmmmuRoleTexts *texts)
 {
   TreeIndent indent = { .len = 0 };
-  guint ok_steps = t->steps->len - t->n_steps_bad;
+  guint n_steps = kvmmmu_walk_tree_n_steps(t), ok_steps = n_steps - t->n_steps_bad;
   char *p = kvmmmu_text_reserve(out, TREE_HEAD_MAX);
 
   /* --tree is the other text dump of every walk: by hand, like the dump. */
@@ -319,7 +324,7 @@ kvmmmu_render_walk_tree_with(GString *out, const KvmmmuWalkTree *t, guint64 orig
   p = kvmmmu_put_lit(p, " pages, ");
   p = kvmmmu_put_u32(p, t->n_leaves);
   p = kvmmmu_put_lit(p, " leaves, ");
-  p = kvmmmu_put_u32(p, t->steps->len);
+  p = kvmmmu_put_u32(p, n_steps);
   p = kvmmmu_put_lit(p, " steps, parent ");
   p = kvmmmu_put_hex(p, t->rec.parent);
   p = kvmmmu_put_char(p, '\n');
@@ -343,7 +348,7 @@ kvmmmu_render_walk_tree_with(GString *out, const KvmmmuWalkTree *t, guint64 orig
   p = kvmmmu_put_lit(p, "  step paths root-to-leaf: ");
   p = kvmmmu_put_u32(p, ok_steps);
   p = kvmmmu_put_char(p, '/');
-  p = kvmmmu_put_u32(p, t->steps->len);
+  p = kvmmmu_put_u32(p, n_steps);
   p = kvmmmu_put_lit(p, " ok");
   if (t->n_leaves_unstepped) {
     p = kvmmmu_put_lit(p, ", ");
@@ -357,6 +362,9 @@ kvmmmu_render_walk_tree_with(GString *out, const KvmmmuWalkTree *t, guint64 orig
     if (ws->verdict != KVMMMU_STEP_OK)
       g_string_append_printf(out, "  step [%u]: %s\n", ws->step.i, ws->why);
   }
+  if (t->n_steps_unkept)
+    g_string_append_printf(out, "  %u more steps failed a check, counted but not kept (the first at line %"
+                           G_GUINT64_FORMAT ")\n", t->n_steps_unkept, t->first_unkept_line);
   g_string_append_c(out, '\n');
 }
 
@@ -494,6 +502,10 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
   kvmmmu_json_bool(b, "depth_first", t->dfs_ok);
   if (!t->dfs_ok) {
     kvmmmu_json_string(b, "order_problem", t->dfs_why);
+  }
+  if (t->n_steps_unkept) { /* failing steps past those kept */
+    kvmmmu_json_int(b, "steps_not_kept", t->n_steps_unkept);
+    kvmmmu_json_uint(b, "first_not_kept_line", t->first_unkept_line);
   }
   kvmmmu_json_int(b, "leaves", t->n_leaves);
   kvmmmu_json_int(b, "leaves_not_zapped", t->n_leaves_unstepped);

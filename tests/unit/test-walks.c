@@ -64,6 +64,128 @@ test_idx_order(void)
   g_assert_nonnull(strstr(t.dfs_why, "page [3]: idx 2 not after its sibling's idx 2"));
 }
 
+/* ---- walks fed record by record ---------------------------------------- */
+
+typedef struct {
+  GArray *ids;         /* walk ids, in the order they came out */
+  guint64 unzapped;    /* leaves not zapped, summed */
+  guint64 steps;
+} Out;
+
+static void
+on_walk(const KvmmmuWalkTree *t, gpointer data)
+{
+  Out *out = data;
+
+  g_array_append_val(out->ids, t->rec.walk);
+  out->unzapped += t->n_leaves_unstepped;
+  out->steps += kvmmmu_walk_tree_n_steps(t);
+}
+
+/* Walk id on cpu: a parent (page 0) and one leaf (page 1). */
+static void
+feed_walk(KvmmmuWalks *walks, guint32 cpu, guint64 id)
+{
+  static const guint levels[] = { 2, 1 };
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_WALK, .cpu = cpu, .ts_ns = id };
+  KvmmmuWalkTree t;
+
+  kvmmmu_test_make_walk(&t, id, levels, 2);
+  rec.u.Walk = t.rec;
+  kvmmmu_walks_add(walks, &rec);
+}
+
+/* The step that zaps that leaf. */
+static void
+feed_step(KvmmmuWalks *walks, guint32 cpu, guint64 id)
+{
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_STEP, .cpu = cpu, .ts_ns = id };
+
+  rec.u.Step.walk = id;
+  rec.u.Step.i = 1;
+  rec.u.Step.sp = 0x101;
+  rec.u.Step.depth = 1;
+  rec.u.Step.items[0].sp = 0x100;
+  rec.u.Step.items[0].role = 0x3702;
+  kvmmmu_walks_add(walks, &rec);
+}
+
+/* A walk takes steps until its CPU's next walk, however many CPUs have
+ * one open meanwhile: steps that come late are its own. */
+static void
+test_many_cpus_late_steps(void)
+{
+  Out out = { g_array_new(FALSE, FALSE, sizeof(guint64)) };
+  g_autoptr(KvmmmuWalks) walks = kvmmmu_walks_new(on_walk, &out);
+  const guint n = 3000;
+
+  for (guint c = 0; c < n; c++)
+    feed_walk(walks, c, 1 + c);
+  for (guint c = 0; c < n; c++)
+    feed_step(walks, (c + 1) % 2 ? c : 5000, 1 + c); /* half of them on another CPU */
+  kvmmmu_walks_finish(walks);
+  g_assert_cmpuint(out.ids->len, ==, n);
+  for (guint c = 0; c < n; c++)
+    g_assert_cmpuint(g_array_index(out.ids, guint64, c), ==, 1 + c);
+  g_assert_cmpuint(out.unzapped, ==, 0);
+  g_assert_cmpuint(out.steps, ==, n);
+  g_assert_cmpuint(kvmmmu_walks_ended_early(walks), ==, 0);
+  g_assert_cmpuint(kvmmmu_walks_steps_unplaced(walks), ==, 0);
+  g_array_unref(out.ids);
+}
+
+/* A CPU gone quiet with a walk open holds back only a bounded number of
+ * ended walks; its own walk comes out later, whole. */
+static void
+test_quiet_cpu(void)
+{
+  Out out = { g_array_new(FALSE, FALSE, sizeof(guint64)) };
+  g_autoptr(KvmmmuWalks) walks = kvmmmu_walks_new(on_walk, &out);
+  const guint n = 5000;
+
+  feed_walk(walks, 0, 1);
+  for (guint k = 0; k < n; k++) {
+    feed_walk(walks, 1, 2 + k);
+    feed_step(walks, 1, 2 + k);
+  }
+  g_assert_cmpuint(out.ids->len, >=, n - 1100);
+  feed_step(walks, 0, 1);
+  kvmmmu_walks_finish(walks);
+  g_assert_cmpuint(out.ids->len, ==, n + 1);
+  g_assert_cmpuint(out.unzapped, ==, 0);
+  g_assert_cmpuint(out.steps, ==, n + 1);
+  /* the others in order around it */
+  for (guint k = 0, last = 0; k < out.ids->len; k++) {
+    guint64 id = g_array_index(out.ids, guint64, k);
+
+    if (id != 1) {
+      g_assert_cmpuint(id, >, last);
+      last = id;
+    }
+  }
+  g_array_unref(out.ids);
+}
+
+/* Without the reader in front, more CPUs than a kernel has: the oldest
+ * open walk is ended early, and a step that comes for it later is counted. */
+static void
+test_open_walks_bounded(void)
+{
+  Out out = { g_array_new(FALSE, FALSE, sizeof(guint64)) };
+  g_autoptr(KvmmmuWalks) walks = kvmmmu_walks_new(on_walk, &out);
+
+  for (guint c = 0; c <= 8192; c++)
+    feed_walk(walks, c, 1 + c);
+  g_assert_cmpuint(kvmmmu_walks_ended_early(walks), ==, 1);
+  g_assert_cmpuint(out.ids->len, ==, 1);
+  feed_step(walks, 0, 1);
+  g_assert_cmpuint(kvmmmu_walks_steps_unplaced(walks), ==, 1);
+  kvmmmu_walks_finish(walks);
+  g_assert_cmpuint(out.ids->len, ==, 8193);
+  g_assert_cmpuint(out.unzapped, ==, 8193);
+  g_array_unref(out.ids);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -71,5 +193,8 @@ main(int argc, char **argv)
   g_test_add_func("/walks/seed-shape", test_seed_shape);
   g_test_add_func("/walks/violations", test_violations);
   g_test_add_func("/walks/idx-order", test_idx_order);
+  g_test_add_func("/walks/many-cpus-late-steps", test_many_cpus_late_steps);
+  g_test_add_func("/walks/quiet-cpu", test_quiet_cpu);
+  g_test_add_func("/walks/open-walks-bounded", test_open_walks_bounded);
   return g_test_run();
 }
