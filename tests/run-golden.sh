@@ -10,6 +10,7 @@ REPORTS=(
   "walks-dot|walks --format dot"
   "roots|roots"
   "roots-json|roots --format json"
+  "roots-csv|roots --format csv"
   "cache|cache"
   "cache-csv|cache --format csv"
   "hist|hist --linear 0,100,10"

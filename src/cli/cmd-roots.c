@@ -15,6 +15,7 @@ typedef struct {
   gboolean text_snap_title;
   guint capture;         /* headers read so far */
   guint64 events;        /* JSON only: load and switch records streamed */
+  guint64 csv_snapshots; /* CSV only: snapshots written before the vCPU table */
 } RootsRun;
 
 static void
@@ -31,6 +32,11 @@ on_snapshot(const KvmmmuRootSnapshot *snap, gpointer data)
     kvmmmu_cli_flush(run->out);
   } else if (run->cli->format == KVMMMU_FORMAT_JSON) {
     kvmmmu_json_array_add(run->snapshots, kvmmmu_render_snapshot_json(snap, run->origin_ns));
+  } else if (run->cli->format == KVMMMU_FORMAT_CSV) {
+    if (!run->csv_snapshots++)
+      kvmmmu_render_snapshot_csv_header(run->out);
+    kvmmmu_render_snapshot_csv(run->out, snap, run->origin_ns);
+    kvmmmu_cli_flush(run->out);
   }
 }
 
@@ -109,6 +115,8 @@ kvmmmu_cmd_roots(int argc, char **argv)
     kvmmmu_render_roots_text(run.out, roots, span, cli.layout);
     break;
   case KVMMMU_FORMAT_CSV:
+    if (run.csv_snapshots)
+      g_string_append_c(run.out, '\n'); /* the snapshot table ends */
     kvmmmu_render_roots_csv(run.out, roots, span);
     break;
   case KVMMMU_FORMAT_JSON: {

@@ -75,6 +75,10 @@ KvmmmuJson *kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
                                    const KvmmmuKernelLayout *layout,
                                    KvmmmuJson *snapshots /* transfer full, may be NULL */);
 KvmmmuJson *kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns);
+/* roots --format csv streams the snapshots first, one row per vCPU, then
+ * a blank line and the vCPU table. */
+void kvmmmu_render_snapshot_csv_header(GString *out);
+void kvmmmu_render_snapshot_csv(GString *out, const KvmmmuRootSnapshot *s, guint64 origin_ns);
 /* One load or switch record of roots' JSON "events" array, which roots
  * streams in trace order: every load with its time and latency, every
  * switch with its prev_roots result. */

@@ -31,6 +31,27 @@ kvmmmu_render_snapshot_text(GString *out, const KvmmmuRootSnapshot *s, guint64 o
   g_string_append_c(out, '\n');
 }
 
+void
+kvmmmu_render_snapshot_csv_header(GString *out)
+{
+  g_string_append(out, "snapshot,time_s,vm,kvm,vcpu,root_hpa,pgd\n");
+}
+
+void
+kvmmmu_render_snapshot_csv(GString *out, const KvmmmuRootSnapshot *s, guint64 origin_ns)
+{
+  g_autoptr(GString) time = g_string_new("");
+
+  kvmmmu_render_reltime(time, s->ts_ns, origin_ns);
+  g_string_erase(time, time->len - 1, 1); /* drop the unit: CSV wants a number */
+  for (guint i = 0; i < s->entries->len; i++) {
+    const KvmmmuVcpuRoot *e = &g_array_index(s->entries, KvmmmuVcpuRoot, i);
+
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT ",%s,%u," X64 ",%u," X64 "," X64 "\n",
+                           s->snap, time->str, s->vm_index, s->kvm, e->vcpu, e->root_hpa, e->pgd);
+  }
+}
+
 gboolean
 kvmmmu_render_roots_limits(GString *out, const KvmmmuRoots *r)
 {
