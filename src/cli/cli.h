@@ -74,6 +74,9 @@ void kvmmmu_cli_flush(GString *out);
 void kvmmmu_cli_write_json(KvmmmuJson *node);
 /* Print "lost: ..." to stderr when the capture lost data (text output). */
 void kvmmmu_cli_note_loss(const KvmmmuCli *cli, const KvmmmuStats *stats);
+/* What roots could not keep (render/roots.c's limits), a line each on
+ * stderr after "kvmmmu-report COMMAND: "; TRUE when there was any. */
+gboolean kvmmmu_cli_note_roots_limits(const char *command, const KvmmmuRoots *roots);
 
 int kvmmmu_cmd_walks(int argc, char **argv);
 int kvmmmu_cmd_roots(int argc, char **argv);

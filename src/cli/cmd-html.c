@@ -145,16 +145,8 @@ kvmmmu_cmd_html(int argc, char **argv)
   if (run.tally.walks_bad && status == KVMMMU_EXIT_OK)
     status = KVMMMU_EXIT_PROBLEMS;
   kvmmmu_cli_note_loss(&cli, stats);
-  {
-    g_autoptr(GString) note = g_string_new("");
-    g_auto(GStrv) lines = NULL;
-
-    if (kvmmmu_render_roots_limits(note, roots) && status == KVMMMU_EXIT_OK)
-      status = KVMMMU_EXIT_PROBLEMS;
-    lines = g_strsplit(note->str, "\n", -1);
-    for (guint i = 0; lines[i] && *lines[i]; i++)
-      fprintf(stderr, "kvmmmu-report: html: %s\n", lines[i]);
-  }
+  if (kvmmmu_cli_note_roots_limits("html", roots) && status == KVMMMU_EXIT_OK)
+    status = KVMMMU_EXIT_PROBLEMS;
   kvmmmu_cli_clear(&cli);
   return status;
 usage:

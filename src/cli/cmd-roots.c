@@ -132,16 +132,8 @@ kvmmmu_cmd_roots(int argc, char **argv)
   kvmmmu_cli_flush(run.out);
   g_string_free(run.out, TRUE);
   kvmmmu_cli_note_loss(&cli, stats);
-  {
-    g_autoptr(GString) note = g_string_new("");
-    g_auto(GStrv) lines = NULL;
-
-    if (kvmmmu_render_roots_limits(note, roots) && status == KVMMMU_EXIT_OK)
-      status = KVMMMU_EXIT_PROBLEMS;
-    lines = g_strsplit(note->str, "\n", -1);
-    for (guint i = 0; lines[i] && *lines[i]; i++)
-      fprintf(stderr, "kvmmmu-report: roots: %s\n", lines[i]);
-  }
+  if (kvmmmu_cli_note_roots_limits("roots", roots) && status == KVMMMU_EXIT_OK)
+    status = KVMMMU_EXIT_PROBLEMS;
   if (!kvmmmu_cli_expect_records("roots", stats,
                                  stats->per_kind[KVMMMU_RECORD_LOAD] +
                                  stats->per_kind[KVMMMU_RECORD_SWITCH] +

@@ -390,6 +390,19 @@ kvmmmu_cli_write_json(KvmmmuJson *node)
   fputc('\n', stdout);
 }
 
+gboolean
+kvmmmu_cli_note_roots_limits(const char *command, const KvmmmuRoots *roots)
+{
+  g_autoptr(GString) note = g_string_new("");
+  g_auto(GStrv) lines = NULL;
+  gboolean any = kvmmmu_render_roots_limits(note, roots);
+
+  lines = g_strsplit(note->str, "\n", -1);
+  for (guint i = 0; lines[i] && *lines[i]; i++)
+    fprintf(stderr, "kvmmmu-report: %s: %s\n", command, lines[i]);
+  return any;
+}
+
 void
 kvmmmu_cli_note_loss(const KvmmmuCli *cli, const KvmmmuStats *stats)
 {
