@@ -22,6 +22,13 @@ kvmmmu_render_reltime(GString *out, guint64 ts_ns, guint64 origin_ns)
 }
 
 void
+kvmmmu_render_reltime_number(GString *out, guint64 ts_ns, guint64 origin_ns)
+{
+  kvmmmu_render_reltime(out, ts_ns, origin_ns);
+  g_string_truncate(out, out->len - 1); /* the unit */
+}
+
+void
 kvmmmu_json_hex(KvmmmuJsonBuilder *b, const char *name, guint64 v)
 {
   char s[17];

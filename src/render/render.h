@@ -31,6 +31,8 @@ typedef enum {
 /* "+1.234567s" from origin; ts before origin prints negative.  origin 0
  * (--abs-time): "1795541225.451172s", the records' own clock. */
 void kvmmmu_render_reltime(GString *out, guint64 ts_ns, guint64 origin_ns);
+/* The same without the unit, for CSV: "+1.000000". */
+void kvmmmu_render_reltime_number(GString *out, guint64 ts_ns, guint64 origin_ns);
 
 /* ---- walks ---- */
 /* The seed's two dumps: "Dump pages after mmu_unsync_walk" and one

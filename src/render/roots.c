@@ -42,8 +42,7 @@ kvmmmu_render_snapshot_csv(GString *out, const KvmmmuRootSnapshot *s, guint64 or
 {
   g_autoptr(GString) time = g_string_new("");
 
-  kvmmmu_render_reltime(time, s->ts_ns, origin_ns);
-  g_string_erase(time, time->len - 1, 1); /* drop the unit: CSV wants a number */
+  kvmmmu_render_reltime_number(time, s->ts_ns, origin_ns);
   for (guint i = 0; i < s->entries->len; i++) {
     const KvmmmuVcpuRoot *e = &g_array_index(s->entries, KvmmmuVcpuRoot, i);
 

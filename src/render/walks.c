@@ -390,8 +390,7 @@ kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
   g_autoptr(GString) decoded = g_string_new("");
   char kvm[24] = ""; /* empty: a format-1 capture did not write it */
 
-  kvmmmu_render_reltime(time, t->ts_ns, origin_ns);
-  g_string_erase(time, time->len - 1, 1); /* drop the unit: CSV wants a number */
+  kvmmmu_render_reltime_number(time, t->ts_ns, origin_ns);
   if (w->kvm)
     g_snprintf(kvm, sizeof kvm, X64, w->kvm);
   for (guint i = 0; i < w->nr; i++) {
