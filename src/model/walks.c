@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "format/idtable.h"
 #include "model/walks.h"
 
 /* Open walks: one per CPU, a CPU's next walk ending its last, so at most
@@ -53,8 +54,7 @@ struct _KvmmmuWalks {
 
   /* open walks by id (open addressing), for a step logged on another CPU
    * than its walk's */
-  OpenWalk **by_id;
-  guint by_id_size;     /* a power of two, or 0 */
+  KvmmmuIdTable by_id;  /* walk id -> OpenWalk */
 
   guint64 ended_early, steps_unplaced;
 
@@ -299,74 +299,6 @@ set_cpu_walk(KvmmmuWalks *walks, guint32 cpu, OpenWalk *ow)
   }
 }
 
-/* ---- open walks by id: linear probing, n_open entries ------------------- */
-
-static guint
-by_id_home(const KvmmmuWalks *walks, guint64 id)
-{
-  return (guint)((id * G_GUINT64_CONSTANT(0x9E3779B97F4A7C15)) >> 32) & (walks->by_id_size - 1);
-}
-
-static void
-by_id_put(KvmmmuWalks *walks, OpenWalk *ow)
-{
-  guint i = by_id_home(walks, ow->tree.rec.walk);
-
-  while (walks->by_id[i])
-    i = (i + 1) & (walks->by_id_size - 1);
-  walks->by_id[i] = ow;
-}
-
-/* Before n_open counts ow. */
-static void
-by_id_insert(KvmmmuWalks *walks, OpenWalk *ow)
-{
-  if (2 * (walks->n_open + 1) > walks->by_id_size) {
-    OpenWalk **old = walks->by_id;
-    guint old_size = walks->by_id_size;
-
-    walks->by_id_size = old_size ? 2 * old_size : 64;
-    walks->by_id = g_new0(OpenWalk *, walks->by_id_size);
-    for (guint i = 0; i < old_size; i++)
-      if (old[i])
-        by_id_put(walks, old[i]);
-    g_free(old);
-  }
-  by_id_put(walks, ow);
-}
-
-static OpenWalk *
-by_id_find(const KvmmmuWalks *walks, guint64 id)
-{
-  if (!walks->n_open)
-    return NULL;
-  for (guint i = by_id_home(walks, id); walks->by_id[i]; i = (i + 1) & (walks->by_id_size - 1))
-    if (walks->by_id[i]->tree.rec.walk == id)
-      return walks->by_id[i];
-  return NULL;
-}
-
-/* Take ow out, moving back the entries after it that would no longer be
- * found (linear probing leaves no gap before an entry's slot). */
-static void
-by_id_remove(KvmmmuWalks *walks, const OpenWalk *ow)
-{
-  guint mask = walks->by_id_size - 1, i = by_id_home(walks, ow->tree.rec.walk), j;
-
-  while (walks->by_id[i] != ow)
-    i = (i + 1) & mask;
-  for (j = (i + 1) & mask; walks->by_id[j]; j = (j + 1) & mask) {
-    guint k = by_id_home(walks, walks->by_id[j]->tree.rec.walk);
-
-    /* the entry at j stays if its home is cyclically in (i, j] */
-    if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-      continue;
-    walks->by_id[i] = walks->by_id[j];
-    i = j;
-  }
-  walks->by_id[i] = NULL;
-}
-
 /* ---- the ring ----------------------------------------------------------- */
 
 /* The k-th walk not handed out, oldest first. */
@@ -456,7 +388,7 @@ end_walk(KvmmmuWalks *walks, OpenWalk *ow)
       t->n_leaves_unstepped++;
   if (cpu_walk(walks, t->cpu) == ow)
     set_cpu_walk(walks, t->cpu, NULL);
-  by_id_remove(walks, ow);
+  kvmmmu_id_table_remove(&walks->by_id, ow->tree.rec.walk, ow);
   walks->n_open--;
 }
 
@@ -487,7 +419,7 @@ find_open(const KvmmmuWalks *walks, const KvmmmuRecord *rec)
 
   if (ow && ow->tree.rec.walk == rec->u.Step.walk)
     return ow;
-  return by_id_find(walks, rec->u.Step.walk);
+  return kvmmmu_id_table_find(&walks->by_id, rec->u.Step.walk);
 }
 
 /* Our copy of name.  Compared by text: a later reader's name may be at
@@ -529,7 +461,7 @@ add_walk(KvmmmuWalks *walks, const KvmmmuRecord *rec)
   ow->tree.file = rec->file ? file_name(walks, rec->file) : NULL;
   ow->tree.line = rec->line;
   kvmmmu_walk_tree_build(&ow->tree);
-  by_id_insert(walks, ow);
+  kvmmmu_id_table_insert(&walks->by_id, ow->tree.rec.walk, ow);
   walks->n_open++;
   set_cpu_walk(walks, rec->cpu, ow);
 }
@@ -623,7 +555,7 @@ kvmmmu_walks_free(KvmmmuWalks *walks)
     }
   g_free(walks->ring);
   g_free(walks->cpu_slots);
-  g_free(walks->by_id);
+  kvmmmu_id_table_clear(&walks->by_id);
   if (walks->big_cpus)
     g_hash_table_destroy(walks->big_cpus);
   g_ptr_array_unref(walks->files);

@@ -124,75 +124,6 @@ kvmmmu_walkcheck_blurred_up_to(const KvmmmuWalkCheck *wc)
   return wc->blurred_up_to;
 }
 
-/* ---- open walks by id --------------------------------------------------- */
-
-static guint
-open_home(const KvmmmuWalkCheck *wc, guint64 walk)
-{
-  return (guint)((walk * G_GUINT64_CONSTANT(0x9E3779B97F4A7C15)) >> 32) & (wc->open_size - 1);
-}
-
-static void
-open_put(KvmmmuWalkCheck *wc, KvmmmuCpuWalk *cw)
-{
-  guint i = open_home(wc, cw->walk);
-
-  while (wc->open[i])
-    i = (i + 1) & (wc->open_size - 1);
-  wc->open[i] = cw;
-}
-
-static void
-open_insert(KvmmmuWalkCheck *wc, KvmmmuCpuWalk *cw)
-{
-  if (2 * (wc->open_len + 1) > wc->open_size) {
-    KvmmmuCpuWalk **old = wc->open;
-    guint old_size = wc->open_size;
-
-    wc->open_size = old_size ? 2 * old_size : 64;
-    wc->open = g_new0(KvmmmuCpuWalk *, wc->open_size);
-    for (guint i = 0; i < old_size; i++)
-      if (old[i])
-        open_put(wc, old[i]);
-    g_free(old);
-  }
-  open_put(wc, cw);
-  wc->open_len++;
-}
-
-static KvmmmuCpuWalk *
-open_find(const KvmmmuWalkCheck *wc, guint64 walk)
-{
-  if (!wc->open_len)
-    return NULL;
-  for (guint i = open_home(wc, walk); wc->open[i]; i = (i + 1) & (wc->open_size - 1))
-    if (wc->open[i]->walk == walk)
-      return wc->open[i];
-  return NULL;
-}
-
-/* Before cw's walk changes: take it out, moving back the entries after it
- * that would no longer be found (linear probing needs no gap before them). */
-static void
-open_remove(KvmmmuWalkCheck *wc, const KvmmmuCpuWalk *cw)
-{
-  guint mask = wc->open_size - 1, i = open_home(wc, cw->walk), j;
-
-  while (wc->open[i] != cw)
-    i = (i + 1) & mask;
-  for (j = (i + 1) & mask; wc->open[j]; j = (j + 1) & mask) {
-    guint k = open_home(wc, wc->open[j]->walk);
-
-    /* the entry at j stays if its home is cyclically in (i, j] */
-    if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-      continue;
-    wc->open[i] = wc->open[j];
-    i = j;
-  }
-  wc->open[i] = NULL;
-  wc->open_len--;
-}
-
 /* ---- the checker -------------------------------------------------------- */
 
 void
@@ -210,7 +141,7 @@ kvmmmu_walkcheck_clear(KvmmmuWalkCheck *wc)
   g_clear_pointer(&wc->ids, g_tree_destroy);
   g_clear_pointer(&wc->cpu_walk_high, g_hash_table_destroy);
   g_clear_pointer(&wc->bad_walks, g_hash_table_destroy);
-  g_clear_pointer(&wc->open, g_free);
+  kvmmmu_id_table_clear(&wc->open);
 }
 
 void
@@ -224,9 +155,7 @@ kvmmmu_walkcheck_reset(KvmmmuWalkCheck *wc)
   memset(wc->cpu_walk, 0, sizeof wc->cpu_walk);
   g_hash_table_remove_all(wc->cpu_walk_high);
   wc->n_cpus = 0;
-  if (wc->open)
-    memset(wc->open, 0, wc->open_size * sizeof *wc->open);
-  wc->open_len = 0;
+  kvmmmu_id_table_reset(&wc->open);
   g_hash_table_remove_all(wc->bad_walks);
 }
 
@@ -276,10 +205,10 @@ kvmmmu_walkcheck_walk(KvmmmuWalkCheck *wc, guint32 cpu, guint64 walk, guint32 nr
   }
   id_add(wc, walk);
   if (cw->walk)
-    open_remove(wc, cw);
+    kvmmmu_id_table_remove(&wc->open, cw->walk, cw);
   cw->walk = walk;
   cw->nr = nr;
-  open_insert(wc, cw);
+  kvmmmu_id_table_insert(&wc->open, walk, cw);
   return KVMMMU_WALKCHECK_OK;
 }
 
@@ -300,7 +229,7 @@ kvmmmu_walkcheck_step_slow(KvmmmuWalkCheck *wc, guint32 cpu, guint64 walk, guint
   if (walk == 0)
     cw = NULL; /* never an open walk's id */
   else if (!cw || cw->walk != walk)
-    cw = open_find(wc, walk); /* tolerate a step logged on another CPU */
+    cw = kvmmmu_id_table_find(&wc->open, walk); /* tolerate a step logged on another CPU */
   if (!cw) {
     switch (id_state(wc, walk)) {
     case ID_SEEN: return KVMMMU_WALKCHECK_ENDED;

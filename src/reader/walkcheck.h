@@ -15,6 +15,8 @@
 
 #include <glib.h>
 
+#include "format/idtable.h"
+
 /* The walk a CPU is iterating: steps of a walk run on its CPU under
  * mmu_lock, so a new walk on a CPU ends the previous one there. */
 typedef struct {
@@ -61,9 +63,7 @@ typedef struct {
 
   /* Every CPU's open walk by its id (open addressing), for a step logged
    * on another CPU than its walk's: one lookup, not a look at every CPU. */
-  KvmmmuCpuWalk **open;
-  guint open_size;           /* a power of two, or 0 */
-  guint open_len;
+  KvmmmuIdTable open;        /* walk id -> KvmmmuCpuWalk */
 
   GHashTable *bad_walks;
 } KvmmmuWalkCheck;
