@@ -23,6 +23,9 @@ expect_cli 64 "unknown format 'xml'" summary --format xml $S/seed.trace
 expect_cli 64 "bad --linear '1,2'" hist --linear 1,2 $S/seed.trace
 expect_cli 64 "expected start < stop and step > 0" hist --linear 0,100,0 $S/seed.trace
 expect_cli 64 "bad --interval 'soon'" hist --interval soon $S/seed.trace
+expect_cli 64 "bad --interval '4.7e19s'" hist --interval 4.7e19s $S/seed.trace
+expect_cli 64 "bad --interval 'inf'" hist --interval inf $S/seed.trace
+expect_cli 64 "bad --interval 'nan'" hist --interval nan $S/seed.trace
 expect_cli 64 "Cannot regroup load_rate counts" hist --interval 1500ms $S/seed.trace
 expect_cli 2 "Cannot open trace: path=no-such.trace" summary no-such.trace
 expect_cli 0 "10 intervals" hist --interval 1s $S/seed.trace

@@ -13,9 +13,9 @@ parse_duration(const char *s, guint64 *ns)
 {
   char *end;
   double v = g_ascii_strtod(s, &end);
-  double mult = 1e9;
+  double mult = 1e9, n;
 
-  if (end == s || v <= 0)
+  if (end == s || !(v > 0))
     return FALSE;
   if (strcmp(end, "ns") == 0)
     mult = 1;
@@ -25,7 +25,11 @@ parse_duration(const char *s, guint64 *ns)
     mult = 1e6;
   else if (strcmp(end, "s") != 0 && *end)
     return FALSE;
-  *ns = (guint64)(v * mult + 0.5);
+  /* (a double past 2^64 or infinite has no guint64: it is no interval) */
+  n = v * mult + 0.5;
+  if (!(n < 18446744073709551616.0))
+    return FALSE;
+  *ns = (guint64)n;
   return *ns > 0;
 }
 
