@@ -70,6 +70,31 @@ lab-soak: $(LAB_WORKLOAD)
 	@[ -n "$(KERNEL)" ] || { echo "make lab-soak: KERNEL=<line> is needed (tests/kernel/lines)" >&2; exit 2; }
 	@for k in $(KERNEL); do tests/lab/soak.sh "$$k" "$(RUNS)" $(SOAK_CONFIGS) || exit 1; done
 
+# A probe that reads a bad pointer: a test build of the tapsets whose every
+# FAULT_EVERY-th unsync walk reads its pages at an address that faults:
+# zap_unsync, then tests/lab/mixed.stp (walks batched and root loads printed
+# at once, on the same CPUs: each CPU's records must stay in seq order), then
+# root_hpa, in one boot.  Each faulted walk and its steps must cost exactly
+# their records, counted in the trailer's faults (tests/lab/fault-account.sh),
+# the sessions and the guest going on.
+#   make lab-faults [KERNEL="bookworm sid"] [FAULT_EVERY=3]
+FAULT_EVERY ?= 3
+.PHONY: lab-faults
+lab-faults: $(B)/kvmmmu-report $(LAB_WORKLOAD)
+	@pass=0; fail=0; skip=0; \
+	for k in $(KERNELS); do \
+		echo "=== lab-faults: $$k"; \
+		rc=0; LAB_FAULT_EVERY=$(FAULT_EVERY) SCRIPTS="zap_unsync tests/lab/mixed.stp root_hpa" LAB_OUT=lab-out/faults \
+			tests/lab/run-lab.sh "$$k" || rc=$$?; \
+		case $$rc in \
+		0) pass=$$((pass + 1)) ;; \
+		3) skip=$$((skip + 1)); echo "lab-faults: $$k skipped: the Debian archive could not give its packages" ;; \
+		*) fail=$$((fail + 1)) ;; \
+		esac; \
+	done; \
+	echo "lab-faults: $$pass passed, $$fail failed$$( [ $$skip -eq 0 ] || echo ", $$skip skipped")"; \
+	[ $$fail -eq 0 ] || exit 1; [ $$skip -eq 0 ] || exit 3
+
 # What our probes cost in the kernel against the seed's scripts
 # (tests/lab/seed-style/), on the same workload, under `stap -t`:
 # bench/probe-cost.md and one "probe-cost: KVER ours/seed=R" line per
