@@ -45,6 +45,7 @@ include mk/sanitize.mk
 include mk/bench.mk
 include mk/html.mk
 include mk/install.mk
+include mk/deb.mk
 
 .PHONY: all clean deps
 clean:
