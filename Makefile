@@ -3,30 +3,29 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
-BINDIR  ?= $(PREFIX)/bin
-DATADIR ?= $(PREFIX)/share
-MANDIR  ?= $(DATADIR)/man
-# stap looks in its own tapset directory without -I (SYSTEMTAP_TAPSET or -I for others).
-TAPSETDIR ?= /usr/share/systemtap/tapset
-SCRIPTDIR ?= $(DATADIR)/kvmmmu/scripts
 
 # Downloads (kernel packages) are cached here, outside the work tree, and reused.
 KVMMMU_CACHE ?= $(HOME)/.cache/kvmmmu
 export KVMMMU_CACHE
 
 CC      ?= gcc
-# The libraries of every command; mk/html.mk adds those of the HTML page,
-# which only kvmmmu-report-html links (src/cli/html-exec.c says why).
-BASE_PKGS := glib-2.0 libdw
-PKGS    := $(BASE_PKGS)
+# Each binary asks pkg-config for its own libraries (mk/pkg.mk): kvmmmu-report
+# for these alone; mk/html.mk adds those of the HTML page to HTML_PKGS, which
+# only kvmmmu-report-html links (src/cli/html-exec.c says why).
+REPORT_PKGS := glib-2.0 libdw
+HTML_PKGS   := $(REPORT_PKGS)
+# Every library: the unit tests, the generator and the fuzz targets link
+# what both binaries do.
+PKGS     = $(HTML_PKGS)
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 # '=' not ':=': pkg-config runs when a rule needs it, after `make deps` in
 # `make deps report` has installed it.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-BASE_LIBS  = $(shell pkg-config --libs $(BASE_PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Isrc $(PKG_CFLAGS) -MMD -MP
+PKG_CFLAGS = $(call pkg,--cflags,$(PKGS))
+PKG_LIBS   = $(call pkg,--libs,$(PKGS))
+# The compiler's flags with those of the pkg-config packages $1.
+CFLAGS_FOR = -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -Isrc $(call pkg,--cflags,$1) -MMD -MP
+ALL_CFLAGS = $(call CFLAGS_FOR,$(PKGS))
 
 SHELL := /bin/bash
 B := build
@@ -35,8 +34,9 @@ B := build
 DEB_PACKAGES := gcc make pkg-config libglib2.0-dev libdw-dev libelf-dev \
 	systemtap diffutils json-glib-tools time gawk graphviz
 
-all: $(B)/kvmmmu-report
+all: $(B)/kvmmmu-report $(B)/kvmmmu-report-html
 
+include mk/pkg.mk
 include mk/report.mk
 -include mk/tapsets.mk
 -include mk/lab.mk
@@ -44,6 +44,8 @@ include mk/fuzz.mk
 include mk/sanitize.mk
 include mk/bench.mk
 include mk/html.mk
+include mk/install.mk
+include mk/deb.mk
 
 .PHONY: all clean deps
 clean:
@@ -59,10 +61,3 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	else echo "deps: all installed"; fi
 
-.PHONY: install
-install: $(B)/kvmmmu-report $(B)/kvmmmu-report-html
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(TAPSETDIR) $(DESTDIR)$(SCRIPTDIR)
-	install -m 755 $(B)/kvmmmu-report $(B)/kvmmmu-report-html $(DESTDIR)$(BINDIR)/
-	install -m 644 docs/kvmmmu-report.1 $(DESTDIR)$(MANDIR)/man1/
-	@for f in tapsets/*.stp tapsets/*.stpm; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(TAPSETDIR)/ || true; done
-	@for f in scripts/*.stp; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(SCRIPTDIR)/ || true; done

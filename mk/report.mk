@@ -1,40 +1,51 @@
 # The report generator: src/ is format -> reader -> model -> render -> cli.
 
-REPORT_SRCS := $(wildcard src/format/*.c src/reader/*.c src/model/*.c src/render/*.c src/dwarf/*.c)
+# The HTML page's renderers draw with cairo and Graphviz: compiled with their
+# flags, into a library of their own that only kvmmmu-report-html links.
+HTML_SRCS   := $(wildcard src/render/html-*.c src/render/svg-inline.c)
+REPORT_SRCS := $(filter-out $(HTML_SRCS),$(wildcard src/format/*.c src/reader/*.c src/model/*.c src/render/*.c src/dwarf/*.c))
 CLI_SRCS    := $(wildcard src/cli/*.c)
 REPORT_OBJS := $(REPORT_SRCS:%.c=$(B)/%.o)
+HTML_OBJS   := $(HTML_SRCS:%.c=$(B)/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(B)/%.o)
 # kvmmmu-report runs html through kvmmmu-report-html (html-exec.c), which
 # has the real one (cmd-html.c) and the drawing libraries.
 CLI_OBJS_LIGHT := $(filter-out $(B)/src/cli/cmd-html.o,$(CLI_OBJS))
 CLI_OBJS_HTML  := $(filter-out $(B)/src/cli/html-exec.o,$(CLI_OBJS))
+# Everything: the unit tests and the generator.
 LIBS        = $(PKG_LIBS) -lm
 
+# An object's pkg-config packages: the report's, but for the HTML renderers.
+OBJ_PKGS = $(REPORT_PKGS)
+$(HTML_OBJS): OBJ_PKGS = $(HTML_PKGS)
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(call CFLAGS_FOR,$(OBJ_PKGS)) -c -o $@ $<
 
 $(B)/libkvmmmu.a: $(REPORT_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
+$(B)/libkvmmmu-html.a: $(HTML_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
 
-# Building one builds both: every target that runs kvmmmu-report html
-# needs its sibling.
-$(B)/kvmmmu-report: $(CLI_OBJS_LIGHT) $(B)/libkvmmmu.a | $(B)/kvmmmu-report-html
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS_LIGHT) $(B)/libkvmmmu.a $(BASE_LIBS) -lm
+# The two are built apart: kvmmmu-report needs only glib and libdw.  Every
+# target that runs kvmmmu-report html names both.
+$(B)/kvmmmu-report: $(CLI_OBJS_LIGHT) $(B)/libkvmmmu.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg,--libs,$(REPORT_PKGS)) -lm
 
-$(B)/kvmmmu-report-html: $(CLI_OBJS_HTML) $(B)/libkvmmmu.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/kvmmmu-report-html: $(CLI_OBJS_HTML) $(B)/libkvmmmu-html.a $(B)/libkvmmmu.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg,--libs,$(HTML_PKGS)) -lm
 
--include $(REPORT_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+-include $(REPORT_OBJS:.o=.d) $(HTML_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
 
 # ---- tests ----------------------------------------------------------------
 UNIT_SRCS  := $(wildcard tests/unit/test-*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libkvmmmu.a
+$(B)/tests/%: tests/unit/%.c $(B)/libkvmmmu-html.a $(B)/libkvmmmu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/common -I$(B)/tests -o $@ $< $(B)/libkvmmmu.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/common -I$(B)/tests -o $@ $< $(B)/libkvmmmu-html.a $(B)/libkvmmmu.a $(LIBS)
 
 # The tapsets' record formatter and kind table, taken out of their embedded
 # C to be tested in user space against the reader (test-tapset-format): the
@@ -64,7 +75,7 @@ tapset-format: $(B)/kvmmmu_format.stpm
 .PHONY: check check-report golden-update report
 # The README's test command: unit tests, golden replay, the fail corpus, the
 # seed's own dumps, and a parse of every tapset and script.
-check: $(B)/kvmmmu-report $(UNIT_TESTS) $(B)/kvmmmu_format.stpm $(B)/bench/scale-trace $(B)/bench/run-timed
+check: $(B)/kvmmmu-report $(B)/kvmmmu-report-html $(UNIT_TESTS) $(B)/kvmmmu_format.stpm $(B)/bench/scale-trace $(B)/bench/run-timed
 	@KVMMMU_REPORT=$(B)/kvmmmu-report UNIT_TESTS="$(UNIT_TESTS)" FORMAT_STPM=$(B)/kvmmmu_format.stpm \
 	  BENCH_SCALE=$(B)/bench/scale-trace BENCH_TIMED=$(B)/bench/run-timed tests/run-tests.sh
 
@@ -75,7 +86,7 @@ golden-update: $(B)/kvmmmu-report
 TRACE ?= tests/traces/6.1.0-56-amd64/zap_unsync.trace
 # The reports that fit the trace's script (walks of a root_hpa capture only
 # say there are none), into report/, replacing an earlier trace's.
-report: $(B)/kvmmmu-report
+report: $(B)/kvmmmu-report $(B)/kvmmmu-report-html
 	@mkdir -p report
 	@rm -f report/*.txt report/*.json report/*.csv report/*.dot report/index.html
 	@script=$$(head -n1 "$(TRACE)" | sed -n 's/.* script=\([^ ]*\).*/\1/p'); \

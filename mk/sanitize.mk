@@ -22,7 +22,7 @@ check-threads:
 	  LDFLAGS="-fsanitize=thread" build-tsan/kvmmmu-report
 	KVMMMU_REPORT=build-tsan/kvmmmu-report tests/threads-stress.sh
 
-check-valgrind: $(B)/kvmmmu-report $(UNIT_TESTS)
+check-valgrind: $(B)/kvmmmu-report $(B)/kvmmmu-report-html $(UNIT_TESTS)
 	@pass=0; fail=0; \
 	run() { if "$$@" >/dev/null 2>$(B)/valgrind.err; rc=0; then :; else rc=$$?; fi; \
 	  if [ $$rc = 99 ]; then fail=$$((fail + 1)); echo "FAIL valgrind $$*"; head -30 $(B)/valgrind.err; \
