@@ -95,6 +95,15 @@ lab-faults: $(B)/kvmmmu-report $(LAB_WORKLOAD)
 	echo "lab-faults: $$pass passed, $$fail failed$$( [ $$skip -eq 0 ] || echo ", $$skip skipped")"; \
 	[ $$fail -eq 0 ] || exit 1; [ $$skip -eq 0 ] || exit 3
 
+# The scripts under the heaviest workload the lab runs, with 2 and 4 vCPUs:
+# no loss allowed, and per script the records per second it held and its
+# probes' share of the workload's time (tests/lab/load.sh; lab-load/KVER/load.md).
+#   make lab-load KERNEL=<line> [LOAD_VCPUS="2 4"] [LOAD_ITERATIONS=400]
+.PHONY: lab-load
+lab-load: $(B)/kvmmmu-report $(LAB_WORKLOAD)
+	@[ -n "$(KERNEL)" ] || { echo "make lab-load: KERNEL=<line> is needed (tests/kernel/lines)" >&2; exit 2; }
+	@for k in $(KERNEL); do tests/lab/load.sh "$$k" || exit 1; done
+
 # What our probes cost in the kernel against the seed's scripts
 # (tests/lab/seed-style/), on the same workload, under `stap -t`:
 # bench/probe-cost.md and one "probe-cost: KVER ours/seed=R" line per

@@ -80,19 +80,25 @@ done
 	echo "-rwxr-xr-x ./usr/bin/kvmmmu-report"
 	echo "-rwxr-xr-x ./usr/bin/kvmmmu-report-html"
 	echo "-rw-r--r-- ./usr/share/man/man1/kvmmmu-report.1.gz"
-	for f in scripts/*.stp; do echo "-rwxr-xr-x ./usr/share/kvmmmu/scripts/${f#scripts/}"; done
 } | sort >"$T/want-kvmmmu"
-for f in tapsets/*.stp tapsets/*.stpm; do echo "-rw-r--r-- ./usr/share/systemtap/tapset/${f#tapsets/}"; done |
-	sort >"$T/want-tapsets"
+{
+	for f in tapsets/*.stp tapsets/*.stpm; do echo "-rw-r--r-- ./usr/share/systemtap/tapset/${f#tapsets/}"; done
+	for f in scripts/*.stp; do echo "-rwxr-xr-x ./usr/share/kvmmmu/scripts/${f#scripts/}"; done
+} | sort >"$T/want-tapsets"
 files() { dpkg-deb -c "$1" | awk '$1 ~ /^-/ && $6 !~ /^\.\/usr\/share\/doc\// { print $1, $6 }' | sort; }
 files "$deb_kvmmmu" >"$T/have-kvmmmu"
 files "$deb_tapsets" >"$T/have-tapsets"
-if cmp -s "$T/want-kvmmmu" "$T/have-kvmmmu"; then ok "kvmmmu: the binaries, the man page, the scripts executable"
+if cmp -s "$T/want-kvmmmu" "$T/have-kvmmmu"; then ok "kvmmmu: the binaries and the man page"
 else bad "kvmmmu: what it holds" "$(diff -u "$T/want-kvmmmu" "$T/have-kvmmmu")"; fi
-if cmp -s "$T/want-tapsets" "$T/have-tapsets"; then ok "systemtap-kvmmmu: every tapset in /usr/share/systemtap/tapset"
+if cmp -s "$T/want-tapsets" "$T/have-tapsets"; then ok "systemtap-kvmmmu: every tapset in /usr/share/systemtap/tapset, the scripts executable"
 else bad "systemtap-kvmmmu: what it holds" "$(diff -u "$T/want-tapsets" "$T/have-tapsets")"; fi
 if dpkg-deb -f "$deb_tapsets" Depends | grep -qw systemtap; then ok "systemtap-kvmmmu depends on systemtap"
 else bad "systemtap-kvmmmu depends on systemtap" "$(dpkg-deb -f "$deb_tapsets" Depends)"; fi
+# Reading traces needs no SystemTap: kvmmmu only recommends the probes.
+if ! dpkg-deb -f "$deb_kvmmmu" Depends | grep -qw systemtap &&
+   dpkg-deb -f "$deb_kvmmmu" Recommends | grep -qw systemtap-kvmmmu; then
+	ok "kvmmmu does not depend on systemtap, recommends systemtap-kvmmmu"
+else bad "kvmmmu's dependencies" "Depends: $(dpkg-deb -f "$deb_kvmmmu" Depends); Recommends: $(dpkg-deb -f "$deb_kvmmmu" Recommends)"; fi
 
 # ---- lintian ----------------------------------------------------------------
 # (it warns about running as root on stderr; the verdicts are on stdout)
