@@ -14,6 +14,7 @@ typedef struct {
   KvmmmuJson *snapshots; /* JSON only: an array */
   gboolean text_snap_title;
   guint capture;         /* headers read so far */
+  guint version;         /* the format version of the capture being read */
   guint64 events;        /* JSON only: load and switch records streamed */
   guint64 csv_snapshots; /* CSV only: snapshots written before the vCPU table */
 } RootsRun;
@@ -49,12 +50,14 @@ on_record(const KvmmmuRecord *rec, gpointer data)
     kvmmmu_roots_finish(run->roots);
     run->origin_ns = kvmmmu_cli_origin(run->cli, &rec->u.header);
     run->capture++;
+    run->version = rec->u.header.version;
   }
   kvmmmu_roots_add(run->roots, rec);
   if (run->cli->format == KVMMMU_FORMAT_JSON &&
       (rec->kind == KVMMMU_RECORD_LOAD || rec->kind == KVMMMU_RECORD_SWITCH)) {
     /* streamed, so that the whole sequence costs no memory */
-    g_autoptr(KvmmmuJson) node = kvmmmu_render_root_event_json(rec, run->capture, run->origin_ns);
+    g_autoptr(KvmmmuJson) node = kvmmmu_render_root_event_json(rec, run->capture, run->version,
+                                                                    run->origin_ns);
     g_autofree char *text = kvmmmu_render_json_to_string(node, FALSE);
 
     g_string_append_printf(run->out, "%s\n  %s", run->events++ ? "," : "", text);

@@ -25,7 +25,7 @@
  * KVMMMU_FORMAT_VERSION_MIN on: a field added after version 1 names the
  * version it came in as F's fourth argument, and in a capture of an older
  * version the field is absent from the line (0 in the record). */
-#define KVMMMU_FORMAT_VERSION 2
+#define KVMMMU_FORMAT_VERSION 3
 #define KVMMMU_FORMAT_VERSION_MIN 1
 /* The version a field came in: F(S, name, type) is 1, F(S, name, type, N) N. */
 #define KVMMMU_FIELD_SINCE(...) (1 __VA_OPT__(* 0 + __VA_ARGS__))
@@ -119,7 +119,8 @@ typedef enum {
   F(S, kvm, HEX)                                                              \
   F(S, vcpu, U32)                                                             \
   F(S, pgd, HEX)     /* the new guest root */                                 \
-  F(S, result, SWITCH) /* found in prev_roots (hit), not (miss), or - */
+  F(S, result, SWITCH) /* found in prev_roots (hit), not (miss), or - */     \
+  F(S, role, HEX32, 3) /* the root role it was looked up with; 0 before v3 */
 
 /* vcpu_root: one vCPU of a VM in a snapshot of all of them. */
 #define KVMMMU_VCPU_ROOT_FIELDS(F, S)                                         \

@@ -27,6 +27,22 @@ key_equal(gconstpointer a, gconstpointer b)
   return x->capture == y->capture && x->vcpu == y->vcpu && x->kvm == y->kvm;
 }
 
+static guint
+root_hash(gconstpointer p)
+{
+  const KvmmmuRootKey *r = p;
+
+  return g_int64_hash(&r->pgd) ^ (r->role * 0x9e3779b9u);
+}
+
+static gboolean
+root_equal(gconstpointer a, gconstpointer b)
+{
+  const KvmmmuRootKey *x = a, *y = b;
+
+  return x->pgd == y->pgd && x->role == y->role;
+}
+
 static void
 vcpu_free(gpointer p)
 {
@@ -88,48 +104,48 @@ vcpu_get(KvmmmuCache *c, guint64 kvm, guint32 vcpu)
   v->vcpu = vcpu;
   v->capture = c->capture;
   v->vm_index = vm_index(c, kvm);
-  v->seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  v->seen = g_hash_table_new_full(root_hash, root_equal, g_free, NULL);
   g_ptr_array_add(c->vcpus, v);
   g_hash_table_insert(c->by_key, g_memdup2(&k, sizeof k), v);
   return v;
 }
 
-/* Where pgd is in the LRU list, v->depth when it is not there. */
+/* Where root r is in the LRU list, v->depth when it is not there. */
 static guint
-lru_find(const KvmmmuVcpuCache *v, guint64 pgd)
+lru_find(const KvmmmuVcpuCache *v, KvmmmuRootKey r)
 {
   guint d;
 
   for (d = 0; d < v->depth; d++)
-    if (v->lru[d] == pgd)
+    if (v->lru[d].pgd == r.pgd && v->lru[d].role == r.role)
       break;
   return d;
 }
 
-/* pgd to the front; from depth d (v->depth: not held, the last entry
- * falls out when the list is full). */
+/* r to the front; from depth d (v->depth: not held, the last entry falls
+ * out when the list is full). */
 static void
-lru_front(KvmmmuVcpuCache *v, guint64 pgd, guint d)
+lru_front(KvmmmuVcpuCache *v, KvmmmuRootKey r, guint d)
 {
   if (d == v->depth && v->depth < G_N_ELEMENTS(v->lru))
     v->depth++;
   if (d >= v->depth)
     d = v->depth - 1;
   memmove(&v->lru[1], &v->lru[0], d * sizeof v->lru[0]);
-  v->lru[0] = pgd;
+  v->lru[0] = r;
 }
 
 /* First use in this capture?  Marks it used. */
 static gboolean
-first_use(KvmmmuVcpuCache *v, guint64 pgd)
+first_use(KvmmmuVcpuCache *v, KvmmmuRootKey r)
 {
-  if (g_hash_table_contains(v->seen, &pgd))
+  if (g_hash_table_contains(v->seen, &r))
     return FALSE;
   if (g_hash_table_size(v->seen) >= KVMMMU_CACHE_SEEN_MAX) {
     v->seen_overflow++;
     return FALSE;
   }
-  g_hash_table_add(v->seen, g_memdup2(&pgd, sizeof pgd));
+  g_hash_table_add(v->seen, g_memdup2(&r, sizeof r));
   return TRUE;
 }
 
@@ -143,6 +159,8 @@ add_diff(KvmmmuCache *c, const KvmmmuRecord *rec, guint depth)
     .kvm = rec->u.Switch.kvm,
     .pgd = rec->u.Switch.pgd,
     .vcpu = rec->u.Switch.vcpu,
+    .role = rec->u.Switch.role,
+    .has_role = !c->pgd_only,
     .kernel = rec->u.Switch.result,
     .depth = depth,
   };
@@ -157,6 +175,7 @@ add_switch(KvmmmuCache *c, const KvmmmuRecord *rec)
 {
   const KvmmmuSwitch *s = &rec->u.Switch;
   KvmmmuVcpuCache *v = vcpu_get(c, s->kvm, s->vcpu);
+  KvmmmuRootKey r = { s->pgd, s->role };
   gboolean first;
   guint d;
 
@@ -165,8 +184,9 @@ add_switch(KvmmmuCache *c, const KvmmmuRecord *rec)
     return;
   }
   v->switches++;
-  d = lru_find(v, s->pgd);
-  first = first_use(v, s->pgd);
+  v->role = s->role;
+  d = lru_find(v, r);
+  first = first_use(v, r);
   if (d < v->depth)
     v->at_depth[d]++;
   else if (first)
@@ -192,10 +212,10 @@ add_switch(KvmmmuCache *c, const KvmmmuRecord *rec)
   }
   /* The kernel's cache holds kernel_n + 1 roots; the list here the most
    * any N needs.  A miss frees the least recent one, as a hit keeps all. */
-  lru_front(v, s->pgd, d);
+  lru_front(v, r, d);
   v->miss_pending = s->result == KVMMMU_SWITCH_MISS ||
                     (s->result == KVMMMU_SWITCH_UNKNOWN && !(d < v->depth && d <= c->kernel_n));
-  v->miss_pgd = s->pgd;
+  v->miss_root = r;
 }
 
 static void
@@ -203,6 +223,7 @@ add_load(KvmmmuCache *c, const KvmmmuRecord *rec)
 {
   const KvmmmuLoad *l = &rec->u.Load;
   KvmmmuVcpuCache *v;
+  KvmmmuRootKey r;
   guint d;
 
   if (l->ret != 0)
@@ -210,18 +231,21 @@ add_load(KvmmmuCache *c, const KvmmmuRecord *rec)
   v = vcpu_get(c, l->kvm, l->vcpu);
   if (!v)
     return;
-  if (v->miss_pending && v->miss_pgd == l->pgd) {
+  /* (a load's own role word is the root page's before 6.1, not the one
+   * switches are matched by: the vCPU's last switch says that) */
+  r = (KvmmmuRootKey){ l->pgd, v->role };
+  if (v->miss_pending && v->miss_root.pgd == r.pgd && v->miss_root.role == r.role) {
     v->miss_loads++;
     KVMMMU_COUNT_ADD(v->miss_load_ns, l->dur_ns);
   }
   v->miss_pending = FALSE;
-  d = lru_find(v, l->pgd);
+  d = lru_find(v, r);
   if (d != 0) {
     /* rebuilt after being freed some other way, or loaded before any
      * switch to it: it is the current root now */
     v->stray_loads++;
-    lru_front(v, l->pgd, d);
-    first_use(v, l->pgd);
+    lru_front(v, r, d);
+    first_use(v, r);
   }
 }
 
@@ -231,6 +255,10 @@ kvmmmu_cache_add(KvmmmuCache *c, const KvmmmuRecord *rec)
   switch (rec->kind) {
   case KVMMMU_RECORD_HEADER:
     c->capture++; /* a new capture: every cache starts empty */
+    c->captures++;
+    c->pgd_only = rec->u.header.version < 3;
+    if (c->pgd_only)
+      c->pgd_only_captures++;
     g_array_set_size(c->vms, 0);
     break;
   case KVMMMU_RECORD_SWITCH:

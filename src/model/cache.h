@@ -15,7 +15,10 @@
  * in it is counted apart, and so is a kernel hit on a root the model has
  * not seen yet (the kernel's cache was warm when the capture began).
  *
- * Roots are keyed by pgd alone: switch records carry no root role yet.
+ * Roots are keyed as KVM matches them, by (pgd, root role): a switch
+ * record carries the role since format 3, and a load is keyed by the role
+ * of its vCPU's last switch.  In an older capture every role reads 0, so
+ * its roots are keyed by pgd alone (pgd_only_captures counts those).
  *
  * Memory: per vCPU a fixed LRU list and a set of the pgds seen, at most
  * KVMMMU_CACHE_SEEN_MAX (past it, a first use is taken for a far reuse,
@@ -35,14 +38,21 @@
 /* disagreements kept with their record, per capture set */
 #define KVMMMU_CACHE_DIFFS_MAX 20
 
+/* A cached root as KVM matches it. */
+typedef struct {
+  guint64 pgd;
+  guint32 role;
+} KvmmmuRootKey;
+
 typedef struct {
   guint64 kvm;
   guint32 vcpu;
   guint capture;
   guint vm_index;            /* 0, 1, ... in order of first appearance in its capture */
-  guint64 lru[KVMMMU_CACHE_MAX_N + 1]; /* pgds, most recent first */
+  KvmmmuRootKey lru[KVMMMU_CACHE_MAX_N + 1]; /* most recent first */
   guint depth;               /* entries used in lru */
-  GHashTable *seen;          /* pgds used in this capture */
+  guint32 role;              /* the role of its last switch */
+  GHashTable *seen;          /* KvmmmuRootKey used in this capture */
   guint64 seen_overflow;
 
   guint64 switches;
@@ -54,7 +64,7 @@ typedef struct {
   guint64 stray_loads;       /* loads of a root not at the front */
   /* the latency of the load that follows a miss: what a hit would save */
   gboolean miss_pending;
-  guint64 miss_pgd;
+  KvmmmuRootKey miss_root;
   guint64 miss_loads, miss_load_ns;
 } KvmmmuVcpuCache;
 
@@ -63,7 +73,8 @@ typedef struct {
   guint64 line;
   const char *file;          /* borrowed from the reader: valid while it lives */
   guint64 kvm, pgd;
-  guint32 vcpu;
+  guint32 vcpu, role;
+  gboolean has_role;         /* its capture's switch records carry a role */
   guint8 kernel;             /* KvmmmuSwitchResult the record gave */
   guint depth;               /* where the model had the pgd; > N: not held */
 } KvmmmuCacheDiff;
@@ -74,6 +85,9 @@ typedef struct {
   GHashTable *by_key;        /* (capture, kvm, vcpu) -> KvmmmuVcpuCache */
   GArray *vms;               /* guint64 kvm of the capture being read */
   guint capture;
+  guint captures;            /* headers seen */
+  guint pgd_only_captures;   /* of a format before switch records had a role */
+  gboolean pgd_only;         /* the capture being read is one of them */
   guint64 vcpus_overflow;    /* switches of vCPUs past KVMMMU_CACHE_VCPUS_MAX */
   GArray *diffs;             /* KvmmmuCacheDiff, the first KVMMMU_CACHE_DIFFS_MAX */
   guint64 diffs_total;

@@ -71,6 +71,16 @@ depth_hist(const KvmmmuVcpuCache *v)
   return h;
 }
 
+/* What roots are told apart by: "pgd,role"; "pgd" where every capture
+ * predates switch records with a role; "mixed" where some do. */
+static const char *
+keyed_by(const KvmmmuCache *c)
+{
+  if (!c->pgd_only_captures)
+    return "pgd,role";
+  return c->pgd_only_captures == c->captures ? "pgd" : "mixed";
+}
+
 void
 kvmmmu_render_cache_text(GString *out, const KvmmmuCache *c)
 {
@@ -78,8 +88,16 @@ kvmmmu_render_cache_text(GString *out, const KvmmmuCache *c)
 
   g_string_append_printf(out,
                          "prev_roots modelled as KVM keeps them: an LRU list of the current root and "
-                         "N previous ones, keyed by pgd (switch records carry no root role); "
-                         "the kernel's N is %u\n\n", c->kernel_n);
+                         "N previous ones, keyed by ");
+  if (!c->pgd_only_captures)
+    g_string_append(out, "pgd and root role");
+  else if (c->pgd_only_captures == c->captures)
+    g_string_append(out, "pgd alone (switch records of this format carry no root role)");
+  else
+    g_string_append_printf(out, "pgd and root role, by pgd alone in the %u capture%s whose switch "
+                           "records carry no role", c->pgd_only_captures,
+                           c->pgd_only_captures == 1 ? "" : "s");
+  g_string_append_printf(out, "; the kernel's N is %u\n\n", c->kernel_n);
   for (guint i = 0; i < c->vcpus->len; i++) {
     const KvmmmuVcpuCache *v = g_ptr_array_index(c->vcpus, i);
     char cap[32] = "";
@@ -104,9 +122,13 @@ kvmmmu_render_cache_text(GString *out, const KvmmmuCache *c)
 
     if (d->depth <= KVMMMU_CACHE_MAX_N)
       g_snprintf(where, sizeof where, "at depth %u", d->depth);
+    char role[24] = "";
+
+    if (d->has_role)
+      g_snprintf(role, sizeof role, " role %x", d->role);
     g_string_append_printf(out, "  differs: %s:%" G_GUINT64_FORMAT ": vcpu %u pgd " X64
-                           ": kernel %s, the model held it %s\n",
-                           d->file ? d->file : "-", d->line, d->vcpu, d->pgd,
+                           "%s: kernel %s, the model held it %s\n",
+                           d->file ? d->file : "-", d->line, d->vcpu, d->pgd, role,
                            kvmmmu_switch_result_name(d->kernel), where);
   }
   if (c->diffs_total > c->diffs->len)
@@ -186,7 +208,8 @@ kvmmmu_render_cache_json(const KvmmmuCache *c)
 
   kvmmmu_json_begin_object(b);
   kvmmmu_json_int(b, "kernel_prev_roots", c->kernel_n);
-  kvmmmu_json_string(b, "keyed_by", "pgd");
+  kvmmmu_json_string(b, "keyed_by", keyed_by(c));
+  kvmmmu_json_uint(b, "pgd_only_captures", c->pgd_only_captures);
   kvmmmu_json_member(b, "vcpus");
   kvmmmu_json_begin_array(b);
   for (guint i = 0; i < c->vcpus->len; i++) {

@@ -83,9 +83,10 @@ void kvmmmu_render_snapshot_csv_header(GString *out);
 void kvmmmu_render_snapshot_csv(GString *out, const KvmmmuRootSnapshot *s, guint64 origin_ns);
 /* One load or switch record of roots' JSON "events" array, which roots
  * streams in trace order: every load with its time and latency, every
- * switch with its prev_roots result. */
+ * switch with its prev_roots result and role (null in a capture whose
+ * format version, version, predates it). */
 KvmmmuJson *kvmmmu_render_root_event_json(const KvmmmuRecord *rec, guint capture,
-                                          guint64 origin_ns);
+                                          guint version, guint64 origin_ns);
 
 /* ---- the prev_roots cache model ---- */
 /* Per vCPU and in total: switches, first uses, the kernel's hits and

@@ -207,7 +207,8 @@ kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns)
 }
 
 KvmmmuJson *
-kvmmmu_render_root_event_json(const KvmmmuRecord *rec, guint capture, guint64 origin_ns)
+kvmmmu_render_root_event_json(const KvmmmuRecord *rec, guint capture, guint version,
+                              guint64 origin_ns)
 {
   g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
 
@@ -233,6 +234,12 @@ kvmmmu_render_root_event_json(const KvmmmuRecord *rec, guint capture, guint64 or
     kvmmmu_json_int(b, "vcpu", sw->vcpu);
     kvmmmu_json_hex(b, "pgd", sw->pgd);
     kvmmmu_json_string(b, "prev_roots", kvmmmu_switch_result_name(sw->result));
+    if (version >= 3)
+      kvmmmu_json_hex(b, "role", sw->role);
+    else {
+      kvmmmu_json_member(b, "role"); /* not in this format's switch records */
+      kvmmmu_json_add_null(b);
+    }
   }
   kvmmmu_json_end_object(b);
   return kvmmmu_json_builder_root(b);

@@ -76,7 +76,7 @@ for v in $vcpus; do
 		line=$(awk -v v="$v" -v n="$n" -v r="$records" -v ws="$ws" -v al="$alone" -v c="$c" -v mhz="$mhz" -v cpus="$cpus" 'BEGIN {
 			ps = c / (mhz * 1e6)
 			printf "| %d | %s | %d | %.2f | %.2f | %.0f | %.3f | %.1f%% | %.2f |", v, n, r, ws, al,
-				ws > 0 ? r / ws : 0, ps, ws > 0 ? 100 * ps / (ws * cpus) : 0, al > 0 ? ws / al : 0 }')
+				(ws > 0 ? r / ws : 0), ps, (ws > 0 ? 100 * ps / (ws * cpus) : 0), (al > 0 ? ws / al : 0) }')
 		echo "$line" >>"$md"
 		echo "lab-load: $kver $line"
 	done

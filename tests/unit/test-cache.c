@@ -9,23 +9,38 @@
 #define KVM 0xffff9a1b0b2c5000ull
 
 static void
-feed_header(KvmmmuCache *c)
+feed_header_version(KvmmmuCache *c, guint32 version)
 {
   KvmmmuRecord rec = { .kind = KVMMMU_RECORD_HEADER };
 
+  rec.u.header.version = version;
   kvmmmu_cache_add(c, &rec);
 }
 
 static void
-feed_switch(KvmmmuCache *c, guint32 vcpu, guint64 pgd, KvmmmuSwitchResult result)
+feed_header(KvmmmuCache *c)
+{
+  feed_header_version(c, KVMMMU_FORMAT_VERSION);
+}
+
+static void
+feed_switch_role(KvmmmuCache *c, guint32 vcpu, guint64 pgd, guint32 role,
+                 KvmmmuSwitchResult result)
 {
   KvmmmuRecord rec = { .kind = KVMMMU_RECORD_SWITCH };
 
   rec.u.Switch.kvm = KVM;
   rec.u.Switch.vcpu = vcpu;
   rec.u.Switch.pgd = pgd;
+  rec.u.Switch.role = role;
   rec.u.Switch.result = result;
   kvmmmu_cache_add(c, &rec);
+}
+
+static void
+feed_switch(KvmmmuCache *c, guint32 vcpu, guint64 pgd, KvmmmuSwitchResult result)
+{
+  feed_switch_role(c, vcpu, pgd, 0x3704, result);
 }
 
 /* Hits of a list of n + 1 roots over pgds[0..len). */
@@ -88,6 +103,37 @@ test_known(void)
   g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 16), ==, 34);
   for (guint n = 1; n <= KVMMMU_CACHE_MAX_N; n++)
     g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, n), ==, simulate(seq, G_N_ELEMENTS(seq), n));
+}
+
+/* One pgd under two roles (a guest's paging mode flipping, or L1 and L2
+ * roots of one address) is two roots to KVM, and to the model since
+ * switch records carry the role; a capture of an older format keys by pgd
+ * alone and says so. */
+static void
+test_role(void)
+{
+  g_autoptr(KvmmmuCache) c = kvmmmu_cache_new(3);
+  g_autoptr(KvmmmuCache) old = kvmmmu_cache_new(3);
+  const KvmmmuVcpuCache *v;
+
+  feed_header(c);
+  feed_header_version(old, 2);
+  for (guint i = 0; i < 10; i++) {
+    feed_switch_role(c, 0, 0x40000, i % 2 ? 0x3704 : 0x3604, KVMMMU_SWITCH_UNKNOWN);
+    feed_switch_role(old, 0, 0x40000, 0, KVMMMU_SWITCH_UNKNOWN);
+  }
+  v = only_vcpu(c);
+  /* two roots, each back from depth 1 after its first use */
+  g_assert_cmpuint(v->first_uses, ==, 2);
+  g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 0), ==, 0);
+  g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 1), ==, 8);
+  g_assert_cmpuint(c->pgd_only_captures, ==, 0);
+  /* by pgd alone: one root, always the current one */
+  v = only_vcpu(old);
+  g_assert_cmpuint(v->first_uses, ==, 1);
+  g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 0), ==, 9);
+  g_assert_cmpuint(old->pgd_only_captures, ==, 1);
+  g_assert_cmpuint(old->captures, ==, 1);
 }
 
 /* Random sequences over few and many roots: every N agrees with its own
@@ -161,6 +207,7 @@ main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/cache/known", test_known);
+  g_test_add_func("/cache/role", test_role);
   g_test_add_func("/cache/random", test_random);
   g_test_add_func("/cache/against-kernel", test_against_kernel);
   return g_test_run();
