@@ -107,6 +107,43 @@ want=$(awk '$1 == "walk" { n[$5] = $8 } END { m = 0; for (w in n) if (n[w] > m) 
   && ok "cli walks --sort pages --top 2: two of the ${want#* } walks of ${want% *} pages, earliest first" \
   || bad "cli walks --sort pages --top 2 (want ${want% *} pages)" "$(cat "$TMP/out")"
 expect_cli 64 "bad --sort 'size' or --top 0: expected pages, leaves, steps or duration" walks --sort size $S/seed.trace
+# summary counts at most 16384 vCPUs a capture (memory bounded); the
+# records of vCPUs past them are counted.  Capture 1: 16384 + 1000
+# distinct (kvm, vcpu) pairs, then one more load of the first (kept) and
+# one of the last (not kept: counted again): 1001 records past the limit.
+# Capture 2: 10 vCPUs, its own count from 0.
+awk 'BEGIN { n = 16384 + 1000
+  print "kvmmmu 1 6.1.0-56-amd64 lab 1000 script=root_hpa"
+  for (i = 0; i < n; i++) printf "load %d 0 %d %x %d 0 450 2f394000 7000 3704\n", 2000 + i, i + 1, 0xffff0000 + int(i / 64), i % 64
+  printf "load %d 0 %d %x %d 0 450 2f394000 7000 3704\n", 2000 + n, n + 1, 0xffff0000, 0
+  i = n - 1; printf "load %d 0 %d %x %d 0 450 2f394000 7000 3704\n", 2001 + n, n + 2, 0xffff0000 + int(i / 64), i % 64
+  print "kvmmmu 1 6.1.0-56-amd64 lab 900000 script=root_hpa"
+  for (i = 0; i < 10; i++) printf "load %d 1 %d ffff1 %d 0 450 2f394000 7000 3704\n", 900001 + i, i + 1, i }' >"$TMP/vcpus.trace"
+"$R" summary "$TMP/vcpus.trace" >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ $rc = 0 ] && grep -qx '  load       17396' "$TMP/out" && grep -qx 'vcpus:    16394 (summed over the captures)' "$TMP/out" \
+   && grep -qx '          and 1001 records of vCPUs past the first 16384 of a capture: those vCPUs are not counted, the vcpus are more' "$TMP/out" \
+   && grep -qF '17386 records, 0 walks (0 pages, 0 with a full 16-page array), 16384 vcpus, 1 cpus' "$TMP/out" \
+   && grep -qF '; 1001 records of vCPUs past the first 16384 (their vCPUs not counted)' "$TMP/out" \
+   && grep -qF '10 records, 0 walks (0 pages, 0 with a full 16-page array), 10 vcpus, 1 cpus' "$TMP/out" \
+   && [ "$(grep -c 'records of vCPUs past' "$TMP/out")" = 2 ] \
+   && grep -qx 'kvmmmu-report: summary: 1001 records of vCPUs past the first 16384 of a capture: those vCPUs are not counted' "$TMP/err"
+then ok "cli summary: vCPUs past 16384 a capture counted apart (text, stderr)"
+else bad "cli summary: vCPUs past 16384 a capture (exit $rc)" "$(cat "$TMP/out" "$TMP/err")"; fi
+"$R" summary --format json "$TMP/vcpus.trace" 2>/dev/null | tr -d ' \n' >"$TMP/out"
+grep -qF '"vcpus":16394,' "$TMP/out" && grep -qF '"seq_unchecked":0,"records_of_vcpus_not_kept":1001,"capture_list"' "$TMP/out" \
+  && grep -qF '"vcpus":16384,"cpus":1,' "$TMP/out" && grep -qF '"vcpus":10,"cpus":1,' "$TMP/out" \
+  && [ "$(grep -o '"records_of_vcpus_not_kept":[0-9]*' "$TMP/out" | tr '\n' ' ')" = '"records_of_vcpus_not_kept":1001 "records_of_vcpus_not_kept":1001 "records_of_vcpus_not_kept":0 ' ] \
+  && ok "cli summary json: records_of_vcpus_not_kept, in all and per capture" \
+  || bad "cli summary json: records_of_vcpus_not_kept" "$(head -c 600 "$TMP/out")"
+"$R" summary --format csv "$TMP/vcpus.trace" 2>/dev/null | grep -E ',(vcpus|records_of_vcpus_not_kept),' | tr '\n' ' ' >"$TMP/out"
+[ "$(cat "$TMP/out")" = "all,vcpus,16394 all,records_of_vcpus_not_kept,1001 1,vcpus,16384 1,records_of_vcpus_not_kept,1001 2,vcpus,10 2,records_of_vcpus_not_kept,0 " ] \
+  && ok "cli summary csv: records_of_vcpus_not_kept, in all and per capture" \
+  || bad "cli summary csv: records_of_vcpus_not_kept" "$(cat "$TMP/out")"
+ASAN_OPTIONS=$noleak "$R" html -o "$TMP/vcpus.html" "$TMP/vcpus.trace" >"$TMP/out" 2>"$TMP/err"; rc=$?
+[ $rc = 0 ] && grep -qF 'records of vCPUs past the limit (vCPUs not counted)</th><td>1001<' "$TMP/vcpus.html" \
+  && grep -qx 'kvmmmu-report: html: 1001 records of vCPUs past the first 16384 of a capture: those vCPUs are not counted' "$TMP/err" \
+  && ok "cli html: vCPUs past 16384 a capture counted apart (the page, stderr)" \
+  || bad "cli html: vCPUs past 16384 a capture (exit $rc)" "$(cat "$TMP/err")"
 expect_cli 64 "bad --time 'x': expected START,END" walks --time x $S/seed.trace
 expect_cli 64 "bad --cpu '1,,2': expected comma-separated numbers" walks --cpu 1,,2 $S/seed.trace
 # check JSON: each check an id, a result and the numbers it rests on

@@ -77,6 +77,9 @@ void kvmmmu_cli_note_loss(const KvmmmuCli *cli, const KvmmmuStats *stats);
 /* What roots could not keep (render/roots.c's limits), a line each on
  * stderr after "kvmmmu-report COMMAND: "; TRUE when there was any. */
 gboolean kvmmmu_cli_note_roots_limits(const char *command, const KvmmmuRoots *roots);
+/* The same for the stats (render/summary.c's limits), for the reports
+ * that show their vCPUs. */
+gboolean kvmmmu_cli_note_stats_limits(const char *command, const KvmmmuStats *stats);
 
 int kvmmmu_cmd_walks(int argc, char **argv);
 int kvmmmu_cmd_roots(int argc, char **argv);

@@ -145,6 +145,7 @@ kvmmmu_cmd_html(int argc, char **argv)
   if (run.tally.walks_bad && status == KVMMMU_EXIT_OK)
     status = KVMMMU_EXIT_PROBLEMS;
   kvmmmu_cli_note_loss(&cli, stats);
+  kvmmmu_cli_note_stats_limits("html", stats);
   if (kvmmmu_cli_note_roots_limits("html", roots) && status == KVMMMU_EXIT_OK)
     status = KVMMMU_EXIT_PROBLEMS;
   kvmmmu_cli_clear(&cli);

@@ -43,6 +43,7 @@ kvmmmu_cmd_summary(int argc, char **argv)
   }
   }
   kvmmmu_cli_flush(out);
+  kvmmmu_cli_note_stats_limits("summary", stats);
   kvmmmu_cli_clear(&cli);
   return status;
 }

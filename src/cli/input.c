@@ -403,6 +403,19 @@ kvmmmu_cli_note_roots_limits(const char *command, const KvmmmuRoots *roots)
   return any;
 }
 
+gboolean
+kvmmmu_cli_note_stats_limits(const char *command, const KvmmmuStats *stats)
+{
+  g_autoptr(GString) note = g_string_new("");
+  g_auto(GStrv) lines = NULL;
+  gboolean any = kvmmmu_render_stats_limits(note, stats);
+
+  lines = g_strsplit(note->str, "\n", -1);
+  for (guint i = 0; lines[i] && *lines[i]; i++)
+    fprintf(stderr, "kvmmmu-report: %s: %s\n", command, lines[i]);
+  return any;
+}
+
 void
 kvmmmu_cli_note_loss(const KvmmmuCli *cli, const KvmmmuStats *stats)
 {

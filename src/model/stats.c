@@ -42,11 +42,20 @@ kvmmmu_stats_free(KvmmmuStats *s)
 
 /* The rare halves of the two notes below, out of line: the common case
  * then needs no call, and no registers saved for one. */
-static G_GNUC_NO_INLINE void
+/* FALSE when key is a vCPU past the limit: its record is counted as
+ * such, every time, since it is not remembered. */
+static G_GNUC_NO_INLINE gboolean
 add_vcpu(KvmmmuStats *s, guint64 key)
 {
-  if (!g_hash_table_contains(s->vcpus, &key))
-    g_hash_table_add(s->vcpus, g_memdup2(&key, sizeof key));
+  if (g_hash_table_contains(s->vcpus, &key))
+    return TRUE;
+  if (g_hash_table_size(s->vcpus) >= KVMMMU_STATS_VCPUS_MAX) {
+    s->vcpu_records_over++;
+    s->cur.vcpu_records_over++;
+    return FALSE;
+  }
+  g_hash_table_add(s->vcpus, g_memdup2(&key, sizeof key));
+  return TRUE;
 }
 
 /* The table grows to the highest CPU number seen, at most to the limit. */
@@ -100,8 +109,8 @@ note_vcpu(KvmmmuStats *s, guint64 kvm, guint32 vcpu)
   /* Nearly every record names a vCPU seen just before: skip the hash. */
   if (G_LIKELY(*recent == key && key != 0))
     return;
-  add_vcpu(s, key);
-  *recent = key;
+  if (add_vcpu(s, key))
+    *recent = key; /* only a key in vcpus: one past it is counted each time */
 }
 
 static G_GNUC_NO_INLINE void

@@ -18,6 +18,12 @@
  * seq_unchecked, its seq and CPU unchecked and uncounted. */
 #define KVMMMU_STATS_MAX_CPUS 8192
 
+/* Distinct (kvm, vcpu) pairs counted in one capture, as roots keeps
+ * (KVMMMU_ROOTS_VCPUS_MAX): a host runs a few thousand at most.  A
+ * record of a vCPU past them is counted in vcpu_records_over, its vCPU is
+ * not: a capture that reaches the limit has that many vCPUs or more. */
+#define KVMMMU_STATS_VCPUS_MAX 16384
+
 /* One capture: a header and the records after it up to the next header.
  * Its counts are its own; KvmmmuStats holds their totals. */
 typedef struct {
@@ -32,6 +38,7 @@ typedef struct {
   guint64 seq_missing;        /* saturating (format/count.h) */
   guint64 seq_repeated;       /* records not counted: seq not above their CPU's last */
   guint64 seq_unchecked;      /* lines from CPUs numbered KVMMMU_STATS_MAX_CPUS or above */
+  guint64 vcpu_records_over;  /* records of vCPUs past KVMMMU_STATS_VCPUS_MAX: vCPUs not counted */
   guint64 lines_skipped, steps_of_bad_walks;
   gboolean have_end;
   KvmmmuEnd end;
@@ -58,9 +65,11 @@ typedef struct {
    * each as a bad line (kvmmmu_stats_add). */
   guint64 seq_repeated;
   guint64 seq_unchecked;      /* lines from CPUs at or past KVMMMU_STATS_MAX_CPUS */
+  guint64 vcpu_records_over;  /* records of vCPUs past a capture's KVMMMU_STATS_VCPUS_MAX */
   struct _KvmmmuCpuSeq *cpu_seq; /* by cpu number, n_cpu_seq of them */
   guint n_cpu_seq;
-  GHashTable *vcpus;          /* (kvm, vcpu) seen in the open capture */
+  GHashTable *vcpus;          /* (kvm, vcpu) seen in the open capture, at most
+                               * KVMMMU_STATS_VCPUS_MAX */
   guint64 recent_vcpus[64];   /* keys known to be in vcpus, by their low bits */
   guint n_cpus;
 
@@ -137,6 +146,8 @@ guint kvmmmu_stats_captures_unended(const KvmmmuStats *stats);
 char *kvmmmu_stats_distinct(const KvmmmuStats *stats, gsize header_offset);
 /* The most CPUs in one capture. */
 guint kvmmmu_stats_max_cpus(const KvmmmuStats *stats);
+/* vCPUs counted, summed over the captures: at least that many when
+ * vcpu_records_over is not 0. */
 guint kvmmmu_stats_n_vcpus(const KvmmmuStats *stats);
 /* Records the trailers say were dropped on kernel read faults, summed. */
 guint64 kvmmmu_stats_faults(const KvmmmuStats *stats);

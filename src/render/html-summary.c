@@ -87,6 +87,8 @@ kvmmmu_html_summary_section(GString *out, const KvmmmuHtmlPage *page)
     row_count(out, "of them, seq not above their CPU's last (not counted)", s->seq_repeated, TRUE);
   if (s->seq_unchecked)
     row_count(out, "lines from CPUs past the limit (seq unchecked)", s->seq_unchecked, TRUE);
+  if (s->vcpu_records_over)
+    row_count(out, "records of vCPUs past the limit (vCPUs not counted)", s->vcpu_records_over, TRUE);
   kvmmmu_render_roles_source(roles, page->layout);
   g_strchomp(roles->str);
   row_text(out, "roles", g_str_has_prefix(roles->str, "roles: ") ? roles->str + 7 : roles->str);

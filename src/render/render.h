@@ -127,6 +127,9 @@ void kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walk
 void kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks,
                                guint64 bad_lines);
 KvmmmuJson *kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_lines);
+/* What the stats could not count (vCPUs past KVMMMU_STATS_VCPUS_MAX, CPUs
+ * past KVMMMU_STATS_MAX_CPUS), a line each; TRUE when there was any. */
+gboolean kvmmmu_render_stats_limits(GString *out, const KvmmmuStats *s);
 /* One line saying what the capture lost, or nothing when it lost nothing. */
 void kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s);
 /* "at least " before a count that saturated (format/count.h), else "". */

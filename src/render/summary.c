@@ -106,6 +106,9 @@ capture_text(GString *out, const KvmmmuCapture *c)
   if (c->seq_unchecked)
     g_string_append_printf(out, "; %" G_GUINT64_FORMAT " lines from CPUs numbered %u or above "
                            "(seq unchecked)", c->seq_unchecked, KVMMMU_STATS_MAX_CPUS);
+  if (c->vcpu_records_over)
+    g_string_append_printf(out, "; %" G_GUINT64_FORMAT " records of vCPUs past the first %u "
+                           "(their vCPUs not counted)", c->vcpu_records_over, KVMMMU_STATS_VCPUS_MAX);
   g_string_append_c(out, '\n');
 }
 
@@ -146,6 +149,10 @@ kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, gu
     g_string_append_printf(out, "          and %" G_GUINT64_FORMAT " lines from CPUs numbered %u "
                            "or above: no x86-64 kernel has them; their seq and CPUs are not "
                            "checked or counted\n", s->seq_unchecked, KVMMMU_STATS_MAX_CPUS);
+  if (s->vcpu_records_over)
+    g_string_append_printf(out, "          and %" G_GUINT64_FORMAT " records of vCPUs past the first "
+                           "%u of a capture: those vCPUs are not counted, the vcpus are more\n",
+                           s->vcpu_records_over, KVMMMU_STATS_VCPUS_MAX);
   if (unended == s->captures)
     g_string_append_printf(out, "trailer:  none (the capture%s did not end cleanly)\n",
                            many ? "s" : "");
@@ -208,6 +215,20 @@ kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, gu
   }
 }
 
+gboolean
+kvmmmu_render_stats_limits(GString *out, const KvmmmuStats *s)
+{
+  if (s->vcpu_records_over)
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT " records of vCPUs past the first %u of a "
+                           "capture: those vCPUs are not counted\n", s->vcpu_records_over,
+                           KVMMMU_STATS_VCPUS_MAX);
+  if (s->seq_unchecked)
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT " lines from CPUs numbered %u or above: "
+                           "their seq and CPUs are not checked or counted\n", s->seq_unchecked,
+                           KVMMMU_STATS_MAX_CPUS);
+  return s->vcpu_records_over || s->seq_unchecked;
+}
+
 /* CSV: capture,key,value; capture "all" for the totals first, then each
  * capture's own by its number. */
 static void
@@ -253,6 +274,7 @@ csv_capture(GString *out, const char *id, const KvmmmuCapture *c)
   csv_row(out, id, "steps_of_bad_walks", c->steps_of_bad_walks);
   csv_row(out, id, "seq_repeated", c->seq_repeated);
   csv_row(out, id, "seq_unchecked", c->seq_unchecked);
+  csv_row(out, id, "records_of_vcpus_not_kept", c->vcpu_records_over);
 }
 
 void
@@ -293,6 +315,7 @@ kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks, gui
   csv_row(out, "all", "steps_of_bad_walks", s->steps_of_bad_walks);
   csv_row(out, "all", "seq_repeated", s->seq_repeated);
   csv_row(out, "all", "seq_unchecked", s->seq_unchecked);
+  csv_row(out, "all", "records_of_vcpus_not_kept", s->vcpu_records_over);
   for (guint i = 0; i < s->captures; i++) {
     char id[16];
 
@@ -366,6 +389,7 @@ kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_line
   kvmmmu_json_uint(b, "steps_of_bad_walks", s->steps_of_bad_walks);
   kvmmmu_json_uint(b, "seq_repeated", s->seq_repeated);
   kvmmmu_json_uint(b, "seq_unchecked", s->seq_unchecked);
+  kvmmmu_json_uint(b, "records_of_vcpus_not_kept", s->vcpu_records_over);
   kvmmmu_json_member(b, "capture_list");
   kvmmmu_json_begin_array(b);
   for (guint i = 0; i < s->captures; i++) {
@@ -392,6 +416,7 @@ kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_line
     kvmmmu_json_uint(b, "steps_of_bad_walks", c.steps_of_bad_walks);
     kvmmmu_json_uint(b, "seq_repeated", c.seq_repeated);
     kvmmmu_json_uint(b, "seq_unchecked", c.seq_unchecked);
+    kvmmmu_json_uint(b, "records_of_vcpus_not_kept", c.vcpu_records_over);
     kvmmmu_json_end_object(b);
   }
   kvmmmu_json_end_array(b);

@@ -119,6 +119,53 @@ test_cpu_bound(void)
   g_assert_cmpint(load(s, KVMMMU_STATS_MAX_CPUS, 1), ==, KVMMMU_STATS_COUNTED);
 }
 
+static void
+load_of(KvmmmuStats *s, guint64 seq, guint64 kvm, guint32 vcpu)
+{
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_LOAD, .ts_ns = 2000, .cpu = 1, .seq = seq };
+
+  rec.u.Load.kvm = kvm;
+  rec.u.Load.vcpu = vcpu;
+  g_assert_cmpint(kvmmmu_stats_add(s, &rec), ==, KVMMMU_STATS_COUNTED);
+}
+
+/* A million distinct (kvm, vcpu) pairs: the first KVMMMU_STATS_VCPUS_MAX
+ * of the capture are counted as vCPUs, the records of the others counted
+ * apart, each time (the same vCPU past the limit twice is two records).
+ * The next capture counts its own from none. */
+static void
+test_vcpu_bound(void)
+{
+  g_autoptr(KvmmmuStats) s = kvmmmu_stats_new();
+  const guint n = 1000000;
+  guint64 seq = 0;
+  KvmmmuCapture c;
+
+  header(s, 1000);
+  for (guint i = 0; i < n; i++)
+    load_of(s, ++seq, 0xffff0000 + i / 64, i % 64);
+  load_of(s, ++seq, 0xffff0000, 0);                         /* counted: kept */
+  load_of(s, ++seq, 0xffff0000 + (n - 1) / 64, (n - 1) % 64); /* past: again */
+  load_of(s, ++seq, 0xffff0000 + (n - 1) / 64, (n - 1) % 64);
+  g_assert_cmpuint(g_hash_table_size(s->vcpus), ==, KVMMMU_STATS_VCPUS_MAX);
+  g_assert_cmpuint(kvmmmu_stats_n_vcpus(s), ==, KVMMMU_STATS_VCPUS_MAX);
+  g_assert_cmpuint(s->vcpu_records_over, ==, n - KVMMMU_STATS_VCPUS_MAX + 2);
+  g_assert_cmpuint(s->per_kind[KVMMMU_RECORD_LOAD], ==, n + 3);
+
+  header(s, 5000);
+  load_of(s, 1, 0xffff0000 + (n - 1) / 64, (n - 1) % 64);
+  load_of(s, 2, 0xffff0000 + (n - 1) / 64, (n - 1) % 64);
+  kvmmmu_stats_finish(s);
+  kvmmmu_stats_get_capture(s, 0, &c);
+  g_assert_cmpuint(c.n_vcpus, ==, KVMMMU_STATS_VCPUS_MAX);
+  g_assert_cmpuint(c.vcpu_records_over, ==, n - KVMMMU_STATS_VCPUS_MAX + 2);
+  kvmmmu_stats_get_capture(s, 1, &c);
+  g_assert_cmpuint(c.n_vcpus, ==, 1);
+  g_assert_cmpuint(c.vcpu_records_over, ==, 0);
+  g_assert_cmpuint(kvmmmu_stats_n_vcpus(s), ==, KVMMMU_STATS_VCPUS_MAX + 1);
+  g_assert_cmpuint(s->vcpu_records_over, ==, n - KVMMMU_STATS_VCPUS_MAX + 2);
+}
+
 /* A skipped line arrived (its seq is no gap), unless its seq is not above
  * its CPU's last: it is then no news for the trailer's count either. */
 static void
@@ -142,6 +189,7 @@ main(int argc, char **argv)
   g_test_add_func("/stats/seq-not-above", test_seq_not_above);
   g_test_add_func("/stats/counts-saturate", test_counts_saturate);
   g_test_add_func("/stats/cpu-bound", test_cpu_bound);
+  g_test_add_func("/stats/vcpu-bound", test_vcpu_bound);
   g_test_add_func("/stats/skipped", test_skipped);
   return g_test_run();
 }
