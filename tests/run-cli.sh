@@ -107,6 +107,27 @@ want=$(awk '$1 == "walk" { n[$5] = $8 } END { m = 0; for (w in n) if (n[w] > m) 
   && ok "cli walks --sort pages --top 2: two of the ${want#* } walks of ${want% *} pages, earliest first" \
   || bad "cli walks --sort pages --top 2 (want ${want% *} pages)" "$(cat "$TMP/out")"
 expect_cli 64 "bad --sort 'size' or --top 0: expected pages, leaves, steps or duration" walks --sort size $S/seed.trace
+# Filters follow walks on CPUs past 256, as far as the reader keeps them
+# (8192 CPUs): a step goes with its walk, on whichever CPU it was logged
+# (tests/fail/walk-filter-high-cpus.trace; --time there).
+F=tests/fail/walk-filter-high-cpus.trace
+for c in "--vm 0|walk 1 at +0.100000s cpu 300 |4" "--vm 1|walk 2 at +0.150000s cpu 8191 |4" \
+         "--walk 2|walk 2 at +0.150000s cpu 8191 |3"; do
+  opt=${c%%|*}; rest=${c#*|}; want=${rest%|*}; left=${rest#*|}
+  # shellcheck disable=SC2086
+  "$R" walks --tree $opt $F >"$TMP/out" 2>&1; rc=$?
+  if [ $rc = 0 ] && [ "$(grep -c '^walk ' "$TMP/out")" = 1 ] && grep -qF "$want" "$TMP/out" \
+     && grep -qF "$want""kvm " "$TMP/out" && grep -q '^walk .*: 3 pages, 2 leaves, 2 steps, ' "$TMP/out" \
+     && grep -qF "kvmmmu-report: $opt: $left records left out;" "$TMP/out" \
+     && grep -qF 'walks: 1 checked, 0 not in depth-first order, 0 of 2 step paths wrong, 0 leaves not zapped' "$TMP/out"
+  then ok "cli filter $opt: a walk on a CPU past 256 with its steps, none of the other's"
+  else bad "cli filter $opt on CPUs 300, 8191 and 5 (exit $rc)" "$(grep -v '^  ' "$TMP/out")"; fi
+done
+"$R" walks --tree --vcpu 0 $F >"$TMP/out" 2>&1; rc=$?
+[ $rc = 0 ] && [ "$(grep -c '^walk .*: 3 pages, 2 leaves, 2 steps, ' "$TMP/out")" = 2 ] \
+  && grep -qF 'kvmmmu-report: --vcpu 0: 1 records left out;' "$TMP/out" \
+  && ok "cli filter --vcpu 0: walks name no vCPU, both kept whole; vCPU 1's load left out" \
+  || bad "cli filter --vcpu 0 on CPUs 300, 8191 and 5 (exit $rc)" "$(grep -v '^  ' "$TMP/out")"
 # summary counts at most 16384 vCPUs a capture (memory bounded); the
 # records of vCPUs past them are counted.  Capture 1: 16384 + 1000
 # distinct (kvm, vcpu) pairs, then one more load of the first (kept) and
@@ -146,6 +167,19 @@ ASAN_OPTIONS=$noleak "$R" html -o "$TMP/vcpus.html" "$TMP/vcpus.trace" >"$TMP/ou
   || bad "cli html: vCPUs past 16384 a capture (exit $rc)" "$(cat "$TMP/err")"
 expect_cli 64 "bad --time 'x': expected START,END" walks --time x $S/seed.trace
 expect_cli 64 "bad --cpu '1,,2': expected comma-separated numbers" walks --cpu 1,,2 $S/seed.trace
+# --vm by index numbers every VM in order of first sight, one selected by
+# pointer too; only the VMs up to the highest index asked for are
+# remembered, so indexes stop at 65536.  VMs A, B, C with 2, 2, 3 loads.
+{ echo "kvmmmu 2 6.1.0-57-amd64 lab 1764000000000000000 script=root_hpa"
+  k=0; for v in 5000:0 9000:0 5000:1 d000:0 9000:1 d000:1 d000:2; do k=$((k + 1))
+    echo "load $((1764000000000000000 + k * 1000)) 0 $k ffff9a1b0b2c${v%:*} ${v#*:} 0 450 2f394000 7000 3704"; done; } >"$TMP/vms.trace"
+for c in "ffff9a1b0b2c5000,1|3" "2|4" "0,2|2" "3|7" "65535|7"; do
+  opt=${c%|*}; left=${c#*|}
+  "$R" roots --vm "$opt" "$TMP/vms.trace" >"$TMP/out" 2>&1; rc=$?
+  [ $rc = 0 ] && grep -qF "kvmmmu-report: --vm $opt: $left records left out;" "$TMP/out" \
+    && ok "cli filter --vm $opt: $left of 7 loads left out" || bad "cli filter --vm $opt: want $left left out (exit $rc)" "$(cat "$TMP/out")"
+done
+expect_cli 64 "bad --vm '65536': expected VM indexes below 65536 or kvm pointers in hex" roots --vm 65536 "$TMP/vms.trace"
 # check JSON: each check an id, a result and the numbers it rests on
 "$R" check --format json tests/traces/6.1.0-56-amd64/zap_unsync.trace >"$TMP/out" 2>&1; rc=$?
 if [ $rc = 0 ] && tr -d ' \n' <"$TMP/out" | grep -qF '{"id":"walks_depth_first","result":"ok","what":"walksindepth-firstorder:168of168","numbers":{"walks":168,"not_depth_first":0}}' \

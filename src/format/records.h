@@ -35,6 +35,11 @@
  * holds PT64_ROOT_MAX_LEVEL parents.  Stable since 4.19 (docs/kernels.md). */
 #define KVMMMU_MAX_WALK_PAGES 16
 #define KVMMMU_MAX_PATH_DEPTH 5
+/* At most this many CPUs with walks in one capture: x86-64's largest
+ * NR_CPUS (CONFIG_MAXSMP), so cpu() of one kernel never names more.  The
+ * reader refuses a walk on one CPU more (reader/walkcheck.h), and what
+ * follows walks per CPU after it (model/filter.c) keeps as many. */
+#define KVMMMU_WALK_CPUS_MAX 8192
 /* mmu_unsync_walk puts the walk's parent first with idx INVALID_INDEX (-1). */
 #define KVMMMU_INVALID_INDEX 0xffffffffu
 

@@ -1,7 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 
+#include "format/idtable.h"
 #include "model/filter.h"
+
+/* CPUs numbered below this keep their walk in an array, the rest in a
+ * hash table (as the reader's walkcheck): a lookup per step costs next to
+ * nothing. */
+#define CPU_ARRAY 256
+
+/* The walk a CPU began last, and whether the report shows it. */
+typedef struct {
+  guint64 walk;        /* 0: none */
+  gboolean selected;
+} CpuWalk;
 
 typedef struct {
   guint64 v[KVMMMU_FILTER_MAX_VALUES];
@@ -18,11 +30,19 @@ struct _KvmmmuFilter {
 
   /* the capture being read: its start, and its VMs in order of appearance */
   guint64 capture_start_ns;
-  GArray *vms;                 /* guint64 kvm */
-  /* a step goes with its walk: the last walk each CPU began, and whether
-   * it was selected (steps logged on another CPU are judged alone) */
-  guint64 cpu_walk[256];
-  gboolean cpu_walk_selected[256];
+  /* kvm -> index + 1, for --vm by index: only the VMs up to the highest
+   * index asked for (none past it can be selected), so at most
+   * KVMMMU_FILTER_VM_INDEX_MAX of them whatever the input */
+  GHashTable *vms;
+  guint64 vm_index_top;        /* the highest index --vm names */
+  /* A step goes with its walk: the last walk each CPU began, and whether
+   * it was selected; found by id for a step logged on another CPU.  At
+   * most KVMMMU_WALK_CPUS_MAX CPUs, as many as the reader lets have walks:
+   * past them (never, after the reader) a walk's steps are judged alone. */
+  CpuWalk cpu_walk[CPU_ARRAY];
+  GHashTable *cpu_walk_high;   /* cpu >= CPU_ARRAY -> CpuWalk */
+  guint n_cpus;                /* CPUs with a walk in this capture */
+  KvmmmuIdTable open;          /* walk id -> its CpuWalk */
   guint64 no_vm;               /* walks --vm left out: their capture had no VM field */
 };
 
@@ -32,7 +52,8 @@ kvmmmu_filter_new(void)
   KvmmmuFilter *f = g_new0(KvmmmuFilter, 1);
 
   f->describe = g_string_new("");
-  f->vms = g_array_new(FALSE, FALSE, sizeof(guint64));
+  f->vms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  f->cpu_walk_high = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
   return f;
 }
 
@@ -42,7 +63,9 @@ kvmmmu_filter_free(KvmmmuFilter *f)
   if (!f)
     return;
   g_string_free(f->describe, TRUE);
-  g_array_unref(f->vms);
+  g_hash_table_destroy(f->vms);
+  g_hash_table_destroy(f->cpu_walk_high);
+  kvmmmu_id_table_clear(&f->open);
   g_free(f);
 }
 
@@ -130,9 +153,16 @@ kvmmmu_filter_set(KvmmmuFilter *f, const char *option, const char *text, GError 
     ok = parse_list(&f->vcpu, NULL, option, text, error);
   else if (strcmp(option, "walk") == 0)
     ok = parse_list(&f->walk, NULL, option, text, error);
-  else if (strcmp(option, "vm") == 0)
+  else if (strcmp(option, "vm") == 0) {
     ok = parse_list(&f->vm_index, &f->vm_kvm, option, text, error);
-  else if (strcmp(option, "time") == 0) {
+    for (guint i = 0; ok && i < f->vm_index.n; i++) {
+      if (f->vm_index.v[i] >= KVMMMU_FILTER_VM_INDEX_MAX)
+        return bad(error, option, text,
+                   "VM indexes below " G_STRINGIFY(KVMMMU_FILTER_VM_INDEX_MAX)
+                   " or kvm pointers in hex");
+      f->vm_index_top = MAX(f->vm_index_top, f->vm_index.v[i]);
+    }
+  } else if (strcmp(option, "time") == 0) {
     const char *comma = strchr(text, ',');
     g_autofree char *start = comma ? g_strndup(text, comma - text) : NULL;
     const char *end = comma ? comma + 1 : NULL;
@@ -183,15 +213,22 @@ in_set(const ValueSet *s, guint64 v)
   return FALSE;
 }
 
-/* The VM's index in this capture, numbering it on first sight. */
-static guint
-vm_index(KvmmmuFilter *f, guint64 kvm)
+/* Is kvm a VM --vm selects by its index in this capture (numbered on
+ * first sight)?  Past the highest index asked for no VM is, and none is
+ * remembered. */
+static gboolean
+vm_index_selected(KvmmmuFilter *f, guint64 kvm)
 {
-  for (guint i = 0; i < f->vms->len; i++)
-    if (g_array_index(f->vms, guint64, i) == kvm)
-      return i;
-  g_array_append_val(f->vms, kvm);
-  return f->vms->len - 1;
+  gpointer v = g_hash_table_lookup(f->vms, &kvm);
+  guint n = g_hash_table_size(f->vms);
+
+  if (!v) {
+    if (n > f->vm_index_top)
+      return FALSE;
+    v = GUINT_TO_POINTER(n + 1);
+    g_hash_table_insert(f->vms, g_memdup2(&kvm, sizeof kvm), v);
+  }
+  return in_set(&f->vm_index, GPOINTER_TO_UINT(v) - 1);
 }
 
 /* The record's VM and vCPU, when its kind has them: a walk has a VM (0
@@ -212,20 +249,66 @@ vm_of(const KvmmmuRecord *rec, guint64 *kvm, guint32 *vcpu, gboolean *has_vcpu)
 
 static gboolean match(KvmmmuFilter *f, const KvmmmuRecord *rec);
 
+/* A new capture: walk ids start again. */
+static void
+walks_reset(KvmmmuFilter *f)
+{
+  memset(f->cpu_walk, 0, sizeof f->cpu_walk);
+  g_hash_table_remove_all(f->cpu_walk_high);
+  f->n_cpus = 0;
+  kvmmmu_id_table_reset(&f->open);
+}
+
+/* cpu's entry, NULL when it has none */
+static CpuWalk *
+cpu_walk(const KvmmmuFilter *f, guint32 cpu)
+{
+  if (cpu < CPU_ARRAY)
+    return f->cpu_walk[cpu].walk ? (CpuWalk *)&f->cpu_walk[cpu] : NULL;
+  return g_hash_table_lookup(f->cpu_walk_high, GUINT_TO_POINTER(cpu));
+}
+
+/* Make walk cpu's, selected or not; past the limit it is not kept. */
+static void
+note_walk(KvmmmuFilter *f, guint32 cpu, guint64 walk, gboolean selected)
+{
+  CpuWalk *cw = cpu_walk(f, cpu);
+
+  if (!cw) {
+    if (f->n_cpus >= KVMMMU_WALK_CPUS_MAX)
+      return;
+    f->n_cpus++;
+    if (cpu < CPU_ARRAY)
+      cw = &f->cpu_walk[cpu];
+    else {
+      cw = g_new0(CpuWalk, 1);
+      g_hash_table_insert(f->cpu_walk_high, GUINT_TO_POINTER(cpu), cw);
+    }
+  } else
+    kvmmmu_id_table_remove(&f->open, cw->walk, cw);
+  cw->walk = walk;
+  cw->selected = selected;
+  kvmmmu_id_table_insert(&f->open, walk, cw);
+}
+
 gboolean
 kvmmmu_filter_match(KvmmmuFilter *f, const KvmmmuRecord *rec)
 {
-  guint32 cpu = rec->cpu;
   gboolean selected;
 
-  if (rec->kind == KVMMMU_RECORD_STEP && cpu < G_N_ELEMENTS(f->cpu_walk) &&
-      f->cpu_walk[cpu] == rec->u.Step.walk && rec->u.Step.walk != 0)
-    return f->cpu_walk_selected[cpu];
-  selected = match(f, rec);
-  if (rec->kind == KVMMMU_RECORD_WALK && cpu < G_N_ELEMENTS(f->cpu_walk)) {
-    f->cpu_walk[cpu] = rec->u.Walk.walk;
-    f->cpu_walk_selected[cpu] = selected;
+  if (rec->kind == KVMMMU_RECORD_STEP && rec->u.Step.walk != 0) {
+    const CpuWalk *cw = cpu_walk(f, rec->cpu);
+
+    if (!cw || cw->walk != rec->u.Step.walk)
+      cw = kvmmmu_id_table_find(&f->open, rec->u.Step.walk); /* logged on another CPU */
+    if (cw)
+      return cw->selected;
   }
+  if (rec->kind == KVMMMU_RECORD_HEADER)
+    walks_reset(f);
+  selected = match(f, rec);
+  if (rec->kind == KVMMMU_RECORD_WALK && rec->u.Walk.walk != 0)
+    note_walk(f, rec->cpu, rec->u.Walk.walk, selected);
   return selected;
 }
 
@@ -238,8 +321,7 @@ match(KvmmmuFilter *f, const KvmmmuRecord *rec)
 
   if (rec->kind == KVMMMU_RECORD_HEADER) {
     f->capture_start_ns = rec->u.header.start_ns;
-    g_array_set_size(f->vms, 0);
-    memset(f->cpu_walk, 0, sizeof f->cpu_walk); /* walk ids start again */
+    g_hash_table_remove_all(f->vms);
     return TRUE;
   }
   if (!kvmmmu_kind_spec(rec->kind))
@@ -254,9 +336,10 @@ match(KvmmmuFilter *f, const KvmmmuRecord *rec)
         return FALSE;
       }
     } else {
-      guint index = vm_index(f, kvm); /* numbered whether or not --vm asks */
+      /* numbered on every sight, whatever else selects it */
+      gboolean by_index = f->vm_index.n && vm_index_selected(f, kvm);
 
-      if (by_vm && !in_set(&f->vm_index, index) && !in_set(&f->vm_kvm, kvm))
+      if (by_vm && !by_index && !in_set(&f->vm_kvm, kvm))
         return FALSE;
     }
     if (has_vcpu && f->vcpu.n && !in_set(&f->vcpu, vcpu))

@@ -9,7 +9,9 @@
  * walk and step records by walk id and leaves the other kinds alone.
  * --time is relative to each capture's start unless written @NS (the
  * records' own clock, gettimeofday ns).  A step goes with its walk: it is
- * shown when its walk record was.  Headers and SystemTap's lines
+ * shown when its walk record was, on whichever CPU it was logged (as the
+ * reader and the walk model follow it), for walks on up to
+ * KVMMMU_WALK_CPUS_MAX CPUs a capture.  Headers and SystemTap's lines
  * always pass: they frame the captures.
  */
 #ifndef KVMMMU_MODEL_FILTER_H
@@ -22,6 +24,9 @@
 
 /* At most this many values a list option holds (--cpu 0,1,...). */
 #define KVMMMU_FILTER_MAX_VALUES 64
+/* --vm takes VM indexes below this: no host runs as many VMs at once, and
+ * the VMs up to the highest index asked for are remembered. */
+#define KVMMMU_FILTER_VM_INDEX_MAX 65536
 
 typedef struct _KvmmmuFilter KvmmmuFilter;
 

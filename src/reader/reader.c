@@ -337,8 +337,8 @@ check_walk(KvmmmuReader *r, const KvmmmuRecord *rec)
   case KVMMMU_WALKCHECK_CPUS:
     bad(r, "walk", "walk:cpus",
         "walk on cpu %u: %d other CPUs already have walks in this capture: expected at most "
-        "%d CPUs (x86-64's largest NR_CPUS)", rec->cpu, KVMMMU_WALKCHECK_CPUS_MAX,
-        KVMMMU_WALKCHECK_CPUS_MAX);
+        "%d CPUs (x86-64's largest NR_CPUS)", rec->cpu, KVMMMU_WALK_CPUS_MAX,
+        KVMMMU_WALK_CPUS_MAX);
     return FALSE;
   default:
     bad(r, "walk", "walk:duplicate",

@@ -176,7 +176,7 @@ cpu_walk_make(KvmmmuWalkCheck *wc, guint32 cpu)
 
   if (cw)
     return cw;
-  if (wc->n_cpus >= KVMMMU_WALKCHECK_CPUS_MAX)
+  if (wc->n_cpus >= KVMMMU_WALK_CPUS_MAX)
     return NULL;
   wc->n_cpus++;
   if (cpu < KVMMMU_WALKCHECK_CPU_ARRAY)

@@ -6,7 +6,7 @@
  * read and indexes one of its pages.  The reader asks here for every walk
  * and step record and turns the verdict into its message.
  *
- * Memory is bounded whatever the input: at most KVMMMU_WALKCHECK_CPUS_MAX
+ * Memory is bounded whatever the input: at most KVMMMU_WALK_CPUS_MAX
  * CPUs with walks (more cannot come from one kernel), and the walk ids
  * seen kept exactly as at most KVMMMU_WALKCHECK_ID_RANGES_MAX ranges.
  */
@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "format/idtable.h"
+#include "format/records.h"
 
 /* The walk a CPU is iterating: steps of a walk run on its CPU under
  * mmu_lock, so a new walk on a CPU ends the previous one there. */
@@ -28,10 +29,8 @@ typedef struct {
  * hash table: a lookup per step must cost next to nothing. */
 #define KVMMMU_WALKCHECK_CPU_ARRAY 256
 
-/* At most this many CPUs with walks in one capture: x86-64's largest
- * NR_CPUS (CONFIG_MAXSMP), so cpu() of one kernel never names more.  A walk
- * on one CPU more is a bad line, and its steps go with it. */
-#define KVMMMU_WALKCHECK_CPUS_MAX 8192
+/* At most KVMMMU_WALK_CPUS_MAX (format/records.h) CPUs with walks in one
+ * capture: a walk on one CPU more is a bad line, and its steps go with it. */
 
 /* The walk ids seen are kept as ranges of consecutive ids.  Ids come
  * nearly in order (a batch per CPU), so a capture has few ranges unless
@@ -73,7 +72,7 @@ typedef enum {
   KVMMMU_WALKCHECK_ID0,        /* a walk with id 0 */
   KVMMMU_WALKCHECK_DUPLICATE,  /* a walk id seen before in this capture */
   KVMMMU_WALKCHECK_BLURRED,    /* a walk or step id where ids are no longer told apart */
-  KVMMMU_WALKCHECK_CPUS,       /* a walk on a CPU past KVMMMU_WALKCHECK_CPUS_MAX */
+  KVMMMU_WALKCHECK_CPUS,       /* a walk on a CPU past KVMMMU_WALK_CPUS_MAX */
   KVMMMU_WALKCHECK_OF_BAD_WALK,/* a step of a walk whose line was bad */
   KVMMMU_WALKCHECK_ENDED,      /* a step of a walk that has ended */
   KVMMMU_WALKCHECK_BEFORE,     /* a step of a walk not read yet */

@@ -118,18 +118,18 @@ test_cpus(void)
   const guint32 base = 1000; /* above the array: the hash table's CPUs */
 
   kvmmmu_walkcheck_init(&wc);
-  for (guint32 c = 0; c < KVMMMU_WALKCHECK_CPUS_MAX; c++)
+  for (guint32 c = 0; c < KVMMMU_WALK_CPUS_MAX; c++)
     g_assert_cmpint(kvmmmu_walkcheck_walk(&wc, base + c, 1 + c, 3), ==, KVMMMU_WALKCHECK_OK);
   g_assert_cmpint(kvmmmu_walkcheck_walk(&wc, 7, 100000, 3), ==, KVMMMU_WALKCHECK_CPUS);
   g_assert_cmpint(step(&wc, 7, 100000, 1), ==, KVMMMU_WALKCHECK_OF_BAD_WALK);
   /* every walk open, each found from CPU 7 */
-  for (guint32 c = 0; c < KVMMMU_WALKCHECK_CPUS_MAX; c++)
+  for (guint32 c = 0; c < KVMMMU_WALK_CPUS_MAX; c++)
     g_assert_cmpint(step(&wc, 7, 1 + c, 2), ==, KVMMMU_WALKCHECK_OK);
   g_assert_cmpint(step(&wc, 7, 5, 3), ==, KVMMMU_WALKCHECK_INDEX);
   /* a CPU's next walk ends its last: found no more, from anywhere */
-  for (guint32 c = 0; c < KVMMMU_WALKCHECK_CPUS_MAX; c += 2)
+  for (guint32 c = 0; c < KVMMMU_WALK_CPUS_MAX; c += 2)
     g_assert_cmpint(kvmmmu_walkcheck_walk(&wc, base + c, 200000 + c, 1), ==, KVMMMU_WALKCHECK_OK);
-  for (guint32 c = 0; c < KVMMMU_WALKCHECK_CPUS_MAX; c++) {
+  for (guint32 c = 0; c < KVMMMU_WALK_CPUS_MAX; c++) {
     g_assert_cmpint(step(&wc, base + c, 1 + c, 0), ==,
                     c % 2 ? KVMMMU_WALKCHECK_OK : KVMMMU_WALKCHECK_ENDED);
     g_assert_cmpint(step(&wc, base + (c + 1) % 2, 1 + c, 0), ==,
