@@ -107,6 +107,29 @@ want=$(awk '$1 == "walk" { n[$5] = $8 } END { m = 0; for (w in n) if (n[w] > m) 
   && ok "cli walks --sort pages --top 2: two of the ${want#* } walks of ${want% *} pages, earliest first" \
   || bad "cli walks --sort pages --top 2 (want ${want% *} pages)" "$(cat "$TMP/out")"
 expect_cli 64 "bad --sort 'size' or --top 0: expected pages, leaves, steps or duration" walks --sort size $S/seed.trace
+# walks --sort duration: a walk's duration runs to its last step, kept or
+# not.  Walk 1's 17 failing steps: the first 16 kept (at +1..+16 us), the
+# 17th counted only, at +1000 us; walk 2's one good step at +500 us.  Walk 1
+# is the longer (1000 us against 500), in text, JSON and CSV alike.
+{ echo "kvmmmu 1 6.1.0-56-amd64 lab 1000000 script=zap_unsync"
+  echo "walk 2000000 0 1 1 0 a 2 a,2,0,4294967295,0 b,1,1,1,1"
+  echo "walk 2000000 1 1 2 0 c 2 c,2,0,4294967295,0 d,1,1,1,1"
+  for k in $(seq 1 16); do echo "step $((2000000 + k * 1000)) 0 $((k + 1)) 1 1 e 1 a,2"; done
+  echo "step 2500000 1 2 2 1 d 1 c,2"
+  echo "step 3000000 0 18 1 1 e 1 a,2"
+  echo "end 4000000 0 19 20 20 0 0"; } >"$TMP/duration.trace"
+"$R" walks --tree --sort duration --top 1 "$TMP/duration.trace" >"$TMP/out" 2>/dev/null
+"$R" walks --format json --sort duration --top 1 "$TMP/duration.trace" 2>/dev/null | tr -d ' \n' >"$TMP/json"
+"$R" walks --format csv --sort duration --top 1 "$TMP/duration.trace" 2>/dev/null | sed 1d | cut -d, -f2 | sort -u >"$TMP/csv"
+if [ "$(grep -c '^walk ' "$TMP/out")" = 1 ] && grep -q '^walk 1 at +0.001000s cpu 0 round 0: 2 pages, 1 leaves, 17 steps' "$TMP/out" \
+   && grep -qF '1 more steps failed a check, counted but not kept (the first at line 21)' "$TMP/out" \
+   && [ "$(grep -o '{"walk":[0-9]*,"capture"' "$TMP/json")" = '{"walk":1,"capture"' ] \
+   && grep -qF '"steps_not_kept":1,"first_not_kept_line":21' "$TMP/json" && [ "$(cat "$TMP/csv")" = 1 ]
+then ok "cli walks --sort duration: to the last step, kept or not (text, JSON, CSV)"
+else bad "cli walks --sort duration: to the last step, kept or not" "$(grep -v '^  \[' "$TMP/out"; head -c 300 "$TMP/json"; echo; cat "$TMP/csv")"; fi
+"$R" walks --tree --sort duration --top 2 "$TMP/duration.trace" 2>/dev/null | grep -o '^walk [0-9]*' | tr '\n' ' ' >"$TMP/out"
+[ "$(cat "$TMP/out")" = "walk 1 walk 2 " ] && ok "cli walks --sort duration --top 2: walk 1 (1000 us) before walk 2 (500 us)" \
+  || bad "cli walks --sort duration --top 2: want walk 1 then walk 2" "$(cat "$TMP/out")"
 # Filters follow walks on CPUs past 256, as far as the reader keeps them
 # (8192 CPUs): a step goes with its walk, on whichever CPU it was logged
 # (tests/fail/walk-filter-high-cpus.trace; --time there).

@@ -456,6 +456,7 @@ add_walk(KvmmmuWalks *walks, const KvmmmuRecord *rec)
   ow = ring_push(walks);
   ow->tree.rec = rec->u.Walk;
   ow->tree.ts_ns = rec->ts_ns;
+  ow->tree.last_ts_ns = rec->ts_ns;
   ow->tree.cpu = rec->cpu;
   ow->tree.capture = walks->capture;
   ow->tree.file = rec->file ? file_name(walks, rec->file) : NULL;
@@ -481,6 +482,7 @@ add_step(KvmmmuWalks *walks, const KvmmmuRecord *rec)
   /* Checked in place at the end of the walk's reused array: no copy of
    * the step, and no allocation once the array has grown to a walk's. */
   t = &ow->tree;
+  t->last_ts_ns = MAX(t->last_ts_ns, rec->ts_ns); /* kept or not */
   steps = t->steps;
   g_array_set_size(steps, steps->len + 1);
   ws = &g_array_index(steps, KvmmmuWalkStep, steps->len - 1);
@@ -566,6 +568,12 @@ guint
 kvmmmu_walk_tree_n_steps(const KvmmmuWalkTree *t)
 {
   return t->steps->len + t->n_steps_unkept;
+}
+
+guint64
+kvmmmu_walk_tree_duration_ns(const KvmmmuWalkTree *t)
+{
+  return t->last_ts_ns > t->ts_ns ? t->last_ts_ns - t->ts_ns : 0;
 }
 
 void

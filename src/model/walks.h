@@ -62,6 +62,7 @@ typedef struct {
   guint n_steps_bad;      /* steps that failed a check, kept or not */
   guint n_steps_unkept;   /* of them, past KVMMMU_WALK_BAD_STEPS_KEPT: counted only */
   guint64 first_unkept_line; /* the line of the first of those */
+  guint64 last_ts_ns;     /* of its walk record and every step that came, kept or not */
   guint n_leaves_unstepped; /* leaves no step zapped (when ended) */
 } KvmmmuWalkTree;
 
@@ -72,6 +73,9 @@ typedef struct {
 
 /* Every step of the walk, kept or not. */
 guint kvmmmu_walk_tree_n_steps(const KvmmmuWalkTree *tree);
+/* ns from the walk record to its last step, kept or not: a step past the
+ * bound took its time all the same (0 when none came). */
+guint64 kvmmmu_walk_tree_duration_ns(const KvmmmuWalkTree *tree);
 
 /* Called with each finished walk; tree is borrowed for the call. */
 typedef void (*KvmmmuWalkFunc)(const KvmmmuWalkTree *tree, gpointer user_data);

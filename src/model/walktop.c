@@ -57,13 +57,7 @@ kvmmmu_walk_top_key(const KvmmmuWalkTop *top, const KvmmmuWalkTree *t)
   case KVMMMU_WALKS_BY_PAGES: return t->rec.nr;
   case KVMMMU_WALKS_BY_LEAVES: return t->n_leaves;
   case KVMMMU_WALKS_BY_STEPS: return kvmmmu_walk_tree_n_steps(t);
-  case KVMMMU_WALKS_BY_DURATION: {
-    guint64 last = t->ts_ns;
-
-    for (guint k = 0; k < t->steps->len; k++)
-      last = MAX(last, g_array_index(t->steps, KvmmmuWalkStep, k).ts_ns);
-    return last - t->ts_ns;
-  }
+  case KVMMMU_WALKS_BY_DURATION: return kvmmmu_walk_tree_duration_ns(t);
   }
   return 0;
 }
