@@ -553,6 +553,7 @@ kvmmmu_chunks_new_fd(int fd)
   struct stat st;
   gboolean regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   gsize target = env_size("KVMMMU_CHUNK_BYTES", DEFAULT_CHUNK_BYTES, 1, 1u << 30);
+  const char *mmap_env = g_getenv("KVMMMU_MMAP");
   guint threads = 0;
   KvmmmuChunks *ch;
 
@@ -567,7 +568,11 @@ kvmmmu_chunks_new_fd(int fd)
   ch->fd = fd;
   ch->regular = regular;
   ch->nonblock = !regular && (fcntl(fd, F_GETFL) & O_NONBLOCK);
-  if (regular && st.st_size > 0 && g_strcmp0(g_getenv("KVMMMU_MMAP"), "0") != 0)
+  /* A file of one chunk or less is read: one read() copies it for less
+   * than mapping it, faulting its pages in and unmapping it cost (the
+   * mapping pays for itself on large files).  KVMMMU_MMAP=1 maps any. */
+  if (regular && st.st_size > 0 && g_strcmp0(mmap_env, "0") != 0 &&
+      ((gsize)st.st_size > target || g_strcmp0(mmap_env, "1") == 0))
     map_file(ch, fd, st.st_size);
   start_workers(ch);
   return ch;
