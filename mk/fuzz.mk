@@ -6,8 +6,8 @@
 # FUZZ_SECONDS is the time of each target and of the generator, run
 # FUZZ_JOBS at a time: the nine of them take 5 x FUZZ_SECONDS with two
 # jobs, plus the builds and a coverage replay.  Inputs are at most
-# FUZZ_MAX_LEN bytes, so that every target runs a thousand inputs a second
-# or more.  At the end: each target's executions a second, the line
+# FUZZ_MAX_LEN bytes, so that inputs stay quick (docs/fuzzing.md gives
+# each target's rate).  At the end: each target's executions a second, the line
 # coverage of every file of src/model and src/render over all the final
 # corpora (a file left at 0% fails: the targets must reach it), then
 # "fuzz: N passed, N failed".  Crashes land in $(B)/fuzz/TARGET/ as crash-*

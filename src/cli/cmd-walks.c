@@ -9,7 +9,8 @@
 #include "render/walks.h"
 
 /* Output is written in blocks this large: a write per walk would cost more
- * than rendering it, and a bounded buffer keeps memory flat. */
+ * than rendering it, and a bounded buffer keeps memory flat.  The buffer
+ * grows to it as walks come (a small trace's report is a few lines). */
 #define OUT_BLOCK (256 * 1024)
 
 typedef struct {
@@ -130,7 +131,7 @@ kvmmmu_cmd_walks(int argc, char **argv)
                         entries, &argc, &argv))
     return KVMMMU_EXIT_USAGE;
   run.cli = &cli;
-  run.out = g_string_sized_new(OUT_BLOCK + OUT_BLOCK / 4);
+  run.out = g_string_new("");
   walks = kvmmmu_walks_new(on_walk, &run);
   run.model = walks;
   run.role_texts = role_texts;

@@ -33,7 +33,8 @@ typedef struct {
   KvmmmuChunk pub;
   SlotState state;
   guint64 index;
-  char *mem;          /* SLACK + capacity + SLACK, zeroed once; unused when mapped */
+  char *mem;          /* SLACK + mem_cap + SLACK, NULL until a chunk is read into it */
+  gsize mem_cap;      /* the room for text in mem, grown up to capacity */
   const char *text;   /* the chunk's bytes: in mem, or in the mapped file */
   gsize file_off;     /* mapped: where text starts in the file */
   gsize len;          /* bytes read into text */
@@ -59,7 +60,7 @@ struct _KvmmmuChunks {
   gsize data_len, data_pos;
   gboolean eof;
   char *carry;        /* a line cut at the end of the last chunk read */
-  gsize carry_len;
+  gsize carry_len, carry_cap;
   gboolean carry_in_long;
   /* A regular file, mapped (map_file): chunks point into it, no copy. */
   const char *map;    /* file offset 0, MAP_STEP-aligned */
@@ -70,6 +71,7 @@ struct _KvmmmuChunks {
   gsize map_dropped;  /* pages below this were given back */
 
   gsize target, capacity;
+  gsize first_cap;    /* a slot's first room for text: what a chunk mostly needs */
   gboolean fast;
 
   /* slots, under lock */
@@ -166,16 +168,40 @@ read_data(KvmmmuChunks *ch, char *buf, gsize n, GError **error)
   return n;
 }
 
+/* Room in s for n bytes of text (n at most capacity), its text kept.  A
+ * slot's memory is allocated when a chunk is first read into it and grown
+ * when a line needs more: a small input costs no more than it holds, and
+ * a mapped file, whose chunks point into the mapping, none.  The SLACK
+ * bytes after the room are zeros, and the SLACK before it. */
+static char *
+slot_text(KvmmmuChunks *ch, Slot *s, gsize n)
+{
+  if (!s->mem || n > s->mem_cap) {
+    gsize cap = MIN(ch->capacity, MAX(MAX(n, ch->first_cap), 2 * s->mem_cap));
+
+    s->mem = g_realloc(s->mem, SLACK + cap + SLACK);
+    if (!s->mem_cap)
+      memset(s->mem, 0, SLACK);
+    memset(s->mem + SLACK + s->mem_cap, 0, cap - s->mem_cap + SLACK);
+    s->mem_cap = cap;
+  }
+  return s->mem + SLACK;
+}
+
 /* Read one more into s; FALSE at the end of the input or on error. */
 static gboolean
 read_more(KvmmmuChunks *ch, Slot *s, gsize want)
 {
-  char *text = s->mem + SLACK;
+  char *text;
   gssize got;
 
   want = MIN(want, ch->capacity - s->len);
   if (ch->eof || want == 0)
     return FALSE;
+  /* Into the room there is, more only once it is full (reads are in a
+   * loop: fewer bytes at a time change nothing but the count of reads). */
+  text = slot_text(ch, s, s->len + 1);
+  want = MIN(want, s->mem_cap - s->len);
   got = ch->read(ch, text + s->len, want, &s->pub.error);
   if (got <= 0) {
     ch->eof = TRUE;
@@ -216,25 +242,29 @@ fill_mapped(KvmmmuChunks *ch, Slot *s)
 static void
 fill(KvmmmuChunks *ch, Slot *s)
 {
-  char *text = s->mem + SLACK;
+  char *text;
 
   if (ch->map) {
     fill_mapped(ch, s);
     return;
   }
-  s->text = text;
   s->in_long = ch->carry_in_long;
   g_clear_error(&s->pub.error);
-  memcpy(text, ch->carry, ch->carry_len);
+  text = slot_text(ch, s, ch->carry_len);
+  if (ch->carry_len)
+    memcpy(text, ch->carry, ch->carry_len);
   s->len = ch->carry_len;
   ch->carry_len = 0;
 
   while (s->len < ch->target && read_more(ch, s, ch->target - s->len))
     ;
-  /* Finish the last line, unless it is already too long to keep. */
-  while (!memrchr(text, '\n', s->len) && s->len <= KVMMMU_MAX_LINE &&
+  /* Finish the last line, unless it is already too long to keep.  (Each
+   * read may have moved the text.) */
+  while (!memrchr(s->mem + SLACK, '\n', s->len) && s->len <= KVMMMU_MAX_LINE &&
          read_more(ch, s, 4096))
     ;
+  text = s->mem + SLACK;
+  s->text = text;
   if (ch->eof) {
     const char *end = ch->stopped ? memrchr(text, '\n', s->len) : NULL;
 
@@ -249,7 +279,14 @@ fill(KvmmmuChunks *ch, Slot *s)
   if (nl) {
     s->owned = nl + 1 - text;
     ch->carry_len = s->len - s->owned;
-    memcpy(ch->carry, text + s->owned, ch->carry_len);
+    if (ch->carry_len > ch->carry_cap) {
+      /* (what it held went into this chunk above) */
+      ch->carry_cap = MAX(ch->carry_len, MIN(ch->capacity, 2 * ch->carry_cap));
+      g_free(ch->carry);
+      ch->carry = g_malloc(ch->carry_cap);
+    }
+    if (ch->carry_len)
+      memcpy(ch->carry, text + s->owned, ch->carry_len);
     ch->carry_in_long = FALSE;
   } else {
     /* One line and no end in sight: too long; its rest is skipped. */
@@ -426,12 +463,14 @@ chunks_new(ReadFunc read_func, guint threads, gsize size_hint)
   ch->stop_fd = -1;
   ch->target = env_size("KVMMMU_CHUNK_BYTES", DEFAULT_CHUNK_BYTES, 1, 1u << 30);
   ch->capacity = CAPACITY(ch->target);
-  /* An input that fits whole needs no more room than itself (the fuzzer
-   * and the tests make thousands of small readers). */
-  if (size_hint && size_hint + 2 < ch->capacity)
-    ch->capacity = size_hint + 2;
+  /* A chunk is mostly its share and the end of a line; an input that
+   * fits whole needs no more room than itself (the fuzzer and the tests
+   * make thousands of small readers).  The read that finds the end wants
+   * room too: hence the 2. */
+  ch->first_cap = MIN(ch->capacity, ch->target + 4096);
+  if (size_hint && size_hint + 2 < ch->first_cap)
+    ch->first_cap = size_hint + 2;
   ch->fast = kvmmmu_fastparse_available() && g_strcmp0(g_getenv("KVMMMU_FASTPARSE"), "0") != 0;
-  ch->carry = g_malloc(ch->capacity);
   pthread_mutex_init(&ch->lock, NULL);
   pthread_cond_init(&ch->changed, NULL);
   ch->n_threads = threads;
@@ -439,8 +478,6 @@ chunks_new(ReadFunc read_func, guint threads, gsize size_hint)
    * used (the reading thread counts: it parses too). */
   ch->n_slots = threads ? 2 * (threads + 1) : 1;
   ch->slots = g_aligned_alloc0(ch->n_slots, sizeof(Slot), _Alignof(Slot));
-  for (guint i = 0; i < ch->n_slots; i++)
-    ch->slots[i].mem = g_malloc0(ch->capacity + 2 * SLACK);
   return ch;
 }
 
@@ -516,6 +553,7 @@ kvmmmu_chunks_new_fd(int fd)
   struct stat st;
   gboolean regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   gsize target = env_size("KVMMMU_CHUNK_BYTES", DEFAULT_CHUNK_BYTES, 1, 1u << 30);
+  const char *mmap_env = g_getenv("KVMMMU_MMAP");
   guint threads = 0;
   KvmmmuChunks *ch;
 
@@ -526,11 +564,15 @@ kvmmmu_chunks_new_fd(int fd)
   threads = env_size("KVMMMU_THREADS", threads, 0, MAX_THREADS);
   if (!regular)
     threads = 0; /* never block freeing on a pipe's read */
-  ch = chunks_new(read_fd, threads, 0);
+  ch = chunks_new(read_fd, threads, regular ? (gsize)st.st_size : 0);
   ch->fd = fd;
   ch->regular = regular;
   ch->nonblock = !regular && (fcntl(fd, F_GETFL) & O_NONBLOCK);
-  if (regular && st.st_size > 0 && g_strcmp0(g_getenv("KVMMMU_MMAP"), "0") != 0)
+  /* A file of one chunk or less is read: one read() copies it for less
+   * than mapping it, faulting its pages in and unmapping it cost (the
+   * mapping pays for itself on large files).  KVMMMU_MMAP=1 maps any. */
+  if (regular && st.st_size > 0 && g_strcmp0(mmap_env, "0") != 0 &&
+      ((gsize)st.st_size > target || g_strcmp0(mmap_env, "1") == 0))
     map_file(ch, fd, st.st_size);
   start_workers(ch);
   return ch;

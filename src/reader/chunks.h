@@ -15,6 +15,7 @@
  *   KVMMMU_THREADS=N      workers for a regular file (0: parse inline)
  *   KVMMMU_CHUNK_BYTES=N  bytes per chunk (default 512 KiB)
  *   KVMMMU_MMAP=0         read a regular file instead of mapping it
+ *   KVMMMU_MMAP=1         map one of a chunk or less too (otherwise read)
  *   KVMMMU_FASTPARSE=0    every line through the full parser
  */
 #ifndef KVMMMU_READER_CHUNKS_H
@@ -50,8 +51,8 @@ typedef struct {
 
 typedef struct _KvmmmuChunks KvmmmuChunks;
 
-/* Lines from fd (not closed here).  A regular file is mapped, from fd's
- * offset to its size now, and chunks point into it.  Workers run only for a regular file
+/* Lines from fd (not closed here).  A regular file larger than a chunk is
+ * mapped, from fd's offset to its size now, and chunks point into it.  Workers run only for a regular file
  * larger than one chunk; a pipe is read and parsed on the caller's thread,
  * so freeing early never waits on a read. */
 KvmmmuChunks *kvmmmu_chunks_new_fd(int fd);

@@ -34,6 +34,7 @@
 
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -195,6 +196,12 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
   fuzz_report_fd = dup(2);
+  /* The locale as main() sets it, in the UTF-8 of most terminals: in the
+   * C locale GOption passes every option's value through iconv, set up
+   * anew for each (and that cost more than reading the input). */
+  if (!setlocale(LC_ALL, "C.UTF-8"))
+    setlocale(LC_ALL, "");
+  setlocale(LC_NUMERIC, "C");
   /* Debuginfo found for a trace's release would be read for every input,
    * and differ from one machine to the next: the built-in tables only. */
   g_setenv("KVMMMU_DEBUGINFO_DIRS", "", TRUE);
