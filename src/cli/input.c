@@ -390,16 +390,23 @@ kvmmmu_cli_write_json(KvmmmuJson *node)
   fputc('\n', stdout);
 }
 
+/* Each line of note on stderr, after the program's and the command's name. */
+static void
+note_lines(const char *command, const GString *note)
+{
+  g_auto(GStrv) lines = g_strsplit(note->str, "\n", -1);
+
+  for (guint i = 0; lines[i] && *lines[i]; i++)
+    fprintf(stderr, "kvmmmu-report: %s: %s\n", command, lines[i]);
+}
+
 gboolean
 kvmmmu_cli_note_roots_limits(const char *command, const KvmmmuRoots *roots)
 {
   g_autoptr(GString) note = g_string_new("");
-  g_auto(GStrv) lines = NULL;
   gboolean any = kvmmmu_render_roots_limits(note, roots);
 
-  lines = g_strsplit(note->str, "\n", -1);
-  for (guint i = 0; lines[i] && *lines[i]; i++)
-    fprintf(stderr, "kvmmmu-report: %s: %s\n", command, lines[i]);
+  note_lines(command, note);
   return any;
 }
 
@@ -407,12 +414,9 @@ gboolean
 kvmmmu_cli_note_stats_limits(const char *command, const KvmmmuStats *stats)
 {
   g_autoptr(GString) note = g_string_new("");
-  g_auto(GStrv) lines = NULL;
   gboolean any = kvmmmu_render_stats_limits(note, stats);
 
-  lines = g_strsplit(note->str, "\n", -1);
-  for (guint i = 0; lines[i] && *lines[i]; i++)
-    fprintf(stderr, "kvmmmu-report: %s: %s\n", command, lines[i]);
+  note_lines(command, note);
   return any;
 }
 
