@@ -4,11 +4,16 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "model/cache.h"
 #include "model/roots.h"
+
+/* KVM_MMU_NUM_PREV_ROOTS on every kernel so far, when no layout says. */
+#define DEFAULT_PREV_ROOTS 3
 
 typedef struct {
   KvmmmuCli *cli;
   KvmmmuRoots *roots;
+  KvmmmuCache *cache;    /* what each load was for: its cause */
   GString *out;
   guint64 origin_ns;
   KvmmmuJson *snapshots; /* JSON only: an array */
@@ -51,8 +56,11 @@ on_record(const KvmmmuRecord *rec, gpointer data)
     run->origin_ns = kvmmmu_cli_origin(run->cli, &rec->u.header);
     run->capture++;
     run->version = rec->u.header.version;
+    if (run->cli->layout && run->cli->layout->num_prev_roots)
+      run->cache->kernel_n = CLAMP(run->cli->layout->num_prev_roots, 1, KVMMMU_CACHE_MAX_N);
   }
   kvmmmu_roots_add(run->roots, rec);
+  kvmmmu_cache_add(run->cache, rec);
   if (run->cli->format == KVMMMU_FORMAT_JSON &&
       (rec->kind == KVMMMU_RECORD_LOAD || rec->kind == KVMMMU_RECORD_SWITCH)) {
     /* streamed, so that the whole sequence costs no memory */
@@ -73,6 +81,7 @@ kvmmmu_cmd_roots(int argc, char **argv)
   RootsRun run = { 0 };
   g_autoptr(KvmmmuStats) stats = kvmmmu_stats_new();
   g_autoptr(KvmmmuRoots) roots = NULL;
+  g_autoptr(KvmmmuCache) cache = kvmmmu_cache_new(DEFAULT_PREV_ROOTS);
   guint64 bad_lines, span;
   int status;
 
@@ -102,6 +111,7 @@ kvmmmu_cmd_roots(int argc, char **argv)
   }
   run.out = g_string_new("");
   run.roots = roots;
+  run.cache = cache;
   if (cli.format == KVMMMU_FORMAT_JSON) {
     run.snapshots = kvmmmu_json_new_array();
     g_string_append(run.out, "{\"events\": [");
@@ -116,19 +126,27 @@ kvmmmu_cmd_roots(int argc, char **argv)
   case KVMMMU_FORMAT_TEXT:
     kvmmmu_render_loss_note(run.out, stats);
     kvmmmu_render_roots_text(run.out, roots, span, cli.layout);
+    if (stats->per_kind[KVMMMU_RECORD_LOAD]) {
+      g_string_append_c(run.out, '\n');
+      kvmmmu_render_load_causes_text(run.out, cache);
+    }
     break;
   case KVMMMU_FORMAT_CSV:
     if (run.csv_snapshots)
       g_string_append_c(run.out, '\n'); /* the snapshot table ends */
     kvmmmu_render_roots_csv(run.out, roots, span);
+    g_string_append_c(run.out, '\n'); /* the vCPU table ends */
+    kvmmmu_render_load_causes_csv(run.out, cache);
     break;
   case KVMMMU_FORMAT_JSON: {
     g_autoptr(KvmmmuJson) node =
       kvmmmu_render_roots_json(roots, span, cli.layout, g_steal_pointer(&run.snapshots));
+    g_autoptr(KvmmmuJson) causes = kvmmmu_render_load_causes_json(cache);
     g_autofree char *rest = kvmmmu_render_json_to_string(node, TRUE);
+    g_autofree char *causes_text = kvmmmu_render_json_to_string(causes, TRUE);
 
     /* the events array streamed above, then the report's other members */
-    g_string_append_printf(run.out, "\n], %s\n", rest + 1);
+    g_string_append_printf(run.out, "\n], \"load_causes\": %s, %s\n", causes_text, rest + 1);
     break;
   }
   }

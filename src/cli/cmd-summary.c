@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kvmmmu-report summary: records per kind, walks, vCPUs, span, loss. */
 #include "cli/cli.h"
+#include "model/cache.h"
 
 static void
 on_record(const KvmmmuRecord *rec, gpointer data)
 {
-  /* Everything summary shows is in the stats the input loop keeps. */
+  /* All summary shows but the loads' causes is in the stats the input
+   * loop keeps. */
+  kvmmmu_cache_add(data, rec);
 }
 
 int
@@ -14,6 +17,8 @@ kvmmmu_cmd_summary(int argc, char **argv)
   KvmmmuCli cli = { 0 };
   g_autoptr(KvmmmuStats) stats = kvmmmu_stats_new();
   g_autoptr(GString) out = g_string_new("");
+  /* (the N checked against the kernel does not change a load's cause) */
+  g_autoptr(KvmmmuCache) causes = kvmmmu_cache_new(3);
   guint64 bad_lines;
   int status;
 
@@ -22,7 +27,7 @@ kvmmmu_cmd_summary(int argc, char **argv)
                         "or skipped.", NULL, &argc, &argv))
     return KVMMMU_EXIT_USAGE;
   cli.shows_no_roles = TRUE;
-  status = kvmmmu_cli_read(&cli, stats, on_record, NULL, &bad_lines);
+  status = kvmmmu_cli_read(&cli, stats, on_record, causes, &bad_lines);
   if (stats->captures == 0) {
     kvmmmu_cli_clear(&cli);
     return status;
@@ -31,13 +36,18 @@ kvmmmu_cmd_summary(int argc, char **argv)
   case KVMMMU_FORMAT_DOT: /* only walks takes dot: kvmmmu_cli_parse */
   case KVMMMU_FORMAT_TEXT:
     kvmmmu_render_summary_text(out, stats, stats->per_kind[KVMMMU_RECORD_WALK], bad_lines);
+    if (stats->per_kind[KVMMMU_RECORD_LOAD])
+      kvmmmu_render_load_causes_line(out, causes);
     break;
   case KVMMMU_FORMAT_CSV:
     kvmmmu_render_summary_csv(out, stats, stats->per_kind[KVMMMU_RECORD_WALK], bad_lines);
+    kvmmmu_render_load_causes_csv_rows(out, causes);
     break;
   case KVMMMU_FORMAT_JSON: {
     g_autoptr(KvmmmuJson) node =
       kvmmmu_render_summary_json(stats, stats->per_kind[KVMMMU_RECORD_WALK], bad_lines);
+
+    kvmmmu_json_object_add(node, "load_causes", kvmmmu_render_load_causes_json(causes));
     kvmmmu_cli_write_json(node);
     break;
   }

@@ -63,6 +63,10 @@ kvmmmu_cache_new(guint kernel_n)
   c->by_key = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
   c->vms = g_array_new(FALSE, FALSE, sizeof(guint64));
   c->diffs = g_array_new(FALSE, TRUE, sizeof(KvmmmuCacheDiff));
+  for (guint i = 0; i < KVMMMU_LOAD_N_CAUSES; i++) {
+    c->cause_ns[i] = kvmmmu_hist_new_log();
+    kvmmmu_hist_set_exact_limit(c->cause_ns[i], KVMMMU_LOAD_CAUSE_EXACT_MAX);
+  }
   return c;
 }
 
@@ -75,6 +79,8 @@ kvmmmu_cache_free(KvmmmuCache *c)
   g_ptr_array_free(c->vcpus, TRUE);
   g_array_free(c->vms, TRUE);
   g_array_free(c->diffs, TRUE);
+  for (guint i = 0; i < KVMMMU_LOAD_N_CAUSES; i++)
+    kvmmmu_hist_free(c->cause_ns[i]);
   g_free(c);
 }
 
@@ -184,6 +190,7 @@ add_switch(KvmmmuCache *c, const KvmmmuRecord *rec)
     return;
   }
   v->switches++;
+  v->active = TRUE;
   v->role = s->role;
   d = lru_find(v, r);
   first = first_use(v, r);
@@ -224,20 +231,30 @@ add_load(KvmmmuCache *c, const KvmmmuRecord *rec)
   const KvmmmuLoad *l = &rec->u.Load;
   KvmmmuVcpuCache *v;
   KvmmmuRootKey r;
+  KvmmmuLoadCause cause;
   guint d;
 
-  if (l->ret != 0)
-    return; /* no root came of it */
-  v = vcpu_get(c, l->kvm, l->vcpu);
-  if (!v)
+  if (l->ret != 0) {
+    c->failed_loads++; /* no root came of it: what made it due still holds */
     return;
+  }
+  v = vcpu_get(c, l->kvm, l->vcpu);
+  if (!v) {
+    c->loads_overflow++;
+    return;
+  }
   /* (a load's own role word is the root page's before 6.1, not the one
    * switches are matched by: the vCPU's last switch says that) */
   r = (KvmmmuRootKey){ l->pgd, v->role };
   if (v->miss_pending && v->miss_root.pgd == r.pgd && v->miss_root.role == r.role) {
     v->miss_loads++;
     KVMMMU_COUNT_ADD(v->miss_load_ns, l->dur_ns);
-  }
+    cause = KVMMMU_LOAD_CAUSE_MISS;
+  } else
+    cause = v->active ? KVMMMU_LOAD_CAUSE_OTHER : KVMMMU_LOAD_CAUSE_FIRST;
+  v->cause_loads[cause]++;
+  kvmmmu_hist_add_u64(c->cause_ns[cause], l->dur_ns, 1);
+  v->active = TRUE;
   v->miss_pending = FALSE;
   d = lru_find(v, r);
   if (d != 0) {
@@ -310,5 +327,28 @@ kvmmmu_cache_total(const KvmmmuCache *c, KvmmmuVcpuCache *out)
     out->miss_loads += v->miss_loads;
     KVMMMU_COUNT_ADD(out->miss_load_ns, v->miss_load_ns);
     out->seen_overflow += v->seen_overflow;
+    for (guint i = 0; i < KVMMMU_LOAD_N_CAUSES; i++)
+      out->cause_loads[i] += v->cause_loads[i];
   }
+}
+
+const char *
+kvmmmu_load_cause_name(KvmmmuLoadCause cause)
+{
+  static const char *const names[] = { "switch_miss", "first", "other" };
+
+  return cause < KVMMMU_LOAD_N_CAUSES ? names[cause] : "?";
+}
+
+const char *
+kvmmmu_load_cause_meaning(KvmmmuLoadCause cause)
+{
+  static const char *const meanings[] = {
+    "the vCPU's last root switch missed prev_roots and this load built that root",
+    "the vCPU's first load in the capture, before any switch of it",
+    "the root was freed some other way since the vCPU's last load (memslot change, "
+    "obsolete roots, unload, MMU reset)",
+  };
+
+  return cause < KVMMMU_LOAD_N_CAUSES ? meanings[cause] : "?";
 }

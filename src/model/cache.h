@@ -31,10 +31,34 @@
 #include <glib.h>
 
 #include "format/records.h"
+#include "model/hist.h"
 
 #define KVMMMU_CACHE_MAX_N 16
 #define KVMMMU_CACHE_SEEN_MAX 65536
 #define KVMMMU_CACHE_VCPUS_MAX 4096
+/* Why a kvm_mmu_load had a root to build, told from the records before it
+ * on its vCPU.  A miss: the vCPU's last switch missed prev_roots and this
+ * load builds that root.  First: the vCPU's first load in the capture,
+ * before any switch of it (its root was never built, or was invalidated
+ * before the capture began).  Other: the root was freed some other way
+ * since the last load (a memslot change or an obsolete generation zapping
+ * roots, kvm_mmu_unload, a mode change re-initialising the MMU). */
+typedef enum {
+  KVMMMU_LOAD_CAUSE_MISS,
+  KVMMMU_LOAD_CAUSE_FIRST,
+  KVMMMU_LOAD_CAUSE_OTHER,
+  KVMMMU_LOAD_N_CAUSES
+} KvmmmuLoadCause;
+
+/* "switch_miss", "first", "other": one name in every output */
+const char *kvmmmu_load_cause_name(KvmmmuLoadCause cause);
+/* What it means, for the reports' legends. */
+const char *kvmmmu_load_cause_meaning(KvmmmuLoadCause cause);
+
+/* Distinct latencies each cause's histogram keeps for exact percentiles:
+ * past it they are approximate and say so (model/hist.h). */
+#define KVMMMU_LOAD_CAUSE_EXACT_MAX (1u << 16)
+
 /* disagreements kept with their record, per capture set */
 #define KVMMMU_CACHE_DIFFS_MAX 20
 
@@ -66,6 +90,8 @@ typedef struct {
   gboolean miss_pending;
   KvmmmuRootKey miss_root;
   guint64 miss_loads, miss_load_ns;
+  gboolean active;           /* a switch or load of it read in its capture */
+  guint64 cause_loads[KVMMMU_LOAD_N_CAUSES];  /* successful loads by cause */
 } KvmmmuVcpuCache;
 
 typedef struct {
@@ -91,6 +117,10 @@ typedef struct {
   guint64 vcpus_overflow;    /* switches of vCPUs past KVMMMU_CACHE_VCPUS_MAX */
   GArray *diffs;             /* KvmmmuCacheDiff, the first KVMMMU_CACHE_DIFFS_MAX */
   guint64 diffs_total;
+  /* the latency of every successful load by cause, all vCPUs */
+  KvmmmuHist *cause_ns[KVMMMU_LOAD_N_CAUSES];
+  guint64 failed_loads;      /* loads that returned an error: no root built */
+  guint64 loads_overflow;    /* loads of vCPUs past KVMMMU_CACHE_VCPUS_MAX */
 } KvmmmuCache;
 
 /* kernel_n: the kernel's KVM_MMU_NUM_PREV_ROOTS (1..KVMMMU_CACHE_MAX_N) */

@@ -182,6 +182,11 @@ vcpu_json(KvmmmuJsonBuilder *b, const KvmmmuCache *c, const KvmmmuVcpuCache *v)
   kvmmmu_json_uint(b, "warm_hits", v->warm);
   kvmmmu_json_uint(b, "stray_loads", v->stray_loads);
   kvmmmu_json_uint(b, "miss_load_mean_ns", kvmmmu_vcpu_cache_miss_load_ns(v));
+  kvmmmu_json_member(b, "loads_by_cause");
+  kvmmmu_json_begin_object(b);
+  for (guint i = 0; i < KVMMMU_LOAD_N_CAUSES; i++)
+    kvmmmu_json_uint(b, kvmmmu_load_cause_name(i), v->cause_loads[i]);
+  kvmmmu_json_end_object(b);
   kvmmmu_json_member(b, "by_prev_roots");
   kvmmmu_json_begin_array(b);
   for (guint n = 1; n <= KVMMMU_CACHE_MAX_N; n++) {

@@ -35,6 +35,14 @@ kvmmmu_json_array_add(KvmmmuJson *array, KvmmmuJson *item)
 }
 
 void
+kvmmmu_json_object_add(KvmmmuJson *object, const char *name, KvmmmuJson *value)
+{
+  g_return_if_fail(object->type == KVMMMU_JSON_OBJECT && value->name == NULL);
+  value->name = g_strdup(name);
+  g_ptr_array_add(object->v.items, value);
+}
+
+void
 kvmmmu_json_free(KvmmmuJson *v)
 {
   if (!v)

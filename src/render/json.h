@@ -43,6 +43,8 @@ struct _KvmmmuJson {
 KvmmmuJson *kvmmmu_json_new_array(void);
 /* Appends item (transfer full) to array. */
 void kvmmmu_json_array_add(KvmmmuJson *array, KvmmmuJson *item);
+/* value (transfer full) as the object's last member, named name */
+void kvmmmu_json_object_add(KvmmmuJson *object, const char *name, KvmmmuJson *value);
 void kvmmmu_json_free(KvmmmuJson *v);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuJson, kvmmmu_json_free)
 

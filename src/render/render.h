@@ -98,6 +98,20 @@ void kvmmmu_render_cache_text(GString *out, const KvmmmuCache *cache);
 /* One row per vCPU and N: kvm,vcpu,prev_roots,switches,hits first. */
 void kvmmmu_render_cache_csv(GString *out, const KvmmmuCache *cache);
 KvmmmuJson *kvmmmu_render_cache_json(const KvmmmuCache *cache);
+/* kvm_mmu_load by cause (KvmmmuLoadCause): a table of loads, mean, p50,
+ * p90, max and total latency per cause, the causes' meanings, the failed
+ * loads left out, and each cause's latency as a SystemTap @hist_log. */
+void kvmmmu_render_load_causes_text(GString *out, const KvmmmuCache *cache);
+/* summary's line: "loads:    by cause: N switch_miss, N first, N other" */
+void kvmmmu_render_load_causes_line(GString *out, const KvmmmuCache *cache);
+/* summary's CSV rows: all,loads_CAUSE,N for each cause, and loads_failed */
+void kvmmmu_render_load_causes_csv_rows(GString *out, const KvmmmuCache *cache);
+/* cause,loads,mean_ns,p50_ns,p90_ns,p99_ns,max_ns,total_ns,percentiles_approximate:
+ * a row per cause, then "failed" and "not_classified" rows with counts only. */
+void kvmmmu_render_load_causes_csv(GString *out, const KvmmmuCache *cache);
+/* transfer full: {"causes": [{cause, meaning, loads, total_ns, latency}],
+ * failed_loads, loads_not_classified} */
+KvmmmuJson *kvmmmu_render_load_causes_json(const KvmmmuCache *cache);
 
 /* ---- histograms ---- */
 /* Exactly as SystemTap prints @hist_linear / @hist_log, blank line included. */

@@ -43,6 +43,19 @@ feed_switch(KvmmmuCache *c, guint32 vcpu, guint64 pgd, KvmmmuSwitchResult result
   feed_switch_role(c, vcpu, pgd, 0x3704, result);
 }
 
+static void
+feed_load(KvmmmuCache *c, guint32 vcpu, guint64 pgd, gint64 ret, guint64 dur_ns)
+{
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_LOAD };
+
+  rec.u.Load.kvm = KVM;
+  rec.u.Load.vcpu = vcpu;
+  rec.u.Load.pgd = pgd;
+  rec.u.Load.ret = ret;
+  rec.u.Load.dur_ns = dur_ns;
+  kvmmmu_cache_add(c, &rec);
+}
+
 /* Hits of a list of n + 1 roots over pgds[0..len). */
 static guint64
 simulate(const guint64 *pgds, guint len, guint n)
@@ -138,6 +151,50 @@ test_role(void)
 
 /* Random sequences over few and many roots: every N agrees with its own
  * simulated list, and first uses are the distinct roots. */
+/* Why each load built a root, told from the vCPU's records before it. */
+static void
+test_load_causes(void)
+{
+  g_autoptr(KvmmmuCache) c = kvmmmu_cache_new(3);
+  const KvmmmuHist *miss, *first, *other;
+  const KvmmmuVcpuCache *v;
+
+  feed_header(c);
+  feed_load(c, 0, 0x1000, 0, 900);                  /* first: nothing before it */
+  feed_switch(c, 0, 0x2000, KVMMMU_SWITCH_MISS);
+  feed_load(c, 0, 0x2000, -12, 5);                  /* failed: builds nothing */
+  feed_load(c, 0, 0x2000, 0, 100);                  /* the miss's root: miss */
+  feed_switch(c, 0, 0x1000, KVMMMU_SWITCH_HIT);
+  feed_load(c, 0, 0x1000, 0, 300);                  /* after a hit: freed otherwise */
+  feed_load(c, 0, 0x1000, 0, 301);                  /* again, nothing between: other */
+  feed_switch(c, 0, 0x3000, KVMMMU_SWITCH_MISS);
+  feed_load(c, 0, 0x4000, 0, 400);                  /* not the missed root: other */
+  feed_load(c, 0, 0x3000, 0, 999);                  /* the miss was answered: other */
+  feed_switch(c, 1, 0x5000, KVMMMU_SWITCH_MISS);    /* vCPU 1 starts with a switch */
+  feed_load(c, 1, 0x5000, 0, 200);                  /* miss, not first */
+  feed_header(c);                                   /* a new capture: first again */
+  feed_load(c, 0, 0x2000, 0, 700);
+
+  miss = c->cause_ns[KVMMMU_LOAD_CAUSE_MISS];
+  first = c->cause_ns[KVMMMU_LOAD_CAUSE_FIRST];
+  other = c->cause_ns[KVMMMU_LOAD_CAUSE_OTHER];
+  g_assert_cmpuint(miss->count, ==, 2);
+  g_assert_cmpint(miss->min, ==, 100);
+  g_assert_cmpint(miss->max, ==, 200);
+  g_assert_cmpuint(first->count, ==, 2);
+  g_assert_cmpint(first->min, ==, 700);
+  g_assert_cmpint(first->max, ==, 900);
+  g_assert_cmpuint(other->count, ==, 4);
+  g_assert_cmpfloat(other->sum, ==, 300 + 301 + 400 + 999);
+  g_assert_cmpuint(c->failed_loads, ==, 1);
+  g_assert_cmpuint(c->vcpus->len, ==, 3);
+  v = g_ptr_array_index(c->vcpus, 0);
+  g_assert_cmpuint(v->cause_loads[KVMMMU_LOAD_CAUSE_MISS], ==, 1);
+  g_assert_cmpuint(v->cause_loads[KVMMMU_LOAD_CAUSE_FIRST], ==, 1);
+  g_assert_cmpuint(v->cause_loads[KVMMMU_LOAD_CAUSE_OTHER], ==, 4);
+  g_assert_cmpstr(kvmmmu_load_cause_name(KVMMMU_LOAD_CAUSE_MISS), ==, "switch_miss");
+}
+
 static void
 test_random(void)
 {
@@ -209,6 +266,7 @@ main(int argc, char **argv)
   g_test_add_func("/cache/known", test_known);
   g_test_add_func("/cache/role", test_role);
   g_test_add_func("/cache/random", test_random);
+  g_test_add_func("/cache/load-causes", test_load_causes);
   g_test_add_func("/cache/against-kernel", test_against_kernel);
   return g_test_run();
 }
