@@ -44,6 +44,7 @@ kvmmmu_cmd_cache(int argc, char **argv)
                         NULL, &argc, &argv))
     return KVMMMU_EXIT_USAGE;
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
+  kvmmmu_cache_finish(cache);
   if (!kvmmmu_cli_expect_records("cache", stats, stats->per_kind[KVMMMU_RECORD_SWITCH],
                                  "switch records", "root_hpa")) {
     kvmmmu_cli_clear(&cli);

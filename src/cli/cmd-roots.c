@@ -118,6 +118,7 @@ kvmmmu_cmd_roots(int argc, char **argv)
   }
 
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
+  kvmmmu_cache_finish(cache);
   kvmmmu_roots_finish(roots);
   span = kvmmmu_stats_span_ns(stats);
 

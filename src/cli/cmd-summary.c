@@ -28,6 +28,7 @@ kvmmmu_cmd_summary(int argc, char **argv)
     return KVMMMU_EXIT_USAGE;
   cli.shows_no_roles = TRUE;
   status = kvmmmu_cli_read(&cli, stats, on_record, causes, &bad_lines);
+  kvmmmu_cache_finish(causes);
   if (stats->captures == 0) {
     kvmmmu_cli_clear(&cli);
     return status;

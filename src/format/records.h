@@ -25,7 +25,7 @@
  * KVMMMU_FORMAT_VERSION_MIN on: a field added after version 1 names the
  * version it came in as F's fourth argument, and in a capture of an older
  * version the field is absent from the line (0 in the record). */
-#define KVMMMU_FORMAT_VERSION 3
+#define KVMMMU_FORMAT_VERSION 4
 #define KVMMMU_FORMAT_VERSION_MIN 1
 /* The version a field came in: F(S, name, type) is 1, F(S, name, type, N) N. */
 #define KVMMMU_FIELD_SINCE(...) (1 __VA_OPT__(* 0 + __VA_ARGS__))
@@ -127,6 +127,15 @@ typedef enum {
   F(S, result, SWITCH) /* found in prev_roots (hit), not (miss), or - */     \
   F(S, role, HEX32, 3) /* the root role it was looked up with; 0 before v3 */
 
+/* sync: kvm_mmu_sync_roots() returned: the unsync pages under the vCPU's
+ * roots were synced, inside kvm_mmu_load() or at a VM entry that asked
+ * for it (after a prev_roots hit, a TLB flush of the current PCID).
+ * Since version 4. */
+#define KVMMMU_SYNC_FIELDS(F, S)                                              \
+  F(S, kvm, HEX)                                                              \
+  F(S, vcpu, U32)                                                             \
+  F(S, dur_ns, U64)  /* time spent in kvm_mmu_sync_roots */
+
 /* vcpu_root: one vCPU of a VM in a snapshot of all of them. */
 #define KVMMMU_VCPU_ROOT_FIELDS(F, S)                                         \
   F(S, snap, U64)    /* snapshot id, from 1 per capture */                    \
@@ -162,6 +171,7 @@ typedef enum {
   X(LOAD, "load", Load, KVMMMU_LOAD_FIELDS, KVMMMU_NO_ITEM_FIELDS, 0)      \
   X(SWITCH, "switch", Switch, KVMMMU_SWITCH_FIELDS, KVMMMU_NO_ITEM_FIELDS, \
     0)                                                                     \
+  X(SYNC, "sync", Sync, KVMMMU_SYNC_FIELDS, KVMMMU_NO_ITEM_FIELDS, 0)      \
   X(VCPU_ROOT, "vcpu_root", VcpuRoot, KVMMMU_VCPU_ROOT_FIELDS,             \
     KVMMMU_NO_ITEM_FIELDS, 0)                                              \
   X(LOAD_RATE, "load_rate", LoadRate, KVMMMU_LOAD_RATE_FIELDS,             \

@@ -67,6 +67,10 @@ kvmmmu_cache_new(guint kernel_n)
     c->cause_ns[i] = kvmmmu_hist_new_log();
     kvmmmu_hist_set_exact_limit(c->cause_ns[i], KVMMMU_LOAD_CAUSE_EXACT_MAX);
   }
+  for (guint i = 0; i < KVMMMU_SYNC_N_PLACES; i++) {
+    c->sync_ns[i] = kvmmmu_hist_new_log();
+    kvmmmu_hist_set_exact_limit(c->sync_ns[i], KVMMMU_LOAD_CAUSE_EXACT_MAX);
+  }
   return c;
 }
 
@@ -81,6 +85,8 @@ kvmmmu_cache_free(KvmmmuCache *c)
   g_array_free(c->diffs, TRUE);
   for (guint i = 0; i < KVMMMU_LOAD_N_CAUSES; i++)
     kvmmmu_hist_free(c->cause_ns[i]);
+  for (guint i = 0; i < KVMMMU_SYNC_N_PLACES; i++)
+    kvmmmu_hist_free(c->sync_ns[i]);
   g_free(c);
 }
 
@@ -176,6 +182,37 @@ add_diff(KvmmmuCache *c, const KvmmmuRecord *rec, guint depth)
     g_array_append_val(c->diffs, d);
 }
 
+/* The vCPU's waiting sync ran outside a load: after the hit before it,
+ * or for another reason. */
+static void
+sync_outside(KvmmmuCache *c, KvmmmuVcpuCache *v)
+{
+  KvmmmuSyncPlace place = v->hit_unsynced ? KVMMMU_SYNC_AFTER_HIT : KVMMMU_SYNC_OTHER;
+
+  if (!v->sync_pending)
+    return;
+  kvmmmu_hist_add_u64(c->sync_ns[place], v->sync_dur, 1);
+  v->hit_unsynced = FALSE;
+  v->sync_pending = FALSE;
+}
+
+static void
+add_sync(KvmmmuCache *c, const KvmmmuRecord *rec)
+{
+  const KvmmmuSync *s = &rec->u.Sync;
+  KvmmmuVcpuCache *v = vcpu_get(c, s->kvm, s->vcpu);
+
+  if (!v) {
+    c->syncs_overflow++;
+    return;
+  }
+  sync_outside(c, v);
+  /* inside a load or not: the load record, if any, comes next */
+  v->sync_pending = TRUE;
+  v->sync_ts = rec->ts_ns;
+  v->sync_dur = s->dur_ns;
+}
+
 static void
 add_switch(KvmmmuCache *c, const KvmmmuRecord *rec)
 {
@@ -189,6 +226,7 @@ add_switch(KvmmmuCache *c, const KvmmmuRecord *rec)
     c->vcpus_overflow++;
     return;
   }
+  sync_outside(c, v);
   v->switches++;
   v->active = TRUE;
   v->role = s->role;
@@ -220,6 +258,7 @@ add_switch(KvmmmuCache *c, const KvmmmuRecord *rec)
   /* The kernel's cache holds kernel_n + 1 roots; the list here the most
    * any N needs.  A miss frees the least recent one, as a hit keeps all. */
   lru_front(v, r, d);
+  v->hit_unsynced = s->result == KVMMMU_SWITCH_HIT;
   v->miss_pending = s->result == KVMMMU_SWITCH_MISS ||
                     (s->result == KVMMMU_SWITCH_UNKNOWN && !(d < v->depth && d <= c->kernel_n));
   v->miss_root = r;
@@ -254,6 +293,14 @@ add_load(KvmmmuCache *c, const KvmmmuRecord *rec)
     cause = v->active ? KVMMMU_LOAD_CAUSE_OTHER : KVMMMU_LOAD_CAUSE_FIRST;
   v->cause_loads[cause]++;
   kvmmmu_hist_add_u64(c->cause_ns[cause], l->dur_ns, 1);
+  /* a sync that returned while this load ran was inside it */
+  if (v->sync_pending && v->sync_ts <= rec->ts_ns && rec->ts_ns - v->sync_ts <= l->dur_ns) {
+    kvmmmu_hist_add_u64(c->sync_ns[KVMMMU_SYNC_IN_LOAD], v->sync_dur, 1);
+    c->cause_sync_ns[cause] += (double)v->sync_dur;
+    v->sync_pending = FALSE;
+  }
+  sync_outside(c, v);
+  v->hit_unsynced = FALSE;
   v->active = TRUE;
   v->miss_pending = FALSE;
   d = lru_find(v, r);
@@ -271,11 +318,14 @@ kvmmmu_cache_add(KvmmmuCache *c, const KvmmmuRecord *rec)
 {
   switch (rec->kind) {
   case KVMMMU_RECORD_HEADER:
+    kvmmmu_cache_finish(c); /* the last capture's syncs */
     c->capture++; /* a new capture: every cache starts empty */
     c->captures++;
     c->pgd_only = rec->u.header.version < 3;
     if (c->pgd_only)
       c->pgd_only_captures++;
+    if (rec->u.header.version >= 4)
+      c->sync_captures++;
     g_array_set_size(c->vms, 0);
     break;
   case KVMMMU_RECORD_SWITCH:
@@ -284,9 +334,19 @@ kvmmmu_cache_add(KvmmmuCache *c, const KvmmmuRecord *rec)
   case KVMMMU_RECORD_LOAD:
     add_load(c, rec);
     break;
+  case KVMMMU_RECORD_SYNC:
+    add_sync(c, rec);
+    break;
   default:
     break;
   }
+}
+
+void
+kvmmmu_cache_finish(KvmmmuCache *c)
+{
+  for (guint i = 0; i < c->vcpus->len; i++)
+    sync_outside(c, g_ptr_array_index(c->vcpus, i));
 }
 
 guint64
@@ -351,4 +411,24 @@ kvmmmu_load_cause_meaning(KvmmmuLoadCause cause)
   };
 
   return cause < KVMMMU_LOAD_N_CAUSES ? meanings[cause] : "?";
+}
+
+const char *
+kvmmmu_sync_place_name(KvmmmuSyncPlace place)
+{
+  static const char *const names[] = { "in_load", "after_hit", "other" };
+
+  return place < KVMMMU_SYNC_N_PLACES ? names[place] : "?";
+}
+
+const char *
+kvmmmu_sync_place_meaning(KvmmmuSyncPlace place)
+{
+  static const char *const meanings[] = {
+    "inside a kvm_mmu_load (its time is part of the load's)",
+    "at the VM entry after a switch that hit prev_roots: what a hit costs",
+    "anything else (a flush of the current PCID, INVLPG, nothing before it in the capture)",
+  };
+
+  return place < KVMMMU_SYNC_N_PLACES ? meanings[place] : "?";
 }

@@ -50,6 +50,21 @@ typedef enum {
   KVMMMU_LOAD_N_CAUSES
 } KvmmmuLoadCause;
 
+/* Where a kvm_mmu_sync_roots() ran, from its vCPU's records around it:
+ * inside a kvm_mmu_load() (the load's time contains it), at the first VM
+ * entry after a switch that hit prev_roots (what a hit costs), or other
+ * (a flush of the current PCID, INVLPG, a sync with nothing before it). */
+typedef enum {
+  KVMMMU_SYNC_IN_LOAD,
+  KVMMMU_SYNC_AFTER_HIT,
+  KVMMMU_SYNC_OTHER,
+  KVMMMU_SYNC_N_PLACES
+} KvmmmuSyncPlace;
+
+/* "in_load", "after_hit", "other" */
+const char *kvmmmu_sync_place_name(KvmmmuSyncPlace place);
+const char *kvmmmu_sync_place_meaning(KvmmmuSyncPlace place);
+
 /* "switch_miss", "first", "other": one name in every output */
 const char *kvmmmu_load_cause_name(KvmmmuLoadCause cause);
 /* What it means, for the reports' legends. */
@@ -91,6 +106,9 @@ typedef struct {
   KvmmmuRootKey miss_root;
   guint64 miss_loads, miss_load_ns;
   gboolean active;           /* a switch or load of it read in its capture */
+  gboolean hit_unsynced;     /* a hit since the last load, no sync after it yet */
+  gboolean sync_pending;     /* a sync read, its place not known yet */
+  guint64 sync_ts, sync_dur; /* that sync */
   guint64 cause_loads[KVMMMU_LOAD_N_CAUSES];  /* successful loads by cause */
 } KvmmmuVcpuCache;
 
@@ -119,6 +137,12 @@ typedef struct {
   guint64 diffs_total;
   /* the latency of every successful load by cause, all vCPUs */
   KvmmmuHist *cause_ns[KVMMMU_LOAD_N_CAUSES];
+  /* of that, the time in the kvm_mmu_sync_roots() inside those loads */
+  double cause_sync_ns[KVMMMU_LOAD_N_CAUSES];
+  /* the latency of every sync by where it ran */
+  KvmmmuHist *sync_ns[KVMMMU_SYNC_N_PLACES];
+  guint64 syncs_overflow;    /* syncs of vCPUs past KVMMMU_CACHE_VCPUS_MAX */
+  guint sync_captures;       /* captures of a format with sync records (4+) */
   guint64 failed_loads;      /* loads that returned an error: no root built */
   guint64 loads_overflow;    /* loads of vCPUs past KVMMMU_CACHE_VCPUS_MAX */
 } KvmmmuCache;
@@ -129,6 +153,10 @@ void kvmmmu_cache_free(KvmmmuCache *cache);
 /* Feed every record in order: headers start a capture, switches and loads
  * are modelled, the rest ignored. */
 void kvmmmu_cache_add(KvmmmuCache *cache, const KvmmmuRecord *rec);
+
+/* At the end of the input: places the syncs still waiting for their
+ * vCPU's next record. */
+void kvmmmu_cache_finish(KvmmmuCache *cache);
 
 /* Switches of this vCPU that hit with n previous roots (0..MAX_N). */
 guint64 kvmmmu_vcpu_cache_hits(const KvmmmuVcpuCache *v, guint n);

@@ -56,6 +56,50 @@ feed_load(KvmmmuCache *c, guint32 vcpu, guint64 pgd, gint64 ret, guint64 dur_ns)
   kvmmmu_cache_add(c, &rec);
 }
 
+static void
+feed_at(KvmmmuCache *c, KvmmmuRecord *rec, guint64 ts_ns)
+{
+  rec->ts_ns = ts_ns;
+  kvmmmu_cache_add(c, rec);
+}
+
+static void
+feed_sync(KvmmmuCache *c, guint32 vcpu, guint64 ts_ns, guint64 dur_ns)
+{
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_SYNC };
+
+  rec.u.Sync.kvm = KVM;
+  rec.u.Sync.vcpu = vcpu;
+  rec.u.Sync.dur_ns = dur_ns;
+  feed_at(c, &rec, ts_ns);
+}
+
+static void
+feed_load_at(KvmmmuCache *c, guint32 vcpu, guint64 pgd, guint64 ts_ns, guint64 dur_ns)
+{
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_LOAD };
+
+  rec.u.Load.kvm = KVM;
+  rec.u.Load.vcpu = vcpu;
+  rec.u.Load.pgd = pgd;
+  rec.u.Load.dur_ns = dur_ns;
+  feed_at(c, &rec, ts_ns);
+}
+
+static void
+feed_switch_at(KvmmmuCache *c, guint32 vcpu, guint64 pgd, KvmmmuSwitchResult result,
+               guint64 ts_ns)
+{
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_SWITCH };
+
+  rec.u.Switch.kvm = KVM;
+  rec.u.Switch.vcpu = vcpu;
+  rec.u.Switch.pgd = pgd;
+  rec.u.Switch.role = 0x3704;
+  rec.u.Switch.result = result;
+  feed_at(c, &rec, ts_ns);
+}
+
 /* Hits of a list of n + 1 roots over pgds[0..len). */
 static guint64
 simulate(const guint64 *pgds, guint len, guint n)
@@ -195,6 +239,44 @@ test_load_causes(void)
   g_assert_cmpstr(kvmmmu_load_cause_name(KVMMMU_LOAD_CAUSE_MISS), ==, "switch_miss");
 }
 
+/* Where each kvm_mmu_sync_roots ran: inside the load whose time holds it,
+ * after a hit, or elsewhere; placed when the vCPU's next record (or the
+ * end) comes. */
+static void
+test_sync_places(void)
+{
+  g_autoptr(KvmmmuCache) c = kvmmmu_cache_new(3);
+  const KvmmmuHist *in_load, *after_hit, *other;
+
+  feed_header(c);
+  feed_sync(c, 0, 1000, 7);                          /* nothing before: other */
+  feed_switch_at(c, 0, 0x1000, KVMMMU_SWITCH_MISS, 2000);
+  feed_sync(c, 0, 2900, 40);                         /* inside the load below */
+  feed_load_at(c, 0, 0x1000, 3000, 500);             /* ran 2500..3000 */
+  feed_switch_at(c, 0, 0x2000, KVMMMU_SWITCH_HIT, 4000);
+  feed_sync(c, 0, 4100, 20);                         /* the hit's sync */
+  feed_sync(c, 0, 4200, 9);                          /* a second one: other */
+  feed_switch_at(c, 0, 0x3000, KVMMMU_SWITCH_MISS, 5000);
+  feed_sync(c, 0, 5100, 11);                         /* before the load, not in it */
+  feed_load_at(c, 0, 0x3000, 6000, 100);             /* ran 5900..6000 */
+  feed_switch_at(c, 0, 0x1000, KVMMMU_SWITCH_HIT, 7000);
+  feed_sync(c, 0, 7100, 30);                         /* the last record: at finish */
+  kvmmmu_cache_finish(c);
+
+  in_load = c->sync_ns[KVMMMU_SYNC_IN_LOAD];
+  after_hit = c->sync_ns[KVMMMU_SYNC_AFTER_HIT];
+  other = c->sync_ns[KVMMMU_SYNC_OTHER];
+  g_assert_cmpuint(in_load->count, ==, 1);
+  g_assert_cmpint(in_load->max, ==, 40);
+  g_assert_cmpuint(after_hit->count, ==, 2);
+  g_assert_cmpfloat(after_hit->sum, ==, 20 + 30);
+  g_assert_cmpuint(other->count, ==, 3);
+  g_assert_cmpfloat(other->sum, ==, 7 + 9 + 11);
+  g_assert_cmpfloat(c->cause_sync_ns[KVMMMU_LOAD_CAUSE_MISS], ==, 40);
+  g_assert_cmpuint(c->sync_captures, ==, 1);
+  g_assert_cmpstr(kvmmmu_sync_place_name(KVMMMU_SYNC_AFTER_HIT), ==, "after_hit");
+}
+
 static void
 test_random(void)
 {
@@ -267,6 +349,7 @@ main(int argc, char **argv)
   g_test_add_func("/cache/role", test_role);
   g_test_add_func("/cache/random", test_random);
   g_test_add_func("/cache/load-causes", test_load_causes);
+  g_test_add_func("/cache/sync-places", test_sync_places);
   g_test_add_func("/cache/against-kernel", test_against_kernel);
   return g_test_run();
 }
