@@ -5,7 +5,9 @@
 #
 # A guest that stopped making progress cannot say where it is: ask QEMU.
 # Through the monitor's unix socket, for every vCPU, its registers (info
-# registers) and the 64 words at its stack pointer (x /64gx $rsp), each
+# registers), the 8 bytes of guest memory at its RIP (x /8xb $rip: what
+# the kernel holds there now, which a CPU looping on a patched-away int3
+# does not execute), and the 64 words at its stack pointer (x /64gx $rsp), each
 # word that points into kernel text named from System.map, moved by the
 # KASLR offset the guest printed at boot ("kvmmmu-lab: kallsyms _text
 # ADDR") and, inside a module, by the module addresses it printed
@@ -119,6 +121,11 @@ for my $cpu (0 .. $ncpus - 1) {
 	my $where = defined $rip ? (symbol(hex $rip) // '?') : '?';
 	printf "\n== vCPU %d: RIP %s %s%s\n", $cpu, $rip // '?', $where, $hlt ? ' (halted)' : '';
 	print $regs;
+	if (defined $rip) {
+		my @bytes = map { /^0x([0-9a-f]{2})$/ ? $1 : () } map { split } grep { /^[0-9a-f]+:/ }
+			split /\n/, command("x /8xb 0x$rip");
+		print "-- memory at RIP: @bytes\n";
+	}
 	next unless defined $rsp;
 	print "-- stack words that may be kernel code addresses (? where no symbol is known):\n";
 	for (split /\n/, command("x /64gx 0x$rsp")) {
