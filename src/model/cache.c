@@ -183,11 +183,13 @@ add_diff(KvmmmuCache *c, const KvmmmuRecord *rec, guint depth)
 }
 
 /* The vCPU's waiting sync ran outside a load: after the hit before it,
- * or for another reason. */
+ * after a miss whose load is still to come, or for another reason. */
 static void
 sync_outside(KvmmmuCache *c, KvmmmuVcpuCache *v)
 {
-  KvmmmuSyncPlace place = v->hit_unsynced ? KVMMMU_SYNC_AFTER_HIT : KVMMMU_SYNC_OTHER;
+  KvmmmuSyncPlace place = v->hit_unsynced  ? KVMMMU_SYNC_AFTER_HIT
+                          : v->miss_pending ? KVMMMU_SYNC_AFTER_MISS
+                                            : KVMMMU_SYNC_OTHER;
 
   if (!v->sync_pending)
     return;
@@ -416,7 +418,7 @@ kvmmmu_load_cause_meaning(KvmmmuLoadCause cause)
 const char *
 kvmmmu_sync_place_name(KvmmmuSyncPlace place)
 {
-  static const char *const names[] = { "in_load", "after_hit", "other" };
+  static const char *const names[] = { "in_load", "after_hit", "after_miss", "other" };
 
   return place < KVMMMU_SYNC_N_PLACES ? names[place] : "?";
 }
@@ -427,6 +429,7 @@ kvmmmu_sync_place_meaning(KvmmmuSyncPlace place)
   static const char *const meanings[] = {
     "inside a kvm_mmu_load (its time is part of the load's)",
     "at the VM entry after a switch that hit prev_roots: what a hit costs",
+    "after a miss, before its load: asked for by the CR3 write, on a root already freed",
     "anything else (a flush of the current PCID, INVLPG, nothing before it in the capture)",
   };
 

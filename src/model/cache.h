@@ -52,16 +52,19 @@ typedef enum {
 
 /* Where a kvm_mmu_sync_roots() ran, from its vCPU's records around it:
  * inside a kvm_mmu_load() (the load's time contains it), at the first VM
- * entry after a switch that hit prev_roots (what a hit costs), or other
- * (a flush of the current PCID, INVLPG, a sync with nothing before it). */
+ * entry after a switch that hit prev_roots (what a hit costs), after a
+ * miss and before its load (the CR3 write asked for a sync of a root it
+ * had just freed: the call finds nothing to do), or other (a flush of the
+ * current PCID, INVLPG, a sync with nothing before it). */
 typedef enum {
   KVMMMU_SYNC_IN_LOAD,
   KVMMMU_SYNC_AFTER_HIT,
+  KVMMMU_SYNC_AFTER_MISS,
   KVMMMU_SYNC_OTHER,
   KVMMMU_SYNC_N_PLACES
 } KvmmmuSyncPlace;
 
-/* "in_load", "after_hit", "other" */
+/* "in_load", "after_hit", "after_miss", "other" */
 const char *kvmmmu_sync_place_name(KvmmmuSyncPlace place);
 const char *kvmmmu_sync_place_meaning(KvmmmuSyncPlace place);
 

@@ -246,7 +246,7 @@ static void
 test_sync_places(void)
 {
   g_autoptr(KvmmmuCache) c = kvmmmu_cache_new(3);
-  const KvmmmuHist *in_load, *after_hit, *other;
+  const KvmmmuHist *in_load, *after_hit, *after_miss, *other;
 
   feed_header(c);
   feed_sync(c, 0, 1000, 7);                          /* nothing before: other */
@@ -257,7 +257,7 @@ test_sync_places(void)
   feed_sync(c, 0, 4100, 20);                         /* the hit's sync */
   feed_sync(c, 0, 4200, 9);                          /* a second one: other */
   feed_switch_at(c, 0, 0x3000, KVMMMU_SWITCH_MISS, 5000);
-  feed_sync(c, 0, 5100, 11);                         /* before the load, not in it */
+  feed_sync(c, 0, 5100, 11);                         /* after the miss, before its load */
   feed_load_at(c, 0, 0x3000, 6000, 100);             /* ran 5900..6000 */
   feed_switch_at(c, 0, 0x1000, KVMMMU_SWITCH_HIT, 7000);
   feed_sync(c, 0, 7100, 30);                         /* the last record: at finish */
@@ -265,13 +265,16 @@ test_sync_places(void)
 
   in_load = c->sync_ns[KVMMMU_SYNC_IN_LOAD];
   after_hit = c->sync_ns[KVMMMU_SYNC_AFTER_HIT];
+  after_miss = c->sync_ns[KVMMMU_SYNC_AFTER_MISS];
   other = c->sync_ns[KVMMMU_SYNC_OTHER];
   g_assert_cmpuint(in_load->count, ==, 1);
   g_assert_cmpint(in_load->max, ==, 40);
   g_assert_cmpuint(after_hit->count, ==, 2);
   g_assert_cmpfloat(after_hit->sum, ==, 20 + 30);
-  g_assert_cmpuint(other->count, ==, 3);
-  g_assert_cmpfloat(other->sum, ==, 7 + 9 + 11);
+  g_assert_cmpuint(after_miss->count, ==, 1);
+  g_assert_cmpint(after_miss->max, ==, 11);
+  g_assert_cmpuint(other->count, ==, 2);
+  g_assert_cmpfloat(other->sum, ==, 7 + 9);
   g_assert_cmpfloat(c->cause_sync_ns[KVMMMU_LOAD_CAUSE_MISS], ==, 40);
   g_assert_cmpuint(c->sync_captures, ==, 1);
   g_assert_cmpstr(kvmmmu_sync_place_name(KVMMMU_SYNC_AFTER_HIT), ==, "after_hit");
