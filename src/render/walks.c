@@ -416,6 +416,12 @@ kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
     g_string_append_printf(out, ",%s\n", ws->verdict == KVMMMU_STEP_OK && !ws->path_checked
                                           ? "path-unchecked" : kvmmmu_step_verdict_name(ws->verdict));
   }
+  /* The failing steps past those kept are counted only: one row says how
+   * many (in i), as the text and JSON do, so that the rows account for
+   * every step of the walk. */
+  if (t->n_steps_unkept)
+    g_string_append_printf(out, "%u,%" G_GUINT64_FORMAT ",%s,%u,%s,%u,steps-not-kept,%u,,,,,,,,,failed\n",
+                           t->capture, w->walk, time->str, t->cpu, kvm, w->round, t->n_steps_unkept);
 }
 
 /* "role" and, with a layout, "role_decoded". */
