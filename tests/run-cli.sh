@@ -174,7 +174,7 @@ if [ $rc = 0 ] && grep -qx '  load       17396' "$TMP/out" && grep -qx 'vcpus:  
 then ok "cli summary: vCPUs past 16384 a capture counted apart (text, stderr)"
 else bad "cli summary: vCPUs past 16384 a capture (exit $rc)" "$(cat "$TMP/out" "$TMP/err")"; fi
 "$R" summary --format json "$TMP/vcpus.trace" 2>/dev/null | tr -d ' \n' >"$TMP/out"
-grep -qF '"vcpus":16394,' "$TMP/out" && grep -qF '"seq_unchecked":0,"records_of_vcpus_not_kept":1001,"capture_list"' "$TMP/out" \
+grep -qF '"vcpus":16394,' "$TMP/out" && grep -qF '"seq_unchecked":0,"records_of_vcpus_not_kept":1001,"captures_not_listed":0,"capture_list"' "$TMP/out" \
   && grep -qF '"vcpus":16384,"cpus":1,' "$TMP/out" && grep -qF '"vcpus":10,"cpus":1,' "$TMP/out" \
   && [ "$(grep -o '"records_of_vcpus_not_kept":[0-9]*' "$TMP/out" | tr '\n' ' ')" = '"records_of_vcpus_not_kept":1001 "records_of_vcpus_not_kept":1001 "records_of_vcpus_not_kept":0 ' ] \
   && ok "cli summary json: records_of_vcpus_not_kept, in all and per capture" \
@@ -188,6 +188,27 @@ ASAN_OPTIONS=$noleak "$R" html -o "$TMP/vcpus.html" "$TMP/vcpus.trace" >"$TMP/ou
   && grep -qx 'kvmmmu-report: html: 1001 records of vCPUs past the first 16384 of a capture: those vCPUs are not counted' "$TMP/err" \
   && ok "cli html: vCPUs past 16384 a capture counted apart (the page, stderr)" \
   || bad "cli html: vCPUs past 16384 a capture (exit $rc)" "$(cat "$TMP/err")"
+# Captures past the first 4096 are counted in the totals but not listed:
+# 4099 captures of one load each, the last three said in a line.
+awk 'BEGIN { for (i = 0; i < 4099; i++) {
+  printf "kvmmmu 1 6.1.0-56-amd64 lab %d script=root_hpa\n", 1000 + 100 * i
+  printf "load %d 0 1 ffff1 %d 0 450 2f394000 7000 3704\n", 1010 + 100 * i, i } }' >"$TMP/captures.trace"
+"$R" summary "$TMP/captures.trace" >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ $rc = 0 ] && grep -qx 'captures: 4099' "$TMP/out" && grep -qx '  load       4099' "$TMP/out" \
+   && [ "$(grep -c '^capture [0-9]*: ' "$TMP/out")" = 4096 ] && grep -q '^capture 4096: ' "$TMP/out" \
+   && grep -qx '3 captures not listed (past the first 4096; in the totals above)' "$TMP/out" \
+   && grep -qx 'vcpus:    4099 (summed over the captures)' "$TMP/out" \
+   && grep -qx 'kvmmmu-report: summary: 3 captures past the first 4096 not listed (in the totals)' "$TMP/err"
+then ok "cli summary: captures past 4096 counted, not listed (text, stderr)"
+else bad "cli summary: captures past 4096 (exit $rc)" "$(tail -3 "$TMP/out"; cat "$TMP/err")"; fi
+"$R" summary --format json "$TMP/captures.trace" 2>/dev/null | tr -d ' \n' >"$TMP/out"
+grep -qF '"captures":4099,' "$TMP/out" && grep -qF '"captures_not_listed":3,"capture_list":[' "$TMP/out" \
+  && [ "$(grep -o '"capture":[0-9]*' "$TMP/out" | wc -l)" = 4096 ] && grep -qF '"capture":4096,' "$TMP/out" \
+  && ok "cli summary json: captures_not_listed" || bad "cli summary json: captures_not_listed" "$(head -c 600 "$TMP/out")"
+"$R" summary --format csv "$TMP/captures.trace" 2>/dev/null >"$TMP/out"
+grep -qx 'all,captures,4099' "$TMP/out" && grep -qx 'all,captures_not_listed,3' "$TMP/out" \
+  && grep -qx '4096,records_load,1' "$TMP/out" && ! grep -q '^4097,' "$TMP/out" \
+  && ok "cli summary csv: captures_not_listed" || bad "cli summary csv: captures_not_listed" "$(grep '^all,' "$TMP/out")"
 expect_cli 64 "bad --time 'x': expected START,END" walks --time x $S/seed.trace
 expect_cli 64 "bad --cpu '1,,2': expected comma-separated numbers" walks --cpu 1,,2 $S/seed.trace
 # --vm by index numbers every VM in order of first sight, one selected by

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kvmmmu-report summary: records per kind, walks, vCPUs, span, loss. */
+#include <stdio.h>
+
 #include "cli/cli.h"
 #include "model/cache.h"
 
@@ -55,6 +57,9 @@ kvmmmu_cmd_summary(int argc, char **argv)
   }
   kvmmmu_cli_flush(out);
   kvmmmu_cli_note_stats_limits("summary", stats);
+  if (kvmmmu_stats_captures_unlisted(stats))
+    fprintf(stderr, "kvmmmu-report: summary: %u captures past the first %u not listed (in the totals)\n",
+            kvmmmu_stats_captures_unlisted(stats), KVMMMU_STATS_CAPTURES_LISTED);
   kvmmmu_cli_clear(&cli);
   return status;
 }

@@ -10,6 +10,26 @@ typedef struct _KvmmmuCpuSeq {
   guint capture;        /* stats->captures when this was set: older is stale */
 } KvmmmuCpuSeq;
 
+/* What the totals need of the captures: those of the captures past the
+ * listed ones are kept so, folded together. */
+typedef struct _KvmmmuCaptureSums {
+  guint captures, unended, max_cpus;
+  guint64 records_lost, span_ns, faults; /* saturating */
+  guint64 short_written, short_arrived;  /* of the captures short of their trailer */
+  KvmmmuEnd end;                         /* the trailers summed, saturating */
+  guint64 last_end_ns;                   /* the end of the last one added */
+  char *file;                            /* the last folded capture's file */
+} KvmmmuCaptureSums;
+
+/* The header fields kvmmmu_stats_distinct() knows, by offset. */
+static const gsize distinct_fields[] = {
+  G_STRUCT_OFFSET(KvmmmuHeader, release),
+  G_STRUCT_OFFSET(KvmmmuHeader, host),
+  G_STRUCT_OFFSET(KvmmmuHeader, script),
+  G_STRUCT_OFFSET(KvmmmuHeader, build_id),
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(distinct_fields) == G_N_ELEMENTS(((KvmmmuStats *)0)->distinct));
+
 KvmmmuStats *
 kvmmmu_stats_new(void)
 {
@@ -17,6 +37,11 @@ kvmmmu_stats_new(void)
 
   s->vcpus = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   s->capture_list = g_array_new(FALSE, TRUE, sizeof(KvmmmuCapture));
+  s->folded = g_new0(KvmmmuCaptureSums, 1);
+  for (guint f = 0; f < G_N_ELEMENTS(s->distinct); f++) {
+    s->distinct[f] = g_ptr_array_new_with_free_func(g_free);
+    s->distinct_seen[f] = g_hash_table_new(g_str_hash, g_str_equal); /* keys: distinct[f]'s */
+  }
   return s;
 }
 
@@ -37,6 +62,12 @@ kvmmmu_stats_free(KvmmmuStats *s)
     capture_clear(&g_array_index(s->capture_list, KvmmmuCapture, i));
   g_array_unref(s->capture_list);
   g_free(s->cur.file);
+  g_free(s->folded->file);
+  g_free(s->folded);
+  for (guint f = 0; f < G_N_ELEMENTS(s->distinct); f++) {
+    g_hash_table_destroy(s->distinct_seen[f]);
+    g_ptr_array_unref(s->distinct[f]);
+  }
   g_free(s);
 }
 
@@ -174,19 +205,90 @@ open_capture(const KvmmmuStats *s, KvmmmuCapture *c)
   c->n_vcpus = g_hash_table_size(s->vcpus);
 }
 
+static gboolean
+capture_is_open(const KvmmmuStats *s)
+{
+  return s->captures > s->capture_list->len + s->captures_folded;
+}
+
+static void
+sums_add(KvmmmuCaptureSums *t, const KvmmmuCapture *c)
+{
+  guint64 lost = kvmmmu_capture_records_lost(c);
+
+  t->captures++;
+  t->unended += !c->have_end;
+  t->max_cpus = MAX(t->max_cpus, c->n_cpus);
+  KVMMMU_COUNT_ADD(t->records_lost, lost);
+  KVMMMU_COUNT_ADD(t->span_ns, kvmmmu_capture_span_ns(c));
+  KVMMMU_COUNT_ADD(t->faults, c->end.faults);
+  if (lost) {
+    KVMMMU_COUNT_ADD(t->short_written, c->end.records);
+    KVMMMU_COUNT_ADD(t->short_arrived, c->arrived_at_end);
+  }
+  KVMMMU_COUNT_ADD(t->end.hits, c->end.hits);
+  KVMMMU_COUNT_ADD(t->end.records, c->end.records);
+  KVMMMU_COUNT_ADD(t->end.faults, c->end.faults);
+  KVMMMU_COUNT_ADD(t->end.skipped, c->end.skipped);
+  t->last_end_ns = c->have_end ? MAX(c->end_ts, c->last_ts) : c->last_ts;
+}
+
+/* Over every capture: the folded ones, the listed ones, the open one. */
+static void
+sums(const KvmmmuStats *s, KvmmmuCaptureSums *t)
+{
+  KvmmmuCapture c;
+
+  *t = *s->folded;
+  t->file = NULL;
+  for (guint i = 0; i < s->capture_list->len; i++)
+    sums_add(t, &g_array_index(s->capture_list, KvmmmuCapture, i));
+  if (capture_is_open(s)) {
+    open_capture(s, &c);
+    sums_add(t, &c);
+  }
+}
+
 static void
 close_capture(KvmmmuStats *s)
 {
   KvmmmuCapture c;
 
-  if (s->captures == s->capture_list->len)
-    return; /* none open */
+  if (!capture_is_open(s))
+    return;
   open_capture(s, &c);
   s->cur.file = NULL; /* now c's */
-  g_array_append_val(s->capture_list, c);
+  if (s->capture_list->len < KVMMMU_STATS_CAPTURES_LISTED) {
+    g_array_append_val(s->capture_list, c);
+  } else {
+    sums_add(s->folded, &c);
+    s->captures_folded++;
+    /* kept until the next is folded: s->cur_file may point to it */
+    g_free(s->folded->file);
+    s->folded->file = c.file;
+  }
   s->vcpus_closed += c.n_vcpus;
   g_hash_table_remove_all(s->vcpus);
   memset(s->recent_vcpus, 0, sizeof s->recent_vcpus);
+}
+
+static void
+note_distinct(KvmmmuStats *s, const KvmmmuHeader *h)
+{
+  for (guint f = 0; f < G_N_ELEMENTS(distinct_fields); f++) {
+    const char *v = (const char *)h + distinct_fields[f];
+
+    if (!*v)
+      v = "-";
+    if (g_hash_table_contains(s->distinct_seen[f], v))
+      continue;
+    if (s->distinct[f]->len >= KVMMMU_STATS_DISTINCT_MAX) {
+      s->distinct_more[f] = TRUE;
+      continue;
+    }
+    g_ptr_array_add(s->distinct[f], g_strdup(v));
+    g_hash_table_add(s->distinct_seen[f], g_ptr_array_index(s->distinct[f], s->distinct[f]->len - 1));
+  }
 }
 
 static void
@@ -195,6 +297,7 @@ open_new_capture(KvmmmuStats *s, const KvmmmuRecord *rec)
   const char *file = rec->file ? rec->file : "";
 
   close_capture(s);
+  note_distinct(s, &rec->u.header);
   if (s->captures++ == 0)
     s->header = rec->u.header;
   /* a file's captures are numbered from 1 (compared by text: a later
@@ -343,28 +446,44 @@ kvmmmu_stats_note_skipped(KvmmmuStats *s, gboolean step_of_bad_walk, guint32 cpu
 void
 kvmmmu_stats_finish(KvmmmuStats *s)
 {
-  close_capture(s);
-  s->have_end = s->capture_list->len > 0;
-  memset(&s->end, 0, sizeof s->end);
-  for (guint i = 0; i < s->capture_list->len; i++) {
-    const KvmmmuCapture *c = &g_array_index(s->capture_list, KvmmmuCapture, i);
+  KvmmmuCaptureSums t;
 
-    s->have_end = s->have_end && c->have_end;
-    KVMMMU_COUNT_ADD(s->end.hits, c->end.hits);
-    KVMMMU_COUNT_ADD(s->end.records, c->end.records);
-    KVMMMU_COUNT_ADD(s->end.faults, c->end.faults);
-    KVMMMU_COUNT_ADD(s->end.skipped, c->end.skipped);
-  }
+  close_capture(s);
+  sums(s, &t);
+  s->have_end = t.captures > 0 && t.unended == 0;
+  s->end = t.end;
+}
+
+guint
+kvmmmu_stats_captures_listed(const KvmmmuStats *s)
+{
+  return MIN(s->captures, KVMMMU_STATS_CAPTURES_LISTED);
+}
+
+guint
+kvmmmu_stats_captures_unlisted(const KvmmmuStats *s)
+{
+  return s->captures - kvmmmu_stats_captures_listed(s);
 }
 
 void
 kvmmmu_stats_get_capture(const KvmmmuStats *s, guint i, KvmmmuCapture *out)
 {
-  g_return_if_fail(i < s->captures);
+  g_return_if_fail(i < kvmmmu_stats_captures_listed(s));
   if (i == s->capture_list->len)
     open_capture(s, out); /* the open one, as it stands */
   else
     *out = g_array_index(s->capture_list, KvmmmuCapture, i);
+}
+
+void
+kvmmmu_stats_trailer_short(const KvmmmuStats *s, guint64 *written, guint64 *arrived)
+{
+  KvmmmuCaptureSums t;
+
+  sums(s, &t);
+  *written = t.short_written;
+  *arrived = t.short_arrived;
 }
 
 guint64
@@ -386,15 +505,10 @@ kvmmmu_capture_span_ns(const KvmmmuCapture *c)
 guint64
 kvmmmu_stats_records_lost(const KvmmmuStats *s)
 {
-  guint64 lost = 0;
+  KvmmmuCaptureSums t;
 
-  KvmmmuCapture c;
-
-  for (guint i = 0; i < s->captures; i++) {
-    kvmmmu_stats_get_capture(s, i, &c);
-    KVMMMU_COUNT_ADD(lost, kvmmmu_capture_records_lost(&c));
-  }
-  return lost;
+  sums(s, &t);
+  return t.records_lost;
 }
 
 guint64
@@ -404,66 +518,55 @@ kvmmmu_stats_end_ns(const KvmmmuStats *s)
 
   if (s->captures == 0)
     return 0;
-  kvmmmu_stats_get_capture(s, s->captures - 1, &c);
+  if (capture_is_open(s))
+    open_capture(s, &c);
+  else if (s->captures_folded)
+    return s->folded->last_end_ns; /* the last capture was folded */
+  else
+    c = g_array_index(s->capture_list, KvmmmuCapture, s->capture_list->len - 1);
   return c.have_end ? MAX(c.end_ts, c.last_ts) : c.last_ts;
 }
 
 guint64
 kvmmmu_stats_span_ns(const KvmmmuStats *s)
 {
-  guint64 span = 0;
-  KvmmmuCapture c;
+  KvmmmuCaptureSums t;
 
-  for (guint i = 0; i < s->captures; i++) {
-    kvmmmu_stats_get_capture(s, i, &c);
-    KVMMMU_COUNT_ADD(span, kvmmmu_capture_span_ns(&c));
-  }
-  return span;
+  sums(s, &t);
+  return t.span_ns;
 }
 
 guint
 kvmmmu_stats_captures_unended(const KvmmmuStats *s)
 {
-  guint n = 0;
-  KvmmmuCapture c;
+  KvmmmuCaptureSums t;
 
-  for (guint i = 0; i < s->captures; i++) {
-    kvmmmu_stats_get_capture(s, i, &c);
-    n += !c.have_end;
-  }
-  return n;
+  sums(s, &t);
+  return t.unended;
 }
 
 guint
 kvmmmu_stats_max_cpus(const KvmmmuStats *s)
 {
-  guint n = 0;
-  KvmmmuCapture c;
+  KvmmmuCaptureSums t;
 
-  for (guint i = 0; i < s->captures; i++) {
-    kvmmmu_stats_get_capture(s, i, &c);
-    n = MAX(n, c.n_cpus);
-  }
-  return n;
+  sums(s, &t);
+  return t.max_cpus;
 }
 
 guint
 kvmmmu_stats_n_vcpus(const KvmmmuStats *s)
 {
-  return s->vcpus_closed + (s->captures > s->capture_list->len ? g_hash_table_size(s->vcpus) : 0);
+  return s->vcpus_closed + (capture_is_open(s) ? g_hash_table_size(s->vcpus) : 0);
 }
 
 guint64
 kvmmmu_stats_faults(const KvmmmuStats *s)
 {
-  KvmmmuCapture c;
-  guint64 n = 0;
+  KvmmmuCaptureSums t;
 
-  for (guint i = 0; i < s->captures; i++) {
-    kvmmmu_stats_get_capture(s, i, &c);
-    KVMMMU_COUNT_ADD(n, c.end.faults);
-  }
-  return n;
+  sums(s, &t);
+  return t.faults;
 }
 
 gboolean
@@ -478,22 +581,15 @@ char *
 kvmmmu_stats_distinct(const KvmmmuStats *s, gsize offset)
 {
   g_autoptr(GString) out = g_string_new("");
-  g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func(g_free);
-  KvmmmuCapture c;
 
-  for (guint i = 0; i < s->captures; i++) {
-    const char *v;
-
-    kvmmmu_stats_get_capture(s, i, &c);
-    v = (const char *)&c.header + offset;
-    if (!*v)
-      v = "-";
-    if (g_hash_table_contains(seen, v))
+  for (guint f = 0; f < G_N_ELEMENTS(distinct_fields); f++) {
+    if (distinct_fields[f] != offset)
       continue;
-    g_ptr_array_add(held, g_strdup(v));
-    g_hash_table_add(seen, g_ptr_array_index(held, held->len - 1));
-    g_string_append_printf(out, "%s%s", out->len ? ", " : "", v);
+    for (guint i = 0; i < s->distinct[f]->len; i++)
+      g_string_append_printf(out, "%s%s", i ? ", " : "", (const char *)g_ptr_array_index(s->distinct[f], i));
+    if (s->distinct_more[f])
+      g_string_append(out, ", and more");
+    return g_strdup(out->str);
   }
-  return g_strdup(out->str);
+  g_return_val_if_reached(g_strdup(""));
 }

@@ -24,6 +24,16 @@
  * not: a capture that reaches the limit has that many vCPUs or more. */
 #define KVMMMU_STATS_VCPUS_MAX 16384
 
+/* Captures listed one by one (in text, JSON and CSV), 1 KiB or so each:
+ * a capture past them is counted in the totals as the others are, but not
+ * listed (kvmmmu_stats_captures_unlisted).  Traces hold a few captures;
+ * this many is a file of tiny ones. */
+#define KVMMMU_STATS_CAPTURES_LISTED 4096
+
+/* Distinct kernels, hosts, scripts and build ids named over all captures
+ * (kvmmmu_stats_distinct): values past them are said as "and more". */
+#define KVMMMU_STATS_DISTINCT_MAX 64
+
 /* One capture: a header and the records after it up to the next header.
  * Its counts are its own; KvmmmuStats holds their totals. */
 typedef struct {
@@ -49,8 +59,15 @@ typedef struct {
 typedef struct {
   guint captures;             /* header records */
   KvmmmuHeader header;        /* the first capture's header */
-  GArray *capture_list;       /* KvmmmuCapture, in input order; the last is
-                               * open until kvmmmu_stats_finish() */
+  GArray *capture_list;       /* KvmmmuCapture, in input order, the closed ones of
+                               * the first KVMMMU_STATS_CAPTURES_LISTED */
+  guint captures_folded;      /* closed captures past them: in `folded` only */
+  struct _KvmmmuCaptureSums *folded;
+  /* The distinct values of the headers' string fields, in order of first
+   * sight, KVMMMU_STATS_DISTINCT_MAX at most each; more: a value was left out */
+  GPtrArray *distinct[4];
+  GHashTable *distinct_seen[4];
+  gboolean distinct_more[4];
   guint64 per_kind[KVMMMU_RECORD_N_KINDS];
   guint64 first_ts, last_ts;  /* over event records */
   guint64 pages, steps_parents;
@@ -122,9 +139,16 @@ void kvmmmu_stats_note_skipped(KvmmmuStats *stats, gboolean step_of_bad_walk, gu
 
 /* Close the last capture (end of input): its counts are then final. */
 void kvmmmu_stats_finish(KvmmmuStats *stats);
-/* Capture i (0-based, below stats->captures), copied out: the open one as
- * it stands.  Its file is borrowed from stats. */
+/* Captures listed one by one: the first KVMMMU_STATS_CAPTURES_LISTED. */
+guint kvmmmu_stats_captures_listed(const KvmmmuStats *stats);
+/* Captures past them, in the totals but not listed. */
+guint kvmmmu_stats_captures_unlisted(const KvmmmuStats *stats);
+/* Capture i (0-based, below kvmmmu_stats_captures_listed()), copied out:
+ * the open one as it stands.  Its file is borrowed from stats. */
 void kvmmmu_stats_get_capture(const KvmmmuStats *stats, guint i, KvmmmuCapture *out);
+/* Over the captures whose trailer counts records that did not arrive: the
+ * records their trailers count (saturating) and those that arrived. */
+void kvmmmu_stats_trailer_short(const KvmmmuStats *stats, guint64 *written, guint64 *arrived);
 
 /* Records a capture's trailer says were written but did not arrive (0 when
  * it has no trailer or it agrees). */
@@ -141,8 +165,9 @@ guint64 kvmmmu_stats_span_ns(const KvmmmuStats *stats);
 /* Captures without a trailer. */
 guint kvmmmu_stats_captures_unended(const KvmmmuStats *stats);
 /* The distinct values of a string field of the captures' headers
- * (G_STRUCT_OFFSET(KvmmmuHeader, script)), ", "-joined, "-" for empty.
- * transfer full */
+ * (G_STRUCT_OFFSET(KvmmmuHeader, script): release, host, script or
+ * build_id), ", "-joined, "-" for empty, ending in ", and more" past
+ * KVMMMU_STATS_DISTINCT_MAX.  transfer full */
 char *kvmmmu_stats_distinct(const KvmmmuStats *stats, gsize header_offset);
 /* The most CPUs in one capture. */
 guint kvmmmu_stats_max_cpus(const KvmmmuStats *stats);

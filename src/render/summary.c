@@ -11,23 +11,6 @@ static const KvmmmuRecordKind event_kinds[] = {
 #undef X_KIND
 };
 
-/* What the trailers of the captures that have one say was written, and
- * what of that arrived. */
-static void
-trailer_counts(const KvmmmuStats *s, guint64 *written, guint64 *arrived)
-{
-  KvmmmuCapture c;
-
-  *written = *arrived = 0;
-  for (guint i = 0; i < s->captures; i++) {
-    kvmmmu_stats_get_capture(s, i, &c);
-    if (kvmmmu_capture_records_lost(&c)) {
-      KVMMMU_COUNT_ADD(*written, c.end.records);
-      *arrived += c.arrived_at_end;
-    }
-  }
-}
-
 void
 kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s)
 {
@@ -36,7 +19,7 @@ kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s)
 
   if (!kvmmmu_stats_lossy(s))
     return;
-  trailer_counts(s, &written, &arrived);
+  kvmmmu_stats_trailer_short(s, &written, &arrived);
   g_string_append(out, "lost:");
 /* A count that saturated (format/count.h) is that many or more. */
 #define LOSS(cond, ...)                                                     \
@@ -208,10 +191,13 @@ kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, gu
     KvmmmuCapture c;
 
     g_string_append(out, "\nper capture (walk ids and seq numbers start again in each):\n");
-    for (guint i = 0; i < s->captures; i++) {
+    for (guint i = 0; i < kvmmmu_stats_captures_listed(s); i++) {
       kvmmmu_stats_get_capture(s, i, &c);
       capture_text(out, &c);
     }
+    if (kvmmmu_stats_captures_unlisted(s))
+      g_string_append_printf(out, "%u captures not listed (past the first %u; in the totals above)\n",
+                             kvmmmu_stats_captures_unlisted(s), KVMMMU_STATS_CAPTURES_LISTED);
   }
 }
 
@@ -316,7 +302,8 @@ kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks, gui
   csv_row(out, "all", "seq_repeated", s->seq_repeated);
   csv_row(out, "all", "seq_unchecked", s->seq_unchecked);
   csv_row(out, "all", "records_of_vcpus_not_kept", s->vcpu_records_over);
-  for (guint i = 0; i < s->captures; i++) {
+  csv_row(out, "all", "captures_not_listed", kvmmmu_stats_captures_unlisted(s));
+  for (guint i = 0; i < kvmmmu_stats_captures_listed(s); i++) {
     char id[16];
 
     kvmmmu_stats_get_capture(s, i, &c);
@@ -390,9 +377,10 @@ kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_line
   kvmmmu_json_uint(b, "seq_repeated", s->seq_repeated);
   kvmmmu_json_uint(b, "seq_unchecked", s->seq_unchecked);
   kvmmmu_json_uint(b, "records_of_vcpus_not_kept", s->vcpu_records_over);
+  kvmmmu_json_int(b, "captures_not_listed", kvmmmu_stats_captures_unlisted(s));
   kvmmmu_json_member(b, "capture_list");
   kvmmmu_json_begin_array(b);
-  for (guint i = 0; i < s->captures; i++) {
+  for (guint i = 0; i < kvmmmu_stats_captures_listed(s); i++) {
     kvmmmu_stats_get_capture(s, i, &c);
     kvmmmu_json_begin_object(b);
     kvmmmu_json_int(b, "capture", c.index);

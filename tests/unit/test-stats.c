@@ -166,6 +166,78 @@ test_vcpu_bound(void)
   g_assert_cmpuint(s->vcpu_records_over, ==, n - KVMMMU_STATS_VCPUS_MAX + 2);
 }
 
+/* A million tiny captures: the first KVMMMU_STATS_CAPTURES_LISTED are
+ * kept to be listed, the rest counted in every total all the same.  Even
+ * ones end with a trailer counting one record more than arrived; hosts
+ * take 100 names, more than are kept. */
+static void
+test_capture_bound(void)
+{
+  g_autoptr(KvmmmuStats) s = kvmmmu_stats_new();
+  const guint n = 1000000;
+  KvmmmuRecord h = { .kind = KVMMMU_RECORD_HEADER, .file = "t.trace" };
+  KvmmmuRecord end = { .kind = KVMMMU_RECORD_END, .cpu = 1, .seq = 2 };
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_LOAD, .seq = 1 };
+  guint64 written, arrived;
+  g_autofree char *hosts = NULL, *kernels = NULL;
+  KvmmmuCapture c;
+
+  g_strlcpy(h.u.header.release, "6.1.0-56-amd64", sizeof h.u.header.release);
+  end.u.End.records = 2;
+  end.u.End.faults = 1;
+  rec.u.Load.kvm = 0xffff0000;
+  for (guint i = 0; i < n; i++) {
+    guint64 t0 = 1000 + 100 * (guint64)i;
+
+    h.u.header.start_ns = t0;
+    g_snprintf(h.u.header.host, sizeof h.u.header.host, "h%u", i % 100);
+    g_assert_cmpint(kvmmmu_stats_add(s, &h), ==, KVMMMU_STATS_COUNTED);
+    rec.ts_ns = t0 + 10;
+    rec.cpu = 1;
+    rec.u.Load.vcpu = i;
+    g_assert_cmpint(kvmmmu_stats_add(s, &rec), ==, KVMMMU_STATS_COUNTED);
+    if (i == n / 2 + 1) { /* one capture past the listed has two CPUs */
+      rec.cpu = 2;
+      g_assert_cmpint(kvmmmu_stats_add(s, &rec), ==, KVMMMU_STATS_COUNTED);
+    }
+    if (i % 2 == 0) {
+      end.ts_ns = t0 + 20;
+      g_assert_cmpint(kvmmmu_stats_add(s, &end), ==, KVMMMU_STATS_COUNTED);
+    }
+    g_assert_cmpuint(s->capture_list->len, <=, KVMMMU_STATS_CAPTURES_LISTED);
+  }
+  kvmmmu_stats_finish(s);
+  g_assert_cmpuint(s->captures, ==, n);
+  g_assert_cmpuint(s->capture_list->len, ==, KVMMMU_STATS_CAPTURES_LISTED);
+  g_assert_cmpuint(kvmmmu_stats_captures_listed(s), ==, KVMMMU_STATS_CAPTURES_LISTED);
+  g_assert_cmpuint(kvmmmu_stats_captures_unlisted(s), ==, n - KVMMMU_STATS_CAPTURES_LISTED);
+  kvmmmu_stats_get_capture(s, KVMMMU_STATS_CAPTURES_LISTED - 1, &c);
+  g_assert_cmpuint(c.index, ==, KVMMMU_STATS_CAPTURES_LISTED);
+  g_assert_cmpuint(c.header.start_ns, ==, 1000 + 100 * (KVMMMU_STATS_CAPTURES_LISTED - 1));
+  /* the totals hold every capture */
+  g_assert_cmpuint(s->per_kind[KVMMMU_RECORD_LOAD], ==, n + 1);
+  g_assert_cmpuint(kvmmmu_stats_records_lost(s), ==, n / 2);
+  g_assert_cmpuint(kvmmmu_stats_faults(s), ==, n / 2);
+  g_assert_cmpuint(kvmmmu_stats_captures_unended(s), ==, n / 2);
+  g_assert_false(s->have_end);
+  g_assert_cmpuint(s->end.records, ==, n);
+  g_assert_cmpuint(s->end.faults, ==, n / 2);
+  kvmmmu_stats_trailer_short(s, &written, &arrived);
+  g_assert_cmpuint(written, ==, n);
+  g_assert_cmpuint(arrived, ==, n / 2);
+  /* spans: 20 ns to the trailer, 10 ns to the load without one */
+  g_assert_cmpuint(kvmmmu_stats_span_ns(s), ==, (guint64)n / 2 * 20 + (guint64)n / 2 * 10);
+  /* the last capture's load */
+  g_assert_cmpuint(kvmmmu_stats_end_ns(s), ==, 1000 + 100 * (guint64)(n - 1) + 10);
+  g_assert_cmpuint(kvmmmu_stats_max_cpus(s), ==, 2);
+  g_assert_cmpuint(kvmmmu_stats_n_vcpus(s), ==, n);
+  kernels = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, release));
+  g_assert_cmpstr(kernels, ==, "6.1.0-56-amd64");
+  hosts = kvmmmu_stats_distinct(s, G_STRUCT_OFFSET(KvmmmuHeader, host));
+  g_assert_true(g_str_has_prefix(hosts, "h0, h1, h2, "));
+  g_assert_true(g_str_has_suffix(hosts, ", h63, and more"));
+}
+
 /* A skipped line arrived (its seq is no gap), unless its seq is not above
  * its CPU's last: it is then no news for the trailer's count either. */
 static void
@@ -191,5 +263,6 @@ main(int argc, char **argv)
   g_test_add_func("/stats/cpu-bound", test_cpu_bound);
   g_test_add_func("/stats/vcpu-bound", test_vcpu_bound);
   g_test_add_func("/stats/skipped", test_skipped);
+  g_test_add_func("/stats/capture-bound", test_capture_bound);
   return g_test_run();
 }
