@@ -209,6 +209,26 @@ grep -qF '"captures":4099,' "$TMP/out" && grep -qF '"captures_not_listed":3,"cap
 grep -qx 'all,captures,4099' "$TMP/out" && grep -qx 'all,captures_not_listed,3' "$TMP/out" \
   && grep -qx '4096,records_load,1' "$TMP/out" && ! grep -q '^4097,' "$TMP/out" \
   && ok "cli summary csv: captures_not_listed" || bad "cli summary csv: captures_not_listed" "$(grep '^all,' "$TMP/out")"
+# check --tracepoints keeps its place in the kernel's events for 8192 CPUs:
+# a walk on each of CPUs 0..8191 (the walks model's limit in a capture),
+# then in a second capture one on CPU 8192, whose two pages are counted
+# apart, and one more on CPU 0, still matched.
+awk -v tp="$TMP/cpus.tracepoints" 'BEGIN {
+  ev = " kvm-workload-97     [%03d] .....     3.120000: kvm_mmu_prepare_zap_page: sp gen 0 gfn %s l%d 8-byte q0 w-x nxe ad root 0 %s\n"
+  print "kvmmmu 1 6.1.0-56-amd64 lab 1000"
+  for (c = 0; c <= 8193; c++) {
+    if (c == 8192) print "kvmmmu 1 6.1.0-56-amd64 lab 900000"
+    cpu = c == 8193 ? 0 : c
+    printf "walk %d %d 1 %d 0 a 2 a,3302,42,4294967295,0 b,3301,44,1,1\n", 2000 + c, cpu, c + 1
+    printf "step %d %d 2 %d 1 b 1 a,3302\n", 2000 + c, cpu, c + 1
+    printf ev, cpu, "42", 2, "sync" >tp; printf ev, cpu, "44", 1, "unsync" >tp } }' >"$TMP/cpus.trace"
+"$R" check --tracepoints "$TMP/cpus.tracepoints" "$TMP/cpus.trace" >"$TMP/out" 2>"$TMP/err"; rc=$?
+[ $rc = 1 ] && grep -qxF "FAIL roles agree with the kernel's kvm_mmu_prepare_zap_page: 16386 of 16388 zapped pages (0 differ, 0 without an event, 2 on CPUs past the first 8192 not matched)" "$TMP/out" \
+  && ok "cli check --tracepoints: CPUs past 8192 counted, not matched" \
+  || bad "cli check --tracepoints: CPUs past 8192 (exit $rc)" "$(grep roles "$TMP/out"; cat "$TMP/err")"
+"$R" check --format json --tracepoints "$TMP/cpus.tracepoints" "$TMP/cpus.trace" 2>/dev/null | tr -d ' \n' >"$TMP/out"
+grep -qF '"pages":16388,"agree":16386,"differ":0,"without_event":0,"pages_of_cpus_not_kept":2' "$TMP/out" \
+  && ok "cli check json: pages_of_cpus_not_kept" || bad "cli check json: pages_of_cpus_not_kept" "$(grep -o '"roles_vs[^}]*}' "$TMP/out")"
 expect_cli 64 "bad --time 'x': expected START,END" walks --time x $S/seed.trace
 expect_cli 64 "bad --cpu '1,,2': expected comma-separated numbers" walks --cpu 1,,2 $S/seed.trace
 # --vm by index numbers every VM in order of first sight, one selected by

@@ -155,16 +155,23 @@ kvmmmu_cmd_check(int argc, char **argv)
       kvmmmu_verdicts_add(v, OK(FALSE), "roles_vs_tracepoints",
                           "roles agree with the kernel's tracepoints: no layout to decode with");
     else {
+      g_autofree char *over = run.match.cpus_over
+        ? g_strdup_printf(", %" G_GUINT64_FORMAT " on CPUs past the first %u not matched",
+                          run.match.cpus_over, KVMMMU_ZAPMATCH_CPUS_MAX)
+        : g_strdup("");
+
       kvmmmu_verdicts_add(v, OK(run.match.pages > 0 && run.match.agree == run.match.pages), "roles_vs_tracepoints",
               "roles agree with the kernel's kvm_mmu_prepare_zap_page: %" G_GUINT64_FORMAT
               " of %" G_GUINT64_FORMAT " zapped pages (%" G_GUINT64_FORMAT " differ, %"
-              G_GUINT64_FORMAT " without an event)%s%s",
-              run.match.agree, run.match.pages, run.match.differ, run.match.unmatched,
+              G_GUINT64_FORMAT " without an event%s)%s%s",
+              run.match.agree, run.match.pages, run.match.differ, run.match.unmatched, over,
               run.match.differ ? "; first: " : "", run.match.first_diff);
       kvmmmu_verdicts_number(v, "pages", run.match.pages);
       kvmmmu_verdicts_number(v, "agree", run.match.agree);
       kvmmmu_verdicts_number(v, "differ", run.match.differ);
       kvmmmu_verdicts_number(v, "without_event", run.match.unmatched);
+      if (run.match.cpus_over)
+        kvmmmu_verdicts_number(v, "pages_of_cpus_not_kept", run.match.cpus_over);
     }
   }
   if (stats->per_kind[KVMMMU_RECORD_SWITCH]) {

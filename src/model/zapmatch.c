@@ -23,10 +23,22 @@ match_page(KvmmmuZapMatch *m, guint cpu, const KvmmmuWalkItem *it,
            const KvmmmuKernelLayout *layout, const char *what)
 {
   GArray *evs = g_hash_table_lookup(m->events, GUINT_TO_POINTER(cpu));
-  guint at = GPOINTER_TO_UINT(g_hash_table_lookup(m->cursor, GUINT_TO_POINTER(cpu)));
+  gpointer cursor;
+  guint at = 0;
   KvmmmuKernelRole want;
 
   m->pages++;
+  if (evs && g_hash_table_lookup_extended(m->cursor, GUINT_TO_POINTER(cpu), NULL, &cursor)) {
+    at = GPOINTER_TO_UINT(cursor);
+  } else if (evs) {
+    if (g_hash_table_size(m->cursor) >= KVMMMU_ZAPMATCH_CPUS_MAX) {
+      m->cpus_over++;
+      return;
+    }
+    /* held from the first page, matched or not: the CPUs kept are the
+     * first to come */
+    g_hash_table_insert(m->cursor, GUINT_TO_POINTER(cpu), GUINT_TO_POINTER(0));
+  }
   kvmmmu_role_like_kernel(layout, it->role, it->unsync, &want);
   for (guint i = at; evs && i < evs->len; i++) {
     const KvmmmuZapEvent *got = &g_array_index(evs, KvmmmuZapEvent, i);

@@ -13,10 +13,18 @@
 #include "model/walks.h"
 #include "reader/tracefs.h"
 
+/* CPUs whose place in their events is kept: as many as the walks model
+ * follows in a capture (x86-64's largest NR_CPUS), 8192 over the whole
+ * input here since the events are not cut by capture.  A page zapped on
+ * one more CPU is counted in cpus_over, not matched. */
+#define KVMMMU_ZAPMATCH_CPUS_MAX 8192
+
 typedef struct {
   GHashTable *events;  /* cpu -> GArray of KvmmmuZapEvent (borrowed) */
-  GHashTable *cursor;  /* cpu -> next event index to match */
+  GHashTable *cursor;  /* cpu -> next event index to match, at most
+                        * KVMMMU_ZAPMATCH_CPUS_MAX CPUs */
   guint64 pages, agree, differ, unmatched;
+  guint64 cpus_over;   /* of pages: on CPUs past the limit, not matched */
   char first_diff[256];
 } KvmmmuZapMatch;
 
