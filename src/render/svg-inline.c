@@ -9,6 +9,40 @@
 
 #include "render/html-private.h"
 
+/* Past the root element only the references change, and each of them
+ * ends in '"' (" id=\"") or '#' ("href=\"#", "url(#"): the text between
+ * is copied in runs, as a byte-by-byte match of the three cost several
+ * compares a byte on drawings of a hundred kilobytes.  No two of them can
+ * overlap, so finding each by its last byte finds what a scan from the
+ * left would. */
+static void
+copy_refs(GString *out, const char *p, const char *end, const char *prefix)
+{
+  const char *run = p; /* copied up to here */
+
+  while (p < end) {
+    const char *q = p;
+    gboolean ref;
+
+    while (q < end && *q != '"' && *q != '#')
+      q++;
+    if (q == end)
+      break;
+    if (*q == '"')
+      ref = q - run >= 4 && memcmp(q - 4, " id=", 4) == 0;
+    else
+      ref = (q - run >= 6 && memcmp(q - 6, "href=\"", 6) == 0) ||
+            (q - run >= 4 && memcmp(q - 4, "url(", 4) == 0);
+    p = q + 1;
+    if (ref) {
+      g_string_append_len(out, run, p - run);
+      g_string_append(out, prefix);
+      run = p;
+    }
+  }
+  g_string_append_len(out, run, end - run);
+}
+
 void
 kvmmmu_svg_inline(GString *out, const char *svg, gsize len, const char *cls,
                   const char *prefix, double scale)
@@ -16,7 +50,6 @@ kvmmmu_svg_inline(GString *out, const char *svg, gsize len, const char *cls,
   static const char *const refs[] = { " id=\"", "href=\"#", "url(#" };
   const char *p = g_strstr_len(svg, len, "<svg");
   const char *end = svg + len;
-  gboolean in_root = TRUE;
 
   if (!p)
     return;
@@ -25,10 +58,14 @@ kvmmmu_svg_inline(GString *out, const char *svg, gsize len, const char *cls,
   while (p < end) {
     gboolean done = FALSE;
 
-    if (in_root && *p == '>')
-      in_root = FALSE;
+    /* the end of the root element */
+    if (*p == '>') {
+      g_string_append_c(out, *p++);
+      copy_refs(out, p, end, prefix);
+      break;
+    }
     /* width="715pt" in the root: CSS px */
-    if (in_root && (gsize)(end - p) > 9 &&
+    if ((gsize)(end - p) > 9 &&
         (strncmp(p, " width=\"", 8) == 0 || strncmp(p, " height=\"", 9) == 0)) {
       const char *v = (const char *)memchr(p, '"', end - p) + 1;
       const char *close = memchr(v, '"', end - v);

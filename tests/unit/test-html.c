@@ -159,6 +159,29 @@ test_axis_step(void)
   g_assert_cmpfloat(kvmmmu_html_axis_step(0.5, 5, FALSE), ==, 0.1);
 }
 
+/* A drawing made an element of the page: the root's size in CSS px, and
+ * every id and reference to one prefixed, wherever it falls (in the root,
+ * at the very end, cut off by the document's length). */
+static void
+test_svg_inline(void)
+{
+  static const char doc[] =
+    "<?xml version=\"1.0\"?>\n<svg width=\"10pt\" height=\"5.2pt\" id=\"r\">"
+    "<g id=\"a\"><use href=\"#a\"/><path fill=\"url(#b)\" d=\"M 0 0\"/></g>"
+    "<text>id=\"no\" href=# url(# #x \"</text> id=\"url(#";
+  g_autoptr(GString) out = g_string_new("");
+
+  kvmmmu_svg_inline(out, doc, sizeof doc - 1, "c", "p-", 2.0);
+  g_assert_cmpstr(out->str, ==,
+                  "<svg class=\"c\" width=\"20\" height=\"11\" id=\"p-r\">"
+                  "<g id=\"p-a\"><use href=\"#p-a\"/><path fill=\"url(#p-b)\" d=\"M 0 0\"/></g>"
+                  "<text>id=\"no\" href=# url(#p- #x \"</text> id=\"p-url(#p-\n");
+  /* the same cut before its last '#': no NUL after it is read */
+  g_string_truncate(out, 0);
+  kvmmmu_svg_inline(out, doc, sizeof doc - 2, "c", "p-", 1.0);
+  g_assert_true(g_str_has_suffix(out->str, "</text> id=\"p-url(\n"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -169,5 +192,6 @@ main(int argc, char **argv)
   g_test_add_func("/html/timeline/long", test_timeline_long);
   g_test_add_func("/html/series", test_series);
   g_test_add_func("/html/axis-step", test_axis_step);
+  g_test_add_func("/html/svg-inline", test_svg_inline);
   return g_test_run();
 }
