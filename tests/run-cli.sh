@@ -229,6 +229,21 @@ awk -v tp="$TMP/cpus.tracepoints" 'BEGIN {
 "$R" check --format json --tracepoints "$TMP/cpus.tracepoints" "$TMP/cpus.trace" 2>/dev/null | tr -d ' \n' >"$TMP/out"
 grep -qF '"pages":16388,"agree":16386,"differ":0,"without_event":0,"pages_of_cpus_not_kept":2' "$TMP/out" \
   && ok "cli check json: pages_of_cpus_not_kept" || bad "cli check json: pages_of_cpus_not_kept" "$(grep -o '"roles_vs[^}]*}' "$TMP/out")"
+# roots numbers at most 4096 VMs a capture: the records of VMs past them
+# are counted and said, and the next capture numbers its own from 0.
+awk 'BEGIN { n = 4096 + 3
+  print "kvmmmu 1 6.1.0-56-amd64 lab 1000 script=root_hpa"
+  for (i = 0; i < n; i++) printf "load %d 0 %d %x 0 0 450 2f394000 7000 3704\n", 2000 + i, i + 1, 0xffff0000 + i
+  print "kvmmmu 1 6.1.0-56-amd64 lab 900000 script=root_hpa"
+  printf "load 900001 0 1 %x 0 0 450 2f394000 7000 3704\n", 0xffff0000 + n - 1 }' >"$TMP/vms.trace"
+"$R" roots "$TMP/vms.trace" >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ $rc = 0 ] && grep -qx 'and 3 records of VMs past the first 4096 of their capture, the most numbered, not in these tables' "$TMP/out" \
+   && grep -qx 'kvmmmu-report: roots: 3 records of VMs past the first 4096 of their capture not in the vCPU tables: no more VMs are numbered' "$TMP/err" \
+   && [ "$(grep -cE '^vm[0-9]* vcpu\[0\]( \(capture 2\))? +1 ' "$TMP/out")" = 4097 ] && grep -qE '^vm0 vcpu\[0\] \(capture 2\) +1 ' "$TMP/out"
+then ok "cli roots: VMs past 4096 a capture counted apart (text, stderr)"
+else bad "cli roots: VMs past 4096 a capture (exit $rc)" "$(tail -3 "$TMP/err")"; fi
+"$R" roots --format json "$TMP/vms.trace" 2>/dev/null | grep -qx '  "records_of_vms_not_kept" : 3,' \
+  && ok "cli roots json: records_of_vms_not_kept" || bad "cli roots json: records_of_vms_not_kept"
 expect_cli 64 "bad --time 'x': expected START,END" walks --time x $S/seed.trace
 expect_cli 64 "bad --cpu '1,,2': expected comma-separated numbers" walks --cpu 1,,2 $S/seed.trace
 # --vm by index numbers every VM in order of first sight, one selected by
@@ -371,6 +386,39 @@ else bad "html: --walk draws just the walks asked for" "$got; $(cat "$TMP/err")"
 ASAN_OPTIONS=$noleak "$R" html -o "$TMP/roots.html" tests/traces/6.1.0-56-amd64/root_hpa.trace 2>"$TMP/err"
 [ "$(grep -c 'vCPU [01]: 81 loads, 5 roots, 81 root changes, 1 snapshot</figcaption>' "$TMP/roots.html")" = 2 ] && ! grep -q 'left out' "$TMP/roots.html" \
   && ok "html: root timelines draw all 81 changes" || bad "html: root timelines draw all 81 changes" "$(grep -o 'vCPU [0-9]*: [^<]*' "$TMP/roots.html")"
+# Two captures reusing one kvm pointer (tests/fail/roots-two-captures.trace,
+# whose .expect checks the CSV): each capture's vCPU is a row of its own, in
+# text, JSON and the page, VMs numbered in each capture.
+two=tests/fail/roots-two-captures.trace
+"$R" roots "$two" >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ $rc = 0 ] && grep -qE '^vm0 vcpu\[0\] +2 +0 +0 +2 +0 +2 +1 +0 ' "$TMP/out" \
+   && grep -qE '^vm0 vcpu\[1\] \(capture 2\) +1 +0 +0 +1 +0 +1 +0 +0 ' "$TMP/out" \
+   && grep -qE '^vm1 vcpu\[0\] \(capture 2\) +1 +0 +0 +1 +0 +1 +0 +1 ' "$TMP/out" \
+   && grep -qx 'vm1 vcpu\[0\] (capture 2): 1a000' "$TMP/out" \
+   && grep -q '^snapshot 1 (capture 2) at +0.250000s vm1 (kvm ffff9a1b0b2c5000)' "$TMP/out"; then
+  ok "cli roots: captures reusing a kvm pointer are rows apart (text)"
+else bad "cli roots: captures reusing a kvm pointer are rows apart (text, exit $rc)" "$(cat "$TMP/out" "$TMP/err")"; fi
+"$R" roots --format json "$two" >"$TMP/out" 2>"$TMP/err"; rc=$?
+# the members of each vCPU (6 spaces in), then of the snapshot (4 in)
+sed -n '/"vcpus" : \[/,$p' "$TMP/out" | grep -E '^(      "(capture|vm|vcpu|loads|returning)"|    "capture") :' | tr -d ' \n' >"$TMP/rows"
+want='"capture":1,"vm":0,"vcpu":0,"loads":2,"returning":0,'
+want="$want"'"capture":2,"vm":0,"vcpu":1,"loads":1,"returning":0,'
+want="$want"'"capture":2,"vm":1,"vcpu":0,"loads":1,"returning":0,"capture":2,'
+[ $rc = 0 ] && [ "$(cat "$TMP/rows")" = "$want" ] && ok "cli roots: captures reusing a kvm pointer are rows apart (json)" \
+  || bad "cli roots: captures reusing a kvm pointer are rows apart (json, exit $rc)" "got:  $(cat "$TMP/rows")
+want: $want"
+ASAN_OPTIONS=$noleak "$R" html -o "$TMP/two.html" "$two" 2>"$TMP/err"; rc=$?
+got=$(grep -o '<figcaption>[^<]*vCPU[^<]*' "$TMP/two.html" | tr '\n' ';')
+want='<figcaption>VM 0 vCPU 0: 2 loads, 2 roots, 2 root changes;<figcaption>VM 0 vCPU 1 (capture 2): 1 loads, 1 root, 1 root change;<figcaption>VM 1 vCPU 0 (capture 2): 1 loads, 1 root, 1 root change, 1 snapshot;'
+[ $rc = 0 ] && [ "$got" = "$want" ] && ok "html: captures reusing a kvm pointer have timelines apart" \
+  || bad "html: captures reusing a kvm pointer have timelines apart (exit $rc)" "got:  $got
+want: $want"
+# A VM is numbered on its first record of any kind, a walk too: the
+# switches' VM is vm 1 in roots as in cache (tests/fail/cache-vm-numbers).
+"$R" roots tests/fail/cache-vm-numbers.trace >"$TMP/out" 2>"$TMP/err"; rc=$?
+[ $rc = 0 ] && grep -qE '^vm1 vcpu\[0\] +0 +0 +0 +0 +0 +0 +0 +2 ' "$TMP/out" \
+  && ok "cli roots: VMs numbered on every record naming one, as cache and --vm do" \
+  || bad "cli roots: VMs numbered on every record naming one (exit $rc)" "$(cat "$TMP/out" "$TMP/err")"
 # Durations past 2^63 - 1 are counted apart in the latency chart too, and a
 # row whose range ends at 2^63 - 1 is labelled without overflow.
 printf '%s\n' "kvmmmu 1 6.1.0-56-amd64 lab 1000 script=root_hpa" \

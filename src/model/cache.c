@@ -100,6 +100,15 @@ vm_index(KvmmmuCache *c, guint64 kvm)
   return c->vms->len - 1;
 }
 
+/* Number kvm if it is new to the capture, as long as vCPUs could still be
+ * modelled (past them no vCPU needs a number, and the list stays bounded). */
+static void
+note_vm(KvmmmuCache *c, guint64 kvm)
+{
+  if (kvm && c->vcpus->len < KVMMMU_CACHE_VCPUS_MAX && c->vms->len < KVMMMU_CACHE_VCPUS_MAX)
+    vm_index(c, kvm);
+}
+
 /* The vCPU's model, made on first sight; NULL past the limit. */
 static KvmmmuVcpuCache *
 vcpu_get(KvmmmuCache *c, guint64 kvm, guint32 vcpu)
@@ -338,6 +347,17 @@ kvmmmu_cache_add(KvmmmuCache *c, const KvmmmuRecord *rec)
     break;
   case KVMMMU_RECORD_SYNC:
     add_sync(c, rec);
+    break;
+  /* VMs are numbered on every record that names one, as --vm and the
+   * roots report number them, so that a VM has one number everywhere */
+  case KVMMMU_RECORD_WALK:
+    note_vm(c, rec->u.Walk.kvm); /* 0: a format-1 walk names none */
+    break;
+  case KVMMMU_RECORD_VCPU_ROOT:
+    note_vm(c, rec->u.VcpuRoot.kvm);
+    break;
+  case KVMMMU_RECORD_LOAD_RATE:
+    note_vm(c, rec->u.LoadRate.kvm);
     break;
   default:
     break;

@@ -90,7 +90,8 @@ typedef struct {
   guint64 kvm;
   guint32 vcpu;
   guint capture;
-  guint vm_index;            /* 0, 1, ... in order of first appearance in its capture */
+  guint vm_index;            /* 0, 1, ... in order of first appearance in its capture, on any
+                              * record naming a VM (walks too), as --vm numbers them */
   KvmmmuRootKey lru[KVMMMU_CACHE_MAX_N + 1]; /* most recent first */
   guint depth;               /* entries used in lru */
   guint32 role;              /* the role of its last switch */

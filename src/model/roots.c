@@ -3,6 +3,30 @@
 
 #include "model/roots.h"
 
+/* A vCPU is one of its capture: two captures that reuse a kvm pointer
+ * (a freed struct kvm allocated again, or two hosts) are different VMs. */
+typedef struct {
+  guint capture;
+  guint32 vcpu;
+  guint64 kvm;
+} Key;
+
+static guint
+key_hash(gconstpointer p)
+{
+  const Key *k = p;
+
+  return (guint)(kvmmmu_vcpu_key(k->kvm, k->vcpu) ^ (k->capture * 0x9e3779b9u));
+}
+
+static gboolean
+key_equal(gconstpointer a, gconstpointer b)
+{
+  const Key *x = a, *y = b;
+
+  return x->capture == y->capture && x->vcpu == y->vcpu && x->kvm == y->kvm;
+}
+
 static void
 vcpu_roots_free(gpointer p)
 {
@@ -27,7 +51,7 @@ kvmmmu_roots_new(KvmmmuSnapshotFunc func, gpointer user_data)
 {
   KvmmmuRoots *r = g_new0(KvmmmuRoots, 1);
 
-  r->by_key = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, vcpu_roots_free);
+  r->by_key = g_hash_table_new_full(key_hash, key_equal, g_free, vcpu_roots_free);
   r->vms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   r->snap_func = func;
   r->snap_data = user_data;
@@ -45,14 +69,22 @@ kvmmmu_roots_free(KvmmmuRoots *r)
   g_free(r);
 }
 
+/* kvm's index in the capture being read, numbered on first sight as the
+ * filter numbers --vm (model/filter.h); G_MAXUINT past
+ * KVMMMU_ROOTS_VMS_MAX VMs in the capture. */
 static guint
 vm_index(KvmmmuRoots *r, guint64 kvm)
 {
   gpointer v = g_hash_table_lookup(r->vms, &kvm);
 
   if (!v) {
-    v = GUINT_TO_POINTER(g_hash_table_size(r->vms) + 1);
+    guint n = g_hash_table_size(r->vms);
+
+    if (n >= KVMMMU_ROOTS_VMS_MAX)
+      return G_MAXUINT;
+    v = GUINT_TO_POINTER(n + 1);
     g_hash_table_insert(r->vms, g_memdup2(&kvm, sizeof kvm), v);
+    r->max_vms = MAX(r->max_vms, n + 1);
   }
   return GPOINTER_TO_UINT(v) - 1;
 }
@@ -60,10 +92,16 @@ vm_index(KvmmmuRoots *r, guint64 kvm)
 static KvmmmuVcpuRoots *
 vcpu_get(KvmmmuRoots *r, guint64 kvm, guint32 vcpu, guint64 ts)
 {
-  guint64 key = kvmmmu_vcpu_key(kvm, vcpu);
+  Key key = { r->capture, vcpu, kvm };
   KvmmmuVcpuRoots *v = g_hash_table_lookup(r->by_key, &key);
 
   if (!v) {
+    guint vm = vm_index(r, kvm);
+
+    if (vm == G_MAXUINT) {
+      r->untracked_vm_records++;
+      return NULL;
+    }
     if (g_hash_table_size(r->by_key) >= KVMMMU_ROOTS_VCPUS_MAX) {
       r->untracked_records++;
       return NULL;
@@ -71,7 +109,8 @@ vcpu_get(KvmmmuRoots *r, guint64 kvm, guint32 vcpu, guint64 ts)
     v = g_new0(KvmmmuVcpuRoots, 1);
     v->kvm = kvm;
     v->vcpu = vcpu;
-    v->vm_index = vm_index(r, kvm);
+    v->capture = r->capture;
+    v->vm_index = vm;
     v->distinct = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     v->seq = g_array_new(FALSE, FALSE, sizeof(KvmmmuRootChange));
     v->first_ts = ts;
@@ -160,7 +199,8 @@ add_vcpu_root(KvmmmuRoots *r, const KvmmmuRecord *rec)
 {
   const KvmmmuVcpuRoot *vr = &rec->u.VcpuRoot;
 
-  vcpu_get(r, vr->kvm, vr->vcpu, rec->ts_ns);
+  if (!vcpu_get(r, vr->kvm, vr->vcpu, rec->ts_ns) && vm_index(r, vr->kvm) == G_MAXUINT)
+    return; /* a VM past those kept: counted, no index to show it by */
   if (r->open_snap && (r->open_snap->snap != vr->snap || r->open_snap->kvm != vr->kvm))
     close_snapshot(r);
   if (!r->open_snap) {
@@ -168,6 +208,7 @@ add_vcpu_root(KvmmmuRoots *r, const KvmmmuRecord *rec)
     r->open_snap->snap = vr->snap;
     r->open_snap->ts_ns = rec->ts_ns;
     r->open_snap->kvm = vr->kvm;
+    r->open_snap->capture = r->capture;
     r->open_snap->vm_index = vm_index(r, vr->kvm);
     r->open_snap->entries = g_array_new(FALSE, FALSE, sizeof(KvmmmuVcpuRoot));
   }
@@ -205,8 +246,16 @@ kvmmmu_roots_add(KvmmmuRoots *r, const KvmmmuRecord *rec)
     if (v)
       v->counted_loads += rec->u.LoadRate.count;
     break;
+  case KVMMMU_RECORD_WALK:
+    /* VMs are numbered on every record that names one, as --vm numbers
+     * them; a format-1 walk (kvm 0) names none */
+    if (rec->u.Walk.kvm)
+      vm_index(r, rec->u.Walk.kvm);
+    break;
   case KVMMMU_RECORD_HEADER:
     close_snapshot(r);
+    r->capture++; /* its vCPUs and VM numbers are its own */
+    g_hash_table_remove_all(r->vms);
     break;
   default:
     break;
@@ -225,6 +274,8 @@ cmp_vcpu(gconstpointer a, gconstpointer b)
   const KvmmmuVcpuRoots *x = *(KvmmmuVcpuRoots *const *)a;
   const KvmmmuVcpuRoots *y = *(KvmmmuVcpuRoots *const *)b;
 
+  if (x->capture != y->capture)
+    return x->capture < y->capture ? -1 : 1;
   if (x->vm_index != y->vm_index)
     return x->vm_index < y->vm_index ? -1 : 1;
   return x->vcpu < y->vcpu ? -1 : x->vcpu > y->vcpu;
@@ -297,5 +348,13 @@ kvmmmu_roots_set_order(KvmmmuRoots *r, const char *key, guint top)
 guint
 kvmmmu_roots_n_vms(const KvmmmuRoots *r)
 {
-  return g_hash_table_size(r->vms);
+  return r->max_vms;
+}
+
+KvmmmuVcpuRoots *
+kvmmmu_roots_find(const KvmmmuRoots *r, guint capture, guint64 kvm, guint32 vcpu)
+{
+  Key key = { capture, vcpu, kvm };
+
+  return g_hash_table_lookup(r->by_key, &key);
 }

@@ -3,9 +3,14 @@
  * roots.h - each vCPU's shadow MMU roots over time: the root hpa after each
  * kvm_mmu_load, how often a root came back versus a fresh one, prev_roots
  * hits and misses on guest root switches, and snapshots of all vCPUs.
+ * A vCPU is one of its capture: (capture, kvm, vcpu), so that captures
+ * that reuse a kvm pointer stay apart.  VMs are numbered 0, 1, ... in
+ * order of first appearance in each capture, on every record that names
+ * one (walks too), as --vm numbers them (model/filter.h).
  * Memory: a fixed amount per vCPU (the sequence keeps its first
  * KVMMMU_ROOTS_SEQ_MAX changes, distinct roots are capped likewise), for
- * at most KVMMMU_ROOTS_VCPUS_MAX vCPUs, distinct roots at most
+ * at most KVMMMU_ROOTS_VCPUS_MAX vCPUs, KVMMMU_ROOTS_VMS_MAX VMs numbered
+ * a capture, distinct roots at most
  * KVMMMU_ROOTS_DISTINCT_TOTAL_MAX over all of them, and a snapshot at most
  * the KVMMMU_SNAPSHOT_VCPUS_MAX vCPUs the format lets it hold.
  */
@@ -19,10 +24,14 @@
 #define KVMMMU_ROOTS_SEQ_MAX 64
 #define KVMMMU_ROOTS_DISTINCT_MAX 4096
 #define KVMMMU_ROOTS_ROLES_MAX 8
-/* vCPUs kept, (kvm, vcpu) pairs of the whole input: a host runs a few
+/* vCPUs kept, (capture, kvm, vcpu) of the whole input: a host runs a few
  * thousand at most, VMs that come and go included.  The records of vCPUs
  * past them are counted (untracked_records), not kept. */
 #define KVMMMU_ROOTS_VCPUS_MAX 16384
+/* VMs numbered in one capture: more than a host runs at once.  The
+ * records of VMs past them are counted (untracked_vm_records), not kept:
+ * they have no number to be shown by. */
+#define KVMMMU_ROOTS_VMS_MAX 4096
 /* Distinct roots remembered over every vCPU; past them a vCPU's new roots
  * are counted in its distinct_overflow, as past KVMMMU_ROOTS_DISTINCT_MAX. */
 #define KVMMMU_ROOTS_DISTINCT_TOTAL_MAX 262144
@@ -40,7 +49,8 @@ typedef struct {
 typedef struct {
   guint64 kvm;
   guint32 vcpu;
-  guint vm_index;        /* 0, 1, ... in order of first appearance */
+  guint capture;         /* 1, 2, ...: the headers read up to its first record */
+  guint vm_index;        /* 0, 1, ... in order of first appearance in its capture */
   guint64 loads, load_failures;
   guint64 counted_loads; /* from load_rate records: counted in the kernel */
   guint64 fresh;         /* loads that gave a root this vCPU never had */
@@ -63,6 +73,7 @@ typedef struct {
   guint64 snap;
   guint64 ts_ns;
   guint64 kvm;
+  guint capture;
   guint vm_index;
   GArray *entries;       /* KvmmmuVcpuRoot in record order, KVMMMU_SNAPSHOT_VCPUS_MAX at most */
   guint64 entries_over;  /* vcpu_root records of it past those: not kept */
@@ -71,8 +82,8 @@ typedef struct {
 /* Called with each snapshot once the next one begins or input ends. */
 typedef void (*KvmmmuSnapshotFunc)(const KvmmmuRootSnapshot *snap, gpointer user_data);
 
-/* The order kvmmmu_roots_sorted() gives the vCPUs in: by VM and vCPU id,
- * or largest first by a count (ties by VM and vCPU id). */
+/* The order kvmmmu_roots_sorted() gives the vCPUs in: by capture, VM and
+ * vCPU id, or largest first by a count (ties by capture, VM and vCPU id). */
 typedef enum {
   KVMMMU_ROOTS_BY_VCPU,
   KVMMMU_ROOTS_BY_LOADS,      /* loads, else counted loads */
@@ -82,15 +93,18 @@ typedef enum {
 } KvmmmuRootsOrder;
 
 typedef struct {
-  GHashTable *by_key;    /* (kvm, vcpu) -> KvmmmuVcpuRoots */
+  GHashTable *by_key;    /* (capture, kvm, vcpu) -> KvmmmuVcpuRoots */
   KvmmmuRootsOrder order;
   guint top;             /* 0: every vCPU */
-  GHashTable *vms;       /* kvm -> vm_index + 1 */
+  guint capture;         /* headers read */
+  GHashTable *vms;       /* kvm -> vm_index + 1, of the capture being read */
+  guint max_vms;         /* the most VMs one capture numbered */
   KvmmmuSnapshotFunc snap_func;
   gpointer snap_data;
   KvmmmuRootSnapshot *open_snap;
   guint64 distinct_total;    /* distinct roots remembered, over every vCPU */
   guint64 untracked_records; /* records of vCPUs past KVMMMU_ROOTS_VCPUS_MAX */
+  guint64 untracked_vm_records; /* records of VMs past KVMMMU_ROOTS_VMS_MAX in their capture */
   guint64 snapshots_over;    /* snapshots with more vCPUs than one holds */
 } KvmmmuRoots;
 
@@ -102,9 +116,14 @@ void kvmmmu_roots_finish(KvmmmuRoots *roots);
  * "max_load_ns"; top: at most this many vCPUs (0: all).  FALSE for
  * another key. */
 gboolean kvmmmu_roots_set_order(KvmmmuRoots *roots, const char *key, guint top);
-/* transfer container: the vCPUs in the order set (by VM then vcpu id) */
+/* transfer container: the vCPUs in the order set (by capture, VM, then
+ * vcpu id) */
 GPtrArray *kvmmmu_roots_sorted(const KvmmmuRoots *roots);
+/* The most VMs one capture had: above 1, reports name each vCPU's VM. */
 guint kvmmmu_roots_n_vms(const KvmmmuRoots *roots);
+/* The vCPU of that capture, NULL when it has none. */
+KvmmmuVcpuRoots *kvmmmu_roots_find(const KvmmmuRoots *roots, guint capture, guint64 kvm,
+                                   guint32 vcpu);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuRoots, kvmmmu_roots_free)
 

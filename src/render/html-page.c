@@ -18,6 +18,24 @@ string_free(gpointer s)
   g_string_free(s, TRUE);
 }
 
+/* A timeline is its own key: (capture, kvm, vcpu), as the roots model
+ * keys its vCPUs, so that captures reusing a kvm pointer stay apart. */
+static guint
+timeline_hash(gconstpointer p)
+{
+  const KvmmmuTimeline *t = p;
+
+  return (guint)(kvmmmu_vcpu_key(t->kvm, t->vcpu) ^ (t->capture * 0x9e3779b9u));
+}
+
+static gboolean
+timeline_equal(gconstpointer a, gconstpointer b)
+{
+  const KvmmmuTimeline *x = a, *y = b;
+
+  return x->capture == y->capture && x->vcpu == y->vcpu && x->kvm == y->kvm;
+}
+
 KvmmmuHtml *
 kvmmmu_html_new(guint max_walks)
 {
@@ -28,8 +46,8 @@ kvmmmu_html_new(guint max_walks)
   h->articles = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                       string_free);
   h->dot = g_string_new("");
-  h->timelines = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
-                                       (GDestroyNotify)kvmmmu_timeline_free);
+  h->timelines = g_hash_table_new_full(timeline_hash, timeline_equal,
+                                       (GDestroyNotify)kvmmmu_timeline_free, NULL);
   kvmmmu_series_init(&h->series, SERIES_INTERVAL_NS);
   kvmmmu_series_init(&h->counted, SERIES_INTERVAL_NS);
   return h;
@@ -63,11 +81,18 @@ kvmmmu_html_set_origin(KvmmmuHtml *h, guint64 origin_ns)
 
 /* The vCPU's timeline, made on its first record (at ts_ns, where its
  * bins start); NULL past the vCPUs kept. */
-static KvmmmuTimeline *
-timeline_of(KvmmmuHtml *h, guint64 kvm, guint32 vcpu, guint64 ts_ns)
+KvmmmuTimeline *
+kvmmmu_html_timeline(KvmmmuHtml *h, guint capture, guint64 kvm, guint32 vcpu)
 {
-  guint64 key = kvmmmu_vcpu_key(kvm, vcpu);
-  KvmmmuTimeline *tl = g_hash_table_lookup(h->timelines, &key);
+  KvmmmuTimeline key = { .capture = capture, .vcpu = vcpu, .kvm = kvm };
+
+  return g_hash_table_lookup(h->timelines, &key);
+}
+
+static KvmmmuTimeline *
+timeline_of(KvmmmuHtml *h, guint capture, guint64 kvm, guint32 vcpu, guint64 ts_ns)
+{
+  KvmmmuTimeline *tl = kvmmmu_html_timeline(h, capture, kvm, vcpu);
 
   if (!tl) {
     if (g_hash_table_size(h->timelines) >= KVMMMU_TIMELINE_VCPUS_MAX) {
@@ -75,7 +100,8 @@ timeline_of(KvmmmuHtml *h, guint64 kvm, guint32 vcpu, guint64 ts_ns)
       return NULL;
     }
     tl = kvmmmu_timeline_new(kvm, vcpu, ts_ns);
-    g_hash_table_insert(h->timelines, g_memdup2(&key, sizeof key), tl);
+    tl->capture = capture;
+    g_hash_table_add(h->timelines, tl);
   }
   return tl;
 }
@@ -89,11 +115,12 @@ kvmmmu_html_add_record(KvmmmuHtml *h, const KvmmmuRecord *rec)
   case KVMMMU_RECORD_HEADER:
     kvmmmu_html_set_origin(h, rec->u.header.start_ns);
     h->capture_ns = MAX(rec->u.header.start_ns, h->origin_ns);
+    h->capture++;
     break;
   case KVMMMU_RECORD_LOAD:
     if (rec->ts_ns >= h->origin_ns)
       kvmmmu_series_add(&h->series, (rec->ts_ns - h->origin_ns) / h->series.interval_ns, 1);
-    if (rec->u.Load.ret == 0 && (tl = timeline_of(h, rec->u.Load.kvm, rec->u.Load.vcpu, rec->ts_ns)))
+    if (rec->u.Load.ret == 0 && (tl = timeline_of(h, h->capture, rec->u.Load.kvm, rec->u.Load.vcpu, rec->ts_ns)))
       kvmmmu_timeline_load(tl, rec->ts_ns, rec->u.Load.root_hpa);
     break;
   case KVMMMU_RECORD_LOAD_RATE:
@@ -112,7 +139,7 @@ kvmmmu_html_add_snapshot(KvmmmuHtml *h, const KvmmmuRootSnapshot *s)
 {
   for (guint i = 0; i < s->entries->len; i++) {
     const KvmmmuVcpuRoot *e = &g_array_index(s->entries, KvmmmuVcpuRoot, i);
-    KvmmmuTimeline *tl = timeline_of(h, e->kvm, e->vcpu, s->ts_ns);
+    KvmmmuTimeline *tl = timeline_of(h, s->capture, e->kvm, e->vcpu, s->ts_ns);
 
     if (tl)
       kvmmmu_timeline_snapshot(tl, s->ts_ns, e->root_hpa);

@@ -93,8 +93,9 @@ typedef struct {
 } KvmmmuSnapPoint;
 
 typedef struct {
-  guint64 kvm;
+  guint capture;                            /* 1, 2, ...: the vCPU is its capture's */
   guint32 vcpu;
+  guint64 kvm;
   guint64 origin_ns;
   guint64 bin_ns;                           /* width of a bin: 1 µs doubled */
   guint16 held[KVMMMU_TIMELINE_BINS];       /* lanes whose root was loaded in the bin */
@@ -112,6 +113,8 @@ typedef struct {
 
 /* transfer full */
 KvmmmuTimeline *kvmmmu_timeline_new(guint64 kvm, guint32 vcpu, guint64 origin_ns);
+/* The timeline of capture's (kvm, vcpu), NULL when it has none. */
+KvmmmuTimeline *kvmmmu_html_timeline(KvmmmuHtml *h, guint capture, guint64 kvm, guint32 vcpu);
 void kvmmmu_timeline_free(KvmmmuTimeline *tl);
 /* A kvm_mmu_load that returned root at ts_ns. */
 void kvmmmu_timeline_load(KvmmmuTimeline *tl, guint64 ts_ns, guint64 root);
@@ -201,7 +204,8 @@ struct _KvmmmuHtml {
   GVC_t *gvc;
   GString *dot;              /* scratch */
   GString *error;            /* the first Graphviz failure */
-  GHashTable *timelines;     /* vcpu key -> KvmmmuTimeline */
+  guint capture;             /* headers read */
+  GHashTable *timelines;     /* KvmmmuTimeline by (capture, kvm, vcpu) -> itself */
   gboolean timelines_full;   /* a vCPU past KVMMMU_TIMELINE_VCPUS_MAX came */
   KvmmmuSeries series;       /* kvm_mmu_load per interval, from load records */
   KvmmmuSeries counted;      /* the same, from the kernel's load_rate counts */

@@ -275,10 +275,13 @@ roots_table(GString *out, GPtrArray *vcpus, gboolean many_vms)
     g_string_append_printf(out, "<tr><td>");
     if (many_vms)
       g_string_append_printf(out, "VM %u ", v->vm_index);
-    g_string_append_printf(out, "%u</td><td>%" G_GUINT64_FORMAT "</td><td>%" G_GUINT64_FORMAT
+    g_string_append_printf(out, "%u", v->vcpu);
+    if (v->capture > 1) /* vCPUs and VM numbers are each capture's own */
+      g_string_append_printf(out, " (capture %u)", v->capture);
+    g_string_append_printf(out, "</td><td>%" G_GUINT64_FORMAT "</td><td>%" G_GUINT64_FORMAT
                            "</td><td>%" G_GUINT64_FORMAT "</td><td>%u%s</td><td>%"
                            G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "</td><td>%" G_GUINT64_FORMAT
-                           "</td><td>", v->vcpu, v->loads, v->fresh, v->returning,
+                           "</td><td>", v->loads, v->fresh, v->returning,
                            g_hash_table_size(v->distinct), v->distinct_overflow ? "+" : "",
                            v->switch_hit, v->switch_miss, v->counted_loads);
     kvmmmu_html_esc(out, mean);
@@ -330,16 +333,17 @@ kvmmmu_html_roots_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *pag
   }
   for (guint i = 0; i < vcpus->len && i < TIMELINES_MAX; i++) {
     const KvmmmuVcpuRoots *v = vcpus->pdata[i];
-    guint64 key = kvmmmu_vcpu_key(v->kvm, v->vcpu);
-    KvmmmuTimeline *tl = g_hash_table_lookup(h->timelines, &key);
+    KvmmmuTimeline *tl = kvmmmu_html_timeline(h, v->capture, v->kvm, v->vcpu);
 
     if (tl)
       kvmmmu_timeline_hold_until(tl, v->last_ts);
     g_string_append(out, "<figure class=\"vcpu\">\n<figcaption>");
     if (many_vms)
       g_string_append_printf(out, "VM %u ", v->vm_index);
-    g_string_append_printf(out, "vCPU %u: %" G_GUINT64_FORMAT " loads, %u root%s",
-                           v->vcpu, v->loads, g_hash_table_size(v->distinct),
+    g_string_append_printf(out, "vCPU %u", v->vcpu);
+    if (v->capture > 1)
+      g_string_append_printf(out, " (capture %u)", v->capture);
+    g_string_append_printf(out, ": %" G_GUINT64_FORMAT " loads, %u root%s", v->loads, g_hash_table_size(v->distinct),
                            g_hash_table_size(v->distinct) == 1 ? "" : "s");
     if (tl && tl->changes)
       g_string_append_printf(out, ", %" G_GUINT64_FORMAT " root change%s", tl->changes,

@@ -1,20 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* roots.c - per-vCPU roots, and the seed's "vcpu[N] root_hpa X" table. */
+#include <string.h>
+
 #include "render/render-private.h"
 
+/* "vcpu[1]", "vm0 vcpu[1]"; " (capture N)" after the first capture, as
+ * walks say it: vCPUs and VM numbers are each capture's own. */
 static char *
 vcpu_name(const KvmmmuVcpuRoots *v, gboolean many_vms)
 {
+  GString *s = g_string_new("");
+
   if (many_vms)
-    return g_strdup_printf("vm%u vcpu[%u]", v->vm_index, v->vcpu);
-  return g_strdup_printf("vcpu[%u]", v->vcpu);
+    g_string_append_printf(s, "vm%u ", v->vm_index);
+  g_string_append_printf(s, "vcpu[%u]", v->vcpu);
+  if (v->capture > 1)
+    g_string_append_printf(s, " (capture %u)", v->capture);
+  return g_string_free(s, FALSE);
 }
 
 void
 kvmmmu_render_snapshot_text(GString *out, const KvmmmuRootSnapshot *s, guint64 origin_ns,
                             gboolean many_vms)
 {
-  g_string_append_printf(out, "snapshot %" G_GUINT64_FORMAT " at ", s->snap);
+  g_string_append_printf(out, "snapshot %" G_GUINT64_FORMAT, s->snap);
+  if (s->capture > 1)
+    g_string_append_printf(out, " (capture %u)", s->capture);
+  g_string_append(out, " at ");
   kvmmmu_render_reltime(out, s->ts_ns, origin_ns);
   if (many_vms)
     g_string_append_printf(out, " vm%u (kvm " X64 ")", s->vm_index, s->kvm);
@@ -34,7 +46,7 @@ kvmmmu_render_snapshot_text(GString *out, const KvmmmuRootSnapshot *s, guint64 o
 void
 kvmmmu_render_snapshot_csv_header(GString *out)
 {
-  g_string_append(out, "snapshot,time_s,vm,kvm,vcpu,root_hpa,pgd\n");
+  g_string_append(out, "capture,snapshot,time_s,vm,kvm,vcpu,root_hpa,pgd\n");
 }
 
 void
@@ -46,8 +58,8 @@ kvmmmu_render_snapshot_csv(GString *out, const KvmmmuRootSnapshot *s, guint64 or
   for (guint i = 0; i < s->entries->len; i++) {
     const KvmmmuVcpuRoot *e = &g_array_index(s->entries, KvmmmuVcpuRoot, i);
 
-    g_string_append_printf(out, "%" G_GUINT64_FORMAT ",%s,%u," X64 ",%u," X64 "," X64 "\n",
-                           s->snap, time->str, s->vm_index, s->kvm, e->vcpu, e->root_hpa, e->pgd);
+    g_string_append_printf(out, "%u,%" G_GUINT64_FORMAT ",%s,%u," X64 ",%u," X64 "," X64 "\n",
+                           s->capture, s->snap, time->str, s->vm_index, s->kvm, e->vcpu, e->root_hpa, e->pgd);
   }
 }
 
@@ -58,6 +70,10 @@ kvmmmu_render_roots_limits(GString *out, const KvmmmuRoots *r)
     g_string_append_printf(out, "%" G_GUINT64_FORMAT " records of vCPUs past the first %d "
                            "not in the vCPU tables: no more vCPUs are kept\n",
                            r->untracked_records, KVMMMU_ROOTS_VCPUS_MAX);
+  if (r->untracked_vm_records)
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT " records of VMs past the first %d of "
+                           "their capture not in the vCPU tables: no more VMs are numbered\n",
+                           r->untracked_vm_records, KVMMMU_ROOTS_VMS_MAX);
   if (r->snapshots_over)
     g_string_append_printf(out, "%" G_GUINT64_FORMAT " snapshot%s with more than the %d vCPUs a "
                            "snapshot holds: the vcpu_root records past them not kept\n",
@@ -78,26 +94,33 @@ kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns,
 {
   g_autoptr(GPtrArray) v = kvmmmu_roots_sorted(r);
   gboolean many = kvmmmu_roots_n_vms(r) > 1;
+  int width = 14;
 
   g_string_append_printf(out, "Roots per vCPU over %.6fs\n", span_ns / 1e9);
   if (v->len == 0) {
     g_string_append(out, "(no vCPU seen)\n");
     return;
   }
+  /* a later capture's names are longer: the column fits them */
+  for (guint i = 0; i < v->len; i++) {
+    g_autofree char *name = vcpu_name(g_ptr_array_index(v, i), many);
+
+    width = MAX(width, (int)strlen(name));
+  }
   /* the same names as CSV and JSON, one name a thing */
-  g_string_append_printf(out, "%-14s %8s %13s %12s %8s %9s %14s %14s %15s %11s %12s %12s\n",
-                         "vcpu", "loads", "counted_loads", "failed_loads", "fresh", "returning",
+  g_string_append_printf(out, "%-*s %8s %13s %12s %8s %9s %14s %14s %15s %11s %12s %12s\n",
+                         width, "vcpu", "loads", "counted_loads", "failed_loads", "fresh", "returning",
                          "distinct_roots", "prev_roots_hit", "prev_roots_miss", "loads_per_s",
                          "mean_load_ns", "max_load_ns");
   for (guint i = 0; i < v->len; i++) {
     const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
     g_autofree char *name = vcpu_name(c, many);
 
-    g_string_append_printf(out, "%-14s %8" G_GUINT64_FORMAT " %13" G_GUINT64_FORMAT " %12" G_GUINT64_FORMAT
+    g_string_append_printf(out, "%-*s %8" G_GUINT64_FORMAT " %13" G_GUINT64_FORMAT " %12" G_GUINT64_FORMAT
                            " %8" G_GUINT64_FORMAT " %9" G_GUINT64_FORMAT " %14" G_GUINT64_FORMAT
                            " %14" G_GUINT64_FORMAT " %15" G_GUINT64_FORMAT " %11.2f %12" G_GUINT64_FORMAT
                            " %12" G_GUINT64_FORMAT "\n",
-                           name, c->loads, c->counted_loads, c->load_failures, c->fresh,
+                           width, name, c->loads, c->counted_loads, c->load_failures, c->fresh,
                            c->returning,
                            (guint64)g_hash_table_size(c->distinct) + c->distinct_overflow,
                            c->switch_hit, c->switch_miss,
@@ -108,6 +131,10 @@ kvmmmu_render_roots_text(GString *out, const KvmmmuRoots *r, guint64 span_ns,
     g_string_append_printf(out, "and %" G_GUINT64_FORMAT " records of vCPUs past the first %d, "
                            "the most kept, not in these tables\n", r->untracked_records,
                            KVMMMU_ROOTS_VCPUS_MAX);
+  if (r->untracked_vm_records)
+    g_string_append_printf(out, "and %" G_GUINT64_FORMAT " records of VMs past the first %d of "
+                           "their capture, the most numbered, not in these tables\n",
+                           r->untracked_vm_records, KVMMMU_ROOTS_VMS_MAX);
   g_string_append(out, "loads: kvm_mmu_load calls recorded one by one (load records); counted_loads: "
                        "calls counted in the kernel\n"
                        "(load_rate records, mmu_load_rate); failed_loads: loads that returned an error; "
@@ -159,17 +186,17 @@ kvmmmu_render_roots_csv(GString *out, const KvmmmuRoots *r, guint64 span_ns)
 {
   g_autoptr(GPtrArray) v = kvmmmu_roots_sorted(r);
 
-  g_string_append(out, "vm,kvm,vcpu,loads,counted_loads,failed_loads,fresh,returning,distinct_roots,"
+  g_string_append(out, "capture,vm,kvm,vcpu,loads,counted_loads,failed_loads,fresh,returning,distinct_roots,"
                        "prev_roots_hit,prev_roots_miss,prev_roots_unknown,loads_per_s,mean_load_ns,"
                        "max_load_ns\n");
   for (guint i = 0; i < v->len; i++) {
     const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
 
-    g_string_append_printf(out, "%u," X64 ",%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%"
+    g_string_append_printf(out, "%u,%u," X64 ",%u,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%"
                            G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%"
                            G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
                            ",%.3f,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\n",
-                           c->vm_index, c->kvm, c->vcpu, c->loads, c->counted_loads,
+                           c->capture, c->vm_index, c->kvm, c->vcpu, c->loads, c->counted_loads,
                            c->load_failures, c->fresh,
                            c->returning,
                            (guint64)g_hash_table_size(c->distinct) + c->distinct_overflow,
@@ -185,6 +212,7 @@ kvmmmu_render_snapshot_json(const KvmmmuRootSnapshot *s, guint64 origin_ns)
   g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
 
   kvmmmu_json_begin_object(b);
+  kvmmmu_json_int(b, "capture", s->capture);
   kvmmmu_json_uint(b, "snapshot", s->snap);
   kvmmmu_json_diff(b, "time_ns", s->ts_ns, origin_ns);
   kvmmmu_json_hex(b, "kvm", s->kvm);
@@ -260,6 +288,7 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
     const KvmmmuVcpuRoots *c = g_ptr_array_index(v, i);
 
     kvmmmu_json_begin_object(b);
+    kvmmmu_json_int(b, "capture", c->capture);
     kvmmmu_json_int(b, "vm", c->vm_index);
     kvmmmu_json_hex(b, "kvm", c->kvm);
     kvmmmu_json_int(b, "vcpu", c->vcpu);
@@ -308,6 +337,8 @@ kvmmmu_render_roots_json(const KvmmmuRoots *r, guint64 span_ns,
   kvmmmu_json_end_array(b);
   if (r->untracked_records) /* of vCPUs past KVMMMU_ROOTS_VCPUS_MAX */
     kvmmmu_json_uint(b, "records_of_vcpus_not_kept", r->untracked_records);
+  if (r->untracked_vm_records) /* of VMs past KVMMMU_ROOTS_VMS_MAX in their capture */
+    kvmmmu_json_uint(b, "records_of_vms_not_kept", r->untracked_vm_records);
   kvmmmu_json_member(b, "snapshots");
   if (snapshots)
     kvmmmu_json_add_value(b, snapshots);

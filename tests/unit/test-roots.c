@@ -16,9 +16,7 @@ load(KvmmmuRoots *r, guint64 kvm, guint32 vcpu, guint64 root)
 static KvmmmuVcpuRoots *
 vcpu_of(const KvmmmuRoots *r, guint64 kvm, guint32 vcpu)
 {
-  guint64 key = kvmmmu_vcpu_key(kvm, vcpu);
-
-  return g_hash_table_lookup(r->by_key, &key);
+  return kvmmmu_roots_find(r, 0, kvm, vcpu); /* no header: capture 0 */
 }
 
 /* A million (kvm, vcpu) pairs: the first KVMMMU_ROOTS_VCPUS_MAX are kept,
@@ -96,6 +94,51 @@ test_snapshot_bounded(void)
   g_assert_cmpuint(r->snapshots_over, ==, 1);
 }
 
+static void
+header(KvmmmuRoots *r)
+{
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_HEADER, .ts_ns = 1000 };
+
+  rec.u.header.version = 3;
+  kvmmmu_roots_add(r, &rec);
+}
+
+/* VMs are numbered per capture, at most KVMMMU_ROOTS_VMS_MAX of them: the
+ * records of VMs past those are counted, not kept; the next capture
+ * numbers its VMs afresh, the same kvm pointer included. */
+static void
+test_vms_bounded(void)
+{
+  g_autoptr(KvmmmuRoots) r = kvmmmu_roots_new(NULL, NULL);
+  const guint n = KVMMMU_ROOTS_VMS_MAX + 10;
+  KvmmmuVcpuRoots *v;
+
+  header(r);
+  for (guint i = 0; i < n; i++)
+    load(r, 0xffff0000 + i, 0, 0x1000);
+  load(r, 0xffff0000 + n - 1, 1, 0x1000); /* another vCPU of a VM past them */
+  g_assert_cmpuint(g_hash_table_size(r->by_key), ==, KVMMMU_ROOTS_VMS_MAX);
+  g_assert_cmpuint(g_hash_table_size(r->vms), ==, KVMMMU_ROOTS_VMS_MAX);
+  g_assert_cmpuint(r->untracked_vm_records, ==, 11);
+  g_assert_cmpuint(r->untracked_records, ==, 0);
+  g_assert_cmpuint(kvmmmu_roots_n_vms(r), ==, KVMMMU_ROOTS_VMS_MAX);
+  g_assert_null(kvmmmu_roots_find(r, 1, 0xffff0000 + n - 1, 0));
+
+  header(r);
+  load(r, 0xffff0000 + n - 1, 0, 0x2000);
+  load(r, 0xffff0000, 0, 0x1000);
+  g_assert_cmpuint(g_hash_table_size(r->vms), ==, 2);
+  v = kvmmmu_roots_find(r, 2, 0xffff0000 + n - 1, 0);
+  g_assert_nonnull(v);
+  g_assert_cmpuint(v->vm_index, ==, 0);
+  v = kvmmmu_roots_find(r, 2, 0xffff0000, 0);
+  g_assert_nonnull(v);
+  g_assert_cmpuint(v->vm_index, ==, 1);
+  g_assert_cmpuint(v->loads, ==, 1);  /* not the first capture's vCPU */
+  g_assert_cmpuint(v->fresh, ==, 1);  /* its root is new to this capture */
+  g_assert_cmpuint(kvmmmu_roots_find(r, 1, 0xffff0000, 0)->loads, ==, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -103,5 +146,6 @@ main(int argc, char **argv)
   g_test_add_func("/roots/vcpus-bounded", test_vcpus_bounded);
   g_test_add_func("/roots/distinct-bounded", test_distinct_bounded);
   g_test_add_func("/roots/snapshot-bounded", test_snapshot_bounded);
+  g_test_add_func("/roots/vms-bounded", test_vms_bounded);
   return g_test_run();
 }
