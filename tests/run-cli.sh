@@ -361,6 +361,17 @@ if [ $rc = 0 ] && [ "$got" = "$want" ] && ! grep -q '<script' "$TMP/seed.html"; 
 else bad "html: the seed page's drawings (exit $rc)" "$got; $(cat "$TMP/err")"; fi
 ASAN_OPTIONS=$noleak "$R" html --max-walks 0 -o "$TMP/none.html" $S/seed.trace 2>/dev/null && grep -q '1 walk, 0 drawn, <b>1 left out</b>' "$TMP/none.html" \
   && ok "html: --max-walks 0 says the walk was left out" || bad "html: --max-walks 0 says the walk was left out"
+# html --abs-time prints times on the records' clock: the seed's header
+# starts at 1500000000000000000 ns, its walk at +0.1 s, its vCPUs' records
+# from the first snapshot (+0.2 s) to the last load_rate record (+10 s).
+ASAN_OPTIONS=$noleak "$R" html --abs-time -o "$TMP/abs.html" $S/seed.trace 2>"$TMP/err"; rc=$?
+if [ $rc = 0 ] && grep -qF 'walk 1 at 1500000000.100000s cpu 2 round 0</text>' "$TMP/abs.html" \
+   && grep -qF 'at 1500000000.100000s on cpu 2, root L4' "$TMP/abs.html" \
+   && grep -qF "seconds on the records' clock (--abs-time), from the first record of a vCPU (1500000000.200000s) to the last (1500000010.000000s)." "$TMP/abs.html" \
+   && grep -qF "from the first capture&apos;s start, 1500000000.000000s on the records&apos; clock" "$TMP/abs.html" \
+   && ! grep -q '+0\.[0-9]*s' "$TMP/abs.html"; then
+  ok "html --abs-time: walk, timeline and series times on the records' clock"
+else bad "html --abs-time: times on the records' clock (exit $rc)" "$(grep -o '[^>]*[+0-9]\.[0-9]*s[^<]*' "$TMP/abs.html" | sort -u | head; cat "$TMP/err")"; fi
 expect_cli 64 "writes HTML only" html --format json $S/seed.trace
 # Which walks: 160 two-level walks, then 8 four-level ones.  One of each
 # shape first (the four-level one first), the other four-level walks (the

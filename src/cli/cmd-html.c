@@ -44,7 +44,7 @@ on_record(const KvmmmuRecord *rec, gpointer data)
   if (rec->kind == KVMMMU_RECORD_HEADER) {
     kvmmmu_walks_finish(run->walks); /* earlier capture's walks, earlier origin */
     kvmmmu_roots_finish(run->roots);
-    run->origin_ns = rec->u.header.start_ns;
+    run->origin_ns = kvmmmu_cli_origin(run->cli, &rec->u.header); /* 0 with --abs-time */
     kvmmmu_html_set_origin(run->html, rec->u.header.start_ns);
   }
   kvmmmu_html_add_record(run->html, rec);
@@ -100,6 +100,7 @@ kvmmmu_cmd_html(int argc, char **argv)
   }
   run.cli = &cli;
   html = kvmmmu_html_new(max_walks);
+  kvmmmu_html_set_abs_time(html, cli.abs_time);
   run.html = html;
   walks = kvmmmu_walks_new(on_walk, &run);
   run.walks = walks;

@@ -144,6 +144,45 @@ kvmmmu_html_axis_step(double max, int n, gboolean counts)
 
 /* ---- axes ---------------------------------------------------------- */
 
+/* "12.5s": v ns as seconds with at most dec decimals, trailing zeros
+ * dropped. */
+static char *
+seconds_label(guint64 v, int dec)
+{
+  g_autofree char *frac = g_strdup_printf("%09" G_GUINT64_FORMAT, v % 1000000000u);
+  int len = MIN(dec, 9);
+
+  while (len > 0 && frac[len - 1] == '0')
+    len--;
+  frac[len] = '\0';
+  return g_strdup_printf("%" G_GUINT64_FORMAT "%s%s" "s", v / 1000000000u, len ? "." : "", frac);
+}
+
+void
+kvmmmu_html_time_ticks(guint64 t0, guint64 t1, guint64 origin_ns, int n,
+                       KvmmmuTickFunc func, gpointer data)
+{
+  guint64 span = t1 > t0 ? t1 - t0 : 1;
+  guint64 rel0 = t0 > origin_ns ? t0 - origin_ns : 0, rel1 = rel0 + span;
+  double step_s = kvmmmu_html_axis_step(span / 1e9, n, FALSE);
+  guint64 step = step_s * 1e9 >= 1 ? (guint64)llround(step_s * 1e9) : 1, v;
+  int dec = 0;
+
+  for (guint64 s = step; s % 1000000000u && dec < 9; s *= 10)
+    dec++;
+  /* the first round tick at or after t0 */
+  v = rel0 % step ? rel0 - rel0 % step + step : rel0;
+  /* Ticks counted, not summed past the end: near 2^64 ns a step could
+   * wrap the sum. */
+  for (int k = 0; k <= 2 * n + 1 && v >= rel0 && v <= rel1; k++, v += step) {
+    g_autofree char *label = seconds_label(v, dec);
+
+    func((double)(v - rel0) / (double)span, label, data);
+    if (v > G_MAXUINT64 - step)
+      break;
+  }
+}
+
 typedef struct {
   double left, top, pw, ph;
 } Plot;
@@ -305,6 +344,23 @@ kvmmmu_series_add(KvmmmuSeries *s, guint64 idx, guint64 n)
   KVMMMU_COUNT_ADD(s->total, n);
 }
 
+typedef struct {
+  cairo_t *cr;
+  double left, pw, y;
+} SeriesTicks;
+
+static void
+series_tick(double at, const char *label, gpointer data)
+{
+  const SeriesTicks *t = data;
+  double x = t->left + t->pw * at;
+
+  cairo_move_to(t->cr, floor(x) + 0.5, t->y);
+  cairo_line_to(t->cr, floor(x) + 0.5, t->y + 4);
+  cairo_stroke(t->cr);
+  kvmmmu_canvas_text(t->cr, x, t->y + 16, 0.5, label);
+}
+
 /* Bars of loads per interval from the page's origin to end_ns; a last
  * bin that ends past end_ns is a partial one, drawn pale. */
 static void
@@ -336,7 +392,8 @@ draw_series(KvmmmuHtml *h, GString *out, const KvmmmuSeries *series, guint64 end
   else {
     double step = kvmmmu_html_axis_step(vmax, 4, TRUE), ymax = ceil(vmax / step) * step;
     double slot = p.pw / n, bw = slot >= 4 ? slot * 0.8 : slot;
-    double span_s = n * bin_ns / 1e9, tstep = kvmmmu_html_axis_step(span_s, 5, FALSE);
+    double span_s = n * bin_ns / 1e9;
+    SeriesTicks ticks;
 
     draw_y_axis(cr, &p, ymax, step);
     for (guint64 i = 0; i < n; i++) {
@@ -353,20 +410,19 @@ draw_series(KvmmmuHtml *h, GString *out, const KvmmmuSeries *series, guint64 end
         kvmmmu_canvas_text(cr, x + bw / 2, p.top + p.ph - bh - 3, 0.5, l);
       }
     }
-    /* time axis: seconds from the start of the first capture */
+    /* time axis: seconds from the start of the first capture, or on the
+     * records' clock (--abs-time) */
     kvmmmu_canvas_hex(cr, "#444444", 1);
-    for (double t = 0; t <= span_s + tstep / 1000; t += tstep) {
-      double x = p.left + p.pw * t / span_s;
-      g_autofree char *l = g_strdup_printf("%gs", t);
-
-      cairo_move_to(cr, floor(x) + 0.5, p.top + p.ph);
-      cairo_line_to(cr, floor(x) + 0.5, p.top + p.ph + 4);
-      cairo_stroke(cr);
-      kvmmmu_canvas_text(cr, x, p.top + p.ph + 16, 0.5, l);
-    }
+    ticks.cr = cr;
+    ticks.left = p.left;
+    ticks.pw = p.pw;
+    ticks.y = p.top + p.ph;
+    kvmmmu_html_time_ticks(h->origin_ns, h->origin_ns + (guint64)MIN(span_s * 1e9, (double)(G_MAXUINT64 - h->origin_ns)),
+                           kvmmmu_html_time_origin(h), 5, series_tick, &ticks);
     draw_frame(cr, &p);
   }
-  draw_axis_titles(cr, &p, "time from the start of the capture", ylabel);
+  draw_axis_titles(cr, &p, h->abs_time ? "time on the records' clock" : "time from the start of the capture",
+                   ylabel);
   kvmmmu_canvas_close(h, &c, out, "series");
 }
 
@@ -435,7 +491,14 @@ kvmmmu_html_rate_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *page
   g_string_append(out, "<figcaption>");
   if (h->series.total == 0)
     g_string_append(out, "no loads over time");
-  else
+  else if (h->abs_time) { /* the intervals still start at the first capture's start */
+    g_autoptr(GString) start = g_string_new("");
+
+    kvmmmu_render_reltime(start, h->origin_ns, 0);
+    kvmmmu_html_escf(out, "%" G_GUINT64_FORMAT " loads over time, by interval from the first "
+                     "capture's start, %s on the records' clock (pale: a last, partial one)",
+                     h->series.total, start->str);
+  } else
     kvmmmu_html_escf(out, "%" G_GUINT64_FORMAT " loads over time, by interval from the "
                      "capture's start (pale: a last, partial one)", h->series.total);
   g_string_append(out, "</figcaption>\n</figure>\n</div>\n");

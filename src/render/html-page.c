@@ -77,6 +77,18 @@ kvmmmu_html_set_origin(KvmmmuHtml *h, guint64 origin_ns)
   h->have_origin = TRUE;
 }
 
+void
+kvmmmu_html_set_abs_time(KvmmmuHtml *h, gboolean abs_time)
+{
+  h->abs_time = abs_time;
+}
+
+guint64
+kvmmmu_html_time_origin(const KvmmmuHtml *h)
+{
+  return h->abs_time ? 0 : h->origin_ns;
+}
+
 /* ---- what streams by --------------------------------------------------- */
 
 /* The vCPU's timeline, made on its first record (at ts_ns, where its

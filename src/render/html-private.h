@@ -54,6 +54,17 @@ char *kvmmmu_html_fmt_ns(gint64 v);
  * with about n ticks; at least 1 when counts is set (no tick between two
  * whole numbers). */
 double kvmmmu_html_axis_step(double max, int n, gboolean counts);
+/* The ticks of a time axis over t0..t1 (ns on the records' clock, t0 at
+ * or after origin_ns), about n of them at round steps of the labels,
+ * labelled in seconds from origin_ns (0: on the records' clock itself):
+ * func gets each tick's place, 0 at t0 to 1 at t1, and its label.
+ * Counted in integer ns, so a step far below a second stays exact far
+ * from the clock's zero. */
+typedef void (*KvmmmuTickFunc)(double at, const char *label, gpointer data);
+void kvmmmu_html_time_ticks(guint64 t0, guint64 t1, guint64 origin_ns, int n,
+                            KvmmmuTickFunc func, gpointer data);
+/* The origin the page's times are printed from: 0 with --abs-time. */
+guint64 kvmmmu_html_time_origin(const KvmmmuHtml *h);
 /* The rate section: the histogram and the series side by side. */
 void kvmmmu_html_rate_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *page);
 /* The latency section. */
@@ -200,6 +211,7 @@ struct _KvmmmuHtml {
   guint svg_serial;          /* makes ids unique across the page */
   gboolean have_origin;
   guint64 origin_ns;         /* the first capture's start */
+  gboolean abs_time;         /* times printed on the records' clock (--abs-time) */
   guint64 capture_ns;        /* the current capture's start */
   GVC_t *gvc;
   GString *dot;              /* scratch */

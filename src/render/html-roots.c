@@ -166,6 +166,23 @@ kvmmmu_timeline_bars(const KvmmmuTimeline *tl)
 
 /* ---- drawing ------------------------------------------------------- */
 
+typedef struct {
+  cairo_t *cr;
+  double left, pw, y;
+} AxisTicks;
+
+static void
+axis_tick(double at, const char *label, gpointer data)
+{
+  const AxisTicks *t = data;
+  double x = t->left + t->pw * at;
+
+  cairo_move_to(t->cr, floor(x) + 0.5, t->y);
+  cairo_line_to(t->cr, floor(x) + 0.5, t->y + 4);
+  cairo_stroke(t->cr);
+  kvmmmu_canvas_text(t->cr, x, t->y + 16, 0.5, label);
+}
+
 /* t0..t1: the time axis, shared by every vCPU's timeline */
 static void
 draw_timeline(KvmmmuHtml *h, GString *out, KvmmmuTimeline *tl, guint64 t0, guint64 t1)
@@ -226,34 +243,18 @@ draw_timeline(KvmmmuHtml *h, GString *out, KvmmmuTimeline *tl, guint64 t0, guint
     cairo_stroke(cr);
   }
 #undef X_OF
-  /* time axis, seconds from the start of the first capture */
+  /* time axis: seconds from the start of the first capture, or on the
+   * records' clock (--abs-time) */
   {
-    double ay = top + MAX(n_lanes, 1) * lane_h + 0.5;
-    double step = kvmmmu_html_axis_step(span / 1e9, 8, FALSE);
-    double first = ceil((t0 - h->origin_ns) / 1e9 / step) * step; /* the first round tick */
+    AxisTicks ticks = { cr, left, pw, top + MAX(n_lanes, 1) * lane_h + 0.5 };
 
     cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     kvmmmu_canvas_hex(cr, "#444444", 1);
     cairo_set_line_width(cr, 1);
-    cairo_move_to(cr, left, ay);
-    cairo_line_to(cr, left + pw, ay);
+    cairo_move_to(cr, left, ticks.y);
+    cairo_line_to(cr, left + pw, ticks.y);
     cairo_stroke(cr);
-    /* Ticks counted, not summed: far from the start (a time stamp near
-     * 2^64 ns) a step below the resolution of the tick's double would
-     * leave s where it is, and the loop would never end. */
-    for (guint k = 0; k <= 2 * 8 + 1; k++) {
-      double s = first + k * step;
-      double x = left + pw * ((s * 1e9 - (double)(t0 - h->origin_ns)) / span);
-
-      if (s > (t1 - h->origin_ns) / 1e9 + step / 1000 || (k > 0 && s == first))
-        break;
-      g_autofree char *l = g_strdup_printf("%.6gs", s);
-
-      cairo_move_to(cr, floor(x) + 0.5, ay);
-      cairo_line_to(cr, floor(x) + 0.5, ay + 4);
-      cairo_stroke(cr);
-      kvmmmu_canvas_text(cr, x, ay + 16, 0.5, l);
-    }
+    kvmmmu_html_time_ticks(t0, t1, kvmmmu_html_time_origin(h), 8, axis_tick, &ticks);
   }
   kvmmmu_canvas_close(h, &c, out, "timeline");
 }
@@ -316,11 +317,21 @@ kvmmmu_html_roots_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *pag
                          "vcpu_root or load_rate record.</p>\n</section>\n");
     return;
   }
-  g_string_append(out, "<p class=\"lead\">Which root each vCPU had over time. Bars: the root "
-                       "each kvm_mmu_load returned, from the change (dark mark) until the next "
-                       "one (pale: a root this vCPU had before). Rings: a snapshot read the "
-                       "vCPU's root_hpa. Time: seconds from the start of the capture, from the "
-                       "first record of a vCPU to the last.</p>\n");
+  {
+    /* the axis's ends in words too: the drawing's labels are not text */
+    g_autoptr(GString) from = g_string_new(""), to = g_string_new("");
+
+    kvmmmu_render_reltime(from, t0, kvmmmu_html_time_origin(h));
+    kvmmmu_render_reltime(to, t1, kvmmmu_html_time_origin(h));
+    g_string_append_printf(out, "<p class=\"lead\">Which root each vCPU had over time. Bars: the "
+                           "root each kvm_mmu_load returned, from the change (dark mark) until the "
+                           "next one (pale: a root this vCPU had before). Rings: a snapshot read "
+                           "the vCPU's root_hpa. Time: seconds %s, from the first record of a vCPU "
+                           "(%s) to the last (%s).</p>\n",
+                           h->abs_time ? "on the records' clock (--abs-time)"
+                                       : "from the start of the first capture",
+                           from->str, to->str);
+  }
   roots_table(out, vcpus, many_vms);
   {
     g_autoptr(GString) note = g_string_new("");

@@ -47,6 +47,10 @@ void kvmmmu_html_add_walk(KvmmmuHtml *html, const KvmmmuWalkTree *t, guint64 ori
 void kvmmmu_html_add_snapshot(KvmmmuHtml *html, const KvmmmuRootSnapshot *s);
 /* Captures' origin: times on the page are relative to the first one. */
 void kvmmmu_html_set_origin(KvmmmuHtml *html, guint64 origin_ns);
+/* --abs-time: the times the page prints (axes, captions) are on the
+ * records' own clock, not from the first capture's start.  Walk times
+ * follow the origin_ns given with each walk. */
+void kvmmmu_html_set_abs_time(KvmmmuHtml *html, gboolean abs_time);
 /* The page into out.  FALSE with error when Graphviz failed to draw. */
 gboolean kvmmmu_html_render(KvmmmuHtml *html, const KvmmmuHtmlPage *page, GString *out,
                             GError **error);

@@ -182,6 +182,44 @@ test_svg_inline(void)
   g_assert_true(g_str_has_suffix(out->str, "</text> id=\"p-url(\n"));
 }
 
+static void
+collect_tick(double at, const char *label, gpointer data)
+{
+  g_string_append_printf(data, "%s@%.3f ", label, at);
+}
+
+static char *
+ticks(guint64 t0, guint64 t1, guint64 origin, int n)
+{
+  GString *s = g_string_new("");
+
+  kvmmmu_html_time_ticks(t0, t1, origin, n, collect_tick, s);
+  return g_string_free(s, FALSE);
+}
+
+/* Time axes at round steps of their labels: from the capture's start, or
+ * on the records' clock (--abs-time), exact to the ns far from its zero. */
+static void
+test_time_ticks(void)
+{
+  /* the seed's vCPUs, +0.2 s to +10 s: a step of 2 s */
+  g_autofree char *rel = ticks(1500000000200000000ull, 1500000010000000000ull,
+                               1500000000000000000ull, 8);
+  g_autofree char *abs = ticks(1500000000200000000ull, 1500000010000000000ull, 0, 8);
+  /* 1 us at 1796448496.039144782 s: a step of 200 ns, below what a double
+   * of that many seconds tells apart */
+  g_autofree char *fine = ticks(1796448496039144782ull, 1796448496039145782ull, 0, 8);
+  g_autofree char *zero = ticks(0, 1000000000ull, 0, 5);
+
+  g_assert_cmpstr(rel, ==, "2s@0.184 4s@0.388 6s@0.592 8s@0.796 10s@1.000 ");
+  g_assert_cmpstr(abs, ==, "1500000002s@0.184 1500000004s@0.388 1500000006s@0.592 "
+                           "1500000008s@0.796 1500000010s@1.000 ");
+  g_assert_cmpstr(fine, ==, "1796448496.0391448s@0.018 1796448496.039145s@0.218 "
+                            "1796448496.0391452s@0.418 1796448496.0391454s@0.618 "
+                            "1796448496.0391456s@0.818 ");
+  g_assert_cmpstr(zero, ==, "0s@0.000 0.2s@0.200 0.4s@0.400 0.6s@0.600 0.8s@0.800 1s@1.000 ");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -193,5 +231,6 @@ main(int argc, char **argv)
   g_test_add_func("/html/series", test_series);
   g_test_add_func("/html/axis-step", test_axis_step);
   g_test_add_func("/html/svg-inline", test_svg_inline);
+  g_test_add_func("/html/time-ticks", test_time_ticks);
   return g_test_run();
 }
