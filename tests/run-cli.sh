@@ -430,6 +430,10 @@ want: $want"
 [ $rc = 0 ] && grep -qE '^vm1 vcpu\[0\] +0 +0 +0 +0 +0 +0 +0 +2 ' "$TMP/out" \
   && ok "cli roots: VMs numbered on every record naming one, as cache and --vm do" \
   || bad "cli roots: VMs numbered on every record naming one (exit $rc)" "$(cat "$TMP/out" "$TMP/err")"
+"$R" roots tests/fail/filter-sync.trace >"$TMP/out" 2>"$TMP/err"; rc=$?
+[ $rc = 0 ] && grep -qE '^vm1 vcpu\[0\] +2 ' "$TMP/out" \
+  && ok "cli roots: a sync record numbers its VM too" \
+  || bad "cli roots: a sync record numbers its VM too (exit $rc)" "$(cat "$TMP/out" "$TMP/err")"
 # Durations past 2^63 - 1 are counted apart in the latency chart too, and a
 # row whose range ends at 2^63 - 1 is labelled without overflow.
 printf '%s\n' "kvmmmu 1 6.1.0-56-amd64 lab 1000 script=root_hpa" \

@@ -242,6 +242,7 @@ vm_of(const KvmmmuRecord *rec, guint64 *kvm, guint32 *vcpu, gboolean *has_vcpu)
   case KVMMMU_RECORD_SWITCH: *kvm = rec->u.Switch.kvm; *vcpu = rec->u.Switch.vcpu; return TRUE;
   case KVMMMU_RECORD_VCPU_ROOT: *kvm = rec->u.VcpuRoot.kvm; *vcpu = rec->u.VcpuRoot.vcpu; return TRUE;
   case KVMMMU_RECORD_LOAD_RATE: *kvm = rec->u.LoadRate.kvm; *vcpu = rec->u.LoadRate.vcpu; return TRUE;
+  case KVMMMU_RECORD_SYNC: *kvm = rec->u.Sync.kvm; *vcpu = rec->u.Sync.vcpu; return TRUE;
   case KVMMMU_RECORD_WALK: *kvm = rec->u.Walk.kvm; *has_vcpu = FALSE; return TRUE;
   default: return FALSE;
   }

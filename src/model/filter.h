@@ -4,7 +4,7 @@
  * --walk, as perf kvm stat and trace-cmd users select events.
  *
  * Every condition given must hold.  --vm and --vcpu name a VM and a vCPU,
- * which load, switch, vcpu_root and load_rate records carry; walk and step
+ * which load, switch, vcpu_root, load_rate and sync records carry; walk and step
  * records name none (format 1) and are not held to them.  --walk selects
  * walk and step records by walk id and leaves the other kinds alone.
  * --time is relative to each capture's start unless written @NS (the

@@ -252,6 +252,9 @@ kvmmmu_roots_add(KvmmmuRoots *r, const KvmmmuRecord *rec)
     if (rec->u.Walk.kvm)
       vm_index(r, rec->u.Walk.kvm);
     break;
+  case KVMMMU_RECORD_SYNC:
+    vm_index(r, rec->u.Sync.kvm);
+    break;
   case KVMMMU_RECORD_HEADER:
     close_snapshot(r);
     r->capture++; /* its vCPUs and VM numbers are its own */
