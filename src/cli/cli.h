@@ -30,6 +30,10 @@ typedef struct {
   gboolean force_debuginfo;/* use it even when its build-id is not the trace's */
   KvmmmuFilter *filter;    /* --cpu --vm --vcpu --time --walk: what func sees */
   guint64 filtered_out;    /* records the filter kept from func */
+  /* Sees the records the filter kept from func, with func's data: the
+   * models number VMs on them as the filter does, so that --vm 1 shows
+   * VM 1 under that number.  NULL: nothing does. */
+  void (*left_out_func)(const KvmmmuRecord *rec, gpointer data);
   gboolean shows_no_roles; /* set by commands that never decode a role word: no
                             * debuginfo is looked for (its DWARF costs ~16 MiB) */
 

@@ -25,6 +25,15 @@ on_record(const KvmmmuRecord *rec, gpointer data)
   kvmmmu_cache_add(run->cache, rec);
 }
 
+/* A record the filter left out still numbers its VM, as --vm does. */
+static void
+on_left_out(const KvmmmuRecord *rec, gpointer data)
+{
+  CacheRun *run = data;
+
+  kvmmmu_cache_note_vm(run->cache, rec);
+}
+
 int
 kvmmmu_cmd_cache(int argc, char **argv)
 {
@@ -43,6 +52,7 @@ kvmmmu_cmd_cache(int argc, char **argv)
                         "model checked against the kernel's own hits at its KVM_MMU_NUM_PREV_ROOTS.",
                         NULL, &argc, &argv))
     return KVMMMU_EXIT_USAGE;
+  cli.left_out_func = on_left_out;
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
   kvmmmu_cache_finish(cache);
   if (!kvmmmu_cli_expect_records("cache", stats, stats->per_kind[KVMMMU_RECORD_SWITCH],

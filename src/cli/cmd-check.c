@@ -45,6 +45,15 @@ on_record(const KvmmmuRecord *rec, gpointer data)
   kvmmmu_cache_add(run->cache, rec);
 }
 
+/* A record the filter left out still numbers its VM, as --vm does. */
+static void
+on_left_out(const KvmmmuRecord *rec, gpointer data)
+{
+  CheckRun *run = data;
+
+  kvmmmu_cache_note_vm(run->cache, rec);
+}
+
 #define OK(cond) ((cond) ? KVMMMU_VERDICT_OK : KVMMMU_VERDICT_FAIL)
 
 int
@@ -96,6 +105,7 @@ kvmmmu_cmd_check(int argc, char **argv)
     }
     kvmmmu_zap_match_init(&run.match, run.events);
   }
+  cli.left_out_func = on_left_out;
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
   kvmmmu_walks_finish(walks);
 

@@ -54,6 +54,15 @@ on_record(const KvmmmuRecord *rec, gpointer data)
   kvmmmu_event_hist_add(run->latency, rec);
 }
 
+/* A record the filter left out still numbers its VM, as --vm does. */
+static void
+on_left_out(const KvmmmuRecord *rec, gpointer data)
+{
+  HtmlRun *run = data;
+
+  kvmmmu_roots_note_vm(run->roots, rec);
+}
+
 int
 kvmmmu_cmd_html(int argc, char **argv)
 {
@@ -111,6 +120,7 @@ kvmmmu_cmd_html(int argc, char **argv)
   latency = kvmmmu_event_hist_new(kvmmmu_hist_new_log(), KVMMMU_RECORD_LOAD, TRUE, 0, FALSE);
   run.latency = latency;
 
+  cli.left_out_func = on_left_out;
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
   kvmmmu_walks_finish(walks);
   kvmmmu_roots_finish(roots);

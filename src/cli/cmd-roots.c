@@ -74,6 +74,16 @@ on_record(const KvmmmuRecord *rec, gpointer data)
   }
 }
 
+/* A record the filter left out still numbers its VM, as --vm does. */
+static void
+on_left_out(const KvmmmuRecord *rec, gpointer data)
+{
+  RootsRun *run = data;
+
+  kvmmmu_roots_note_vm(run->roots, rec);
+  kvmmmu_cache_note_vm(run->cache, rec);
+}
+
 int
 kvmmmu_cmd_roots(int argc, char **argv)
 {
@@ -117,6 +127,7 @@ kvmmmu_cmd_roots(int argc, char **argv)
     g_string_append(run.out, "{\"events\": [");
   }
 
+  cli.left_out_func = on_left_out;
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
   kvmmmu_cache_finish(cache);
   kvmmmu_roots_finish(roots);

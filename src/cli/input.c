@@ -314,6 +314,8 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
       }
       if (cli->filter && !kvmmmu_filter_match(cli->filter, rec)) {
         cli->filtered_out++;
+        if (cli->left_out_func)
+          cli->left_out_func(rec, data);
         continue;
       }
       func(rec, data);

@@ -253,6 +253,22 @@ typedef struct {
   } u;
 } KvmmmuRecord;
 
+/* The VM a record names (vcpu->kvm); 0 for a kind that names none, and
+ * for a walk of a format-1 capture, which did not write it. */
+static inline guint64
+kvmmmu_record_kvm(const KvmmmuRecord *rec)
+{
+  switch (rec->kind) {
+  case KVMMMU_RECORD_LOAD: return rec->u.Load.kvm;
+  case KVMMMU_RECORD_SWITCH: return rec->u.Switch.kvm;
+  case KVMMMU_RECORD_SYNC: return rec->u.Sync.kvm;
+  case KVMMMU_RECORD_VCPU_ROOT: return rec->u.VcpuRoot.kvm;
+  case KVMMMU_RECORD_LOAD_RATE: return rec->u.LoadRate.kvm;
+  case KVMMMU_RECORD_WALK: return rec->u.Walk.kvm;
+  default: return 0;
+  }
+}
+
 /* A vCPU is (VM, vcpu_id): vcpu ids repeat across VMs. */
 static inline guint64
 kvmmmu_vcpu_key(guint64 kvm, guint32 vcpu)

@@ -102,9 +102,11 @@ vm_index(KvmmmuCache *c, guint64 kvm)
 
 /* Number kvm if it is new to the capture, as long as vCPUs could still be
  * modelled (past them no vCPU needs a number, and the list stays bounded). */
-static void
-note_vm(KvmmmuCache *c, guint64 kvm)
+void
+kvmmmu_cache_note_vm(KvmmmuCache *c, const KvmmmuRecord *rec)
 {
+  guint64 kvm = kvmmmu_record_kvm(rec); /* 0: none, or a format-1 walk */
+
   if (kvm && c->vcpus->len < KVMMMU_CACHE_VCPUS_MAX && c->vms->len < KVMMMU_CACHE_VCPUS_MAX)
     vm_index(c, kvm);
 }
@@ -351,13 +353,9 @@ kvmmmu_cache_add(KvmmmuCache *c, const KvmmmuRecord *rec)
   /* VMs are numbered on every record that names one, as --vm and the
    * roots report number them, so that a VM has one number everywhere */
   case KVMMMU_RECORD_WALK:
-    note_vm(c, rec->u.Walk.kvm); /* 0: a format-1 walk names none */
-    break;
   case KVMMMU_RECORD_VCPU_ROOT:
-    note_vm(c, rec->u.VcpuRoot.kvm);
-    break;
   case KVMMMU_RECORD_LOAD_RATE:
-    note_vm(c, rec->u.LoadRate.kvm);
+    kvmmmu_cache_note_vm(c, rec);
     break;
   default:
     break;

@@ -157,6 +157,9 @@ void kvmmmu_cache_free(KvmmmuCache *cache);
 /* Feed every record in order: headers start a capture, switches and loads
  * are modelled, the rest ignored. */
 void kvmmmu_cache_add(KvmmmuCache *cache, const KvmmmuRecord *rec);
+/* A record the report does not see (--vm, --time... left it out): only
+ * the VM it names is numbered, as the filter numbers it. */
+void kvmmmu_cache_note_vm(KvmmmuCache *cache, const KvmmmuRecord *rec);
 
 /* At the end of the input: places the syncs still waiting for their
  * vCPU's next record. */

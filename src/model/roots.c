@@ -89,6 +89,15 @@ vm_index(KvmmmuRoots *r, guint64 kvm)
   return GPOINTER_TO_UINT(v) - 1;
 }
 
+void
+kvmmmu_roots_note_vm(KvmmmuRoots *r, const KvmmmuRecord *rec)
+{
+  guint64 kvm = kvmmmu_record_kvm(rec);
+
+  if (kvm) /* 0: a format-1 walk, or a kind that names no VM */
+    vm_index(r, kvm);
+}
+
 static KvmmmuVcpuRoots *
 vcpu_get(KvmmmuRoots *r, guint64 kvm, guint32 vcpu, guint64 ts)
 {
@@ -247,13 +256,10 @@ kvmmmu_roots_add(KvmmmuRoots *r, const KvmmmuRecord *rec)
       v->counted_loads += rec->u.LoadRate.count;
     break;
   case KVMMMU_RECORD_WALK:
-    /* VMs are numbered on every record that names one, as --vm numbers
-     * them; a format-1 walk (kvm 0) names none */
-    if (rec->u.Walk.kvm)
-      vm_index(r, rec->u.Walk.kvm);
-    break;
   case KVMMMU_RECORD_SYNC:
-    vm_index(r, rec->u.Sync.kvm);
+    /* VMs are numbered on every record that names one, as --vm numbers
+     * them */
+    kvmmmu_roots_note_vm(r, rec);
     break;
   case KVMMMU_RECORD_HEADER:
     close_snapshot(r);

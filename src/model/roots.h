@@ -112,6 +112,9 @@ KvmmmuRoots *kvmmmu_roots_new(KvmmmuSnapshotFunc func, gpointer user_data);
 void kvmmmu_roots_free(KvmmmuRoots *roots);
 void kvmmmu_roots_add(KvmmmuRoots *roots, const KvmmmuRecord *rec);
 void kvmmmu_roots_finish(KvmmmuRoots *roots);
+/* A record the report does not see (--vm, --time... left it out): only
+ * the VM it names is numbered, as the filter numbers it. */
+void kvmmmu_roots_note_vm(KvmmmuRoots *roots, const KvmmmuRecord *rec);
 /* key: "vcpu" (NULL too), "loads", "prev_roots_miss", "mean_load_ns" or
  * "max_load_ns"; top: at most this many vCPUs (0: all).  FALSE for
  * another key. */
