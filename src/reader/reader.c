@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* reader.c - table-driven parser of kvmmmu trace lines. */
+/* reader.c - table-driven parser of kvmmmu trace lines: the public API and
+ * the loop; event records, walk structure and the header are parsed in
+ * event.c, structure.c and header.c (reader-private.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -7,47 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reader/bulk.h"
-#include "reader/chunks.h"
 #include "reader/fastparse.h"
-#include "reader/fields.h"
-#include "reader/reader.h"
+#include "reader/reader-private.h"
 #include "reader/stapline.h"
-#include "reader/walkcheck.h"
-
-#define MAX_TOKENS (8 + KVMMMU_MAX_WALK_PAGES + 8)
 
 G_DEFINE_QUARK(kvmmmu-reader-error-quark, kvmmmu_reader_error)
-
-struct _KvmmmuReader {
-  char *name;
-  int fd;             /* -1 when not reading a file */
-  gboolean own_fd;
-  KvmmmuBulk *bulk;   /* bulk-mode files merged, instead of fd */
-  KvmmmuChunks *chunks;
-  const KvmmmuChunk *chunk; /* being handed out; entry is the next entry */
-  gsize entry;
-  guint64 line_base;  /* lines before the current chunk */
-  gboolean done;
-  int stop_fd;        /* readable: the input ends (-1 none) */
-  gboolean stopped;   /* it did */
-  guint64 line;
-  guint64 bytes;
-  KvmmmuDiag *diag;
-  gboolean strict;
-  KvmmmuRecord full;  /* what the full parser fills */
-
-  gboolean have_header;
-  guint32 version;    /* the capture's format version */
-  guint32 newer_kinds;/* bit per kind whose newest fields came after it */
-  gboolean in_hit_report;
-  KvmmmuWalkCheck walks;
-
-  KvmmmuReaderSkipFunc skip_func;
-  gpointer skip_data;
-  gboolean line_has_seq; /* the line being parsed read its cpu and seq */
-  KvmmmuSkipReason skip_why; /* why it is skipped, when it is */
-};
 
 static KvmmmuReader *
 reader_alloc(const char *name, KvmmmuDiag *diag, gboolean strict)
@@ -185,264 +151,6 @@ kvmmmu_reader_bytes(const KvmmmuReader *r)
   return r->bytes;
 }
 
-/* ---- records ---------------------------------------------------------- */
-
-static void
-bad(KvmmmuReader *r, const char *kind, const char *reason, const char *fmt, ...)
-  G_GNUC_PRINTF(4, 5);
-
-static void
-bad(KvmmmuReader *r, const char *kind, const char *reason, const char *fmt, ...)
-{
-  g_autofree char *what = NULL;
-  va_list ap;
-
-  va_start(ap, fmt);
-  what = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  kvmmmu_diag_add(r->diag, r->name, r->line, kind, reason, "%s", what);
-}
-
-static gboolean
-parse_common(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
-             KvmmmuRecord *rec)
-{
-  guint n_common;
-  const KvmmmuFieldSpec *common = kvmmmu_common_field_specs(&n_common);
-
-  for (guint i = 0; i < n_common; i++) {
-    if (!kvmmmu_field_parse(&common[i], tok[1 + i].s, tok[1 + i].n, 0, (guint8 *)rec)) {
-      g_autofree char *got = kvmmmu_field_token_dup(&tok[1 + i]);
-      g_autofree char *reason = g_strdup_printf("%s:%s", spec->keyword, common[i].name);
-      bad(r, spec->keyword, reason, "field %u (%s): expected %s, got %s", 2 + i,
-          common[i].name, kvmmmu_field_expectation(common[i].type), got);
-      return FALSE;
-    }
-  }
-  r->line_has_seq = TRUE;
-  return TRUE;
-}
-
-/* The kind's own fields in a capture of this version. */
-static inline guint
-fields_in(const KvmmmuKindSpec *spec, guint32 version)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < spec->n_fields; i++)
-    n += spec->fields[i].since <= version;
-  return n;
-}
-
-/* Parse an event line whose keyword matched spec, as the capture's
- * version lays it out. */
-static gboolean
-parse_event(KvmmmuReader *r, const KvmmmuKindSpec *spec, const Token *tok,
-            int ntok, KvmmmuRecord *rec)
-{
-  guint n_common;
-  const KvmmmuFieldSpec *common G_GNUC_UNUSED = kvmmmu_common_field_specs(&n_common);
-  const int first = 1 + n_common; /* token of the kind's first own field */
-  const int n_fixed = first + fields_in(spec, r->version);
-  guint8 *base = (guint8 *)&rec->u;
-  guint32 n_items = 0;
-  int at = first;
-
-  if (ntok < n_fixed) {
-    g_autofree char *reason = g_strdup_printf("%s:short", spec->keyword);
-    bad(r, spec->keyword, reason,
-        "expected at least %d fields, got %d (line cut short?)", n_fixed, ntok);
-    return FALSE;
-  }
-  if (!parse_common(r, spec, tok, rec))
-    return FALSE;
-  for (guint i = 0; i < spec->n_fields; i++) {
-    const KvmmmuFieldSpec *f = &spec->fields[i];
-    const Token *t = &tok[at];
-
-    if (f->since > r->version)
-      continue; /* not in this version's lines: stays 0 */
-    at++;
-    if (!kvmmmu_field_parse(f, t->s, t->n, spec->max_items, base)) {
-      g_autofree char *got = kvmmmu_field_token_dup(t);
-      g_autofree char *reason = g_strdup_printf("%s:%s", spec->keyword, f->name);
-      if (f->type == KVMMMU_FIELD_COUNT)
-        bad(r, spec->keyword, reason,
-            "field %d (%s): expected a count from 0 to %u, got %s", at, f->name,
-            spec->max_items, got);
-      else
-        bad(r, spec->keyword, reason, "field %d (%s): expected %s, got %s", at, f->name,
-            kvmmmu_field_expectation(f->type), got);
-      return FALSE;
-    }
-    if (f->type == KVMMMU_FIELD_COUNT)
-      n_items = *(guint32 *)(base + f->offset);
-  }
-  if (ntok != n_fixed + (int)n_items) {
-    g_autofree char *reason = g_strdup_printf("%s:items", spec->keyword);
-    bad(r, spec->keyword, reason,
-        "expected %u item%s after the count, got %d%s", n_items,
-        n_items == 1 ? "" : "s", ntok - n_fixed,
-        ntok < n_fixed + (int)n_items ? " (line cut short?)" : "");
-    return FALSE;
-  }
-  for (guint k = 0; k < n_items; k++) {
-    const Token *t = &tok[n_fixed + k];
-    Token sub[8];
-    int nsub = kvmmmu_field_split(t->s, t->n, ',', sub, G_N_ELEMENTS(sub));
-    guint8 *item = base + spec->items_offset + k * spec->item_size;
-
-    if (nsub != (int)spec->n_item_fields) {
-      g_autofree char *got = kvmmmu_field_token_dup(t);
-      g_autofree char *reason = g_strdup_printf("%s:item", spec->keyword);
-      bad(r, spec->keyword, reason, "item %u: expected %u comma-separated fields, got %s",
-          k, spec->n_item_fields, got);
-      return FALSE;
-    }
-    for (guint j = 0; j < spec->n_item_fields; j++) {
-      const KvmmmuFieldSpec *f = &spec->item_fields[j];
-
-      if (!kvmmmu_field_parse(f, sub[j].s, sub[j].n, 0, item)) {
-        g_autofree char *got = kvmmmu_field_token_dup(&sub[j]);
-        g_autofree char *reason = g_strdup_printf("%s:item:%s", spec->keyword, f->name);
-        bad(r, spec->keyword, reason, "item %u field %s: expected %s, got %s", k,
-            f->name, kvmmmu_field_expectation(f->type), got);
-        return FALSE;
-      }
-    }
-  }
-  return TRUE;
-}
-
-/* ---- structure: walk ids and steps ------------------------------------ */
-
-static gboolean
-check_walk(KvmmmuReader *r, const KvmmmuRecord *rec)
-{
-  const KvmmmuWalk *w = &rec->u.Walk;
-
-  switch (kvmmmu_walkcheck_walk(&r->walks, rec->cpu, w->walk, w->nr)) {
-  case KVMMMU_WALKCHECK_OK:
-    return TRUE;
-  case KVMMMU_WALKCHECK_ID0:
-    bad(r, "walk", "walk:id0", "walk id 0: expected ids from 1");
-    return FALSE;
-  case KVMMMU_WALKCHECK_BLURRED:
-    bad(r, "walk", "walk:blurred",
-        "walk id %" G_GUINT64_FORMAT " may repeat one seen in this capture: more than %d gaps "
-        "among its walk ids, so ids up to %" G_GUINT64_FORMAT " are no longer told apart: "
-        "expected each walk id once", w->walk, KVMMMU_WALKCHECK_ID_RANGES_MAX,
-        kvmmmu_walkcheck_blurred_up_to(&r->walks));
-    return FALSE;
-  case KVMMMU_WALKCHECK_CPUS:
-    bad(r, "walk", "walk:cpus",
-        "walk on cpu %u: %d other CPUs already have walks in this capture: expected at most "
-        "%d CPUs (x86-64's largest NR_CPUS)", rec->cpu, KVMMMU_WALK_CPUS_MAX,
-        KVMMMU_WALK_CPUS_MAX);
-    return FALSE;
-  default:
-    bad(r, "walk", "walk:duplicate",
-        "walk id %" G_GUINT64_FORMAT " already seen in this capture: expected each walk id once",
-        w->walk);
-    return FALSE;
-  }
-}
-
-/* check_step() for a step that is not of its CPU's open walk, or is bad. */
-static G_GNUC_NO_INLINE gboolean
-step_problem(KvmmmuReader *r, const KvmmmuStep *s, KvmmmuWalkCheckVerdict v, guint32 nr)
-{
-  switch (v) {
-  case KVMMMU_WALKCHECK_OK:
-    return TRUE;
-  case KVMMMU_WALKCHECK_OF_BAD_WALK:
-    r->skip_why = KVMMMU_SKIP_OF_BAD_WALK; /* its walk's line was the bad one */
-    return FALSE;
-  case KVMMMU_WALKCHECK_ENDED:
-    bad(r, "step", "step:ended",
-        "step of walk %" G_GUINT64_FORMAT " after that walk ended: expected steps right after their walk",
-        s->walk);
-    return FALSE;
-  case KVMMMU_WALKCHECK_BLURRED:
-    bad(r, "step", "step:blurred",
-        "step of walk %" G_GUINT64_FORMAT ", which is not open: it ended or never came "
-        "(ids up to %" G_GUINT64_FORMAT " are no longer told apart): expected steps right after their walk",
-        s->walk, kvmmmu_walkcheck_blurred_up_to(&r->walks));
-    return FALSE;
-  case KVMMMU_WALKCHECK_INDEX:
-    bad(r, "step", "step:index",
-        "step index i=%u outside walk %" G_GUINT64_FORMAT " of nr=%u: expected 0 <= i < nr",
-        s->i, s->walk, nr);
-    return FALSE;
-  default:
-    bad(r, "step", "step:before",
-        "step of walk %" G_GUINT64_FORMAT " before any walk record with that id: expected the walk first",
-        s->walk);
-    return FALSE;
-  }
-}
-
-static inline gboolean
-check_step(KvmmmuReader *r, const KvmmmuRecord *rec)
-{
-  const KvmmmuStep *s = &rec->u.Step;
-  guint32 nr = 0;
-  KvmmmuWalkCheckVerdict v = kvmmmu_walkcheck_step(&r->walks, rec->cpu, s->walk, s->i, &nr);
-
-  return G_LIKELY(v == KVMMMU_WALKCHECK_OK) || step_problem(r, s, v, nr);
-}
-
-/* ---- header ----------------------------------------------------------- */
-
-static gboolean
-parse_header(KvmmmuReader *r, const Token *tok, int ntok, gboolean cut, KvmmmuRecord *rec,
-             GError **error)
-{
-  KvmmmuHeader *h = &rec->u.header;
-  guint64 version;
-
-  memset(h, 0, sizeof *h);
-  if (ntok < 2 || !kvmmmu_field_parse_u64(tok[1].s, tok[1].n, &version)) {
-    g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
-                "%s:%" G_GUINT64_FORMAT ": header: expected a format version after 'kvmmmu'",
-                r->name, r->line);
-    return FALSE;
-  }
-  if (version < KVMMMU_FORMAT_VERSION_MIN || version > KVMMMU_FORMAT_VERSION) {
-    g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
-                "%s:%" G_GUINT64_FORMAT ": header: format version %" G_GUINT64_FORMAT
-                " is not known: expected %d to %d (a newer kvmmmu-report may read it)",
-                r->name, r->line, version, KVMMMU_FORMAT_VERSION_MIN, KVMMMU_FORMAT_VERSION);
-    return FALSE;
-  }
-  if (ntok < 5 || tok[2].n == 0 || tok[3].n == 0 ||
-      tok[2].n >= sizeof h->release || tok[3].n >= sizeof h->host ||
-      !kvmmmu_field_parse_u64(tok[4].s, tok[4].n, &h->start_ns)) {
-    g_set_error(error, KVMMMU_READER_ERROR, KVMMMU_READER_ERROR_UNUSABLE,
-                "%s:%" G_GUINT64_FORMAT ": header: expected 'kvmmmu VERSION RELEASE HOST START_NS [key=value ...]'",
-                r->name, r->line);
-    return FALSE;
-  }
-  h->version = version;
-  memcpy(h->release, tok[2].s, tok[2].n);
-  memcpy(h->host, tok[3].s, tok[3].n);
-  /* A header cut short (its line has no newline) may have lost the end of
-   * its last key=value: a build_id cut there would be compared with
-   * debuginfo's and differ, a script name would name another.  It is left
-   * out; the cut itself is reported by the caller. */
-  if (cut && ntok > 5)
-    ntok--;
-  for (int i = 5; i < ntok; i++) {
-    if (kvmmmu_field_has_prefix(tok[i].s, tok[i].n, "script="))
-      kvmmmu_field_copy_text(h->script, sizeof h->script, tok[i].s + 7, tok[i].n - 7);
-    else if (kvmmmu_field_has_prefix(tok[i].s, tok[i].n, "build_id="))
-      kvmmmu_field_copy_text(h->build_id, sizeof h->build_id, tok[i].s + 9, tok[i].n - 9);
-  }
-  rec->kind = KVMMMU_RECORD_HEADER;
-  rec->ts_ns = h->start_ns;
-  return TRUE;
-}
-
 /* ---- the loop --------------------------------------------------------- */
 
 typedef enum { LINE_RECORD, LINE_SKIP, LINE_FATAL } LineResult;
@@ -476,14 +184,14 @@ event_before_header(KvmmmuReader *r, const KvmmmuRecord *rec, GError **error)
   return LINE_FATAL;
 }
 
-/* Walks and steps hold together (check_walk, check_step); any other
- * record has no structure to check. */
+/* Walks and steps hold together (structure.c); any other record has no
+ * structure to check. */
 static inline gboolean
 structure_ok(KvmmmuReader *r, const KvmmmuRecord *rec)
 {
   switch (rec->kind) {
-  case KVMMMU_RECORD_WALK: return check_walk(r, rec);
-  case KVMMMU_RECORD_STEP: return check_step(r, rec);
+  case KVMMMU_RECORD_WALK: return kvmmmu_reader_check_walk(r, rec);
+  case KVMMMU_RECORD_STEP: return kvmmmu_reader_check_step(r, rec);
   default: return TRUE;
   }
 }
@@ -549,18 +257,18 @@ parse_line(KvmmmuReader *r, const char *s, gsize n, gboolean no_newline, KvmmmuR
     /* Whatever its fields say, the last of them may be cut: one problem,
      * not also that of a short record.  A header is still read (its
      * capture is nothing without it), said as cut all the same. */
-    bad(r, "line", "line:cut", "last line has no newline: the trace was cut mid-record");
+    kvmmmu_reader_bad(r, "line", "line:cut", "last line has no newline: the trace was cut mid-record");
     if (!kvmmmu_field_has_prefix(s, n, KVMMMU_HEADER_KEYWORD " "))
       return LINE_SKIP;
   }
   if (n > 0 && s[n - 1] == '\r') {
-    bad(r, "line", "line:crlf", "line ends in CR: expected \\n line ends, not CRLF");
+    kvmmmu_reader_bad(r, "line", "line:crlf", "line ends in CR: expected \\n line ends, not CRLF");
     n--;
   }
   if (n == 0 || s[0] == '#')
     return LINE_SKIP;
   if (memchr(s, '\0', n)) {
-    bad(r, "line", "line:nul", "NUL byte in line: expected text records");
+    kvmmmu_reader_bad(r, "line", "line:nul", "NUL byte in line: expected text records");
     return LINE_SKIP;
   }
   if (kvmmmu_stapline_parse(r->in_hit_report, s, n, rec))
@@ -574,13 +282,13 @@ parse_line(KvmmmuReader *r, const char *s, gsize n, gboolean no_newline, KvmmmuR
 
   ntok = kvmmmu_field_split(s, n, ' ', tok, MAX_TOKENS);
   if (ntok < 0) {
-    bad(r, "line", "line:tokens", "more than %d fields: expected one record per line",
+    kvmmmu_reader_bad(r, "line", "line:tokens", "more than %d fields: expected one record per line",
         MAX_TOKENS);
     return LINE_SKIP;
   }
   if (tok[0].n == strlen(KVMMMU_HEADER_KEYWORD) &&
       memcmp(tok[0].s, KVMMMU_HEADER_KEYWORD, tok[0].n) == 0) {
-    if (!parse_header(r, tok, ntok, no_newline, rec, error))
+    if (!kvmmmu_reader_parse_header(r, tok, ntok, no_newline, rec, error))
       return LINE_FATAL;
     /* A second header starts a new capture (traces concatenated). */
     kvmmmu_walkcheck_reset(&r->walks);
@@ -597,13 +305,13 @@ parse_line(KvmmmuReader *r, const char *s, gsize n, gboolean no_newline, KvmmmuR
   }
   if (!spec) {
     g_autofree char *got = kvmmmu_field_token_dup(&tok[0]);
-    bad(r, "line", "line:kind",
+    kvmmmu_reader_bad(r, "line", "line:kind",
         "unknown record kind %s: expected walk, step, load, switch, vcpu_root, load_rate or end",
         got);
     return LINE_SKIP;
   }
   memset(&rec->u, 0, spec->items_offset);
-  if (!parse_event(r, spec, tok, ntok, rec)) {
+  if (!kvmmmu_reader_parse_event(r, spec, tok, ntok, rec)) {
     if (spec->kind == KVMMMU_RECORD_WALK && r->line_has_seq)
       note_bad_walk(r, spec, tok);
     return LINE_SKIP;
@@ -715,7 +423,7 @@ next_ref_any(KvmmmuReader *r, const KvmmmuRecord **out, GError **error)
       break;
     case KVMMMU_ENTRY_LONG:
     default:
-      bad(r, "line", "line:long", "line longer than %d bytes: expected one record per line",
+      kvmmmu_reader_bad(r, "line", "line:long", "line longer than %d bytes: expected one record per line",
           KVMMMU_MAX_LINE);
       res = LINE_SKIP;
       break;
