@@ -4,28 +4,9 @@
 
 #include "format/count.h"
 #include "model/cache.h"
+#include "model/vcpukey.h"
 
-typedef struct {
-  guint capture;
-  guint32 vcpu;
-  guint64 kvm;
-} Key;
-
-static guint
-key_hash(gconstpointer p)
-{
-  const Key *k = p;
-
-  return (guint)(kvmmmu_vcpu_key(k->kvm, k->vcpu) ^ (k->capture * 0x9e3779b9u));
-}
-
-static gboolean
-key_equal(gconstpointer a, gconstpointer b)
-{
-  const Key *x = a, *y = b;
-
-  return x->capture == y->capture && x->vcpu == y->vcpu && x->kvm == y->kvm;
-}
+typedef KvmmmuCaptureVcpu Key;
 
 static guint
 root_hash(gconstpointer p)
@@ -60,7 +41,7 @@ kvmmmu_cache_new(guint kernel_n)
 
   c->kernel_n = CLAMP(kernel_n, 1, KVMMMU_CACHE_MAX_N);
   c->vcpus = g_ptr_array_new_with_free_func(vcpu_free);
-  c->by_key = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
+  c->by_key = g_hash_table_new_full(kvmmmu_capture_vcpu_hash, kvmmmu_capture_vcpu_equal, g_free, NULL);
   c->vms = g_array_new(FALSE, FALSE, sizeof(guint64));
   c->diffs = g_array_new(FALSE, TRUE, sizeof(KvmmmuCacheDiff));
   for (guint i = 0; i < KVMMMU_LOAD_N_CAUSES; i++) {

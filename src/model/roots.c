@@ -2,30 +2,11 @@
 #include <string.h>
 
 #include "model/roots.h"
+#include "model/vcpukey.h"
 
 /* A vCPU is one of its capture: two captures that reuse a kvm pointer
  * (a freed struct kvm allocated again, or two hosts) are different VMs. */
-typedef struct {
-  guint capture;
-  guint32 vcpu;
-  guint64 kvm;
-} Key;
-
-static guint
-key_hash(gconstpointer p)
-{
-  const Key *k = p;
-
-  return (guint)(kvmmmu_vcpu_key(k->kvm, k->vcpu) ^ (k->capture * 0x9e3779b9u));
-}
-
-static gboolean
-key_equal(gconstpointer a, gconstpointer b)
-{
-  const Key *x = a, *y = b;
-
-  return x->capture == y->capture && x->vcpu == y->vcpu && x->kvm == y->kvm;
-}
+typedef KvmmmuCaptureVcpu Key;
 
 static void
 vcpu_roots_free(gpointer p)
@@ -51,7 +32,7 @@ kvmmmu_roots_new(KvmmmuSnapshotFunc func, gpointer user_data)
 {
   KvmmmuRoots *r = g_new0(KvmmmuRoots, 1);
 
-  r->by_key = g_hash_table_new_full(key_hash, key_equal, g_free, vcpu_roots_free);
+  r->by_key = g_hash_table_new_full(kvmmmu_capture_vcpu_hash, kvmmmu_capture_vcpu_equal, g_free, vcpu_roots_free);
   r->vms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   r->snap_func = func;
   r->snap_data = user_data;

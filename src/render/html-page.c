@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "model/vcpukey.h"
 #include "render/html-private.h"
 
 /* The rate histogram's interval, which the series over time shares. */
@@ -25,7 +26,7 @@ timeline_hash(gconstpointer p)
 {
   const KvmmmuTimeline *t = p;
 
-  return (guint)(kvmmmu_vcpu_key(t->kvm, t->vcpu) ^ (t->capture * 0x9e3779b9u));
+  return kvmmmu_capture_vcpu_hash_of(t->capture, t->kvm, t->vcpu);
 }
 
 static gboolean

@@ -182,6 +182,28 @@ kvmmmu_render_load_causes_csv(GString *out, const KvmmmuCache *c)
   g_string_append_printf(out, "not_classified,%" G_GUINT64_FORMAT ",,,,,,,0\n", c->syncs_overflow);
 }
 
+/* A latency table's row as a JSON object: its name under key, what it
+ * means, how many under count_key and their total; json_row_end adds the
+ * histogram and closes it. */
+static void
+json_row_begin(KvmmmuJsonBuilder *b, const char *key, const char *name, const char *meaning,
+               const char *count_key, const KvmmmuHist *h)
+{
+  kvmmmu_json_begin_object(b);
+  kvmmmu_json_string(b, key, name);
+  kvmmmu_json_string(b, "meaning", meaning);
+  kvmmmu_json_uint(b, count_key, h->count + h->too_large);
+  kvmmmu_json_double(b, "total_ns", sum_ns(h));
+}
+
+static void
+json_row_end(KvmmmuJsonBuilder *b, const KvmmmuHist *h, const char *what)
+{
+  kvmmmu_json_member(b, "latency");
+  kvmmmu_json_add_value(b, kvmmmu_render_hist_json(h, what, "ns"));
+  kvmmmu_json_end_object(b);
+}
+
 KvmmmuJson *
 kvmmmu_render_load_causes_json(const KvmmmuCache *c)
 {
@@ -193,19 +215,13 @@ kvmmmu_render_load_causes_json(const KvmmmuCache *c)
   for (guint i = 0; i < KVMMMU_LOAD_N_CAUSES; i++) {
     const KvmmmuHist *h = c->cause_ns[i];
 
-    kvmmmu_json_begin_object(b);
-    kvmmmu_json_string(b, "cause", kvmmmu_load_cause_name(i));
-    kvmmmu_json_string(b, "meaning", kvmmmu_load_cause_meaning(i));
-    kvmmmu_json_uint(b, "loads", h->count + h->too_large);
-    kvmmmu_json_double(b, "total_ns", sum_ns(h));
+    json_row_begin(b, "cause", kvmmmu_load_cause_name(i), kvmmmu_load_cause_meaning(i), "loads", h);
     kvmmmu_json_member(b, "in_sync_ns");
     if (c->sync_captures && h->count)
       kvmmmu_json_add_double(b, c->cause_sync_ns[i]);
     else
       kvmmmu_json_add_null(b); /* no sync records: not known */
-    kvmmmu_json_member(b, "latency");
-    kvmmmu_json_add_value(b, kvmmmu_render_hist_json(h, "kvm_mmu_load latency", "ns"));
-    kvmmmu_json_end_object(b);
+    json_row_end(b, h, "kvm_mmu_load latency");
   }
   kvmmmu_json_end_array(b);
   kvmmmu_json_uint(b, "failed_loads", c->failed_loads);
@@ -215,14 +231,8 @@ kvmmmu_render_load_causes_json(const KvmmmuCache *c)
   for (guint i = 0; i < KVMMMU_SYNC_N_PLACES; i++) {
     const KvmmmuHist *h = c->sync_ns[i];
 
-    kvmmmu_json_begin_object(b);
-    kvmmmu_json_string(b, "place", kvmmmu_sync_place_name(i));
-    kvmmmu_json_string(b, "meaning", kvmmmu_sync_place_meaning(i));
-    kvmmmu_json_uint(b, "syncs", h->count + h->too_large);
-    kvmmmu_json_double(b, "total_ns", sum_ns(h));
-    kvmmmu_json_member(b, "latency");
-    kvmmmu_json_add_value(b, kvmmmu_render_hist_json(h, "kvm_mmu_sync_roots latency", "ns"));
-    kvmmmu_json_end_object(b);
+    json_row_begin(b, "place", kvmmmu_sync_place_name(i), kvmmmu_sync_place_meaning(i), "syncs", h);
+    json_row_end(b, h, "kvm_mmu_sync_roots latency");
   }
   kvmmmu_json_end_array(b);
   kvmmmu_json_uint(b, "syncs_not_classified", c->syncs_overflow);
