@@ -186,6 +186,7 @@ sync_outside(KvmmmuCache *c, KvmmmuVcpuCache *v)
   if (!v->sync_pending)
     return;
   kvmmmu_hist_add_u64(c->sync_ns[place], v->sync_dur, 1);
+  KVMMMU_COUNT_ADD(c->sync_total_ns[place], v->sync_dur);
   v->hit_unsynced = FALSE;
   v->sync_pending = FALSE;
 }
@@ -287,10 +288,12 @@ add_load(KvmmmuCache *c, const KvmmmuRecord *rec)
     cause = v->active ? KVMMMU_LOAD_CAUSE_OTHER : KVMMMU_LOAD_CAUSE_FIRST;
   v->cause_loads[cause]++;
   kvmmmu_hist_add_u64(c->cause_ns[cause], l->dur_ns, 1);
+  KVMMMU_COUNT_ADD(c->cause_total_ns[cause], l->dur_ns);
   /* a sync that returned while this load ran was inside it */
   if (v->sync_pending && v->sync_ts <= rec->ts_ns && rec->ts_ns - v->sync_ts <= l->dur_ns) {
     kvmmmu_hist_add_u64(c->sync_ns[KVMMMU_SYNC_IN_LOAD], v->sync_dur, 1);
-    c->cause_sync_ns[cause] += (double)v->sync_dur;
+    KVMMMU_COUNT_ADD(c->sync_total_ns[KVMMMU_SYNC_IN_LOAD], v->sync_dur);
+    KVMMMU_COUNT_ADD(c->cause_sync_ns[cause], v->sync_dur);
     v->sync_pending = FALSE;
   }
   sync_outside(c, v);

@@ -141,10 +141,13 @@ typedef struct {
   guint64 diffs_total;
   /* the latency of every successful load by cause, all vCPUs */
   KvmmmuHist *cause_ns[KVMMMU_LOAD_N_CAUSES];
-  /* of that, the time in the kvm_mmu_sync_roots() inside those loads */
-  double cause_sync_ns[KVMMMU_LOAD_N_CAUSES];
-  /* the latency of every sync by where it ran */
+  /* their time in all, exact (saturating: format/count.h), and of that
+   * the time in the kvm_mmu_sync_roots() inside those loads */
+  guint64 cause_total_ns[KVMMMU_LOAD_N_CAUSES];
+  guint64 cause_sync_ns[KVMMMU_LOAD_N_CAUSES];
+  /* the latency of every sync by where it ran, and its total */
   KvmmmuHist *sync_ns[KVMMMU_SYNC_N_PLACES];
+  guint64 sync_total_ns[KVMMMU_SYNC_N_PLACES];
   guint64 syncs_overflow;    /* syncs of vCPUs past KVMMMU_CACHE_VCPUS_MAX */
   guint sync_captures;       /* captures of a format with sync records (4+) */
   guint64 failed_loads;      /* loads that returned an error: no root built */

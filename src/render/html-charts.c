@@ -163,9 +163,13 @@ kvmmmu_html_time_ticks(guint64 t0, guint64 t1, guint64 origin_ns, int n,
                        KvmmmuTickFunc func, gpointer data)
 {
   guint64 span = t1 > t0 ? t1 - t0 : 1;
-  guint64 rel0 = t0 > origin_ns ? t0 - origin_ns : 0, rel1 = rel0 + span;
-  double step_s = kvmmmu_html_axis_step(span / 1e9, n, FALSE);
-  guint64 step = step_s * 1e9 >= 1 ? (guint64)llround(step_s * 1e9) : 1, v;
+  guint64 rel0 = t0 > origin_ns ? t0 - origin_ns : 0;
+  guint64 rel1 = span > G_MAXUINT64 - rel0 ? G_MAXUINT64 : rel0 + span;
+  double step_ns = kvmmmu_html_axis_step(span / 1e9, n, FALSE) * 1e9;
+  /* (a round step past 2^63 ns, as a span near 2^64 asks, is 5e18: llround
+   * holds no more) */
+  guint64 step = step_ns < 1 ? 1 : step_ns < 9.2e18 ? (guint64)llround(step_ns) : 5000000000000000000u;
+  guint64 v;
   int dec = 0;
 
   for (guint64 s = step; s % 1000000000u && dec < 9; s *= 10)
@@ -361,6 +365,17 @@ series_tick(double at, const char *label, gpointer data)
   kvmmmu_canvas_text(t->cr, x, t->y + 16, 0.5, label);
 }
 
+/* origin + d ns, held at G_MAXUINT64: d, a span computed in doubles, may
+ * be past what a u64 holds (2^64 - 1 itself rounds up to 2^64 as a double,
+ * so the comparison is against 2^64). */
+static guint64
+add_ns_held(guint64 origin, double d)
+{
+  if (!(d < 18446744073709551616.0) || (guint64)d > G_MAXUINT64 - origin)
+    return G_MAXUINT64;
+  return origin + (guint64)d;
+}
+
 /* Bars of loads per interval from the page's origin to end_ns; a last
  * bin that ends past end_ns is a partial one, drawn pale. */
 static void
@@ -417,7 +432,7 @@ draw_series(KvmmmuHtml *h, GString *out, const KvmmmuSeries *series, guint64 end
     ticks.left = p.left;
     ticks.pw = p.pw;
     ticks.y = p.top + p.ph;
-    kvmmmu_html_time_ticks(h->origin_ns, h->origin_ns + (guint64)MIN(span_s * 1e9, (double)(G_MAXUINT64 - h->origin_ns)),
+    kvmmmu_html_time_ticks(h->origin_ns, add_ns_held(h->origin_ns, span_s * 1e9),
                            kvmmmu_html_time_origin(h), 5, series_tick, &ticks);
     draw_frame(cr, &p);
   }

@@ -3,15 +3,17 @@
  * cause's latency (model/cache.h, KvmmmuLoadCause). */
 #include "render/render-private.h"
 
-static double
-sum_ns(const KvmmmuHist *h)
+/* The mean of n values that sum to total, in whole ns: text, CSV and JSON
+ * give the same number. */
+static guint64
+mean_ns(guint64 total, guint64 n)
 {
-  return h->count ? h->sum : 0.0;
+  return n ? total / n : 0;
 }
 
 /* One row of a latency table: name, count, mean, p50, p90, max, total. */
 static void
-text_row(GString *out, const char *name, const KvmmmuHist *h)
+text_row(GString *out, const char *name, const KvmmmuHist *h, guint64 total)
 {
   KvmmmuHistStats st;
 
@@ -22,8 +24,9 @@ text_row(GString *out, const char *name, const KvmmmuHist *h)
     g_autofree char *p50 = g_strdup_printf("%s%" G_GINT64_FORMAT, eq, st.p50);
     g_autofree char *p90 = g_strdup_printf("%s%" G_GINT64_FORMAT, eq, st.p90);
 
-    g_string_append_printf(out, " %10.0f %10s %10s %10" G_GINT64_FORMAT " %14.0f", st.mean, p50,
-                           p90, st.max, sum_ns(h));
+    g_string_append_printf(out, " %10" G_GUINT64_FORMAT " %10s %10s %10" G_GINT64_FORMAT " %14"
+                           G_GUINT64_FORMAT, mean_ns(total, st.count + st.too_large), p50, p90,
+                           st.max, total);
   } else
     g_string_append_printf(out, " %10s %10s %10s %10s %14s", "-", "-", "-", "-", "-");
 }
@@ -78,9 +81,9 @@ kvmmmu_render_load_causes_text(GString *out, const KvmmmuCache *c)
   g_string_append(out, "Root loads by cause (why kvm_mmu_load had a root to build)\n");
   text_header(out, "cause", "loads", "     in_sync_ns");
   for (guint i = 0; i < KVMMMU_LOAD_N_CAUSES; i++) {
-    text_row(out, kvmmmu_load_cause_name(i), c->cause_ns[i]);
+    text_row(out, kvmmmu_load_cause_name(i), c->cause_ns[i], c->cause_total_ns[i]);
     if (c->cause_ns[i]->count && c->sync_captures)
-      g_string_append_printf(out, " %14.0f", c->cause_sync_ns[i]);
+      g_string_append_printf(out, " %14" G_GUINT64_FORMAT, c->cause_sync_ns[i]);
     else
       g_string_append_printf(out, " %14s", "-");
     g_string_append_c(out, '\n');
@@ -104,7 +107,7 @@ kvmmmu_render_load_causes_text(GString *out, const KvmmmuCache *c)
     g_string_append(out, "\nRoot syncs (kvm_mmu_sync_roots) by where they ran\n");
     text_header(out, "place", "syncs", "");
     for (guint i = 0; i < KVMMMU_SYNC_N_PLACES; i++) {
-      text_row(out, kvmmmu_sync_place_name(i), c->sync_ns[i]);
+      text_row(out, kvmmmu_sync_place_name(i), c->sync_ns[i], c->sync_total_ns[i]);
       g_string_append_c(out, '\n');
     }
     for (guint i = 0; i < KVMMMU_SYNC_N_PLACES; i++)
@@ -143,16 +146,17 @@ kvmmmu_render_load_causes_csv_rows(GString *out, const KvmmmuCache *c)
 /* A latency table's CSV row after its name: count, mean, p50, p90, p99,
  * max, total, percentiles_approximate (empty cells when none). */
 static void
-csv_row(GString *out, const char *name, const KvmmmuHist *h)
+csv_row(GString *out, const char *name, const KvmmmuHist *h, guint64 total)
 {
   KvmmmuHistStats st;
 
   kvmmmu_hist_stats(h, &st);
   g_string_append_printf(out, "%s,%" G_GUINT64_FORMAT, name, st.count + st.too_large);
   if (st.count)
-    g_string_append_printf(out, ",%.0f,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
-                           ",%" G_GINT64_FORMAT ",%.0f,%d", st.mean, st.p50, st.p90, st.p99,
-                           st.max, sum_ns(h), st.approximate);
+    g_string_append_printf(out, ",%" G_GUINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+                           ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GUINT64_FORMAT ",%d",
+                           mean_ns(total, st.count + st.too_large), st.p50, st.p90, st.p99,
+                           st.max, total, st.approximate);
   else
     g_string_append(out, ",,,,,,,0");
 }
@@ -164,9 +168,9 @@ kvmmmu_render_load_causes_csv(GString *out, const KvmmmuCache *c)
 {
   g_string_append(out, "cause,loads," CSV_LATENCY_COLUMNS ",in_sync_ns\n");
   for (guint i = 0; i < KVMMMU_LOAD_N_CAUSES; i++) {
-    csv_row(out, kvmmmu_load_cause_name(i), c->cause_ns[i]);
+    csv_row(out, kvmmmu_load_cause_name(i), c->cause_ns[i], c->cause_total_ns[i]);
     if (c->cause_ns[i]->count && c->sync_captures)
-      g_string_append_printf(out, ",%.0f\n", c->cause_sync_ns[i]);
+      g_string_append_printf(out, ",%" G_GUINT64_FORMAT "\n", c->cause_sync_ns[i]);
     else
       g_string_append(out, ",\n");
   }
@@ -176,7 +180,7 @@ kvmmmu_render_load_causes_csv(GString *out, const KvmmmuCache *c)
                          c->loads_overflow);
   g_string_append(out, "\nplace,syncs," CSV_LATENCY_COLUMNS "\n");
   for (guint i = 0; i < KVMMMU_SYNC_N_PLACES; i++) {
-    csv_row(out, kvmmmu_sync_place_name(i), c->sync_ns[i]);
+    csv_row(out, kvmmmu_sync_place_name(i), c->sync_ns[i], c->sync_total_ns[i]);
     g_string_append_c(out, '\n');
   }
   g_string_append_printf(out, "not_classified,%" G_GUINT64_FORMAT ",,,,,,,0\n", c->syncs_overflow);
@@ -187,13 +191,14 @@ kvmmmu_render_load_causes_csv(GString *out, const KvmmmuCache *c)
  * histogram and closes it. */
 static void
 json_row_begin(KvmmmuJsonBuilder *b, const char *key, const char *name, const char *meaning,
-               const char *count_key, const KvmmmuHist *h)
+               const char *count_key, const KvmmmuHist *h, guint64 total)
 {
   kvmmmu_json_begin_object(b);
   kvmmmu_json_string(b, key, name);
   kvmmmu_json_string(b, "meaning", meaning);
   kvmmmu_json_uint(b, count_key, h->count + h->too_large);
-  kvmmmu_json_double(b, "total_ns", sum_ns(h));
+  kvmmmu_json_uint(b, "total_ns", total);
+  kvmmmu_json_uint(b, "mean_ns", mean_ns(total, h->count + h->too_large));
 }
 
 static void
@@ -215,10 +220,11 @@ kvmmmu_render_load_causes_json(const KvmmmuCache *c)
   for (guint i = 0; i < KVMMMU_LOAD_N_CAUSES; i++) {
     const KvmmmuHist *h = c->cause_ns[i];
 
-    json_row_begin(b, "cause", kvmmmu_load_cause_name(i), kvmmmu_load_cause_meaning(i), "loads", h);
+    json_row_begin(b, "cause", kvmmmu_load_cause_name(i), kvmmmu_load_cause_meaning(i), "loads", h,
+                   c->cause_total_ns[i]);
     kvmmmu_json_member(b, "in_sync_ns");
     if (c->sync_captures && h->count)
-      kvmmmu_json_add_double(b, c->cause_sync_ns[i]);
+      kvmmmu_json_add_uint(b, c->cause_sync_ns[i]);
     else
       kvmmmu_json_add_null(b); /* no sync records: not known */
     json_row_end(b, h, "kvm_mmu_load latency");
@@ -231,7 +237,8 @@ kvmmmu_render_load_causes_json(const KvmmmuCache *c)
   for (guint i = 0; i < KVMMMU_SYNC_N_PLACES; i++) {
     const KvmmmuHist *h = c->sync_ns[i];
 
-    json_row_begin(b, "place", kvmmmu_sync_place_name(i), kvmmmu_sync_place_meaning(i), "syncs", h);
+    json_row_begin(b, "place", kvmmmu_sync_place_name(i), kvmmmu_sync_place_meaning(i), "syncs", h,
+                   c->sync_total_ns[i]);
     json_row_end(b, h, "kvm_mmu_sync_roots latency");
   }
   kvmmmu_json_end_array(b);

@@ -113,8 +113,10 @@ $(tail -3 "$dir/base.err")"; continue ;;
     case ${args[0]} in summary|roots|hist|check|walks) ;; *) continue ;; esac
     case " $cmd " in *" --format "*|*" --tree "*|*" --quiet "*) continue ;; esac
     run json env "${env[@]}" "$R" "${args[@]}" --format json "$T"
-    # (the loss note heads text reports whose JSON leaves loss to summary)
-    grep -v "^lost: " "$dir/base.out" >"$dir/text.out"
+    # (the loss note heads text reports whose JSON leaves loss to summary;
+    # a SystemTap histogram's empty rows around the others have no bucket
+    # in the JSON)
+    grep -v "^lost: " "$dir/base.out" | grep -vE '^ *[<>]?-?[0-9]+ \|[ @]* 0$' >"$dir/text.out"
     numbers "$dir/text.out" >"$dir/text.nums"
     # (the negative numbers JSON has by right, as the man page lists them:
     # ret, the one signed field of docs/record-format.md; -1 for "none" as a
