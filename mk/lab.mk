@@ -39,23 +39,16 @@ lab_env = $(if $(filter undefined,$(origin SCRIPTS)),,SCRIPTS='$(SCRIPTS)') \
 
 # kvmmmu-report checks every trace, and the zap traces against the counters (run-lab.sh).
 lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
-	@pass=0; fail=0; skip=0; hung=0; \
+	@pass=0; fail=0; skip=0; \
 	for k in $(KERNELS); do \
 		echo "=== lab: $$k"; \
-		rc=0; env $(lab_env) tests/lab/run-lab.sh "$$k" || rc=$$?; \
-		for again in 1 2; do \
-			[ $$rc = 4 ] || break; \
-			hung=$$((hung + 1)); \
-			echo "lab: $$k: the guest hung or died; running it again, $$again of 2 (seen intermittently, see docs/lab.md)"; \
-			rc=0; env $(lab_env) tests/lab/run-lab.sh "$$k" || rc=$$?; \
-		done; \
+		rc=0; env $(lab_env) tests/lab/run-lab-again.sh "$$k" || rc=$$?; \
 		case $$rc in \
 		0) pass=$$((pass + 1)) ;; \
 		3) skip=$$((skip + 1)); echo "lab: $$k skipped: the Debian archive could not give its packages" ;; \
 		*) fail=$$((fail + 1)) ;; \
 		esac; \
 	done; \
-	[ $$hung -eq 0 ] || echo "lab: $$hung guest hang(s) or death(s), each run again"; \
 	echo "lab: $$pass passed, $$fail failed$$( [ $$skip -eq 0 ] || echo ", $$skip skipped")"; \
 	[ $$fail -eq 0 ] || exit 1; [ $$skip -eq 0 ] || exit 3
 
@@ -85,7 +78,7 @@ lab-faults: $(B)/kvmmmu-report $(LAB_WORKLOAD)
 	for k in $(KERNELS); do \
 		echo "=== lab-faults: $$k"; \
 		rc=0; LAB_FAULT_EVERY=$(FAULT_EVERY) SCRIPTS="zap_unsync tests/lab/mixed.stp root_hpa" LAB_OUT=lab-out/faults \
-			tests/lab/run-lab.sh "$$k" || rc=$$?; \
+			tests/lab/run-lab-again.sh "$$k" || rc=$$?; \
 		case $$rc in \
 		0) pass=$$((pass + 1)) ;; \
 		3) skip=$$((skip + 1)); echo "lab-faults: $$k skipped: the Debian archive could not give its packages" ;; \
