@@ -23,11 +23,12 @@ feed_header(KvmmmuCache *c)
   feed_header_version(c, KVMMMU_FORMAT_VERSION);
 }
 
+/* A switch record at ts_ns (the model reads times only to place syncs). */
 static void
-feed_switch_role(KvmmmuCache *c, guint32 vcpu, guint64 pgd, guint32 role,
-                 KvmmmuSwitchResult result)
+feed_switch_full(KvmmmuCache *c, guint32 vcpu, guint64 pgd, guint32 role,
+                 KvmmmuSwitchResult result, guint64 ts_ns)
 {
-  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_SWITCH };
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_SWITCH, .ts_ns = ts_ns };
 
   rec.u.Switch.kvm = KVM;
   rec.u.Switch.vcpu = vcpu;
@@ -38,15 +39,23 @@ feed_switch_role(KvmmmuCache *c, guint32 vcpu, guint64 pgd, guint32 role,
 }
 
 static void
+feed_switch_role(KvmmmuCache *c, guint32 vcpu, guint64 pgd, guint32 role,
+                 KvmmmuSwitchResult result)
+{
+  feed_switch_full(c, vcpu, pgd, role, result, 0);
+}
+
+static void
 feed_switch(KvmmmuCache *c, guint32 vcpu, guint64 pgd, KvmmmuSwitchResult result)
 {
   feed_switch_role(c, vcpu, pgd, 0x3704, result);
 }
 
 static void
-feed_load(KvmmmuCache *c, guint32 vcpu, guint64 pgd, gint64 ret, guint64 dur_ns)
+feed_load_full(KvmmmuCache *c, guint32 vcpu, guint64 pgd, gint64 ret, guint64 dur_ns,
+               guint64 ts_ns)
 {
-  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_LOAD };
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_LOAD, .ts_ns = ts_ns };
 
   rec.u.Load.kvm = KVM;
   rec.u.Load.vcpu = vcpu;
@@ -57,10 +66,9 @@ feed_load(KvmmmuCache *c, guint32 vcpu, guint64 pgd, gint64 ret, guint64 dur_ns)
 }
 
 static void
-feed_at(KvmmmuCache *c, KvmmmuRecord *rec, guint64 ts_ns)
+feed_load(KvmmmuCache *c, guint32 vcpu, guint64 pgd, gint64 ret, guint64 dur_ns)
 {
-  rec->ts_ns = ts_ns;
-  kvmmmu_cache_add(c, rec);
+  feed_load_full(c, vcpu, pgd, ret, dur_ns, 0);
 }
 
 static void
@@ -71,33 +79,21 @@ feed_sync(KvmmmuCache *c, guint32 vcpu, guint64 ts_ns, guint64 dur_ns)
   rec.u.Sync.kvm = KVM;
   rec.u.Sync.vcpu = vcpu;
   rec.u.Sync.dur_ns = dur_ns;
-  feed_at(c, &rec, ts_ns);
+  rec.ts_ns = ts_ns;
+  kvmmmu_cache_add(c, &rec);
 }
 
 static void
 feed_load_at(KvmmmuCache *c, guint32 vcpu, guint64 pgd, guint64 ts_ns, guint64 dur_ns)
 {
-  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_LOAD };
-
-  rec.u.Load.kvm = KVM;
-  rec.u.Load.vcpu = vcpu;
-  rec.u.Load.pgd = pgd;
-  rec.u.Load.dur_ns = dur_ns;
-  feed_at(c, &rec, ts_ns);
+  feed_load_full(c, vcpu, pgd, 0, dur_ns, ts_ns);
 }
 
 static void
 feed_switch_at(KvmmmuCache *c, guint32 vcpu, guint64 pgd, KvmmmuSwitchResult result,
                guint64 ts_ns)
 {
-  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_SWITCH };
-
-  rec.u.Switch.kvm = KVM;
-  rec.u.Switch.vcpu = vcpu;
-  rec.u.Switch.pgd = pgd;
-  rec.u.Switch.role = 0x3704;
-  rec.u.Switch.result = result;
-  feed_at(c, &rec, ts_ns);
+  feed_switch_full(c, vcpu, pgd, 0x3704, result, ts_ns);
 }
 
 /* Hits of a list of n + 1 roots over pgds[0..len). */
