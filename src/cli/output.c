@@ -92,17 +92,36 @@ write_all(int fd, const char *data, gsize len)
   return TRUE;
 }
 
-/* Open target (which exists) with flags and write data into it. */
-static gboolean
-write_in_place(const char *target, int flags, const char *what, const char *path,
-               const char *data, gsize len, gboolean sync, GError **error)
+/* Room for len bytes in the open file fd, reserved before any byte of it
+ * is written: a disk or quota that is full, or a file size limit, fails
+ * here, before the old content is touched.  A file system that cannot
+ * reserve (EOPNOTSUPP, EINVAL) is written without; glibc's fallback for it
+ * writes only zero bytes past the end or into holes, never over content. */
+static int
+reserve(int fd, gsize len)
 {
-  int fd = open(target, O_WRONLY | O_CLOEXEC | O_NOCTTY | flags);
   int e;
 
-  if (fd < 0)
-    return fail(error, what, path, errno);
-  if (!write_all(fd, data, len) || (sync && fsync(fd) < 0)) {
+  if (len == 0 || len > G_MAXINT64)
+    return 0;
+  e = posix_fallocate(fd, 0, (off_t)len);
+  return e == EOPNOTSUPP || e == EINVAL ? 0 : e;
+}
+
+/* Write data into the open file fd from its start; a regular file is then
+ * cut to len and synced. */
+static gboolean
+write_fd(int fd, gboolean regular, const char *what, const char *path, const char *data,
+         gsize len, GError **error)
+{
+  int e = regular ? reserve(fd, len) : 0;
+
+  if (e) {
+    close(fd);
+    return fail(error, what, path, e);
+  }
+  if (!write_all(fd, data, len) ||
+      (regular && (ftruncate(fd, (off_t)len) < 0 || fsync(fd) < 0))) {
     e = errno;
     close(fd);
     return fail(error, what, path, e);
@@ -117,56 +136,31 @@ kvmmmu_output_write(const char *path, const char *what, const char *data, gsize 
                     GError **error)
 {
   g_autofree char *target = follow_links(path);
-  g_autofree char *dir = NULL, *base = NULL, *tmp = NULL;
   struct stat st;
-  gboolean exists;
-  int fd, e;
+  int fd;
 
   if (!target)
     return fail(error, what, path, errno);
-  exists = stat(target, &st) == 0;
-  if (!exists && errno != ENOENT)
+  if (stat(target, &st) == 0) {
+    if (S_ISDIR(st.st_mode))
+      return is_dir(error, what, path);
+    /* The file itself, written through: its inode, links, mode, owner and
+     * attributes stay; a device or FIFO is neither cut nor synced. */
+    fd = open(target, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+      return fail(error, what, path, errno);
+    return write_fd(fd, S_ISREG(st.st_mode), what, path, data, len, error);
+  }
+  if (errno != ENOENT)
     return fail(error, what, path, errno);
-  if (exists && S_ISDIR(st.st_mode))
-    return is_dir(error, what, path);
-  if (exists && !S_ISREG(st.st_mode))
-    /* A device or FIFO: truncating means nothing, syncing may be refused. */
-    return write_in_place(target, 0, what, path, data, len, FALSE, error);
-
-  dir = g_path_get_dirname(target);
-  base = g_path_get_basename(target);
-  tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
-  /* A new file: 0666 less the umask (open() applies it).  An existing one:
-   * private until it has the original's mode. */
-  fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, exists ? 0600 : 0666);
-  if (fd < 0) {
-    e = errno;
-    if (exists && (e == EACCES || e == EPERM))
-      return write_in_place(target, O_TRUNC, what, path, data, len, TRUE, error);
-    return fail(error, what, path, e);
+  /* A new file, 0666 less the umask; if it cannot be written whole, it
+   * is ours to remove. */
+  fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666);
+  if (fd < 0)
+    return fail(error, what, path, errno);
+  if (!write_fd(fd, TRUE, what, path, data, len, error)) {
+    unlink(target);
+    return FALSE;
   }
-  if (exists) {
-    /* Owner first: changing it clears set-id bits that fchmod() then sets. */
-    if (geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) < 0)
-      goto failed;
-    if (fchmod(fd, st.st_mode & 07777) < 0)
-      goto failed;
-  }
-  if (!write_all(fd, data, len) || fsync(fd) < 0)
-    goto failed;
-  if (close(fd) < 0) {
-    fd = -1;
-    goto failed;
-  }
-  fd = -1;
-  if (rename(tmp, target) < 0)
-    goto failed;
   return TRUE;
-
-failed:
-  e = errno;
-  if (fd >= 0)
-    close(fd);
-  unlink(tmp);
-  return fail(error, what, path, e);
 }

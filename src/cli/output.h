@@ -5,18 +5,19 @@
  * PATH is written where a shell redirection would write, never replaced by
  * something else of the same name:
  *   - a symbolic link is followed: its target is written, the link stays;
- *   - a device, FIFO or anything else not a regular file is opened and
- *     written in place (no truncation, no creation: a FIFO stays a FIFO);
- *   - an existing regular file is replaced whole: the report goes to a
- *     temporary file beside it, is synced, takes the file's mode (and owner
- *     and group when run as root), and is renamed over it, so a write that
- *     fails leaves the old file as it was;
- *   - a new path is created the same way, with mode 0666 less the umask;
+ *   - an existing file is opened and written in place, so its inode, hard
+ *     links, mode, owner and attributes stay; a regular file first has room
+ *     for the whole report reserved (posix_fallocate), so a full disk or a
+ *     file size limit fails before its old content is touched, and is then
+ *     written from its start, cut to the report's length and synced; a
+ *     device, FIFO or anything else not a regular file is neither cut nor
+ *     synced;
+ *   - a new path is created with mode 0666 less the umask, and removed again
+ *     when it cannot be written whole;
  *   - a directory is refused (KVMMMU_OUTPUT_ERROR_IS_DIR).
- * A directory that refuses the temporary file (no write permission) while
- * the file itself may be written gets the file truncated and written in
- * place, as a redirection would.  Every failure names the path and the
- * system's reason, and no temporary file is left behind.
+ * Every failure names the path and the system's reason.  A write that
+ * fails after the reservation (an I/O error) leaves the file part written:
+ * the price of never renaming over what the user named.
  */
 #ifndef KVMMMU_CLI_OUTPUT_H
 #define KVMMMU_CLI_OUTPUT_H
@@ -28,7 +29,7 @@ GQuark kvmmmu_output_error_quark(void);
 
 typedef enum {
   KVMMMU_OUTPUT_ERROR_IS_DIR, /* the path names a directory: a usage error */
-  KVMMMU_OUTPUT_ERROR_IO,     /* it cannot be opened, written, synced or renamed */
+  KVMMMU_OUTPUT_ERROR_IO,     /* it cannot be opened, reserved, written or synced */
 } KvmmmuOutputError;
 
 /* Refuse early, before any input is read, a path that cannot take the
