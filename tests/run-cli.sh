@@ -419,11 +419,38 @@ want="$want"'"capture":2,"vm":1,"vcpu":0,"loads":1,"returning":0,"capture":2,'
   || bad "cli roots: captures reusing a kvm pointer are rows apart (json, exit $rc)" "got:  $(cat "$TMP/rows")
 want: $want"
 ASAN_OPTIONS=$noleak "$R" html -o "$TMP/two.html" "$two" 2>"$TMP/err"; rc=$?
-got=$(grep -o '<figcaption>[^<]*vCPU[^<]*' "$TMP/two.html" | tr '\n' ';')
+got=$(sed -n '/<section id="roots">/,/<\/section>/p' "$TMP/two.html" | grep -o '<figcaption>[^<]*vCPU[^<]*' | tr '\n' ';')
 want='<figcaption>VM 0 vCPU 0: 2 loads, 2 roots, 2 root changes;<figcaption>VM 0 vCPU 1 (capture 2): 1 loads, 1 root, 1 root change;<figcaption>VM 1 vCPU 0 (capture 2): 1 loads, 1 root, 1 root change, 1 snapshot;'
 [ $rc = 0 ] && [ "$got" = "$want" ] && ok "html: captures reusing a kvm pointer have timelines apart" \
   || bad "html: captures reusing a kvm pointer have timelines apart (exit $rc)" "got:  $got
 want: $want"
+# The page's prev_roots section on a real capture with sync records: the
+# hits of all vCPUs at every N are the sums of cache's CSV rows (another
+# renderer, summed here by awk), the kernel's N is the marked row, and the
+# loads by cause are the trace's, counted by hand: 160 loads after a miss
+# and the 2 vCPUs' first loads.
+sync=tests/traces/7.2.13+deb14-amd64-sync/root_hpa.trace
+ASAN_OPTIONS=$noleak "$R" html -o "$TMP/sync.html" "$sync" 2>"$TMP/err"; rc=$?
+sed -n '/<section id="prev-roots">/,/<\/section>/p' "$TMP/sync.html" >"$TMP/pr.html"
+want=$("$R" cache --format csv "$sync" | awk -F, 'NR > 1 { h[$3] += $5; s[$3] += $4 }
+  END { for (n = 1; n <= 16; n++) printf "%d%s,%d,%d;", n, n == 3 ? " (KVM)" : "", h[n], s[n] - h[n] }')
+got=$(grep -o '<tr[^>]*><th>[0-9]*[ (KVM)]*</th><td>[0-9]*</td><td>[0-9]*</td>' "$TMP/pr.html" \
+  | sed 's/<tr[^>]*><th>//; s/<\/th><td>/,/; s/<\/td><td>/,/; s/<\/td>$//' | tr '\n' ';')
+[ $rc = 0 ] && [ -n "$want" ] && [ "$got" = "$want" ] && grep -q '<tr class="warn"><th>3 (KVM)</th>' "$TMP/pr.html" \
+  && ok "html: prev_roots hits and misses at every N are cache's, summed over vCPUs" \
+  || bad "html: prev_roots hits and misses at every N (exit $rc)" "got:  $got
+want: $want"
+got=$(grep -o '320 root switches of 2 vCPUs[^<]*' "$TMP/pr.html")
+case $got in
+*"The kernel's N is 3: it hit 160 and missed 160; the model at N = 3 agrees on 318 of 320 switches.")
+  ok "html: prev_roots lead: switches, the kernel's hits and the model's agreement" ;;
+*) bad "html: prev_roots lead" "$got" ;;
+esac
+got=$(sed -n '/by cause<\/h3>/,/<\/table>/p' "$TMP/pr.html" | grep -o '>\(switch_miss\|first\|other\)</th><td>[0-9]*</td>' | tr '\n' ';')
+want='>switch_miss</th><td>160</td>;>first</th><td>2</td>;>other</th><td>0</td>;'
+[ "$got" = "$want" ] && [ "$(grep -c '<svg class="chart"' "$TMP/pr.html")" = 3 ] \
+  && ok "html: loads by cause, with a chart of the ratio and one histogram per cause that had loads" \
+  || bad "html: loads by cause" "got: $got; $(grep -c '<svg class="chart"' "$TMP/pr.html") charts"
 # --vm 1 shows VM 1 under that number: the records the filter leaves out
 # still number their VMs in every report (capture 2 of the two-capture
 # trace: another VM first, the reused pointer second).

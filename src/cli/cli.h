@@ -72,6 +72,13 @@ gboolean kvmmmu_cli_expect_records(const char *command, const KvmmmuStats *stats
  * start, or 0 with --abs-time (the records' own clock). */
 guint64 kvmmmu_cli_origin(const KvmmmuCli *cli, const KvmmmuHeader *header);
 
+/* KVM_MMU_NUM_PREV_ROOTS on every kernel so far: the cache model's N when
+ * no kernel layout says. */
+#define KVMMMU_CLI_PREV_ROOTS 3
+/* At a header record: the cache model's N from the kernel layout chosen for
+ * the capture it starts (NULL: none), when that layout has it. */
+void kvmmmu_cli_cache_n(const KvmmmuKernelLayout *layout, KvmmmuCache *cache);
+
 /* Write out to stdout and empty it. */
 void kvmmmu_cli_flush(GString *out);
 /* Write a JSON node to stdout, pretty, with a newline. */

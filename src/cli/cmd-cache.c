@@ -6,9 +6,6 @@
 #include "cli/cli.h"
 #include "model/cache.h"
 
-/* KVM_MMU_NUM_PREV_ROOTS on every kernel so far, when no layout says. */
-#define DEFAULT_PREV_ROOTS 3
-
 typedef struct {
   KvmmmuCli *cli;
   KvmmmuCache *cache;
@@ -20,8 +17,8 @@ on_record(const KvmmmuRecord *rec, gpointer data)
   CacheRun *run = data;
 
   /* The layout of the capture this header starts is chosen by now. */
-  if (rec->kind == KVMMMU_RECORD_HEADER && run->cli->layout && run->cli->layout->num_prev_roots)
-    run->cache->kernel_n = CLAMP(run->cli->layout->num_prev_roots, 1, KVMMMU_CACHE_MAX_N);
+  if (rec->kind == KVMMMU_RECORD_HEADER)
+    kvmmmu_cli_cache_n(run->cli->layout, run->cache);
   kvmmmu_cache_add(run->cache, rec);
 }
 
@@ -39,7 +36,7 @@ kvmmmu_cmd_cache(int argc, char **argv)
 {
   KvmmmuCli cli = { 0 };
   g_autoptr(KvmmmuStats) stats = kvmmmu_stats_new();
-  g_autoptr(KvmmmuCache) cache = kvmmmu_cache_new(DEFAULT_PREV_ROOTS);
+  g_autoptr(KvmmmuCache) cache = kvmmmu_cache_new(KVMMMU_CLI_PREV_ROOTS);
   g_autoptr(GString) out = g_string_new("");
   CacheRun run = { &cli, cache };
   guint64 bad_lines;

@@ -40,8 +40,8 @@ on_record(const KvmmmuRecord *rec, gpointer data)
   CheckRun *run = data;
 
   kvmmmu_walks_add(run->walks, rec);
-  if (rec->kind == KVMMMU_RECORD_HEADER && *run->layout && (*run->layout)->num_prev_roots)
-    run->cache->kernel_n = CLAMP((*run->layout)->num_prev_roots, 1, KVMMMU_CACHE_MAX_N);
+  if (rec->kind == KVMMMU_RECORD_HEADER)
+    kvmmmu_cli_cache_n(*run->layout, run->cache);
   kvmmmu_cache_add(run->cache, rec);
 }
 
@@ -75,7 +75,7 @@ kvmmmu_cmd_check(int argc, char **argv)
   g_autoptr(KvmmmuStats) stats = kvmmmu_stats_new();
   g_autoptr(KvmmmuWalks) walks = NULL;
   g_autoptr(KvmmmuVerdicts) v = kvmmmu_verdicts_new();
-  g_autoptr(KvmmmuCache) cache = kvmmmu_cache_new(3); /* KVM_MMU_NUM_PREV_ROOTS so far */
+  g_autoptr(KvmmmuCache) cache = kvmmmu_cache_new(KVMMMU_CLI_PREV_ROOTS);
   guint64 bad_lines, events = 0;
   int status;
 

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "model/cache.h"
 #include "model/evhist.h"
 #include "render/html.h"
 
@@ -15,6 +16,7 @@ typedef struct {
   KvmmmuWalks *walks;
   KvmmmuWalkTally tally;
   KvmmmuRoots *roots;
+  KvmmmuCache *cache;
   KvmmmuEventHist *rate, *latency;
   guint64 origin_ns;
 } HtmlRun;
@@ -46,10 +48,12 @@ on_record(const KvmmmuRecord *rec, gpointer data)
     kvmmmu_roots_finish(run->roots);
     run->origin_ns = kvmmmu_cli_origin(run->cli, &rec->u.header); /* 0 with --abs-time */
     kvmmmu_html_set_origin(run->html, rec->u.header.start_ns);
+    kvmmmu_cli_cache_n(run->cli->layout, run->cache);
   }
   kvmmmu_html_add_record(run->html, rec);
   kvmmmu_walks_add(run->walks, rec);
   kvmmmu_roots_add(run->roots, rec);
+  kvmmmu_cache_add(run->cache, rec);
   kvmmmu_event_hist_add(run->rate, rec);
   kvmmmu_event_hist_add(run->latency, rec);
 }
@@ -61,6 +65,7 @@ on_left_out(const KvmmmuRecord *rec, gpointer data)
   HtmlRun *run = data;
 
   kvmmmu_roots_note_vm(run->roots, rec);
+  kvmmmu_cache_note_vm(run->cache, rec);
 }
 
 int
@@ -81,6 +86,7 @@ kvmmmu_cmd_html(int argc, char **argv)
   g_autoptr(KvmmmuHtml) html = NULL;
   g_autoptr(KvmmmuWalks) walks = NULL;
   g_autoptr(KvmmmuRoots) roots = NULL;
+  g_autoptr(KvmmmuCache) cache = kvmmmu_cache_new(KVMMMU_CLI_PREV_ROOTS);
   g_autoptr(KvmmmuEventHist) rate = NULL, latency = NULL;
   g_autoptr(GString) out = g_string_new("");
   g_autoptr(GError) error = NULL;
@@ -115,6 +121,7 @@ kvmmmu_cmd_html(int argc, char **argv)
   run.walks = walks;
   roots = kvmmmu_roots_new(on_snapshot, &run);
   run.roots = roots;
+  run.cache = cache;
   rate = kvmmmu_event_hist_new(kvmmmu_hist_new_log(), KVMMMU_RECORD_LOAD, FALSE, 0, FALSE);
   run.rate = rate;
   latency = kvmmmu_event_hist_new(kvmmmu_hist_new_log(), KVMMMU_RECORD_LOAD, TRUE, 0, FALSE);
@@ -124,6 +131,7 @@ kvmmmu_cmd_html(int argc, char **argv)
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
   kvmmmu_walks_finish(walks);
   kvmmmu_roots_finish(roots);
+  kvmmmu_cache_finish(cache);
   /* Without an interval asked for, load_rate counts are never regrouped. */
   kvmmmu_event_hist_finish(rate, NULL);
   kvmmmu_event_hist_finish(latency, NULL);
@@ -138,6 +146,7 @@ kvmmmu_cmd_html(int argc, char **argv)
   page.rate = rate;
   page.latency = latency;
   page.roots = roots;
+  page.cache = cache;
   page.layout = cli.layout;
   page.inputs = (const char *const *)cli.files;
   if (!kvmmmu_html_render(html, &page, out, &error)) {

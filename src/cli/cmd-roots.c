@@ -7,9 +7,6 @@
 #include "model/cache.h"
 #include "model/roots.h"
 
-/* KVM_MMU_NUM_PREV_ROOTS on every kernel so far, when no layout says. */
-#define DEFAULT_PREV_ROOTS 3
-
 typedef struct {
   KvmmmuCli *cli;
   KvmmmuRoots *roots;
@@ -56,8 +53,7 @@ on_record(const KvmmmuRecord *rec, gpointer data)
     run->origin_ns = kvmmmu_cli_origin(run->cli, &rec->u.header);
     run->capture++;
     run->version = rec->u.header.version;
-    if (run->cli->layout && run->cli->layout->num_prev_roots)
-      run->cache->kernel_n = CLAMP(run->cli->layout->num_prev_roots, 1, KVMMMU_CACHE_MAX_N);
+    kvmmmu_cli_cache_n(run->cli->layout, run->cache);
   }
   kvmmmu_roots_add(run->roots, rec);
   kvmmmu_cache_add(run->cache, rec);
@@ -91,7 +87,7 @@ kvmmmu_cmd_roots(int argc, char **argv)
   RootsRun run = { 0 };
   g_autoptr(KvmmmuStats) stats = kvmmmu_stats_new();
   g_autoptr(KvmmmuRoots) roots = NULL;
-  g_autoptr(KvmmmuCache) cache = kvmmmu_cache_new(DEFAULT_PREV_ROOTS);
+  g_autoptr(KvmmmuCache) cache = kvmmmu_cache_new(KVMMMU_CLI_PREV_ROOTS);
   guint64 bad_lines, span;
   int status;
 

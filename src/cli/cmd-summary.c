@@ -20,7 +20,7 @@ kvmmmu_cmd_summary(int argc, char **argv)
   g_autoptr(KvmmmuStats) stats = kvmmmu_stats_new();
   g_autoptr(GString) out = g_string_new("");
   /* (the N checked against the kernel does not change a load's cause) */
-  g_autoptr(KvmmmuCache) causes = kvmmmu_cache_new(3);
+  g_autoptr(KvmmmuCache) causes = kvmmmu_cache_new(KVMMMU_CLI_PREV_ROOTS);
   guint64 bad_lines;
   int status;
 

@@ -376,6 +376,13 @@ kvmmmu_cli_origin(const KvmmmuCli *cli, const KvmmmuHeader *header)
 }
 
 void
+kvmmmu_cli_cache_n(const KvmmmuKernelLayout *layout, KvmmmuCache *cache)
+{
+  if (layout && layout->num_prev_roots)
+    cache->kernel_n = CLAMP(layout->num_prev_roots, 1, KVMMMU_CACHE_MAX_N);
+}
+
+void
 kvmmmu_cli_flush(GString *out)
 {
   if (out->len)

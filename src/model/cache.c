@@ -369,6 +369,18 @@ kvmmmu_vcpu_cache_miss_load_ns(const KvmmmuVcpuCache *v)
   return v->miss_loads ? v->miss_load_ns / v->miss_loads : 0;
 }
 
+double
+kvmmmu_vcpu_cache_saved_ns(const KvmmmuVcpuCache *v, guint n, guint kernel_n)
+{
+  guint64 hits = kvmmmu_vcpu_cache_hits(v, n), kernel = kvmmmu_vcpu_cache_hits(v, kernel_n);
+  guint64 mean = kvmmmu_vcpu_cache_miss_load_ns(v);
+
+  if (hits == kernel || mean == 0)
+    return 0.0; /* not -0 */
+  return hits > kernel ? (double)(hits - kernel) * (double)mean
+                       : -((double)(kernel - hits) * (double)mean);
+}
+
 void
 kvmmmu_cache_total(const KvmmmuCache *c, KvmmmuVcpuCache *out)
 {

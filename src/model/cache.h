@@ -172,6 +172,11 @@ void kvmmmu_cache_finish(KvmmmuCache *cache);
 guint64 kvmmmu_vcpu_cache_hits(const KvmmmuVcpuCache *v, guint n);
 /* Mean latency of the loads that followed a miss, 0 when none did. */
 guint64 kvmmmu_vcpu_cache_miss_load_ns(const KvmmmuVcpuCache *v);
+/* What the extra hits of n previous roots, against the kernel_n the
+ * kernel has, would save at the mean latency of a load after a miss
+ * (negative: cost).  A double: counts and latencies from a trace may be
+ * anything up to 2^64 - 1. */
+double kvmmmu_vcpu_cache_saved_ns(const KvmmmuVcpuCache *v, guint n, guint kernel_n);
 /* Sums over every vCPU, into a KvmmmuVcpuCache with no seen set. */
 void kvmmmu_cache_total(const KvmmmuCache *cache, KvmmmuVcpuCache *out);
 

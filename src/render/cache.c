@@ -2,21 +2,6 @@
 /* cache.c - the prev_roots cache model per vCPU and size (model/cache.h). */
 #include "render/render-private.h"
 
-/* What the extra hits of n previous roots, against the kernel's, would
- * save (negative: cost) at the latency of a load after a miss.  A double:
- * counts and latencies from a trace may be anything up to 2^64 - 1. */
-static double
-saved_ns(const KvmmmuVcpuCache *v, guint n, guint kernel_n)
-{
-  guint64 hits = kvmmmu_vcpu_cache_hits(v, n), kernel = kvmmmu_vcpu_cache_hits(v, kernel_n);
-  guint64 mean = kvmmmu_vcpu_cache_miss_load_ns(v);
-
-  if (hits == kernel || mean == 0)
-    return 0.0; /* not -0 */
-  return hits > kernel ? (double)(hits - kernel) * (double)mean
-                       : -((double)(kernel - hits) * (double)mean);
-}
-
 static double
 ratio(guint64 a, guint64 b)
 {
@@ -42,7 +27,7 @@ vcpu_text(GString *out, const KvmmmuCache *c, const KvmmmuVcpuCache *v, const ch
     g_string_append_printf(out, "  %2u%s %10" G_GUINT64_FORMAT " %7" G_GUINT64_FORMAT
                            " %5.1f  %.0f\n",
                            n, n == c->kernel_n ? " (KVM)" : "      ", hits, v->switches - hits,
-                           100.0 * ratio(hits, v->switches), saved_ns(v, n, c->kernel_n));
+                           100.0 * ratio(hits, v->switches), kvmmmu_vcpu_cache_saved_ns(v, n, c->kernel_n));
   }
   g_string_append_printf(out, "  at N=%u against the kernel: %" G_GUINT64_FORMAT " of %"
                          G_GUINT64_FORMAT " switches agree, %" G_GUINT64_FORMAT " differ",
@@ -161,7 +146,7 @@ kvmmmu_render_cache_csv(GString *out, const KvmmmuCache *c)
                              ",%.0f,%u,%u\n",
                              v->kvm, v->vcpu, n, v->switches, hits, v->switches - hits,
                              ratio(hits, v->switches), v->first_uses, c->kernel_n,
-                             v->kernel_hit, saved_ns(v, n, c->kernel_n), v->capture, v->vm_index);
+                             v->kernel_hit, kvmmmu_vcpu_cache_saved_ns(v, n, c->kernel_n), v->capture, v->vm_index);
     }
   }
 }
@@ -197,7 +182,7 @@ vcpu_json(KvmmmuJsonBuilder *b, const KvmmmuCache *c, const KvmmmuVcpuCache *v)
     kvmmmu_json_uint(b, "hits", hits);
     kvmmmu_json_uint(b, "misses", v->switches - hits);
     kvmmmu_json_double(b, "hit_ratio", ratio(hits, v->switches));
-    kvmmmu_json_double(b, "saved_ns", saved_ns(v, n, c->kernel_n));
+    kvmmmu_json_double(b, "saved_ns", kvmmmu_vcpu_cache_saved_ns(v, n, c->kernel_n));
     kvmmmu_json_end_object(b);
   }
   kvmmmu_json_end_array(b);

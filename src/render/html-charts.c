@@ -12,9 +12,8 @@
 #include "format/count.h"
 #include "render/html-private.h"
 
-/* Two charts side by side fill the page's column. */
-#define CHART_W 540
-#define CHART_H 260
+#define CHART_W KVMMMU_CHART_W
+#define CHART_H KVMMMU_CHART_H
 
 /* ---- the canvas ---------------------------------------------------- */
 
@@ -187,13 +186,8 @@ kvmmmu_html_time_ticks(guint64 t0, guint64 t1, guint64 origin_ns, int n,
   }
 }
 
-typedef struct {
-  double left, top, pw, ph;
-} Plot;
-
-/* Horizontal grid lines and count labels from 0 to ymax by step. */
-static void
-draw_y_axis(cairo_t *cr, const Plot *p, double ymax, double step)
+void
+kvmmmu_plot_y_axis(cairo_t *cr, const KvmmmuPlot *p, double ymax, double step)
 {
   cairo_set_font_size(cr, 10);
   cairo_set_line_width(cr, 1);
@@ -210,8 +204,8 @@ draw_y_axis(cairo_t *cr, const Plot *p, double ymax, double step)
   }
 }
 
-static void
-draw_frame(cairo_t *cr, const Plot *p)
+void
+kvmmmu_plot_frame(cairo_t *cr, const KvmmmuPlot *p)
 {
   kvmmmu_canvas_hex(cr, "#444444", 1);
   cairo_set_line_width(cr, 1);
@@ -221,8 +215,8 @@ draw_frame(cairo_t *cr, const Plot *p)
   cairo_stroke(cr);
 }
 
-static void
-draw_axis_titles(cairo_t *cr, const Plot *p, const char *xlabel, const char *ylabel)
+void
+kvmmmu_plot_titles(cairo_t *cr, const KvmmmuPlot *p, const char *xlabel, const char *ylabel)
 {
   kvmmmu_canvas_hex(cr, "#222222", 1);
   cairo_set_font_size(cr, 11);
@@ -234,8 +228,8 @@ draw_axis_titles(cairo_t *cr, const Plot *p, const char *xlabel, const char *yla
   cairo_restore(cr);
 }
 
-static void
-draw_empty(cairo_t *cr, const char *empty)
+void
+kvmmmu_plot_empty(cairo_t *cr, const char *empty)
 {
   kvmmmu_canvas_hex(cr, "#555555", 1);
   cairo_set_font_size(cr, 14);
@@ -244,12 +238,11 @@ draw_empty(cairo_t *cr, const char *empty)
 
 /* ---- histograms ---------------------------------------------------- */
 
-/* empty: drawn instead of bars when there is nothing to show */
-static void
-draw_hist(KvmmmuHtml *h, GString *out, const KvmmmuHist *hist, gboolean ns,
-          const char *xlabel, const char *ylabel, const char *empty)
+void
+kvmmmu_html_draw_hist(KvmmmuHtml *h, GString *out, const KvmmmuHist *hist, gboolean ns,
+                      const char *xlabel, const char *ylabel, const char *empty)
 {
-  const Plot p = { 56, 16, CHART_W - 56 - 16, CHART_H - 16 - 58 };
+  const KvmmmuPlot p = { 56, 16, CHART_W - 56 - 16, CHART_H - 16 - 58 };
   KvmmmuCanvas c;
   cairo_t *cr;
   int low = -1, high = -1;
@@ -265,7 +258,7 @@ draw_hist(KvmmmuHtml *h, GString *out, const KvmmmuHist *hist, gboolean ns,
       vmax = MAX(vmax, hist->buckets[i]);
     }
   if (low < 0)
-    draw_empty(cr, empty ? empty : "no values");
+    kvmmmu_plot_empty(cr, empty ? empty : "no values");
   else {
     /* Buckets from the first to the last that holds a value; a log
      * histogram whose data starts at 1 shows its zero bucket too. */
@@ -276,7 +269,7 @@ draw_hist(KvmmmuHtml *h, GString *out, const KvmmmuHist *hist, gboolean ns,
     double slot = p.pw / n, bw = MAX(1.0, slot * 0.8);
     guint label_every = 1;
 
-    draw_y_axis(cr, &p, ymax, step);
+    kvmmmu_plot_y_axis(cr, &p, ymax, step);
     /* x labels must not overlap: thin them when the slots are narrow */
     for (guint i = 0; i < n; i++) {
       g_autofree char *l = bucket_label(hist, low + i, ns);
@@ -306,9 +299,9 @@ draw_hist(KvmmmuHtml *h, GString *out, const KvmmmuHist *hist, gboolean ns,
         kvmmmu_canvas_text(cr, p.left + slot * i + slot / 2, p.top + p.ph + 14, 0.5, l);
       }
     }
-    draw_frame(cr, &p);
+    kvmmmu_plot_frame(cr, &p);
   }
-  draw_axis_titles(cr, &p, xlabel, ylabel);
+  kvmmmu_plot_titles(cr, &p, xlabel, ylabel);
   kvmmmu_canvas_close(h, &c, out, "chart");
 }
 
@@ -381,7 +374,7 @@ add_ns_held(guint64 origin, double d)
 static void
 draw_series(KvmmmuHtml *h, GString *out, const KvmmmuSeries *series, guint64 end_ns)
 {
-  const Plot p = { 56, 16, CHART_W - 56 - 16, CHART_H - 16 - 58 };
+  const KvmmmuPlot p = { 56, 16, CHART_W - 56 - 16, CHART_H - 16 - 58 };
   guint64 span_ns = end_ns > h->origin_ns ? end_ns - h->origin_ns : 0;
   KvmmmuSeries fit = *series, *s = &fit;
   double bin_ns;
@@ -403,14 +396,14 @@ draw_series(KvmmmuHtml *h, GString *out, const KvmmmuSeries *series, guint64 end
   for (guint64 i = 0; i < n; i++)
     vmax = MAX(vmax, s->counts[i]);
   if (vmax == 0)
-    draw_empty(cr, "no loads");
+    kvmmmu_plot_empty(cr, "no loads");
   else {
     double step = kvmmmu_html_axis_step(vmax, 4, TRUE), ymax = ceil(vmax / step) * step;
     double slot = p.pw / n, bw = slot >= 4 ? slot * 0.8 : slot;
     double span_s = n * bin_ns / 1e9;
     SeriesTicks ticks;
 
-    draw_y_axis(cr, &p, ymax, step);
+    kvmmmu_plot_y_axis(cr, &p, ymax, step);
     for (guint64 i = 0; i < n; i++) {
       double bh = p.ph * s->counts[i] / ymax, x = p.left + slot * i + (slot - bw) / 2;
       gboolean partial = h->origin_ns + (i + 1) * bin_ns > end_ns + 0.5;
@@ -434,9 +427,9 @@ draw_series(KvmmmuHtml *h, GString *out, const KvmmmuSeries *series, guint64 end
     ticks.y = p.top + p.ph;
     kvmmmu_html_time_ticks(h->origin_ns, add_ns_held(h->origin_ns, span_s * 1e9),
                            kvmmmu_html_time_origin(h), 5, series_tick, &ticks);
-    draw_frame(cr, &p);
+    kvmmmu_plot_frame(cr, &p);
   }
-  draw_axis_titles(cr, &p, h->abs_time ? "time on the records' clock" : "time from the start of the capture",
+  kvmmmu_plot_titles(cr, &p, h->abs_time ? "time on the records' clock" : "time from the start of the capture",
                    ylabel);
   kvmmmu_canvas_close(h, &c, out, "series");
 }
@@ -499,7 +492,7 @@ kvmmmu_html_rate_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *page
                    kvmmmu_event_hist_what(eh), per, eh->intervals, eh->intervals == 1 ? "" : "s",
                    eh->events_total, eh->events_total == 1 ? "" : "s");
   g_string_append(out, "</p>\n<div class=\"charts\">\n<figure>\n");
-  draw_hist(h, out, eh->hist, FALSE, xlabel, "intervals", empty);
+  kvmmmu_html_draw_hist(h, out, eh->hist, FALSE, xlabel, "intervals", empty);
   hist_caption(out, eh, empty ? (eh->intervals ? "no loads in any interval" : "no values") : NULL);
   g_string_append(out, "</figure>\n<figure>\n");
   draw_series(h, out, &h->series, end_ns);
@@ -535,7 +528,7 @@ kvmmmu_html_latency_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *p
   kvmmmu_html_escf(out, "%s: %" G_GUINT64_FORMAT " load%s", kvmmmu_event_hist_what(eh),
                    loads, loads == 1 ? "" : "s");
   g_string_append(out, "</p>\n<figure>\n");
-  draw_hist(h, out, eh->hist, TRUE, "kvm_mmu_load duration", "loads", empty);
+  kvmmmu_html_draw_hist(h, out, eh->hist, TRUE, "kvm_mmu_load duration", "loads", empty);
   hist_caption(out, eh, empty ? "no loads" : NULL);
   g_string_append(out, "</figure>\n");
   if (!empty)

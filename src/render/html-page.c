@@ -245,11 +245,12 @@ kvmmmu_html_render(KvmmmuHtml *h, const KvmmmuHtmlPage *page, GString *out, GErr
                    inputs);
   g_string_append(out, "</p>\n<nav><a href=\"#summary\">Summary</a><a href=\"#load-rate\">"
                        "Load rate</a><a href=\"#load-latency\">Load latency</a><a href=\"#roots\">"
-                       "vCPU roots</a><a href=\"#walks\">Walks</a></nav>\n</header>\n<main>\n");
+                       "vCPU roots</a><a href=\"#prev-roots\">prev_roots</a><a href=\"#walks\">Walks</a></nav>\n</header>\n<main>\n");
   kvmmmu_html_summary_section(out, page);
   kvmmmu_html_rate_section(h, out, page);
   kvmmmu_html_latency_section(h, out, page);
   kvmmmu_html_roots_section(h, out, page);
+  kvmmmu_html_cache_section(h, out, page);
   kvmmmu_html_walks_section(h, out, page);
   g_string_append(out, "</main>\n</body>\n</html>\n");
   if (h->error) {

@@ -8,6 +8,7 @@
  *   html-summary.c  the summary section, from the model's counters
  *   html-charts.c   cairo canvases, axes, the rate and latency section
  *   html-roots.c    root timelines (bounded per vCPU) and their section
+ *   html-cache.c    prev_roots by cache size, loads by cause
  *   html-walks.c    which walks are drawn, their articles, the section
  *   html-trees.c    a walk laid out by Graphviz
  *   svg-inline.c    an SVG document made an element of the page
@@ -65,6 +66,27 @@ void kvmmmu_html_time_ticks(guint64 t0, guint64 t1, guint64 origin_ns, int n,
                             KvmmmuTickFunc func, gpointer data);
 /* The origin the page's times are printed from: 0 with --abs-time. */
 guint64 kvmmmu_html_time_origin(const KvmmmuHtml *h);
+/* Two charts side by side fill the page's column. */
+#define KVMMMU_CHART_W 540
+#define KVMMMU_CHART_H 260
+/* A chart's plot area on its KVMMMU_CHART_W x KVMMMU_CHART_H canvas. */
+typedef struct {
+  double left, top, pw, ph;
+} KvmmmuPlot;
+/* Horizontal grid lines and count labels from 0 to ymax by step. */
+void kvmmmu_plot_y_axis(cairo_t *cr, const KvmmmuPlot *p, double ymax, double step);
+/* The x and y axis lines. */
+void kvmmmu_plot_frame(cairo_t *cr, const KvmmmuPlot *p);
+/* The axes' titles, the y one turned. */
+void kvmmmu_plot_titles(cairo_t *cr, const KvmmmuPlot *p, const char *xlabel,
+                        const char *ylabel);
+/* Text in the middle of the canvas instead of a plot. */
+void kvmmmu_plot_empty(cairo_t *cr, const char *empty);
+/* A histogram's buckets from its first to its last value as bars, inlined
+ * with class "chart"; empty: drawn instead when there is nothing to show;
+ * ns: bucket labels are durations. */
+void kvmmmu_html_draw_hist(KvmmmuHtml *h, GString *out, const KvmmmuHist *hist, gboolean ns,
+                           const char *xlabel, const char *ylabel, const char *empty);
 /* The rate section: the histogram and the series side by side. */
 void kvmmmu_html_rate_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *page);
 /* The latency section. */
@@ -198,6 +220,9 @@ void kvmmmu_html_draw_walk(KvmmmuHtml *h, GString *out, const KvmmmuWalkTree *t,
 void kvmmmu_html_summary_section(GString *out, const KvmmmuHtmlPage *page);
 void kvmmmu_html_roots_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *page);
 void kvmmmu_html_walks_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *page);
+/* prev_roots: the hit ratio the cache would have at each size, and each
+ * load cause's latency (model/cache.h). */
+void kvmmmu_html_cache_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *page);
 
 /* ---- the page's state ---- */
 /* vCPUs with a timeline; later ones are only in the table. */

@@ -28,6 +28,7 @@ typedef struct {
   const KvmmmuEventHist *rate;    /* kvm_mmu_load per interval */
   const KvmmmuEventHist *latency; /* kvm_mmu_load durations */
   const KvmmmuRoots *roots;
+  const KvmmmuCache *cache;       /* prev_roots and the loads by cause */
   const KvmmmuKernelLayout *layout; /* the last capture's, for the roles line */
   const char *const *inputs;      /* the files read, for the page's title */
 } KvmmmuHtmlPage;
