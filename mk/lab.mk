@@ -14,6 +14,14 @@
 #       Ends with "lab: N passed, N failed"; exit 3 when the Debian archive
 #       could not give a kernel and nothing failed otherwise.
 #
+#   make lab GUEST=linux [KERNEL=bookworm] [GUEST_APPEND="pti=on"]
+#            [GUEST_SCENARIOS="idle storm"] [STORM_PROCS=4 STORM_EACH=50] [IDLE_S=5]
+#       The lab's guest boots a Linux guest of its own (the same kernel,
+#       the release's QEMU, -M microvm -enable-kvm) whose init runs the
+#       scenarios, marking each; the scripts (default root_hpa zap_unsync)
+#       capture around the whole run; per-scenario counts in
+#       lab-out/linux/KVER/scenarios.txt (docs/lab.md, A real Linux guest).
+#
 #   make lab-workload
 #       build/lab/kvm-workload, the static /dev/kvm workload (tests/lab/).
 #
@@ -35,7 +43,8 @@ $(LAB_WORKLOAD): tests/lab/kvm-workload.c
 # that an empty SCRIPTS= (no probes) differs from no SCRIPTS at all.
 lab_env = $(if $(filter undefined,$(origin SCRIPTS)),,SCRIPTS='$(SCRIPTS)') \
 	$(if $(filter undefined,$(origin WORKLOAD)),,WORKLOAD='$(WORKLOAD)') \
-	$(if $(filter undefined,$(origin WORKLOAD_ARGS)),,WORKLOAD_ARGS='$(WORKLOAD_ARGS)')
+	$(if $(filter undefined,$(origin WORKLOAD_ARGS)),,WORKLOAD_ARGS='$(WORKLOAD_ARGS)') \
+	$(foreach v,GUEST GUEST_APPEND GUEST_SCENARIOS IDLE_S STORM_PROCS STORM_EACH,$(if $($(v)),$(v)='$($(v))'))
 
 # kvmmmu-report checks every trace, and the zap traces against the counters (run-lab.sh).
 lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))

@@ -123,6 +123,132 @@ wait_live() {
 	return 1
 }
 
+# stop_staprun NAME PID: SIGINT (its end probes write the trailer), wait up
+# to 60 s, then the exit status in STAP_RC.
+stop_staprun() {
+	kill -INT $2
+	i=0
+	while kill -0 $2 2>/dev/null && [ "$(state $2)" != Z ] && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ $i -lt 600 ] || { say "$1: staprun did not stop in 60 s: killing it"; kill -KILL $2; }
+	wait $2
+	STAP_RC=$?
+	say "$1: staprun exit $STAP_RC, trace $(wc -c < /out/$1.trace) bytes at $(t) s"
+	[ -s /out/$1.staprun ] && sed 's/^/  staprun: /' /out/$1.staprun
+}
+
+# ---- GUEST=linux: a Linux guest of our own, booted with QEMU and KVM --------
+# Every script's module is live around the whole run of the nested guest
+# (tests/lab/guest-init.sh), which marks each scenario's start and end on
+# its second serial port.  At each mark: the time on the records' clock
+# (lab-clock), KVM's debugfs totals and the hits of two kprobe events
+# (kvm_set_cr3: the guest's CR3 writes; kvm_mmu_load) go to /out, and only
+# then is the guest told to go on.
+#   marks                   "SCENARIO start|end NS" a line
+#   SCENARIO.kvm-start/-end the counters at those marks, then
+#                           "kprobe_kvm_set_cr3 N" and "kprobe_kvm_mmu_load N"
+#   guest-console.log       the nested guest's console
+KPROBES="kvm_set_cr3 kvm_mmu_load"
+kprobes_on() {
+	[ -w $TP/kprobe_events ] || { say "no kprobe events in tracefs"; return 0; }
+	echo 0 > $TP/tracing_on  # hits are counted with the ring buffer off
+	for f in $KPROBES; do
+		echo "p:kvmmmu_lab/$f kvm:$f" >> $TP/kprobe_events || say "cannot add a kprobe event on kvm:$f"
+		echo 1 > $TP/events/kvmmmu_lab/$f/enable 2>/dev/null
+	done
+}
+kprobes_off() {
+	[ -d $TP/events/kvmmmu_lab ] || return 0
+	for f in $KPROBES; do
+		echo 0 > $TP/events/kvmmmu_lab/$f/enable 2>/dev/null
+		echo "-:kvmmmu_lab/$f" >> $TP/kprobe_events 2>/dev/null
+	done
+}
+# mark_counters FILE: the debugfs totals, then the kprobe events' hits.
+mark_counters() {
+	counters "$1"
+	# kprobe_profile: "EVENT HITS MISSES", the event without its group
+	# (some kernels print GROUP/EVENT)
+	awk -v names=" $KPROBES " '{ sub(/^kvmmmu_lab\//, "", $1) }
+		index(names, " " $1 " ") { print "kprobe_" $1, $2 }' $TP/kprobe_profile >> "$1" 2>/dev/null
+}
+
+run_linux() {
+	GUEST_TIMEOUT=${GUEST_TIMEOUT:-500}
+	counters /out/kvm-before
+	kprobes_on
+	pids=
+	for s in $SCRIPTS; do
+		staprun ${STAPRUN_BUF_MB:+-b $STAPRUN_BUF_MB} -o /out/$s.trace /lab/$s.ko > /out/$s.staprun 2>&1 &
+		pid=$!
+		wait_live $s $pid || { cat /out/$s.staprun; fail "$s: staprun did not get the module running"; }
+		pids="$pids $s:$pid"
+		say "$s: probes live at $(t) s"
+	done
+	modules
+	mkfifo /tmp/ctl.in /tmp/ctl.out
+	: > /out/marks
+	# The control channel's reader: one line a mark, answered "ok".
+	(
+		exec 3</tmp/ctl.out 4>/tmp/ctl.in
+		while read -r word name what <&3; do
+			case $word in
+			mark)
+				ns=$(/lab/lab-clock)
+				mark_counters /out/$name.kvm-$what
+				echo "$name $what $ns" >> /out/marks
+				echo ok >&4
+				echo "kvmmmu-lab: guest: $name $what at $(t) s" ;;
+			done) break ;;
+			*) echo "kvmmmu-lab: guest: unexpected '$word $name $what' on the control channel" ;;
+			esac
+		done
+	) &
+	reader=$!
+	t0=$(t)
+	say "booting the nested guest at $t0 s: $GUEST_APPEND"
+	timeout -s KILL $GUEST_TIMEOUT qemu-system-x86_64 -M microvm,rtc=on -enable-kvm -cpu host \
+		-m 256 -smp 1 -nodefaults -no-user-config -display none -no-reboot \
+		-kernel /lab/guest/vmlinuz -initrd /lab/guest/initrd \
+		-append "console=ttyS0 quiet pci=noearly panic=-1 $GUEST_APPEND" \
+		-serial file:/out/guest-console.log \
+		-chardev pipe,id=ctl,path=/tmp/ctl -device isa-serial,chardev=ctl,index=1 \
+		> /out/guest-qemu.log 2>&1
+	guest_rc=$?
+	t1=$(t)
+	kill $reader 2>/dev/null
+	wait $reader 2>/dev/null
+	say "nested guest: qemu exit $guest_rc after $(awk "BEGIN { print $t1 - $t0 }") s"
+	sed 's/^/  guest: /' /out/guest-console.log
+	sed 's/^/  guest qemu: /' /out/guest-qemu.log
+	kprobes_off
+	# The counters of the last mark read while the guest's VM lived.
+	last=$(tail -n1 /out/marks | awk '{ print $1 ".kvm-" $2 }')
+	for p in $pids; do
+		s=${p%%:*}
+		stop_staprun $s ${p#*:}
+		cp /out/kvm-before /out/$s.kvm-before
+		[ -n "$last" ] && cp /out/$last /out/$s.kvm-after
+		cp /out/guest-console.log /out/$s.workload
+		{
+			echo "workload_rc $guest_rc"
+			echo "workload_s $(awk "BEGIN { print $t1 - $t0 }")"
+			echo "staprun_rc $STAP_RC"
+			echo "counters_after $( [ -n "$last" ] && echo sampled || echo none)"
+			echo "stops 0"
+		} > /out/$s.status
+		i=0
+		while [ -d /sys/module/$s ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	done
+}
+
+if [ "${GUEST:-}" = linux ]; then
+	run_linux
+	finish
+fi
+
 # With no scripts, one run named "none": the workload without probes.
 for s in ${SCRIPTS:-none}; do
 	say "$s: start at $(t) s"

@@ -15,6 +15,17 @@
 #   /lab/workload    WORKLOAD, a static program
 #   /lab/config      SCRIPTS, WORKLOAD, WORKLOAD_ARGS, STOPS, KVM_MODULES
 #
+# With LAB_GUEST_QEMU set (make lab GUEST=linux), the guest also gets what it
+# needs to boot a Linux guest of its own (tests/lab/init.sh, run_linux):
+#   /usr/bin/qemu-system-x86_64  LAB_GUEST_QEMU/usr/bin/... (fetch-qemu.sh)
+#                    and the libraries ldd names, from the toolchain's root
+#   /usr/share/qemu/ the firmware -M microvm and -kernel use
+#   /lab/guest/vmlinuz, /lab/guest/initrd  LAB_GUEST_KERNEL, LAB_GUEST_INITRD
+#   /lab/lab-clock   LAB_CLOCK, static (tests/lab/lab-clock.c)
+#   /lab/config      also GUEST=linux, GUEST_APPEND (LAB_GUEST_APPEND) and
+#                    GUEST_TIMEOUT (LAB_GUEST_TIMEOUT, when set), STAPRUN_BUF_MB
+#                    (LAB_STAPRUN_BUF_MB: staprun -b, each CPU's buffer in MB)
+#
 # KDIR is what tests/kernel/fetch-kernel.sh prints.  STOPS is 1 when the
 # workload stops itself (SIGSTOP) while its VM still exists.
 set -eu
@@ -82,6 +93,34 @@ for ko in "$@"; do
 	scripts="$scripts $(basename "$ko" .ko)"
 done
 
+if [ -n "${LAB_GUEST_QEMU:-}" ]; then
+	qbin=$LAB_GUEST_QEMU/usr/bin/qemu-system-x86_64
+	for f in "$qbin" "${LAB_GUEST_KERNEL:?}" "${LAB_GUEST_INITRD:?}" "${LAB_CLOCK:?}"; do
+		[ -f "$f" ] || die "missing $f"
+	done
+	is_static "$LAB_CLOCK" || die "$LAB_CLOCK is not static"
+	mkdir -p "$root/lab/guest" "$root/usr/share/qemu"
+	cp "$qbin" "$root/usr/bin/qemu-system-x86_64"
+	# The toolchain's root must hold the release's libraries (ldd of a
+	# file outside it runs with the root's loader).
+	libs=$(in_root ldd "$qbin") || die "ldd $qbin failed"
+	echo "$libs" | grep -q 'not found' && die "libraries of $qbin not found: $(echo "$libs" | grep 'not found' | tr '\n' ' ')"
+	for f in $(echo "$libs" | sed -n 's|.*=> \(/[^ ]*\).*|\1|p; s|^[[:space:]]*\(/[^ ]*\) (.*|\1|p'); do
+		[ -e "$root$f" ] && continue
+		real=$(in_root readlink -f "$f")
+		mkdir -p "$root$(dirname "$f")"
+		cp "$SYSROOT$real" "$root$f"
+	done
+	for f in qboot.rom bios-microvm.bin pvh.bin linuxboot.bin linuxboot_dma.bin kvmvapic.bin; do
+		[ -e "$LAB_GUEST_QEMU/usr/share/qemu/$f" ] || die "no $f in $LAB_GUEST_QEMU/usr/share/qemu"
+		cp -L "$LAB_GUEST_QEMU/usr/share/qemu/$f" "$root/usr/share/qemu/$f"
+	done
+	cp "$LAB_GUEST_KERNEL" "$root/lab/guest/vmlinuz"
+	cp "$LAB_GUEST_INITRD" "$root/lab/guest/initrd"
+	cp "$LAB_CLOCK" "$root/lab/lab-clock"
+	chmod 755 "$root/lab/lab-clock"
+fi
+
 cp "$WORKLOAD" "$root/lab/workload"
 chmod 755 "$root/lab/workload"
 cp "$here/init.sh" "$root/init"
@@ -96,6 +135,12 @@ q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 	echo "STOPS=$(q "$STOPS")"
 	echo "KVM_MODULES=$(q "${kvm_modules# }")"
 	echo "KVM_VENDOR_ARGS='npt=0'"
+	if [ -n "${LAB_GUEST_QEMU:-}" ]; then
+		echo "GUEST=linux"
+		echo "GUEST_APPEND=$(q "${LAB_GUEST_APPEND:-}")"
+		[ -z "${LAB_GUEST_TIMEOUT:-}" ] || echo "GUEST_TIMEOUT=$(q "$LAB_GUEST_TIMEOUT")"
+		[ -z "${LAB_STAPRUN_BUF_MB:-}" ] || echo "STAPRUN_BUF_MB=$(q "$LAB_STAPRUN_BUF_MB")"
+	fi
 } > "$root/lab/config"
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -6 > "$OUT.tmp"

@@ -38,6 +38,17 @@
 #                  (stap -t's hit report, which SystemTap 5.x prints only to a
 #                  terminal unless built with -DSTP_FORCE_STDOUT_TTY, counts the steps)
 #   QEMU           the QEMU binary (default qemu-system-x86_64)
+#   GUEST          linux: instead of the workload, the lab's guest boots a
+#                  Linux guest of its own (the same Debian kernel, with the
+#                  release's own QEMU: tests/kernel/fetch-qemu.sh) with
+#                  -M microvm -enable-kvm, whose init runs GUEST_SCENARIOS
+#                  (default "idle storm"), marking each start and end; every
+#                  script captures around the whole run.  GUEST_APPEND: more
+#                  of the nested guest's kernel command line ("pti=on").
+#                  IDLE_S, STORM_PROCS, STORM_EACH size the scenarios
+#                  (tests/lab/guest-init.sh).  Results default to
+#                  lab-out/linux/KVER/, with marks, SCENARIO.kvm-start/-end,
+#                  guest-console.log and scenarios.txt (docs/lab.md)
 #   KVMMMU_CACHE   where tests/kernel/fetch-kernel.sh keeps kernel files
 #
 # Exit status: 0 every result is there and sane, 1 something is missing or
@@ -61,6 +72,18 @@ cd "$top"
 
 DEFAULT_ARGS="--vcpus 2 --iterations 20 --spaces 5 --regions 3"
 QEMU=${QEMU:-qemu-system-x86_64}
+GUEST=${GUEST:-}
+case $GUEST in
+'') ;;
+linux)
+	# A nested Linux boot takes tens of seconds under TCG; the scripts
+	# run all at once around it.
+	LAB_TIMEOUT=${LAB_TIMEOUT:-900}
+	LAB_OUT=${LAB_OUT:-$(pwd)/lab-out/linux}
+	GUEST_SCENARIOS=${GUEST_SCENARIOS:-idle storm}
+	[ "${SCRIPTS+set}" = set ] || SCRIPTS="root_hpa zap_unsync" ;;
+*) echo "$0: GUEST=$GUEST: the only guest is linux (none: our workload)" >&2; exit 2 ;;
+esac
 LAB_TIMEOUT=${LAB_TIMEOUT:-120}
 LAB_OUT=${LAB_OUT:-lab-out}
 if [ "${SCRIPTS+set}" = set ]; then scripts=$SCRIPTS; else
@@ -105,6 +128,29 @@ else
 	args="--stop ${WORKLOAD_ARGS-$DEFAULT_ARGS}"
 	stops=1
 fi
+# The nested guest is the workload then (the program is packed, not run).
+[ "$GUEST" = linux ] && { stops=0; args=; }
+
+# ---- a Linux guest of the guest's own (GUEST=linux) --------------------------
+if [ "$GUEST" = linux ]; then
+	[ "$(cat "$KDIR/toolchain")" = host ] ||
+		die "GUEST=linux needs a kernel line built with this machine's toolchain (bookworm, bookworm-6.12) for now: QEMU's libraries come from the toolchain's root"
+	[ -n "$scripts" ] || die "GUEST=linux needs at least one script"
+	rc=0
+	QDIR=$(tests/kernel/fetch-qemu.sh "$(cat "$KDIR/line")" | tail -n1) || rc=$?
+	[ $rc -eq 0 ] || { say "cannot get the release's QEMU (fetch-qemu.sh exit $rc)"; [ $rc -eq 3 ] && exit 3; exit 1; }
+	mkdir -p build/lab
+	if [ ! -x build/lab/lab-clock ] || [ tests/lab/lab-clock.c -nt build/lab/lab-clock ]; then
+		${CC:-gcc} -static -O2 -Wall -Wextra -o build/lab/lab-clock tests/lab/lab-clock.c ||
+			die "cannot build lab-clock"
+	fi
+	mkdir -p "build/lab/$KVER"
+	tests/lab/mkguest.sh "build/lab/$KVER/guest.cpio.gz" "$GUEST_SCENARIOS" || exit 1
+	export LAB_GUEST_QEMU=$QDIR LAB_GUEST_KERNEL=$VMLINUZ LAB_GUEST_INITRD=build/lab/$KVER/guest.cpio.gz
+	export LAB_CLOCK=build/lab/lab-clock LAB_GUEST_APPEND=${GUEST_APPEND:-}
+	export LAB_GUEST_TIMEOUT=$((LAB_TIMEOUT - 60)) LAB_STAPRUN_BUF_MB=${LAB_STAPRUN_BUF_MB:-64}
+	say "nested guest: $(sed -n 's/^qemu-system-x86 /qemu /p' "$QDIR/packages"), kernel $KVER, scenarios: $GUEST_SCENARIOS${GUEST_APPEND:+, append: $GUEST_APPEND}"
+fi
 
 # ---- script modules ----------------------------------------------------------
 kos=
@@ -141,6 +187,8 @@ for n in $names; do
 	rm -f "$OUT/$n".trace "$OUT/$n".kvm-* "$OUT/$n".workload "$OUT/$n".staprun "$OUT/$n".status
 done
 rm -f "$OUT/console.log" "$OUT/dmesg.log" "$OUT/lab-error" "$B/xfer.tgz"
+rm -f "$OUT/marks" "$OUT"/*.kvm-start "$OUT"/*.kvm-end "$OUT/kvm-before" "$OUT/guest-console.log" \
+	"$OUT/guest-qemu.log" "$OUT/scenarios.txt" "$OUT"/*.scenario-check
 rm -f "$OUT/hang-dump.txt" "$B/monitor.sock" "$B/qemu.pid"
 t0=$(date +%s)
 # A second monitor on a unix socket (no port): when the guest stops making
@@ -185,7 +233,12 @@ say "QEMU ran ${boot_s} s"
 	echo "kernel $KVER"
 	echo "scripts $names"
 	echo "workload $(basename "$workload") $args"
+	if [ "$GUEST" = linux ]; then
+		echo "guest linux $(sed -n 's/^qemu-system-x86 /qemu /p' "$QDIR/packages") scenarios=$GUEST_SCENARIOS append=${GUEST_APPEND:-}"
+		echo "command make lab GUEST=linux KVER=$KVER SCRIPTS=\"$names\" GUEST_SCENARIOS=\"$GUEST_SCENARIOS\"$( [ -n "${GUEST_APPEND:-}" ] && echo " GUEST_APPEND=\"$GUEST_APPEND\"")"
+	else
 	echo "command make lab KVER=$KVER$( [ "$names" = none ] && echo " SCRIPTS=" || echo " SCRIPTS=\"$names\"")$( [ -n "${WORKLOAD:-}" ] && echo " WORKLOAD=$WORKLOAD")$( [ -n "${WORKLOAD_ARGS+set}" ] && echo " WORKLOAD_ARGS=\"$WORKLOAD_ARGS\"")"
+	fi
 	echo "qemu_s $boot_s"
 	echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } > "$OUT/lab.info"
@@ -260,6 +313,7 @@ for n in $names; do
 	# (stap -t's hit report, after the trailer, is not records)
 	events=$(awk '/^----- / { exit } $1 != "kvmmmu" && $1 != "end" && $1 !~ /^[A-Z]/ { n++ } END { print n + 0 }' "$t")
 	[ "$stops" = 1 ] && [ "$events" -eq 0 ] && { say "$t: no event records at all"; bad=1; }
+	[ "$GUEST" = linux ] && [ "$events" -eq 0 ] && { say "$t: no event records from the nested guest's run"; bad=1; }
 	kinds=$(awk '/^----- / { exit } { c[$1]++ } END { for (k in c) printf "%s=%d ", k, c[k] }' "$t")
 	say "$n: $(wc -c < "$t") bytes: $kinds"
 	say "$n: counters after: mmu_cache_miss=$(value "$OUT/$n.kvm-after" mmu_cache_miss)" \
@@ -307,6 +361,58 @@ if [ -x "$report" ] && "$report" check --help >/dev/null 2>&1; then
 		else
 			say "$n: kvmmmu-report check FAILED:"; sed 's/^/    /' "$OUT/$n.check" >&2; bad=1
 		fi
+	done
+fi
+
+# ---- GUEST=linux: each scenario's span, counters and records -----------------
+# The marks are times on the records' clock: kvmmmu-report's --time=@START,@END
+# cuts each scenario out of every trace.
+if [ "$GUEST" = linux ]; then
+	[ -s "$OUT/marks" ] || miss "$OUT/marks (the nested guest marked nothing: see $OUT/guest-console.log)"
+	# delta SCENARIO COUNTER: its end value less its start value.
+	delta() { echo $(( $(value "$OUT/$1.kvm-end" "$2") - $(value "$OUT/$1.kvm-start" "$2") )); }
+	{
+		printf '%-8s %8s %8s %8s %8s %8s %8s %8s %9s %8s %10s\n' scenario wall_s loads \
+			kprobe_ld switches hit miss cr3_wr exits cache_miss zapped
+		for sc in $GUEST_SCENARIOS; do
+			st=$(awk -v s="$sc" '$1 == s && $2 == "start" { print $3 }' "$OUT/marks" 2>/dev/null)
+			en=$(awk -v s="$sc" '$1 == s && $2 == "end" { print $3 }' "$OUT/marks" 2>/dev/null)
+			if [ -z "$st" ] || [ -z "$en" ]; then
+				echo "$sc: no start and end marks" >&2
+				continue
+			fi
+			r="- - -"
+			if [ -s "$OUT/root_hpa.trace" ] && [ -x "$report" ]; then
+				r=$("$report" roots --quiet --format csv --time="@$st,@$en" "$OUT/root_hpa.trace" 2>/dev/null |
+					awk -F, '/^capture,vm,kvm,vcpu,loads,/ { for (i = 1; i <= NF; i++) c[$i] = i; on = 1; next }
+						on && NF < 5 { on = 0 }
+						on { l += $c["loads"]; h += $c["prev_roots_hit"]; m += $c["prev_roots_miss"] }
+						END { print l + 0, h + m, h + 0, m + 0 }')
+			fi
+			set -- $r
+			printf '%-8s %8s %8s %8s %8s %8s %8s %8s %9s %8s %10s\n' "$sc" \
+				"$(awk -v a="$st" -v b="$en" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')" \
+				"$1" "$(delta "$sc" kprobe_kvm_mmu_load)" "$2" "$3" "$4" \
+				"$(delta "$sc" kprobe_kvm_set_cr3)" "$(delta "$sc" exits)" \
+				"$(delta "$sc" mmu_cache_miss)" "$(delta "$sc" mmu_shadow_zapped)"
+			# Each trace's records of the scenario, checked on their own.
+			for n in $names; do
+				[ -s "$OUT/$n.trace" ] && [ -x "$report" ] || continue
+				if ! "$report" check --quiet --time="@$st,@$en" "$OUT/$n.trace" > "$OUT/$n.$sc.scenario-check" 2>&1; then
+					echo "$n: kvmmmu-report check of $sc FAILED:" >&2
+					sed 's/^/    /' "$OUT/$n.$sc.scenario-check" >&2
+					echo FAILED >> "$OUT/scenarios.failed"
+				fi
+			done
+		done
+		echo "loads: load records (root_hpa); kprobe_ld: kvm_mmu_load calls (kprobe event hits);"
+		echo "switches, hit, miss: switch records and their prev_roots result; cr3_wr: kvm_set_cr3 calls;"
+		echo "exits, cache_miss (shadow pages made), zapped: KVM's debugfs counters; all between the marks"
+	} > "$OUT/scenarios.txt"
+	sed 's/^/  /' "$OUT/scenarios.txt" >&2
+	[ -f "$OUT/scenarios.failed" ] && { rm -f "$OUT/scenarios.failed"; bad=1; }
+	for sc in $GUEST_SCENARIOS; do
+		grep -q "^$sc " "$OUT/scenarios.txt" || miss "the marks of scenario $sc"
 	done
 fi
 

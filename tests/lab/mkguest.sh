@@ -1,0 +1,51 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# mkguest.sh OUT SCENARIOS - the initramfs of the nested Linux guest
+# (make lab GUEST=linux), a gzipped newc cpio in OUT:
+#   /init          tests/lab/guest-init.sh
+#   /bin/busybox   busybox-static, with a link for every applet
+#   /guest.conf    SCENARIOS, and IDLE_S, STORM_PROCS, STORM_EACH when set
+#                  in the environment
+# About 1 MB: the smaller it is, the sooner the nested guest boots.
+set -eu
+
+me=mkguest
+die() { echo "$me: $*" >&2; exit 1; }
+[ $# -eq 2 ] || { echo "usage: $0 OUT SCENARIOS" >&2; exit 2; }
+OUT=$1 SCENARIOS=$2
+here=$(cd "$(dirname "$0")" && pwd)
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+[ -f "$BUSYBOX" ] || die "missing $BUSYBOX"
+
+for s in $SCENARIOS; do
+	case $s in
+	idle|storm) ;;
+	*) die "no scenario named '$s' (scenarios: idle storm)" ;;
+	esac
+done
+for v in IDLE_S STORM_PROCS STORM_EACH; do
+	eval "x=\${$v:-}"
+	case $x in
+	'') ;;
+	*[!0-9]*) die "$v must be a whole number, not '$x'" ;;
+	esac
+done
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/kvmmmu-guest.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+cp "$BUSYBOX" "$root/bin/busybox"
+for a in $("$BUSYBOX" --list); do
+	[ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
+done
+cp "$here/guest-init.sh" "$root/init"
+chmod 755 "$root/init"
+{
+	echo "SCENARIOS='$SCENARIOS'"
+	[ -z "${IDLE_S:-}" ] || echo "IDLE_S=$IDLE_S"
+	[ -z "${STORM_PROCS:-}" ] || echo "STORM_PROCS=$STORM_PROCS"
+	[ -z "${STORM_EACH:-}" ] || echo "STORM_EACH=$STORM_EACH"
+} > "$root/guest.conf"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -9 > "$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
