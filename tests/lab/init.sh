@@ -181,7 +181,7 @@ run_linux() {
 	kprobes_on
 	pids=
 	for s in $SCRIPTS; do
-		staprun ${STAPRUN_BUF_MB:+-b $STAPRUN_BUF_MB} -o /out/$s.trace /lab/$s.ko > /out/$s.staprun 2>&1 &
+		staprun -o /out/$s.trace /lab/$s.ko > /out/$s.staprun 2>&1 &
 		pid=$!
 		wait_live $s $pid || { cat /out/$s.staprun; fail "$s: staprun did not get the module running"; }
 		pids="$pids $s:$pid"

@@ -23,8 +23,7 @@
 #   /lab/guest/vmlinuz, /lab/guest/initrd  LAB_GUEST_KERNEL, LAB_GUEST_INITRD
 #   /lab/lab-clock   LAB_CLOCK, static (tests/lab/lab-clock.c)
 #   /lab/config      also GUEST=linux, GUEST_APPEND (LAB_GUEST_APPEND) and
-#                    GUEST_TIMEOUT (LAB_GUEST_TIMEOUT, when set), STAPRUN_BUF_MB
-#                    (LAB_STAPRUN_BUF_MB: staprun -b, each CPU's buffer in MB)
+#                    GUEST_TIMEOUT (LAB_GUEST_TIMEOUT, when set)
 #
 # KDIR is what tests/kernel/fetch-kernel.sh prints.  STOPS is 1 when the
 # workload stops itself (SIGSTOP) while its VM still exists.
@@ -139,7 +138,6 @@ q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 		echo "GUEST=linux"
 		echo "GUEST_APPEND=$(q "${LAB_GUEST_APPEND:-}")"
 		[ -z "${LAB_GUEST_TIMEOUT:-}" ] || echo "GUEST_TIMEOUT=$(q "$LAB_GUEST_TIMEOUT")"
-		[ -z "${LAB_STAPRUN_BUF_MB:-}" ] || echo "STAPRUN_BUF_MB=$(q "$LAB_STAPRUN_BUF_MB")"
 	fi
 } > "$root/lab/config"
 

@@ -148,7 +148,7 @@ if [ "$GUEST" = linux ]; then
 	tests/lab/mkguest.sh "build/lab/$KVER/guest.cpio.gz" "$GUEST_SCENARIOS" || exit 1
 	export LAB_GUEST_QEMU=$QDIR LAB_GUEST_KERNEL=$VMLINUZ LAB_GUEST_INITRD=build/lab/$KVER/guest.cpio.gz
 	export LAB_CLOCK=build/lab/lab-clock LAB_GUEST_APPEND=${GUEST_APPEND:-}
-	export LAB_GUEST_TIMEOUT=$((LAB_TIMEOUT - 60)) LAB_STAPRUN_BUF_MB=${LAB_STAPRUN_BUF_MB:-64}
+	export LAB_GUEST_TIMEOUT=$((LAB_TIMEOUT - 60))
 	say "nested guest: $(sed -n 's/^qemu-system-x86 /qemu /p' "$QDIR/packages"), kernel $KVER, scenarios: $GUEST_SCENARIOS${GUEST_APPEND:+, append: $GUEST_APPEND}"
 fi
 
@@ -395,13 +395,23 @@ if [ "$GUEST" = linux ]; then
 				"$1" "$(delta "$sc" kprobe_kvm_mmu_load)" "$2" "$3" "$4" \
 				"$(delta "$sc" kprobe_kvm_set_cr3)" "$(delta "$sc" exits)" \
 				"$(delta "$sc" mmu_cache_miss)" "$(delta "$sc" mmu_shadow_zapped)"
-			# Each trace's records of the scenario, checked on their own.
+			# Each trace's records of the scenario, checked on their own:
+			# check's verdicts on them, except loss and bad lines, which
+			# it counts over the whole input; the scenario's own loss
+			# from the seq gaps inside its span (span-loss.awk).
 			for n in $names; do
 				[ -s "$OUT/$n.trace" ] && [ -x "$report" ] || continue
-				if ! "$report" check --quiet --time="@$st,@$en" "$OUT/$n.trace" > "$OUT/$n.$sc.scenario-check" 2>&1; then
-					echo "$n: kvmmmu-report check of $sc FAILED:" >&2
-					sed 's/^/    /' "$OUT/$n.$sc.scenario-check" >&2
+				c=$OUT/$n.$sc.scenario-check
+				"$report" check --quiet --time="@$st,@$en" "$OUT/$n.trace" > "$c" 2>&1 || :
+				lost=$(awk -v st="$st" -v en="$en" -f tests/lab/span-loss.awk "$OUT/$n.trace")
+				echo "span-loss: $lost records missing between the marks" >> "$c"
+				if grep '^FAIL' "$c" | grep -qv '^FAIL nothing lost\|^FAIL bad lines' || [ "$lost" != 0 ] ||
+				   ! grep -q '^check: ' "$c"; then
+					echo "$n: the check of $sc FAILED:" >&2
+					sed 's/^/    /' "$c" >&2
 					echo FAILED >> "$OUT/scenarios.failed"
+				else
+					echo "$n: $sc checked: $(grep -c '^ok' "$c") ok, no loss between the marks" >&2
 				fi
 			done
 		done
