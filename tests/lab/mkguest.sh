@@ -24,13 +24,16 @@ for s in $SCENARIOS; do
 	*) die "no scenario named '$s' (scenarios: idle storm)" ;;
 	esac
 done
-for v in IDLE_S STORM_PROCS STORM_EACH; do
-	eval "x=\${$v:-}"
-	case $x in
+# number NAME VALUE: VALUE empty or a whole number.
+number() {
+	case $2 in
 	'') ;;
-	*[!0-9]*) die "$v must be a whole number, not '$x'" ;;
+	*[!0-9]*) die "$1 must be a whole number, not '$2'" ;;
 	esac
-done
+}
+number IDLE_S "${IDLE_S:-}"
+number STORM_PROCS "${STORM_PROCS:-}"
+number STORM_EACH "${STORM_EACH:-}"
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/kvmmmu-guest.XXXXXX")
 trap 'rm -rf "$root"' EXIT
