@@ -181,7 +181,9 @@ names=${names# }
 # ---- initramfs and boot ------------------------------------------------------
 # shellcheck disable=SC2086 # kos is a list of paths without spaces
 tests/lab/mkinitramfs.sh "$B/initramfs.cpio.gz" "$KDIR" "$workload" "$stops" "$args" $kos
-say "initramfs $(( $(wc -c < "$B/initramfs.cpio.gz") / 1024 )) KiB; booting $KVER (scripts: $names; workload: $(basename "$workload") $args)"
+what="$(basename "$workload") $args"
+[ "$GUEST" = linux ] && what="a nested Linux guest: $GUEST_SCENARIOS${GUEST_APPEND:+, $GUEST_APPEND}"
+say "initramfs $(( $(wc -c < "$B/initramfs.cpio.gz") / 1024 )) KiB; booting $KVER (scripts: $names; workload: $what)"
 
 for n in $names; do
 	rm -f "$OUT/$n".trace "$OUT/$n".kvm-* "$OUT/$n".workload "$OUT/$n".staprun "$OUT/$n".status
@@ -232,7 +234,7 @@ say "QEMU ran ${boot_s} s"
 {
 	echo "kernel $KVER"
 	echo "scripts $names"
-	echo "workload $(basename "$workload") $args"
+	echo "workload $what"
 	if [ "$GUEST" = linux ]; then
 		echo "guest linux $(sed -n 's/^qemu-system-x86 /qemu /p' "$QDIR/packages") scenarios=$GUEST_SCENARIOS append=${GUEST_APPEND:-}"
 		echo "command make lab GUEST=linux KVER=$KVER SCRIPTS=\"$names\" GUEST_SCENARIOS=\"$GUEST_SCENARIOS\"$( [ -n "${GUEST_APPEND:-}" ] && echo " GUEST_APPEND=\"$GUEST_APPEND\"")"
