@@ -134,7 +134,7 @@ ratio_caption(GString *out, const KvmmmuVcpuCache *total, GPtrArray *drawn, guin
 static void
 ratio_table(GString *out, const KvmmmuCache *c, const KvmmmuVcpuCache *total)
 {
-  g_string_append(out, "<table class=\"data\">\n<thead><tr><th>N</th><th>hits</th>"
+  g_string_append(out, "<div class=\"wide\">\n<table class=\"data\">\n<thead><tr><th>N</th><th>hits</th>"
                        "<th>misses</th><th>hit %</th><th>load time saved (ns)</th></tr>"
                        "</thead>\n<tbody>\n");
   for (guint n = 1; n <= KVMMMU_CACHE_MAX_N; n++) {
@@ -146,7 +146,7 @@ ratio_table(GString *out, const KvmmmuCache *c, const KvmmmuVcpuCache *total)
                            n == c->kernel_n ? " (KVM)" : "", hits, total->switches - hits,
                            hit_ratio(total, n), kvmmmu_vcpu_cache_saved_ns(total, n, c->kernel_n));
   }
-  g_string_append(out, "</tbody>\n</table>\n");
+  g_string_append(out, "</tbody>\n</table>\n</div>\n");
 }
 
 /* One row of a latency table: its cells after the name. */
@@ -173,7 +173,7 @@ latency_cells(GString *out, const KvmmmuHist *hist, guint64 total_ns)
 static void
 latency_head(GString *out, const char *first, const char *last)
 {
-  g_string_append_printf(out, "<table class=\"data\">\n<thead><tr><th>%s</th><th>count</th>"
+  g_string_append_printf(out, "<div class=\"wide\">\n<table class=\"data\">\n<thead><tr><th>%s</th><th>count</th>"
                          "<th>mean ns</th><th>p50 ns</th><th>p90 ns</th><th>max ns</th>"
                          "<th>total ns</th>%s</tr></thead>\n<tbody>\n", first, last);
 }
@@ -194,7 +194,7 @@ causes(KvmmmuHtml *h, GString *out, const KvmmmuCache *c)
     latency_cells(out, c->cause_ns[i], c->cause_total_ns[i]);
     g_string_append_printf(out, "<td>%" G_GUINT64_FORMAT "</td></tr>\n", c->cause_sync_ns[i]);
   }
-  g_string_append(out, "</tbody>\n</table>\n<p>");
+  g_string_append(out, "</tbody>\n</table>\n</div>\n<p>");
   for (guint i = 0; i < KVMMMU_LOAD_N_CAUSES; i++) {
     g_string_append_printf(out, "%s<b>%s</b>: ", i ? "; " : "", kvmmmu_load_cause_name(i));
     kvmmmu_html_esc(out, kvmmmu_load_cause_meaning(i));
@@ -213,7 +213,7 @@ causes(KvmmmuHtml *h, GString *out, const KvmmmuCache *c)
       latency_cells(out, c->sync_ns[i], c->sync_total_ns[i]);
       g_string_append(out, "</tr>\n");
     }
-    g_string_append(out, "</tbody>\n</table>\n");
+    g_string_append(out, "</tbody>\n</table>\n</div>\n");
   }
   for (guint i = 0; i < KVMMMU_LOAD_N_CAUSES; i++) {
     const KvmmmuHist *hist = c->cause_ns[i];

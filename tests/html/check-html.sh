@@ -107,12 +107,18 @@ for trace in "${traces[@]}"; do
   vcpus=$(json_int vcpus "$OUT/$name.summary.json"); vcpus=${vcpus:-0}
   want_trees=$((walks < MAX_WALKS ? walks : MAX_WALKS))
   want_lines=$((vcpus < MAX_TIMELINES ? vcpus : MAX_TIMELINES))
+  # the rate and latency histograms; the prev_roots hit ratio when there are
+  # switches; a histogram of each load cause that had loads
+  switches=$(json_int switch "$OUT/$name.summary.json"); switches=${switches:-0}
+  causes=$(grep -cE '^ *"loads" : [1-9]' "$OUT/$name.summary.json")
+  want_charts=$((2 + (switches > 0 ? 1 : 0) + causes))
 
   if browser --dump-dom "file://$PWD/$page" >"$OUT/$name.dom" 2>"$OUT/$name.chromium.err" && [ -s "$OUT/$name.dom" ]; then
     charts=$(count 'class="chart"' "$OUT/$name.dom")
     trees=$(count 'class="walk-tree"' "$OUT/$name.dom")
     lines=$(count 'class="timeline"' "$OUT/$name.dom")
-    [ "$charts" = 2 ] && ok "$name: DOM has the 2 histograms" || bad "$name: DOM has $charts charts, want 2"
+    [ "$charts" = "$want_charts" ] && ok "$name: DOM has $charts charts ($switches switches, $causes load causes)" \
+      || bad "$name: DOM has $charts charts, want $want_charts ($switches switches, $causes load causes)"
     [ "$lines" = "$want_lines" ] && ok "$name: DOM has $lines root timelines ($vcpus vCPUs)" \
       || bad "$name: DOM has $lines root timelines, want $want_lines ($vcpus vCPUs)"
     [ "$trees" = "$want_trees" ] && ok "$name: DOM has $trees walk trees ($walks walks)" \
