@@ -61,16 +61,22 @@ lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))
 	echo "lab: $$pass passed, $$fail failed$$( [ $$skip -eq 0 ] || echo ", $$skip skipped")"; \
 	[ $$fail -eq 0 ] || exit 1; [ $$skip -eq 0 ] || exit 3
 
-# Boot the lab RUNS times for each of: the workload alone, one empty probe,
-# the seed's scripts and ours; tally passed, hung (with every vCPU's
-# registers and stack taken from QEMU's monitor before it is stopped),
-# oopsed and failed, into lab-soak/KVER/soak.md (docs/lab.md).
-#   make lab-soak KERNEL=<line> [RUNS=10] [SOAK_CONFIGS="none empty seed ours"]
+# Boot the lab RUNS times for each of: the workload alone (none), many VMs
+# made and destroyed one after another with no SystemTap at all (vms: the
+# jump-label flips behind the hangs and oopses, without any probe), one empty
+# probe, the seed's scripts and ours; and, when named, what lab-load (load)
+# and lab-faults (faults) run.  Tallies passed, hung (with every vCPU's
+# registers and stack taken from QEMU's monitor before it is stopped), oopsed
+# and failed, into lab-soak/KVER/soak.md (docs/lab.md).  LAB_TIMEOUT is 180 s
+# there: a real hang never ends, and a boot slowed by a busy host must not
+# count as one.
+#   make lab-soak KERNEL=<line> [RUNS=10] [SOAK_CONFIGS="none vms empty seed ours load faults"]
+#                 [SOAK_VMS=25] [FAULT_EVERY=3]
 RUNS ?= 10
 .PHONY: lab-soak
-lab-soak: $(LAB_WORKLOAD)
+lab-soak: $(B)/kvmmmu-report $(LAB_WORKLOAD)
 	@[ -n "$(KERNEL)" ] || { echo "make lab-soak: KERNEL=<line> is needed (tests/kernel/lines)" >&2; exit 2; }
-	@for k in $(KERNEL); do tests/lab/soak.sh "$$k" "$(RUNS)" $(SOAK_CONFIGS) || exit 1; done
+	@for k in $(KERNEL); do FAULT_EVERY='$(FAULT_EVERY)' tests/lab/soak.sh "$$k" "$(RUNS)" $(SOAK_CONFIGS) || exit 1; done
 
 # A probe that reads a bad pointer: a test build of the tapsets whose every
 # FAULT_EVERY-th unsync walk reads its pages at an address that faults:

@@ -37,6 +37,13 @@
  * --stop makes the program stop itself (SIGSTOP) twice while the VM exists:
  * when every vCPU has halted, and after the slot is deleted, so a caller can
  * read KVM's debugfs counters, which sum over live VMs only; SIGCONT goes on.
+ *
+ * --vms N does all of it N times, one VM after another, each destroyed (every
+ * file of it closed) before the next is created: KVM flips static keys when
+ * the first VM of the host appears and the last one goes (preempt_notifier_key
+ * in kvm_create_vm() and kvm_destroy_vm()), and the kernel rewrites their
+ * jump-label sites each time; VMs that overlapped would flip them once.  The
+ * lab's soak uses it to exercise that patching without any probe (docs/lab.md).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -64,6 +71,7 @@
 #define MAX_SPACES 32
 #define MAX_REGIONS 64
 #define MAX_ITERATIONS 1000000
+#define MAX_VMS 10000
 #define FILL_REGIONS 20 /* > 16 - 1: fills struct kvm_mmu_pages */
 
 /* Guest physical layout (identity-mapped; guest virtual = guest physical). */
@@ -192,7 +200,7 @@ __asm__(
 	".popsection\n");
 
 struct options {
-	unsigned vcpus, iterations, spaces, regions, zap_every, mmu_pages;
+	unsigned vcpus, iterations, spaces, regions, zap_every, mmu_pages, vms;
 	bool fill, stop;
 };
 
@@ -253,10 +261,14 @@ static void usage(FILE *f)
 		"  --stop           stop (SIGSTOP) until SIGCONT twice while the VM still\n"
 		"                   exists, so its counters can be read: when every vCPU\n"
 		"                   has halted, and after the memory slot is deleted\n"
+		"                   (with --vms, the last VM only)\n"
+		"  --vms N          run N VMs one after another, each destroyed before\n"
+		"                   the next is created (default 1, at most %d)\n"
 		"  --help           this text\n"
 		"\n"
-		"Prints one summary line; exits 0 on success, 1 on failure, 64 on bad usage.\n",
-		prog, MAX_VCPUS, MAX_SPACES, MAX_REGIONS, FILL_REGIONS);
+		"Prints one summary line per VM; exits 0 on success, 1 on failure, 64 on\n"
+		"bad usage.\n",
+		prog, MAX_VCPUS, MAX_SPACES, MAX_REGIONS, FILL_REGIONS, MAX_VMS);
 }
 
 static unsigned parse_uint(const char *name, const char *s, unsigned min, unsigned max)
@@ -277,7 +289,7 @@ static unsigned parse_uint(const char *name, const char *s, unsigned min, unsign
 static void parse_options(int argc, char **argv)
 {
 	enum { O_VCPUS = 256, O_ITER, O_SPACES, O_REGIONS, O_ZAP, O_MMU_PAGES, O_FILL, O_STOP,
-	       O_HELP };
+	       O_VMS, O_HELP };
 	static const struct option longopts[] = {
 		{ "vcpus", required_argument, NULL, O_VCPUS },
 		{ "iterations", required_argument, NULL, O_ITER },
@@ -287,6 +299,7 @@ static void parse_options(int argc, char **argv)
 		{ "mmu-pages", required_argument, NULL, O_MMU_PAGES },
 		{ "fill", no_argument, NULL, O_FILL },
 		{ "stop", no_argument, NULL, O_STOP },
+		{ "vms", required_argument, NULL, O_VMS },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -294,7 +307,7 @@ static void parse_options(int argc, char **argv)
 	int c;
 
 	opt = (struct options){ .vcpus = 2, .iterations = 50, .spaces = 5,
-				.regions = 3, .zap_every = 2 };
+				.regions = 3, .zap_every = 2, .vms = 1 };
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_VCPUS: opt.vcpus = parse_uint("vcpus", optarg, 1, MAX_VCPUS); break;
@@ -311,6 +324,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_FILL: opt.fill = true; break;
 		case O_STOP: opt.stop = true; break;
+		case O_VMS: opt.vms = parse_uint("vms", optarg, 1, MAX_VMS); break;
 		case 'h':
 		case O_HELP: usage(stdout); exit(0);
 		default: usage(stderr); exit(64);
@@ -572,7 +586,8 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv)
+/* One VM, from KVM_CREATE_VM until its last file is closed; false on failure. */
+static bool run_vm(unsigned n, bool stop)
 {
 	struct kvm_userspace_memory_region region;
 	struct vcpu vcpus[MAX_VCPUS];
@@ -581,21 +596,7 @@ int main(int argc, char **argv)
 	uint64_t visits = 0, pd_zaps = 0, pte_writes = 0;
 	bool failed = false;
 	double t0;
-	int ver, mmap_size;
 
-	parse_options(argc, argv);
-	layout();
-
-	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (kvm_fd < 0)
-		die("cannot open /dev/kvm: %s", strerror(errno));
-	ver = ioctl(kvm_fd, KVM_GET_API_VERSION, 0);
-	if (ver != KVM_API_VERSION)
-		die("KVM API version is %d, expected %d", ver, KVM_API_VERSION);
-	mmap_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (mmap_size < (int)sizeof(struct kvm_run))
-		die("cannot get the vCPU mmap size: %s", strerror(errno));
-	run_size = (size_t)mmap_size;
 	vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
 	if (vm_fd < 0)
 		die("cannot create a VM: %s", strerror(errno));
@@ -648,7 +649,7 @@ int main(int argc, char **argv)
 	}
 	double guest_s = now() - t0;
 
-	if (opt.stop)
+	if (stop)
 		raise(SIGSTOP); /* all vCPUs halted: counters can be read */
 
 	/* Delete the slot: KVM zaps every shadow page of the VM. */
@@ -658,9 +659,12 @@ int main(int argc, char **argv)
 		failed = true;
 	}
 
-	printf("kvm-workload: %s vcpus=%u iterations=%u spaces=%u regions=%u zap_every=%u "
+	printf("kvm-workload: %s", failed ? "FAILED" : "ok");
+	if (opt.vms > 1)
+		printf(" vm=%u/%u", n, opt.vms);
+	printf(" vcpus=%u iterations=%u spaces=%u regions=%u zap_every=%u "
 	       "mmu_pages=%u mem=%lluMiB visits=%llu pte_writes=%llu pd_zaps=%llu exits:",
-	       failed ? "FAILED" : "ok", opt.vcpus, opt.iterations, opt.spaces, opt.regions,
+	       opt.vcpus, opt.iterations, opt.spaces, opt.regions,
 	       opt.zap_every, opt.mmu_pages, (unsigned long long)(mem_size >> 20), (unsigned long long)visits,
 	       (unsigned long long)pte_writes, (unsigned long long)pd_zaps);
 	for (unsigned r = 0; r < 64; r++) {
@@ -676,15 +680,44 @@ int main(int argc, char **argv)
 	printf(" guest_time=%.2fs\n", guest_s);
 	fflush(stdout);
 
-	if (opt.stop)
+	if (stop)
 		raise(SIGSTOP); /* the VM still exists: counters can be read */
 
+	/* Every reference KVM holds on the VM goes: the vCPUs' mappings and
+	 * files, then the VM's, so it is destroyed before the next is made. */
 	for (unsigned v = 0; v < opt.vcpus; v++) {
 		munmap(vcpus[v].run, run_size);
 		close(vcpus[v].fd);
 	}
 	close(vm_fd);
-	close(kvm_fd);
+	vm_fd = -1;
 	munmap(mem, mem_size);
+	mem = NULL;
+	return !failed;
+}
+
+int main(int argc, char **argv)
+{
+	bool failed = false;
+	int ver, mmap_size;
+
+	parse_options(argc, argv);
+	layout();
+
+	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm_fd < 0)
+		die("cannot open /dev/kvm: %s", strerror(errno));
+	ver = ioctl(kvm_fd, KVM_GET_API_VERSION, 0);
+	if (ver != KVM_API_VERSION)
+		die("KVM API version is %d, expected %d", ver, KVM_API_VERSION);
+	mmap_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (mmap_size < (int)sizeof(struct kvm_run))
+		die("cannot get the vCPU mmap size: %s", strerror(errno));
+	run_size = (size_t)mmap_size;
+
+	for (unsigned n = 1; n <= opt.vms; n++)
+		if (!run_vm(n, opt.stop && n == opt.vms))
+			failed = true;
+	close(kvm_fd);
 	return failed ? 1 : 0;
 }

@@ -4,33 +4,53 @@
 # soak.sh KERNEL RUNS [CONFIG...] - boot the lab RUNS times per
 # configuration and tally how each boot ended.
 #
-# Configurations (default: all four, interleaved run by run so that a slow
-# or disturbed stretch of the host falls on every one alike):
+# Configurations (default: none vms empty seed ours, interleaved run by run
+# so that a slow or disturbed stretch of the host falls on every one alike):
 #   none   the workload alone, no SystemTap module loaded
+#   vms    no SystemTap module either; the workload makes and destroys
+#          SOAK_VMS VMs one after another (default 25), where ours makes
+#          three a boot: each flips the jump labels KVM's VM creation and
+#          destruction flip, the site of the hangs and oopses seen
 #   empty  one empty probe where zap_unsync's sits (tests/lab/soak-empty.stp)
 #   seed   the seed's scripts, as tests/lab/seed-style/ writes them
 #   ours   scripts/*.stp
+#   load   what make lab-load runs (tests/lab/load.sh: four boots, the
+#          heaviest workload with LOAD_VCPUS vCPUs, alone and under every
+#          script, no loss allowed)
+#   faults what make lab-faults runs (one boot, tapsets that read a faulting
+#          address on every FAULT_EVERY-th walk, default 3; the loss held to
+#          fault-account.sh)
 # Outcomes: passed (results out and sane), hung (no end within LAB_TIMEOUT:
 # hang-dump.txt holds every vCPU's registers and stack words, console.log
 # the backtrace the NMI then printed), oopsed (the kernel died first: the
-# Oops and RIP lines), failed (anything else, with run-lab.sh's reason).
+# Oops and RIP lines), failed (anything else, with the reason the run gave).
 # Every run that did not pass keeps its directory under
-# $SOAK_OUT/KVER/CONFIG/NN/; the tally is $SOAK_OUT/KVER/soak.md.
+# $SOAK_OUT/KVER/CONFIG/NN/; the tally is $SOAK_OUT/KVER/soak.md, with the
+# figures of the load and faults runs that passed.
 #
-# Environment: SOAK_OUT (default lab-soak), LAB_TIMEOUT (default 90: a run
-# takes 20-45 s; a hang is past it), WORKLOAD_ARGS, KVMMMU_CACHE.
+# Environment: SOAK_OUT (default lab-soak), LAB_TIMEOUT (default 180: a boot
+# takes 20-130 s, more on a host shared with other emulators, while a hung
+# guest never ends), SOAK_VMS, FAULT_EVERY, LOAD_VCPUS, LOAD_ITERATIONS,
+# WORKLOAD_ARGS, KVMMMU_CACHE.
 set -eu
 
 me=lab-soak
 say() { echo "$me: $*" >&2; }
-[ $# -ge 2 ] || { echo "usage: $0 KERNEL RUNS [none|empty|seed|ours...]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: $0 KERNEL RUNS [none|vms|empty|seed|ours|load|faults...]" >&2; exit 2; }
 KERNEL=$1 RUNS=$2
 shift 2
-configs=${*:-none empty seed ours}
+configs=${*:-none vms empty seed ours}
 case $RUNS in ''|*[!0-9]*) echo "$me: RUNS must be a number" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/../.."
 SOAK_OUT=${SOAK_OUT:-lab-soak}
-export LAB_TIMEOUT=${LAB_TIMEOUT:-90}
+export LAB_TIMEOUT="${LAB_TIMEOUT:-180}"
+SOAK_VMS=${SOAK_VMS:-25}
+case $SOAK_VMS in ''|*[!0-9]*) echo "$me: SOAK_VMS must be a number" >&2; exit 2 ;; esac
+for c in $configs; do
+	case $c in none|vms|empty|seed|ours|load|faults) ;;
+	*) echo "$me: unknown configuration $c" >&2; exit 2 ;;
+	esac
+done
 
 rc=0
 KDIR=$(tests/kernel/fetch-kernel.sh "$KERNEL" | tail -n1) || rc=$?
@@ -40,6 +60,7 @@ OUT=$SOAK_OUT/$KVER
 mkdir -p "$OUT"
 tally=$OUT/tally
 : > "$tally"
+rm -f "$OUT"/*.figures
 
 seed="tests/lab/seed-style/zap_unsync_seed.stp tests/lab/seed-style/root_hpa_seed.stp tests/lab/seed-style/mmu_load_rate_seed.stp"
 run_one() { # CONFIG DIR
@@ -50,7 +71,20 @@ run_one() { # CONFIG DIR
 	seed) env SCRIPTS="$seed" LAB_FOREIGN="zap_unsync_seed root_hpa_seed mmu_load_rate_seed" \
 		LAB_OUT="$2" tests/lab/run-lab.sh "$KVER" ;;
 	ours) env LAB_OUT="$2" tests/lab/run-lab.sh "$KVER" ;;
-	*) say "unknown configuration $1"; return 2 ;;
+	# run-lab.sh's default workload, once per VM.
+	vms) env SCRIPTS= WORKLOAD_ARGS="${WORKLOAD_ARGS-"--vcpus 2 --iterations 20 --spaces 5 --regions 3"} --vms $SOAK_VMS" \
+		LAB_OUT="$2" tests/lab/run-lab.sh "$KVER" ;;
+	load) env LOAD_OUT="$2" tests/lab/load.sh "$KVER" ;;
+	faults) env LAB_FAULT_EVERY="${FAULT_EVERY:-3}" SCRIPTS="zap_unsync tests/lab/mixed.stp root_hpa" \
+		LAB_OUT="$2" tests/lab/run-lab.sh "$KVER" ;;
+	esac
+}
+
+# The figures of a load or faults run that passed, kept when its files go.
+figures() { # CONFIG DIR RUNLOG
+	case $1 in
+	load) cat "$2/$KVER/load.md" ;;
+	faults) grep '^lab: faults: \|check passed' "$3" | sed 's/^/    /' ;;
 	esac
 }
 
@@ -63,21 +97,29 @@ while [ "$n" -le "$RUNS" ]; do
 		rc=0
 		run_one "$c" "$dir" > "$OUT/run.log" 2>&1 || rc=$?
 		secs=$(( $(date +%s) - t0 ))
-		res=$dir/$KVER
+		# A load run is several boots (LOAD_OUT/KVER/vN*/KVER/): any of them
+		# hung or died makes the run hung or oopsed.
+		dump=$(find "$dir" -name hang-dump.txt -size +0 2>/dev/null | sort | head -n1)
+		died=$(find "$dir" -name console.log 2>/dev/null | sort | while read -r l; do
+			grep -q 'Kernel panic' "$l" && grep -q 'Oops: ' "$l" && echo "$l"; done | head -n1)
 		if [ $rc -eq 0 ]; then
 			outcome=passed why=
-		elif [ -s "$res/hang-dump.txt" ]; then
+		elif [ -n "$dump" ]; then
 			outcome=hung
-			why=$(grep '^== vCPU' "$res/hang-dump.txt" | sed 's/^== //' | tr '\n' ';')
-		elif [ $rc -eq 4 ]; then
+			why=$(grep '^== vCPU' "$dump" | sed 's/^== //' | tr '\n' ';')
+		elif [ -n "$died" ]; then
 			outcome=oopsed
-			why=$(grep -m2 -o 'Oops: .*\|RIP: 0010:.*' "$res/console.log" | tr '\n' ';')
+			why=$(grep -m2 -o 'Oops: .*\|RIP: 0010:.*' "$died" | tr '\n' ';')
 		else
 			outcome=failed
-			why=$(grep -v '^kvm-workload\|^kvmmmu-lab' "$OUT/run.log" | grep "^lab: " | tail -n2 | tr '\n' ';')
+			why=$(grep '^lab\|^    ' "$OUT/run.log" | grep -v '^kvm-workload\|^kvmmmu-lab' |
+				grep -i 'fail\|missing\|cannot\|error\|exited [1-9]\|no results' | tail -n2 | tr '\n' ';')
 		fi
 		mv "$OUT/run.log" "$dir/run.log" 2>/dev/null || true
-		[ "$outcome" = passed ] && rm -rf "$dir"
+		if [ "$outcome" = passed ]; then
+			case $c in load|faults) figures "$c" "$dir" "$dir/run.log" > "$OUT/$c-$(printf %02d "$n").figures" ;; esac
+			rm -rf "$dir"
+		fi
 		echo "$c $n $outcome $secs $why" >> "$tally"
 		say "$KVER $c run $n of $RUNS: $outcome in $secs s${why:+ ($why)}"
 	done
@@ -87,7 +129,8 @@ done
 {
 	echo "# Lab soak: $KVER, $RUNS runs per configuration"
 	echo
-	echo "LAB_TIMEOUT=$LAB_TIMEOUT s, $(date -u +%Y-%m-%d), made by \`make lab-soak KERNEL=$KERNEL RUNS=$RUNS\`."
+	echo "LAB_TIMEOUT=$LAB_TIMEOUT s, $(date -u +%Y-%m-%d), made by \`make lab-soak KERNEL=$KERNEL RUNS=$RUNS SOAK_CONFIGS=\"$configs\"\`$(
+		case " $configs " in *" vms "*) echo " (vms: $SOAK_VMS VMs a boot)" ;; esac)."
 	echo
 	echo "| configuration | runs | passed | hung | oopsed | failed | mean s per run |"
 	echo "|---|---|---|---|---|---|---|"
@@ -104,5 +147,12 @@ done
 			echo "- $c run $n: $outcome after $secs s: $why"
 		done
 	fi
+	for f in "$OUT"/load-*.figures "$OUT"/faults-*.figures; do
+		[ -f "$f" ] || continue
+		echo
+		echo "Figures of $(basename "$f" .figures | sed 's/-\(..\)$/ run \1/'):"
+		echo
+		cat "$f"
+	done
 } > "$OUT/soak.md"
 cat "$OUT/soak.md"
