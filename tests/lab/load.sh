@@ -17,7 +17,13 @@
 # into LOAD_OUT/KVER/load.md (default lab-load/) and one "lab-load:" line each.
 # Ends with "lab-load: N passed, N failed".
 #   LOAD_VCPUS="2 4" LOAD_ITERATIONS=400 LOAD_ARGS="--spaces 5 --regions 3 --zap-every 1"
+#   LOAD_TIMEOUT=600: run-lab.sh's LAB_TIMEOUT for these boots, whatever the
+#   caller's: a boot runs the heavy workload once per script and then sends
+#   tens of MB of traces through the emulated serial port, minutes on a
+#   shared host, where the lab's usual boot takes seconds; a hung guest
+#   still never ends
 set -eu
+export LAB_TIMEOUT="${LOAD_TIMEOUT:-600}"
 [ $# -eq 1 ] || { echo "usage: $0 KERNEL" >&2; exit 2; }
 KERNEL=$1
 here=$(cd "$(dirname "$0")" && pwd)
