@@ -106,7 +106,7 @@ lab-faults: $(B)/kvmmmu-report $(LAB_WORKLOAD)
 # The scripts under the heaviest workload the lab runs, with 2 and 4 vCPUs:
 # no loss allowed, and per script the records per second it held and its
 # probes' share of the workload's time (tests/lab/load.sh; lab-load/KVER/load.md).
-#   make lab-load KERNEL=<line> [LOAD_VCPUS="2 4"] [LOAD_ITERATIONS=400]
+#   make lab-load KERNEL=<line> [LOAD_VCPUS="2 4"] [LOAD_ITERATIONS=400] [LOAD_TIMEOUT=600]
 .PHONY: lab-load
 lab-load: $(B)/kvmmmu-report $(LAB_WORKLOAD)
 	@[ -n "$(KERNEL)" ] || { echo "make lab-load: KERNEL=<line> is needed (tests/kernel/lines)" >&2; exit 2; }

@@ -23,7 +23,7 @@
 set -eu
 [ $# -eq 4 ] || { echo "usage: $0 TRACE N CHECK STAPRUN" >&2; exit 2; }
 t=$1 n=$2 chk=$3 staprun=$4
-me="lab: faults"
+me="lab: faults: $(basename "$t" .trace)"
 fail=0
 bad() { echo "$me: FAILED: $*" >&2; fail=1; }
 
