@@ -247,9 +247,10 @@ say "QEMU ran ${boot_s} s"
 
 if [ ! -s "$B/xfer.tgz" ]; then
 	# Exit 4: the guest hung (QEMU reached LAB_TIMEOUT), or its kernel
-	# died before the results came out (the 6.12 and 7.2 guests have oopsed on an
-	# int3 in __schedule while probes were being armed, the seed's
-	# scripts too); make lab runs such a kernel again, up to twice, and says so.
+	# died before the results came out: both happen with no probe at all,
+	# when QEMU's TCG runs a stale int3 at the jump label KVM flips as it
+	# makes or destroys a VM (docs/lab.md, Soak); make lab runs such a
+	# kernel again, up to twice, and says so.
 	if [ "$boot_s" -ge "$LAB_TIMEOUT" ]; then
 		echo "$me: the guest hung: no results after ${boot_s} s (see $OUT/console.log)" >&2
 		exit 4
