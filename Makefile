@@ -32,7 +32,8 @@ B := build
 
 # Every Debian package the project needs to build, test and capture.
 DEB_PACKAGES := gcc make pkg-config libglib2.0-dev libdw-dev libelf-dev \
-	systemtap diffutils json-glib-tools time gawk graphviz
+	systemtap diffutils json-glib-tools time gawk graphviz \
+	python3-prometheus-client
 
 all: $(B)/kvmmmu-report $(B)/kvmmmu-report-html
 

@@ -2,15 +2,16 @@
 # The test driver behind `make check`: each tests/run-*.sh suite in turn
 # (unit tests, the seed's own dumps, golden replay of every trace, the same
 # answers however the reading is split, KVM's counters, the fail corpus, the
-# command line, output files, interrupts, streaming memory, bulk files,
-# DWARF, the tapsets, the lab's host-side tools, the benchmark's harness, make install and uninstall),
+# command line, output files, the OpenMetrics output read by Prometheus'
+# parsers, interrupts, streaming memory, bulk files, DWARF, the tapsets, the
+# lab's host-side tools, the benchmark's harness, make install and uninstall),
 # each over tests/test-subr.sh and runnable alone.  Ends with "N passed, N
 # failed" over all of them.
 #   --update-golden  rewrite tests/traces/*/NAME.expected/ from the program
 #                    (then read the diff before committing it)
 set -u
 cd "$(dirname "$0")/.."
-SUITES="unit seed golden split counters fail cli output interrupt stream bulk dwarf tapsets labtools bench-harness install"
+SUITES="unit seed golden split counters fail cli output openmetrics interrupt stream bulk dwarf tapsets labtools bench-harness install"
 if [ "${1:-}" = --update-golden ]; then
   UPDATE=1 tests/run-golden.sh
   exit $?

@@ -26,6 +26,7 @@ typedef struct {
   gboolean bulk;           /* the inputs are one stap -b capture's per-CPU files */
   gboolean abs_time;       /* times on the records' clock, not from each capture's start */
   char **files;            /* what is left of argv: the inputs */
+  char *output;            /* -o FILE (openmetrics only), NULL: stdout */
   char *debuginfo;         /* --debuginfo PATH, "none" for raw role words */
   gboolean force_debuginfo;/* use it even when its build-id is not the trace's */
   KvmmmuFilter *filter;    /* --cpu --vm --vcpu --time --walk: what func sees */
@@ -81,6 +82,10 @@ void kvmmmu_cli_cache_n(const KvmmmuKernelLayout *layout, KvmmmuCache *cache);
 
 /* Write out to stdout and empty it. */
 void kvmmmu_cli_flush(GString *out);
+/* Write the whole report in out to -o's file (cli/output.h: replaced at
+ * once), else to stdout, and empty it; FALSE after saying why on stderr
+ * (exit KVMMMU_EXIT_UNUSABLE: the report could not be written). */
+gboolean kvmmmu_cli_write_report(const KvmmmuCli *cli, const char *command, GString *out);
 /* Write a JSON node to stdout, pretty, with a newline. */
 void kvmmmu_cli_write_json(KvmmmuJson *node);
 /* Print "lost: ..." to stderr when the capture lost data (text output). */

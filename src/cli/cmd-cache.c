@@ -66,13 +66,17 @@ kvmmmu_cmd_cache(int argc, char **argv)
   case KVMMMU_FORMAT_CSV:
     kvmmmu_render_cache_csv(out, cache);
     break;
+  case KVMMMU_FORMAT_OPENMETRICS:
+    kvmmmu_render_cache_openmetrics(out, cache, stats);
+    break;
   case KVMMMU_FORMAT_JSON: {
     g_autoptr(KvmmmuJson) node = kvmmmu_render_cache_json(cache);
     kvmmmu_cli_write_json(node);
     break;
   }
   }
-  kvmmmu_cli_flush(out);
+  if (!kvmmmu_cli_write_report(&cli, "cache", out))
+    status = KVMMMU_EXIT_UNUSABLE;
   kvmmmu_cli_note_loss(&cli, stats);
   kvmmmu_cli_clear(&cli);
   return status;

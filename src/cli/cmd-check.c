@@ -267,6 +267,7 @@ kvmmmu_cmd_check(int argc, char **argv)
 
   switch (cli.format) {
   case KVMMMU_FORMAT_DOT: /* only walks takes dot: kvmmmu_cli_parse */
+  case KVMMMU_FORMAT_OPENMETRICS: /* only summary, roots and cache take it */
   case KVMMMU_FORMAT_TEXT: {
     g_autoptr(GString) out = g_string_new("");
 

@@ -166,6 +166,7 @@ kvmmmu_cmd_hist(int argc, char **argv)
 
   switch (cli.format) {
   case KVMMMU_FORMAT_DOT: /* only walks takes dot: kvmmmu_cli_parse */
+  case KVMMMU_FORMAT_OPENMETRICS: /* only summary, roots and cache take it */
   case KVMMMU_FORMAT_TEXT:
     kvmmmu_render_event_hist_text(out, run, stats);
     break;

@@ -146,6 +146,9 @@ kvmmmu_cmd_roots(int argc, char **argv)
     g_string_append_c(run.out, '\n'); /* the vCPU table ends */
     kvmmmu_render_load_causes_csv(run.out, cache);
     break;
+  case KVMMMU_FORMAT_OPENMETRICS: /* nothing was streamed: the whole report is here */
+    kvmmmu_render_roots_openmetrics(run.out, roots, stats);
+    break;
   case KVMMMU_FORMAT_JSON: {
     g_autoptr(KvmmmuJson) node =
       kvmmmu_render_roots_json(roots, span, cli.layout, g_steal_pointer(&run.snapshots));
@@ -158,7 +161,8 @@ kvmmmu_cmd_roots(int argc, char **argv)
     break;
   }
   }
-  kvmmmu_cli_flush(run.out);
+  if (!kvmmmu_cli_write_report(&cli, "roots", run.out))
+    status = KVMMMU_EXIT_UNUSABLE;
   g_string_free(run.out, TRUE);
   kvmmmu_cli_note_loss(&cli, stats);
   if (kvmmmu_cli_note_roots_limits("roots", roots) && status == KVMMMU_EXIT_OK)

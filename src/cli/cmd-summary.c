@@ -46,6 +46,9 @@ kvmmmu_cmd_summary(int argc, char **argv)
     kvmmmu_render_summary_csv(out, stats, stats->per_kind[KVMMMU_RECORD_WALK], bad_lines);
     kvmmmu_render_load_causes_csv_rows(out, causes);
     break;
+  case KVMMMU_FORMAT_OPENMETRICS:
+    kvmmmu_render_summary_openmetrics(out, stats, bad_lines, causes);
+    break;
   case KVMMMU_FORMAT_JSON: {
     g_autoptr(KvmmmuJson) node =
       kvmmmu_render_summary_json(stats, stats->per_kind[KVMMMU_RECORD_WALK], bad_lines);
@@ -55,7 +58,8 @@ kvmmmu_cmd_summary(int argc, char **argv)
     break;
   }
   }
-  kvmmmu_cli_flush(out);
+  if (!kvmmmu_cli_write_report(&cli, "summary", out))
+    status = KVMMMU_EXIT_UNUSABLE;
   kvmmmu_cli_note_stats_limits("summary", stats);
   if (kvmmmu_stats_captures_unlisted(stats))
     fprintf(stderr, "kvmmmu-report: summary: %u captures past the first %u not listed (in the totals)\n",

@@ -34,6 +34,7 @@ render_walk(WalksRun *run, const KvmmmuWalkTree *t, guint64 origin_ns,
             const KvmmmuKernelLayout *layout)
 {
   switch (run->cli->format) {
+  case KVMMMU_FORMAT_OPENMETRICS: /* only summary, roots and cache take it */
   case KVMMMU_FORMAT_TEXT:
     if (run->tree)
       kvmmmu_render_walk_tree_with(run->out, t, origin_ns, layout, run->role_texts);

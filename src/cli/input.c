@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/interrupt.h"
+#include "cli/output.h"
 #include "dwarf/layout.h"
 
 static char *format_arg;
@@ -18,10 +19,10 @@ static const struct {
   const char *formats;
 } command_formats[] = {
   { "walks", "text, json, csv or dot" },
-  { "roots", "text, json or csv" },
-  { "cache", "text, json or csv" },
+  { "roots", "text, json, csv or openmetrics" },
+  { "cache", "text, json, csv or openmetrics" },
   { "hist", "text, json or csv" },
-  { "summary", "text, json or csv" },
+  { "summary", "text, json, csv or openmetrics" },
   { "check", "text, json or csv" },
 };
 
@@ -61,6 +62,15 @@ static const GOptionEntry common_entries[] = {
   { NULL }
 };
 
+/* The commands that write openmetrics take -o: a textfile collector reads
+ * a file, and one it reads must never be half written. */
+static const GOptionEntry output_entries[] = {
+  { "output", 'o', 0, G_OPTION_ARG_FILENAME, NULL,
+    "With --format openmetrics: write to FILE, not stdout, replacing it whole at once "
+    "(a textfile collector's .prom file)", "FILE" },
+  { NULL }
+};
+
 /* GOption has set them: a usage error before they are read frees them. */
 static void
 clear_filter_args(void)
@@ -79,6 +89,7 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
   g_autofree char *format_help = NULL;
   const char *formats = formats_of(command);
   GOptionEntry common[G_N_ELEMENTS(common_entries)];
+  GOptionEntry output[G_N_ELEMENTS(output_entries)];
 
   memcpy(common, common_entries, sizeof common);
   if (formats) {
@@ -94,6 +105,8 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
   common[4].arg_data = &cli->force_debuginfo;
   common[5].arg_data = &cli->bulk;
   common[6].arg_data = &cli->abs_time;
+  memcpy(output, output_entries, sizeof output);
+  output[0].arg_data = &cli->output;
   format_arg = NULL;
 
   /* "Usage: kvmmmu-report walks [OPTION…] FILE...": the command named once */
@@ -103,6 +116,8 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
   g_option_context_add_main_entries(ctx, common, NULL);
   if (entries)
     g_option_context_add_main_entries(ctx, entries, NULL);
+  if (formats && strstr(formats, "openmetrics"))
+    g_option_context_add_main_entries(ctx, output, NULL);
   if (!g_option_context_parse(ctx, argc, argv, &error)) {
     fprintf(stderr, "kvmmmu-report %s: %s\nTry 'kvmmmu-report %s --help'.\n", command,
             error->message, command);
@@ -113,6 +128,7 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
     fprintf(stderr, "kvmmmu-report %s: writes %s only: leave out --format\n", command,
             strcmp(command, "html") == 0 ? "HTML" : "one format");
     g_clear_pointer(&format_arg, g_free);
+    g_clear_pointer(&cli->output, g_free);
     clear_filter_args();
     return FALSE;
   }
@@ -123,10 +139,13 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
       cli->format = KVMMMU_FORMAT_CSV;
     else if (strcmp(format_arg, "dot") == 0 && strcmp(command, "walks") == 0)
       cli->format = KVMMMU_FORMAT_DOT;
+    else if (strcmp(format_arg, "openmetrics") == 0 && strstr(formats, "openmetrics"))
+      cli->format = KVMMMU_FORMAT_OPENMETRICS;
     else if (strcmp(format_arg, "text") != 0) {
       fprintf(stderr, "kvmmmu-report %s: unknown format '%s': expected %s\n",
               command, format_arg, formats);
       g_clear_pointer(&format_arg, g_free);
+      g_clear_pointer(&cli->output, g_free);
       clear_filter_args();
       return FALSE;
     }
@@ -144,11 +163,27 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
       for (guint k = i + 1; k < G_N_ELEMENTS(filter_args); k++)
         g_clear_pointer(&filter_args[k], g_free);
       g_clear_pointer(&cli->filter, kvmmmu_filter_free); /* the caller clears nothing */
+      g_clear_pointer(&cli->output, g_free);
       return FALSE;
     }
   }
+  /* Before the input is read, which may take long (or be a live capture). */
+  if (cli->output && cli->format != KVMMMU_FORMAT_OPENMETRICS) {
+    fprintf(stderr, "kvmmmu-report %s: -o writes --format openmetrics only; the other "
+                    "formats go to stdout (> FILE)\n", command);
+    g_clear_pointer(&cli->filter, kvmmmu_filter_free);
+    g_clear_pointer(&cli->output, g_free);
+    return FALSE;
+  }
+  if (cli->output && !kvmmmu_output_check(cli->output, command, &error)) {
+    fprintf(stderr, "kvmmmu-report %s: %s\n", command, error->message);
+    g_clear_pointer(&cli->filter, kvmmmu_filter_free);
+    g_clear_pointer(&cli->output, g_free);
+    return FALSE;
+  }
   if (*argc < 2) {
     g_clear_pointer(&cli->filter, kvmmmu_filter_free);
+    g_clear_pointer(&cli->output, g_free);
     fprintf(stderr, "kvmmmu-report %s: no input: give a trace file, or - for stdin\n"
                     "Try 'kvmmmu-report %s --help'.\n", command, command);
     return FALSE;
@@ -168,6 +203,7 @@ kvmmmu_cli_clear(KvmmmuCli *cli)
   g_clear_pointer(&cli->debuginfo_layout, g_free);
   g_clear_pointer(&cli->layouts, g_hash_table_unref);
   g_clear_pointer(&cli->filter, kvmmmu_filter_free);
+  g_clear_pointer(&cli->output, g_free);
 }
 
 /* Choose how this capture's role words decode.  FALSE (error set) only
@@ -388,6 +424,23 @@ kvmmmu_cli_flush(GString *out)
   if (out->len)
     fwrite(out->str, 1, out->len, stdout);
   g_string_truncate(out, 0);
+}
+
+gboolean
+kvmmmu_cli_write_report(const KvmmmuCli *cli, const char *command, GString *out)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cli->output) {
+    kvmmmu_cli_flush(out);
+    return TRUE;
+  }
+  if (!kvmmmu_output_write(cli->output, command, out->str, out->len, &error)) {
+    fprintf(stderr, "kvmmmu-report %s: %s\n", command, error->message);
+    return FALSE;
+  }
+  g_string_truncate(out, 0);
+  return TRUE;
 }
 
 void

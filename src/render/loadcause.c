@@ -53,14 +53,14 @@ text_hists(GString *out, KvmmmuHist *const *hists, guint n, const char *what,
   }
 }
 
-static const char *
-cause_name(guint i)
+const char *
+kvmmmu_render_cause_row_name(guint i)
 {
   return kvmmmu_load_cause_name(i);
 }
 
-static const char *
-place_name(guint i)
+const char *
+kvmmmu_render_place_row_name(guint i)
 {
   return kvmmmu_sync_place_name(i);
 }
@@ -117,8 +117,9 @@ kvmmmu_render_load_causes_text(GString *out, const KvmmmuCache *c)
       g_string_append_printf(out, "%" G_GUINT64_FORMAT " syncs of vCPUs past the first %d not "
                              "classified\n", c->syncs_overflow, KVMMMU_CACHE_VCPUS_MAX);
   }
-  text_hists(out, c->cause_ns, KVMMMU_LOAD_N_CAUSES, "kvm_mmu_load", cause_name);
-  text_hists(out, c->sync_ns, KVMMMU_SYNC_N_PLACES, "kvm_mmu_sync_roots", place_name);
+  text_hists(out, c->cause_ns, KVMMMU_LOAD_N_CAUSES, "kvm_mmu_load", kvmmmu_render_cause_row_name);
+  text_hists(out, c->sync_ns, KVMMMU_SYNC_N_PLACES, "kvm_mmu_sync_roots",
+             kvmmmu_render_place_row_name);
 }
 
 void

@@ -16,4 +16,9 @@ void kvmmmu_json_hex(KvmmmuJsonBuilder *b, const char *name, guint64 v);
  * when it holds a comma, a quote or a line break.  transfer full */
 char *kvmmmu_csv_quote(const char *field);
 
+/* A load cause's and a sync place's name by row number, for the tables
+ * that walk them (loadcause.c). */
+const char *kvmmmu_render_cause_row_name(guint i);
+const char *kvmmmu_render_place_row_name(guint i);
+
 #endif

@@ -26,6 +26,7 @@ typedef enum {
   KVMMMU_FORMAT_JSON,
   KVMMMU_FORMAT_CSV,
   KVMMMU_FORMAT_DOT,   /* Graphviz; walks only */
+  KVMMMU_FORMAT_OPENMETRICS, /* summary, roots and cache only */
 } KvmmmuOutputFormat;
 
 /* "+1.234567s" from origin; ts before origin prints negative.  origin 0
@@ -154,6 +155,17 @@ const char *kvmmmu_render_at_least(guint64 count);
 void kvmmmu_render_verdicts_text(GString *out, const KvmmmuVerdicts *v);
 void kvmmmu_render_verdicts_csv(GString *out, const KvmmmuVerdicts *v);
 KvmmmuJson *kvmmmu_render_verdicts_json(const KvmmmuVerdicts *v);
+
+/* ---- OpenMetrics (openmetrics.c, docs/openmetrics.md) ----
+ * The text exposition, ending in "# EOF": what a capture held and lost,
+ * and the load and sync latency by cause as histograms (summary); each
+ * vCPU's roots (roots); each vCPU's prev_roots model (cache).  The three
+ * share no metric, so their files may lie side by side in one textfile
+ * collector directory.  stats names each capture's host and kernel. */
+void kvmmmu_render_summary_openmetrics(GString *out, const KvmmmuStats *s, guint64 bad_lines,
+                                       const KvmmmuCache *causes);
+void kvmmmu_render_roots_openmetrics(GString *out, const KvmmmuRoots *r, const KvmmmuStats *s);
+void kvmmmu_render_cache_openmetrics(GString *out, const KvmmmuCache *c, const KvmmmuStats *s);
 
 /* transfer full: the node as compact or pretty JSON text */
 char *kvmmmu_render_json_to_string(const KvmmmuJson *node, gboolean pretty);
