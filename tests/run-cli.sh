@@ -12,9 +12,11 @@ for c in walks roots hist summary check html kernel-info; do
   else bad "cli $c --help: its usage names it once" "$(head -3 "$TMP/out")"; fi
 done
 expect_cli 0 "Output format: text, json, csv or dot (default text)" walks --help
-expect_cli 0 "Output format: text, json or csv (default text)" roots --help
+expect_cli 0 "Output format: text, json, csv or openmetrics (default text)" roots --help
+expect_cli 0 "With --format openmetrics: write to FILE, not stdout" roots --help
+expect_cli 0 "Output format: text, json or csv (default text)" hist --help
 "$R" html --help >"$TMP/out" 2>&1; ! grep -q -- "--format" "$TMP/out" && ok "cli html --help offers no --format" || bad "cli html --help offers no --format" "$(cat "$TMP/out")"
-expect_cli 64 "unknown format 'dot': expected text, json or csv" summary --format dot $S/seed.trace
+expect_cli 64 "unknown format 'dot': expected text, json, csv or openmetrics" summary --format dot $S/seed.trace
 expect_cli 0 "--linear" hist --help
 expect_cli 64 "unknown command 'frob'" frob
 expect_cli 64 "Usage: kvmmmu-report COMMAND" 
