@@ -149,13 +149,18 @@ ratio_table(GString *out, const KvmmmuCache *c, const KvmmmuVcpuCache *total)
   g_string_append(out, "</tbody>\n</table>\n</div>\n");
 }
 
-/* One row of a latency table: its cells after the name. */
+/* One row of a latency table, its name titled with what it means, left
+ * open for cells of its own. */
 static void
-latency_cells(GString *out, const KvmmmuHist *hist, guint64 total_ns)
+latency_row(GString *out, const char *name, const char *meaning, const KvmmmuHist *hist,
+            guint64 total_ns)
 {
   KvmmmuHistStats st;
   guint64 n;
 
+  g_string_append(out, "<tr><th title=\"");
+  kvmmmu_html_esc(out, meaning);
+  g_string_append_printf(out, "\">%s</th>", name);
   kvmmmu_hist_stats(hist, &st);
   n = kvmmmu_count_add(st.count, st.too_large);
   g_string_append_printf(out, "<td>%" G_GUINT64_FORMAT "</td>", n);
@@ -188,10 +193,8 @@ causes(KvmmmuHtml *h, GString *out, const KvmmmuCache *c)
   g_string_append(out, "<h3>kvm_mmu_load by cause</h3>\n");
   latency_head(out, "cause", "<th>of it in kvm_mmu_sync_roots, ns</th>");
   for (guint i = 0; i < KVMMMU_LOAD_N_CAUSES; i++) {
-    g_string_append(out, "<tr><th title=\"");
-    kvmmmu_html_esc(out, kvmmmu_load_cause_meaning(i));
-    g_string_append_printf(out, "\">%s</th>", kvmmmu_load_cause_name(i));
-    latency_cells(out, c->cause_ns[i], c->cause_total_ns[i]);
+    latency_row(out, kvmmmu_load_cause_name(i), kvmmmu_load_cause_meaning(i), c->cause_ns[i],
+                c->cause_total_ns[i]);
     g_string_append_printf(out, "<td>%" G_GUINT64_FORMAT "</td></tr>\n", c->cause_sync_ns[i]);
   }
   g_string_append(out, "</tbody>\n</table>\n</div>\n<p>");
@@ -207,10 +210,8 @@ causes(KvmmmuHtml *h, GString *out, const KvmmmuCache *c)
     g_string_append(out, "<h3>kvm_mmu_sync_roots by where it ran</h3>\n");
     latency_head(out, "place", "");
     for (guint i = 0; i < KVMMMU_SYNC_N_PLACES; i++) {
-      g_string_append(out, "<tr><th title=\"");
-      kvmmmu_html_esc(out, kvmmmu_sync_place_meaning(i));
-      g_string_append_printf(out, "\">%s</th>", kvmmmu_sync_place_name(i));
-      latency_cells(out, c->sync_ns[i], c->sync_total_ns[i]);
+      latency_row(out, kvmmmu_sync_place_name(i), kvmmmu_sync_place_meaning(i), c->sync_ns[i],
+                  c->sync_total_ns[i]);
       g_string_append(out, "</tr>\n");
     }
     g_string_append(out, "</tbody>\n</table>\n</div>\n");
