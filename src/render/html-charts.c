@@ -341,15 +341,10 @@ kvmmmu_series_add(KvmmmuSeries *s, guint64 idx, guint64 n)
   KVMMMU_COUNT_ADD(s->total, n);
 }
 
-typedef struct {
-  cairo_t *cr;
-  double left, pw, y;
-} SeriesTicks;
-
-static void
-series_tick(double at, const char *label, gpointer data)
+void
+kvmmmu_html_axis_tick(double at, const char *label, gpointer data)
 {
-  const SeriesTicks *t = data;
+  const KvmmmuAxisTicks *t = data;
   double x = t->left + t->pw * at;
 
   cairo_move_to(t->cr, floor(x) + 0.5, t->y);
@@ -401,7 +396,7 @@ draw_series(KvmmmuHtml *h, GString *out, const KvmmmuSeries *series, guint64 end
     double step = kvmmmu_html_axis_step(vmax, 4, TRUE), ymax = ceil(vmax / step) * step;
     double slot = p.pw / n, bw = slot >= 4 ? slot * 0.8 : slot;
     double span_s = n * bin_ns / 1e9;
-    SeriesTicks ticks;
+    KvmmmuAxisTicks ticks;
 
     kvmmmu_plot_y_axis(cr, &p, ymax, step);
     for (guint64 i = 0; i < n; i++) {
@@ -426,7 +421,7 @@ draw_series(KvmmmuHtml *h, GString *out, const KvmmmuSeries *series, guint64 end
     ticks.pw = p.pw;
     ticks.y = p.top + p.ph;
     kvmmmu_html_time_ticks(h->origin_ns, add_ns_held(h->origin_ns, span_s * 1e9),
-                           kvmmmu_html_time_origin(h), 5, series_tick, &ticks);
+                           kvmmmu_html_time_origin(h), 5, kvmmmu_html_axis_tick, &ticks);
     kvmmmu_plot_frame(cr, &p);
   }
   kvmmmu_plot_titles(cr, &p, h->abs_time ? "time on the records' clock" : "time from the start of the capture",

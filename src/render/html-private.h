@@ -64,6 +64,13 @@ double kvmmmu_html_axis_step(double max, int n, gboolean counts);
 typedef void (*KvmmmuTickFunc)(double at, const char *label, gpointer data);
 void kvmmmu_html_time_ticks(guint64 t0, guint64 t1, guint64 origin_ns, int n,
                             KvmmmuTickFunc func, gpointer data);
+/* A KvmmmuTickFunc for a time axis along y from left to left + pw: a tick
+ * mark down from y and its label under it.  data: a KvmmmuAxisTicks. */
+typedef struct {
+  cairo_t *cr;
+  double left, pw, y;
+} KvmmmuAxisTicks;
+void kvmmmu_html_axis_tick(double at, const char *label, gpointer data);
 /* The origin the page's times are printed from: 0 with --abs-time. */
 guint64 kvmmmu_html_time_origin(const KvmmmuHtml *h);
 /* Two charts side by side fill the page's column. */

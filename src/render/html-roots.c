@@ -166,23 +166,6 @@ kvmmmu_timeline_bars(const KvmmmuTimeline *tl)
 
 /* ---- drawing ------------------------------------------------------- */
 
-typedef struct {
-  cairo_t *cr;
-  double left, pw, y;
-} AxisTicks;
-
-static void
-axis_tick(double at, const char *label, gpointer data)
-{
-  const AxisTicks *t = data;
-  double x = t->left + t->pw * at;
-
-  cairo_move_to(t->cr, floor(x) + 0.5, t->y);
-  cairo_line_to(t->cr, floor(x) + 0.5, t->y + 4);
-  cairo_stroke(t->cr);
-  kvmmmu_canvas_text(t->cr, x, t->y + 16, 0.5, label);
-}
-
 /* t0..t1: the time axis, shared by every vCPU's timeline */
 static void
 draw_timeline(KvmmmuHtml *h, GString *out, KvmmmuTimeline *tl, guint64 t0, guint64 t1)
@@ -246,7 +229,7 @@ draw_timeline(KvmmmuHtml *h, GString *out, KvmmmuTimeline *tl, guint64 t0, guint
   /* time axis: seconds from the start of the first capture, or on the
    * records' clock (--abs-time) */
   {
-    AxisTicks ticks = { cr, left, pw, top + MAX(n_lanes, 1) * lane_h + 0.5 };
+    KvmmmuAxisTicks ticks = { cr, left, pw, top + MAX(n_lanes, 1) * lane_h + 0.5 };
 
     cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     kvmmmu_canvas_hex(cr, "#444444", 1);
@@ -254,7 +237,7 @@ draw_timeline(KvmmmuHtml *h, GString *out, KvmmmuTimeline *tl, guint64 t0, guint
     cairo_move_to(cr, left, ticks.y);
     cairo_line_to(cr, left + pw, ticks.y);
     cairo_stroke(cr);
-    kvmmmu_html_time_ticks(t0, t1, kvmmmu_html_time_origin(h), 8, axis_tick, &ticks);
+    kvmmmu_html_time_ticks(t0, t1, kvmmmu_html_time_origin(h), 8, kvmmmu_html_axis_tick, &ticks);
   }
   kvmmmu_canvas_close(h, &c, out, "timeline");
 }
