@@ -56,6 +56,14 @@ $(B)/tests/tapset-formatters.h: tapsets/kvmmmu_format.stpm tapsets/kvmmmu_runtim
 	  sed -n '/kvmmmu-formatters begin/,/kvmmmu-formatters end/p' tapsets/kvmmmu_runtime.stp; } > $@
 	@grep -q kvmmmu_kinds $@ && grep -q kvmmmu_fmt_record $@ || \
 	  { echo "$@: no kind table or formatter found in the tapsets" >&2; rm -f $@; exit 1; }
+# The runtime's flush padding, tested against a model of SystemTap 4.8's
+# print buffer and relay (test-flush-align).
+$(B)/tests/tapset-flush.h: tapsets/kvmmmu_runtime.stp
+	@mkdir -p $(dir $@)
+	sed -n '/kvmmmu-flush begin/,/kvmmmu-flush end/p' $< > $@
+	@grep -q kvmmmu_commit $@ || \
+	  { echo "$@: no flush padding found in the tapsets" >&2; rm -f $@; exit 1; }
+$(B)/tests/test-flush-align: $(B)/tests/tapset-flush.h $(B)/tests/tapset-formatters.h
 $(B)/tests/tapset-side.o: tests/unit/tapset-side.c $(B)/tests/tapset-formatters.h
 	$(CC) $(ALL_CFLAGS) -I$(B)/tests -c -o $@ $<
 $(B)/tests/test-tapset-format: tests/unit/test-tapset-format.c $(B)/tests/tapset-side.o $(B)/libkvmmmu.a
