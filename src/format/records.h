@@ -25,7 +25,7 @@
  * KVMMMU_FORMAT_VERSION_MIN on: a field added after version 1 names the
  * version it came in as F's fourth argument, and in a capture of an older
  * version the field is absent from the line (0 in the record). */
-#define KVMMMU_FORMAT_VERSION 4
+#define KVMMMU_FORMAT_VERSION 5
 #define KVMMMU_FORMAT_VERSION_MIN 1
 /* The version a field came in: F(S, name, type) is 1, F(S, name, type, N) N. */
 #define KVMMMU_FIELD_SINCE(...) (1 __VA_OPT__(* 0 + __VA_ARGS__))
@@ -136,6 +136,18 @@ typedef enum {
   F(S, vcpu, U32)                                                             \
   F(S, dur_ns, U64)  /* time spent in kvm_mmu_sync_roots */
 
+/* free: kvm_mmu_free_roots() is about to free one of a vCPU's roots: the
+ * current one or a cached one (mmu->prev_roots[]), each valid root the
+ * call's mask names in a record of its own.  Since version 5. */
+#define KVMMMU_FREE_FIELDS(F, S)                                              \
+  F(S, kvm, HEX, 5)                                                           \
+  F(S, vcpu, U32, 5)                                                          \
+  F(S, mask, HEX32, 5) /* roots_to_free: bit 0 current, bit 1 + i prev i */   \
+  F(S, slot, U32, 5)   /* 0 the current root, 1 + i mmu->prev_roots[i] */     \
+  F(S, pgd, HEX, 5)    /* the guest root it was made for */                   \
+  F(S, hpa, HEX, 5)    /* the root */                                         \
+  F(S, in_switch, BOOL, 5) /* inside a page-table switch: a miss's eviction */
+
 /* vcpu_root: one vCPU of a VM in a snapshot of all of them. */
 #define KVMMMU_VCPU_ROOT_FIELDS(F, S)                                         \
   F(S, snap, U64)    /* snapshot id, from 1 per capture */                    \
@@ -172,6 +184,7 @@ typedef enum {
   X(SWITCH, "switch", Switch, KVMMMU_SWITCH_FIELDS, KVMMMU_NO_ITEM_FIELDS, \
     0)                                                                     \
   X(SYNC, "sync", Sync, KVMMMU_SYNC_FIELDS, KVMMMU_NO_ITEM_FIELDS, 0)      \
+  X(FREE, "free", Free, KVMMMU_FREE_FIELDS, KVMMMU_NO_ITEM_FIELDS, 0)      \
   X(VCPU_ROOT, "vcpu_root", VcpuRoot, KVMMMU_VCPU_ROOT_FIELDS,             \
     KVMMMU_NO_ITEM_FIELDS, 0)                                              \
   X(LOAD_RATE, "load_rate", LoadRate, KVMMMU_LOAD_RATE_FIELDS,             \
@@ -262,6 +275,7 @@ kvmmmu_record_kvm(const KvmmmuRecord *rec)
   case KVMMMU_RECORD_LOAD: return rec->u.Load.kvm;
   case KVMMMU_RECORD_SWITCH: return rec->u.Switch.kvm;
   case KVMMMU_RECORD_SYNC: return rec->u.Sync.kvm;
+  case KVMMMU_RECORD_FREE: return rec->u.Free.kvm;
   case KVMMMU_RECORD_VCPU_ROOT: return rec->u.VcpuRoot.kvm;
   case KVMMMU_RECORD_LOAD_RATE: return rec->u.LoadRate.kvm;
   case KVMMMU_RECORD_WALK: return rec->u.Walk.kvm;

@@ -253,10 +253,60 @@ add_switch(KvmmmuCache *c, const KvmmmuRecord *rec)
   /* The kernel's cache holds kernel_n + 1 roots; the list here the most
    * any N needs.  A miss frees the least recent one, as a hit keeps all. */
   lru_front(v, r, d);
+  v->current_freed = FALSE;
   v->hit_unsynced = s->result == KVMMMU_SWITCH_HIT;
   v->miss_pending = s->result == KVMMMU_SWITCH_MISS ||
                     (s->result == KVMMMU_SWITCH_UNKNOWN && !(d < v->depth && d <= c->kernel_n));
   v->miss_root = r;
+}
+
+/* A freed cached root keeps its place in the LRU order as a hole that
+ * matches no switch: KVM leaves prev_roots[i] INVALID_PAGE where it was, and
+ * the rotation of later switches moves it like a root, so a miss may evict
+ * a real root while a hole is left.  No switch names this pgd. */
+static const KvmmmuRootKey hole = { G_MAXUINT64, G_MAXUINT32 };
+
+/* A root freed outside a switch leaves the cache (every N's: a larger
+ * cache's roots the kernel never held are kept, see docs/cache-model.md):
+ * the current root is taken out (the next switch finds the cached roots
+ * from prev_roots[0] on, and a miss evicts nothing), a previous one leaves
+ * a hole, and a mask of every root empties it.  Inside a switch a free is
+ * the miss's eviction, which the switch record makes. */
+static void
+add_free(KvmmmuCache *c, const KvmmmuRecord *rec)
+{
+  const KvmmmuFree *f = &rec->u.Free;
+  KvmmmuVcpuCache *v = vcpu_get(c, f->kvm, f->vcpu);
+  guint32 all = (2u << c->kernel_n) - 1;
+  gboolean held;
+  guint d;
+
+  if (!v) {
+    c->frees_overflow++;
+    return;
+  }
+  if (f->in_switch) {
+    v->evictions++;
+    return;
+  }
+  v->frees++;
+  if (f->slot == 0)
+    v->current_freed = TRUE;
+  for (d = 0; d < v->depth && d <= c->kernel_n; d++)
+    if (v->lru[d].pgd == f->pgd)
+      break;
+  held = d < v->depth && d <= c->kernel_n;
+  if (!held)
+    v->frees_unheld++;
+  if ((f->mask & all) == all) {
+    v->depth = 0;
+    v->current_freed = TRUE;
+  } else if (held && d == 0) {
+    memmove(&v->lru[0], &v->lru[1], (v->depth - 1) * sizeof v->lru[0]);
+    v->depth--;
+  } else if (held) {
+    v->lru[d] = hole;
+  }
 }
 
 static void
@@ -284,8 +334,11 @@ add_load(KvmmmuCache *c, const KvmmmuRecord *rec)
     v->miss_loads++;
     KVMMMU_COUNT_ADD(v->miss_load_ns, l->dur_ns);
     cause = KVMMMU_LOAD_CAUSE_MISS;
-  } else
+  } else if (v->current_freed)
+    cause = KVMMMU_LOAD_CAUSE_FREED;
+  else
     cause = v->active ? KVMMMU_LOAD_CAUSE_OTHER : KVMMMU_LOAD_CAUSE_FIRST;
+  v->current_freed = FALSE;
   v->cause_loads[cause]++;
   kvmmmu_hist_add_u64(c->cause_ns[cause], l->dur_ns, 1);
   KVMMMU_COUNT_ADD(c->cause_total_ns[cause], l->dur_ns);
@@ -301,7 +354,7 @@ add_load(KvmmmuCache *c, const KvmmmuRecord *rec)
   v->active = TRUE;
   v->miss_pending = FALSE;
   d = lru_find(v, r);
-  if (d != 0) {
+  if (d != 0 || v->depth == 0) { /* not at the front (an empty list has none) */
     /* rebuilt after being freed some other way, or loaded before any
      * switch to it: it is the current root now */
     v->stray_loads++;
@@ -323,6 +376,8 @@ kvmmmu_cache_add(KvmmmuCache *c, const KvmmmuRecord *rec)
       c->pgd_only_captures++;
     if (rec->u.header.version >= 4)
       c->sync_captures++;
+    if (rec->u.header.version >= 5)
+      c->free_captures++;
     g_array_set_size(c->vms, 0);
     break;
   case KVMMMU_RECORD_SWITCH:
@@ -333,6 +388,9 @@ kvmmmu_cache_add(KvmmmuCache *c, const KvmmmuRecord *rec)
     break;
   case KVMMMU_RECORD_SYNC:
     add_sync(c, rec);
+    break;
+  case KVMMMU_RECORD_FREE:
+    add_free(c, rec);
     break;
   /* VMs are numbered on every record that names one, as --vm and the
    * roots report number them, so that a VM has one number everywhere */
@@ -400,6 +458,9 @@ kvmmmu_cache_total(const KvmmmuCache *c, KvmmmuVcpuCache *out)
     out->differ += v->differ;
     out->warm += v->warm;
     out->stray_loads += v->stray_loads;
+    out->frees += v->frees;
+    out->frees_unheld += v->frees_unheld;
+    out->evictions += v->evictions;
     out->miss_loads += v->miss_loads;
     KVMMMU_COUNT_ADD(out->miss_load_ns, v->miss_load_ns);
     out->seen_overflow += v->seen_overflow;
@@ -411,7 +472,7 @@ kvmmmu_cache_total(const KvmmmuCache *c, KvmmmuVcpuCache *out)
 const char *
 kvmmmu_load_cause_name(KvmmmuLoadCause cause)
 {
-  static const char *const names[] = { "switch_miss", "first", "other" };
+  static const char *const names[] = { "switch_miss", "first", "freed", "other" };
 
   return cause < KVMMMU_LOAD_N_CAUSES ? names[cause] : "?";
 }
@@ -422,8 +483,9 @@ kvmmmu_load_cause_meaning(KvmmmuLoadCause cause)
   static const char *const meanings[] = {
     "the vCPU's last root switch missed prev_roots and this load built that root",
     "the vCPU's first load in the capture, before any switch of it",
-    "the root was freed some other way since the vCPU's last load (memslot change, "
-    "obsolete roots, unload, MMU reset)",
+    "its current root was freed outside a switch since its last load (kvm_mmu_free_roots: "
+    "unload, MMU reset, obsolete roots, PCID flush)",
+    "the root went some way the capture does not show (every free, before format 5)",
   };
 
   return cause < KVMMMU_LOAD_N_CAUSES ? meanings[cause] : "?";

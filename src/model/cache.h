@@ -40,12 +40,15 @@
  * on its vCPU.  A miss: the vCPU's last switch missed prev_roots and this
  * load builds that root.  First: the vCPU's first load in the capture,
  * before any switch of it (its root was never built, or was invalidated
- * before the capture began).  Other: the root was freed some other way
- * since the last load (a memslot change or an obsolete generation zapping
- * roots, kvm_mmu_unload, a mode change re-initialising the MMU). */
+ * before the capture began).  Freed: a free record (format 5) said the
+ * current root was freed outside a page-table switch since the last load
+ * or switch (kvm_mmu_unload, an MMU reset, obsolete roots, a PCID flush).
+ * Other: the root went some way the capture does not show (before format
+ * 5, every free). */
 typedef enum {
   KVMMMU_LOAD_CAUSE_MISS,
   KVMMMU_LOAD_CAUSE_FIRST,
+  KVMMMU_LOAD_CAUSE_FREED,
   KVMMMU_LOAD_CAUSE_OTHER,
   KVMMMU_LOAD_N_CAUSES
 } KvmmmuLoadCause;
@@ -68,7 +71,7 @@ typedef enum {
 const char *kvmmmu_sync_place_name(KvmmmuSyncPlace place);
 const char *kvmmmu_sync_place_meaning(KvmmmuSyncPlace place);
 
-/* "switch_miss", "first", "other": one name in every output */
+/* "switch_miss", "first", "freed", "other": one name in every output */
 const char *kvmmmu_load_cause_name(KvmmmuLoadCause cause);
 /* What it means, for the reports' legends. */
 const char *kvmmmu_load_cause_meaning(KvmmmuLoadCause cause);
@@ -105,6 +108,12 @@ typedef struct {
   guint64 kernel_hit, kernel_miss, kernel_unknown;
   guint64 agree, differ, warm;  /* model at the kernel's N against the record */
   guint64 stray_loads;       /* loads of a root not at the front */
+  /* free records (format 5): roots freed outside a page-table switch,
+   * those of them the model did not hold among the kernel's N + 1, and
+   * the frees inside a switch (a miss's eviction, which the model makes
+   * itself) */
+  guint64 frees, frees_unheld, evictions;
+  gboolean current_freed;    /* since its last load or switch */
   /* the latency of the load that follows a miss: what a hit would save */
   gboolean miss_pending;
   KvmmmuRootKey miss_root;
@@ -150,6 +159,8 @@ typedef struct {
   guint64 sync_total_ns[KVMMMU_SYNC_N_PLACES];
   guint64 syncs_overflow;    /* syncs of vCPUs past KVMMMU_CACHE_VCPUS_MAX */
   guint sync_captures;       /* captures of a format with sync records (4+) */
+  guint free_captures;       /* captures of a format with free records (5+) */
+  guint64 frees_overflow;    /* frees of vCPUs past KVMMMU_CACHE_VCPUS_MAX */
   guint64 failed_loads;      /* loads that returned an error: no root built */
   guint64 loads_overflow;    /* loads of vCPUs past KVMMMU_CACHE_VCPUS_MAX */
 } KvmmmuCache;

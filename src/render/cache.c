@@ -41,6 +41,10 @@ vcpu_text(GString *out, const KvmmmuCache *c, const KvmmmuVcpuCache *v, const ch
                            "(freed some other way), %" G_GUINT64_FORMAT " reuses deeper than %d, %"
                            G_GUINT64_FORMAT " past the seen-root limit\n",
                            v->stray_loads, v->far, KVMMMU_CACHE_MAX_N, v->seen_overflow);
+  if (v->frees || v->evictions)
+    g_string_append_printf(out, "  roots freed outside a switch: %" G_GUINT64_FORMAT " (%"
+                           G_GUINT64_FORMAT " the model did not hold), evicted by a miss: %"
+                           G_GUINT64_FORMAT "\n", v->frees, v->frees_unheld, v->evictions);
 }
 
 /* The reuse depths as a SystemTap @hist_linear(0, MAX_N, 1): first uses
@@ -166,6 +170,9 @@ vcpu_json(KvmmmuJsonBuilder *b, const KvmmmuCache *c, const KvmmmuVcpuCache *v)
   kvmmmu_json_uint(b, "differ", v->differ);
   kvmmmu_json_uint(b, "warm_hits", v->warm);
   kvmmmu_json_uint(b, "stray_loads", v->stray_loads);
+  kvmmmu_json_uint(b, "frees", v->frees);
+  kvmmmu_json_uint(b, "frees_unheld", v->frees_unheld);
+  kvmmmu_json_uint(b, "evictions", v->evictions);
   kvmmmu_json_uint(b, "miss_load_mean_ns", kvmmmu_vcpu_cache_miss_load_ns(v));
   kvmmmu_json_member(b, "loads_by_cause");
   kvmmmu_json_begin_object(b);

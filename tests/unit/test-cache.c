@@ -96,6 +96,22 @@ feed_switch_at(KvmmmuCache *c, guint32 vcpu, guint64 pgd, KvmmmuSwitchResult res
   feed_switch_full(c, vcpu, pgd, 0x3704, result, ts_ns);
 }
 
+static void
+feed_free(KvmmmuCache *c, guint32 vcpu, guint32 mask, guint32 slot, guint64 pgd,
+          gboolean in_switch)
+{
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_FREE };
+
+  rec.u.Free.kvm = KVM;
+  rec.u.Free.vcpu = vcpu;
+  rec.u.Free.mask = mask;
+  rec.u.Free.slot = slot;
+  rec.u.Free.pgd = pgd;
+  rec.u.Free.hpa = 0x7000 + slot;
+  rec.u.Free.in_switch = in_switch;
+  kvmmmu_cache_add(c, &rec);
+}
+
 /* Hits of a list of n + 1 roots over pgds[0..len). */
 static guint64
 simulate(const guint64 *pgds, guint len, guint n)
@@ -235,6 +251,84 @@ test_load_causes(void)
   g_assert_cmpstr(kvmmmu_load_cause_name(KVMMMU_LOAD_CAUSE_MISS), ==, "switch_miss");
 }
 
+/* Roots freed outside a switch leave the cache: the next switch to one
+ * misses, as the kernel's does, for every N; a free inside a switch is the
+ * miss's own eviction and changes nothing; a mask of every root empties
+ * the cache; a load after the current root was freed is caused by it. */
+static void
+test_frees(void)
+{
+  g_autoptr(KvmmmuCache) c = kvmmmu_cache_new(3);
+  const KvmmmuVcpuCache *v;
+
+  feed_header(c);
+  feed_switch(c, 0, 0x1000, KVMMMU_SWITCH_MISS);    /* first uses: a, b, c */
+  feed_switch(c, 0, 0x2000, KVMMMU_SWITCH_MISS);
+  feed_switch(c, 0, 0x3000, KVMMMU_SWITCH_MISS);    /* list: c b a */
+  feed_free(c, 0, 1u << 2, 2, 0x1000, FALSE);        /* prev_roots[1]: a (a PCID flush) */
+  feed_switch(c, 0, 0x2000, KVMMMU_SWITCH_HIT);     /* depth 1: hit; list b c */
+  feed_switch(c, 0, 0x1000, KVMMMU_SWITCH_MISS);    /* a was freed: miss for every N */
+  /* list: a b c.  A miss of d evicts nothing at N = 3: the free in the
+   * switch is recorded first and must not be taken for another free. */
+  feed_free(c, 0, 1u << 0, 0, 0x3000, TRUE);
+  feed_switch(c, 0, 0x4000, KVMMMU_SWITCH_MISS);    /* list: d a b c */
+  feed_switch(c, 0, 0x3000, KVMMMU_SWITCH_HIT);     /* depth 3: hit at N = 3 */
+  feed_free(c, 0, 0xf, 0, 0x3000, FALSE);           /* every root (kvm_mmu_unload) */
+  feed_free(c, 0, 0xf, 1, 0x4000, FALSE);
+  feed_load(c, 0, 0x3000, 0, 500);                  /* caused by the free */
+  feed_switch(c, 0, 0x4000, KVMMMU_SWITCH_MISS);    /* gone with the rest */
+  feed_load(c, 0, 0x4000, 0, 600);
+
+  v = only_vcpu(c);
+  g_assert_cmpuint(v->switches, ==, 8);
+  g_assert_cmpuint(v->first_uses, ==, 4);
+  /* hits at N: b at depth 1, c at depth 3; a and d after their frees
+   * are misses deeper than any list */
+  g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 1), ==, 1);
+  g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 2), ==, 1);
+  g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 3), ==, 2);
+  g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 16), ==, 2);
+  g_assert_cmpuint(v->differ, ==, 0);
+  g_assert_cmpuint(v->agree, ==, 8);
+  g_assert_cmpuint(v->frees, ==, 3);
+  g_assert_cmpuint(v->frees_unheld, ==, 1);         /* d, after the mask emptied it all */
+  g_assert_cmpuint(v->evictions, ==, 1);
+  g_assert_cmpuint(v->cause_loads[KVMMMU_LOAD_CAUSE_FREED], ==, 1);
+  g_assert_cmpuint(v->cause_loads[KVMMMU_LOAD_CAUSE_MISS], ==, 1);
+  g_assert_cmpuint(c->free_captures, ==, 1);
+  g_assert_cmpstr(kvmmmu_load_cause_name(KVMMMU_LOAD_CAUSE_FREED), ==, "freed");
+}
+
+/* A freed previous root leaves a hole that ages like a root (KVM's
+ * prev_roots[i] stays INVALID_PAGE where it was): a miss then evicts the
+ * least recent real root although the cache has a free slot, as the
+ * nested guest's PCID flushes showed. */
+static void
+test_free_hole(void)
+{
+  g_autoptr(KvmmmuCache) c = kvmmmu_cache_new(3);
+  const KvmmmuVcpuCache *v;
+
+  feed_header(c);
+  for (guint64 pgd = 0x1000; pgd <= 0x4000; pgd += 0x1000)
+    feed_switch(c, 0, pgd, KVMMMU_SWITCH_MISS);     /* list: 4 3 2 1 */
+  feed_free(c, 0, 1u << 2, 2, 0x2000, FALSE);        /* prev_roots[1]: 4 3 _ 1 */
+  feed_free(c, 0, 1u << 0, 0, 0x1000, TRUE);         /* the miss below evicts 1 */
+  feed_switch(c, 0, 0x5000, KVMMMU_SWITCH_MISS);    /* 5 4 3 _ | 1 */
+  feed_switch(c, 0, 0x1000, KVMMMU_SWITCH_MISS);    /* depth 4: a miss at N = 3 */
+  v = only_vcpu(c);
+  g_assert_cmpuint(v->differ, ==, 0);
+  g_assert_cmpuint(v->at_depth[4], ==, 1);
+  g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 3), ==, 0);
+  g_assert_cmpuint(kvmmmu_vcpu_cache_hits(v, 4), ==, 1);
+  /* a current root freed outside a switch leaves no hole: the next
+   * switch finds the cached ones from prev_roots[0] on */
+  feed_free(c, 0, 1u << 0, 0, 0x1000, FALSE);        /* _ 5 4 3 -> 5 4 3 */
+  feed_switch(c, 0, 0x3000, KVMMMU_SWITCH_HIT);     /* depth 2 */
+  g_assert_cmpuint(v->differ, ==, 0);
+  g_assert_cmpuint(v->at_depth[2], ==, 1);
+}
+
 /* Where each kvm_mmu_sync_roots ran: inside the load whose time holds it,
  * after a hit, or elsewhere; placed when the vCPU's next record (or the
  * end) comes. */
@@ -349,6 +443,8 @@ main(int argc, char **argv)
   g_test_add_func("/cache/random", test_random);
   g_test_add_func("/cache/load-causes", test_load_causes);
   g_test_add_func("/cache/sync-places", test_sync_places);
+  g_test_add_func("/cache/frees", test_frees);
+  g_test_add_func("/cache/free-hole", test_free_hole);
   g_test_add_func("/cache/against-kernel", test_against_kernel);
   return g_test_run();
 }
