@@ -21,9 +21,12 @@ FUZZ_CC ?= clang
 FUZZ_PROFDATA ?= llvm-profdata
 FUZZ_COV ?= llvm-cov
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)
+# The html charts' time bins, fewer than the program's: inputs of a few
+# records then reach the bins' doubling, and a page costs less to draw.
+FUZZ_HTML_BINS := -DKVMMMU_TIMELINE_BINS=64 -DKVMMMU_SERIES_BINS=64
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(FUZZ_HTML_BINS)
 # The coverage build replays the corpora: profile counters, no sanitizer.
-FUZZ_COV_CFLAGS := -g -O1 -fprofile-instr-generate -fcoverage-mapping
+FUZZ_COV_CFLAGS := -g -O1 -fprofile-instr-generate -fcoverage-mapping $(FUZZ_HTML_BINS)
 
 # The CLI's commands as they run, but for main() and the html stub.
 FUZZ_LIB_SRCS := $(wildcard src/format/*.c src/reader/*.c src/model/*.c src/render/*.c src/dwarf/*.c) \

@@ -102,7 +102,9 @@ void kvmmmu_html_latency_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPa
 /* ---- loads per interval over time ---- */
 /* Intervals counted, from the page's origin; past that the intervals are
  * merged in pairs (twice as long), so any capture fits. */
+#ifndef KVMMMU_SERIES_BINS /* the fuzz build sets fewer (mk/fuzz.mk) */
 #define KVMMMU_SERIES_BINS 512
+#endif
 typedef struct {
   guint64 interval_ns;   /* of the rate histogram */
   guint64 group;         /* intervals per bin: 1, 2, 4, ... */
@@ -123,7 +125,9 @@ void kvmmmu_series_add(KvmmmuSeries *s, guint64 idx, guint64 n);
  * start at the page's origin and double in width when a record falls
  * past the last, so every change is drawn where it happened, in bounded
  * memory, however long the capture. */
+#ifndef KVMMMU_TIMELINE_BINS /* the fuzz build sets fewer (mk/fuzz.mk) */
 #define KVMMMU_TIMELINE_BINS 1024
+#endif
 /* Snapshot rings kept per vCPU; later ones are counted. */
 #define KVMMMU_TIMELINE_SNAPS 1024
 
