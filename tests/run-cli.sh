@@ -35,6 +35,28 @@ expect_cli 0 "5 intervals" hist --interval 2s $S/seed.trace
 expect_cli 64 "--kvm-before and --kvm-after go together" check --kvm-before x $S/seed.trace
 expect_cli 2 "Cannot read KVM counters" check --kvm-before no-such --kvm-after no-such $S/seed.trace
 expect_cli 0 "ok,trailer,trailer: present" check --format csv $S/seed.trace
+# --span: a span of the marks beside the trace (or --marks), as --time @START,@END
+SP=tests/traces/handmade-span
+expect_cli 0 "kvm_mmu_load per 1 s: 4 intervals, 40 events" hist --span busy $SP/root_hpa.trace
+expect_cli 0 "kvm_mmu_load per 1 s: 4 intervals, 40 events" hist --span busy --marks $SP/marks - < $SP/root_hpa.trace
+# loads per second over the span (4 s), not the capture (12.9 s)
+expect_cli 0 "1,0,ffff888100000000,0,4,0,0,1,3,1,0,0,0,1.000," roots --format csv --span quiet $SP/root_hpa.trace
+expect_cli 0 "Roots per vCPU over 4.000000s" roots --span busy $SP/root_hpa.trace
+expect_cli 64 "--span calm: $SP/marks: no span 'calm' ('calm start' then 'calm end'); it has: quiet busy" hist --span calm $SP/root_hpa.trace
+expect_cli 64 "--span and --time both set the time range: give one" hist --span busy --time 1,2 $SP/root_hpa.trace
+expect_cli 64 "--marks is the file of --span: give --span NAME too" hist --marks $SP/marks $SP/root_hpa.trace
+expect_cli 64 "--span busy: the input is stdin: name the marks file with --marks FILE" hist --span busy - < $SP/root_hpa.trace
+expect_cli 64 "--span busy: Failed to open file" hist --span busy $S/seed.trace
+printf 'busy start 1004500000000\nbusy end soon\n' >"$TMP/marks"
+expect_cli 64 "--span busy: $TMP/marks:2: mark: expected 'NAME start|end NS' (NS is a decimal number of nanoseconds)" \
+  hist --span busy --marks "$TMP/marks" $SP/root_hpa.trace
+printf 'busy start 1004500000000\nbusy end 1004000000000\n' >"$TMP/marks"
+expect_cli 64 "$TMP/marks:2: mark: expected 'NAME start|end NS' (an end after its start)" \
+  hist --span busy --marks "$TMP/marks" $SP/root_hpa.trace
+printf 'busy begin 1004500000000\n' >"$TMP/marks"
+expect_cli 64 "$TMP/marks:1: mark: expected 'NAME start|end NS' (the second is start or end)" \
+  hist --span busy --marks "$TMP/marks" $SP/root_hpa.trace
+
 # A capture of another script says what it lacks, not zeros and exit 0.
 expect_cli 1 "kvmmmu-report walks: no walk records in the input (captures from script=root_hpa): walks reads the walk records zap_unsync writes" \
   walks tests/traces/6.1.0-56-amd64/root_hpa.trace

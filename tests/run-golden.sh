@@ -23,11 +23,26 @@ REPORTS=(
   "summary-json|summary --format json"
   "check|check"
 )
+# A nested Linux guest's capture has marks beside it ("SCENARIO start|end
+# NS", on the records' clock): kvm_mmu_load per second in each scenario,
+# cut out with --time, as the README shows them.
+scenario_reports() { # trace
+  local marks sc st en
+  marks=$(dirname "$1")/marks
+  [ -f "$marks" ] || return 0
+  for sc in $(awk '!seen[$1]++ { print $1 }' "$marks"); do
+    st=$(awk -v s="$sc" '$1 == s && $2 == "start" { print $3 }' "$marks")
+    en=$(awk -v s="$sc" '$1 == s && $2 == "end" { print $3 }' "$marks")
+    echo "scenario-$sc-hist|hist --time=@$st,@$en"
+  done
+}
+
 for trace in tests/traces/*/*.trace; do
   exp=${trace%.trace}.expected
   [ "$UPDATE" = 1 ] && mkdir -p "$exp"
   trace_rc=0; [ -f "$exp/exit" ] && trace_rc=$(cat "$exp/exit")
-  for r in "${REPORTS[@]}"; do
+  mapfile -t scenarios < <(scenario_reports "$trace")
+  for r in "${REPORTS[@]}" "${scenarios[@]}"; do
     name=${r%%|*} args=${r#*|}
     # a report of another script's records (walks of a root_hpa capture)
     # says so and exits 1: NAME.exit holds a report's own exit status

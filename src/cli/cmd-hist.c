@@ -153,6 +153,7 @@ kvmmmu_cmd_hist(int argc, char **argv)
   } else
     hist = kvmmmu_hist_new_log();
   run = kvmmmu_event_hist_new(hist, event, latency, interval_ns, interval_given);
+  kvmmmu_event_hist_set_filter(run, cli.filter);
   if (cli.format == KVMMMU_FORMAT_JSON)
     kvmmmu_event_hist_keep_series(run);
 

@@ -123,6 +123,7 @@ kvmmmu_cmd_html(int argc, char **argv)
   run.roots = roots;
   run.cache = cache;
   rate = kvmmmu_event_hist_new(kvmmmu_hist_new_log(), KVMMMU_RECORD_LOAD, FALSE, 0, FALSE);
+  kvmmmu_event_hist_set_filter(rate, cli.filter);
   run.rate = rate;
   latency = kvmmmu_event_hist_new(kvmmmu_hist_new_log(), KVMMMU_RECORD_LOAD, TRUE, 0, FALSE);
   run.latency = latency;

@@ -124,10 +124,11 @@ kvmmmu_cmd_roots(int argc, char **argv)
   }
 
   cli.left_out_func = on_left_out;
+  kvmmmu_stats_set_filter(stats, cli.filter); /* loads per second over the --time range */
   status = kvmmmu_cli_read(&cli, stats, on_record, &run, &bad_lines);
   kvmmmu_cache_finish(cache);
   kvmmmu_roots_finish(roots);
-  span = kvmmmu_stats_span_ns(stats);
+  span = kvmmmu_stats_window_span_ns(stats);
 
   switch (cli.format) {
   case KVMMMU_FORMAT_DOT: /* only walks takes dot: kvmmmu_cli_parse */

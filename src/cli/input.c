@@ -7,8 +7,10 @@
 #include "cli/interrupt.h"
 #include "cli/output.h"
 #include "dwarf/layout.h"
+#include "reader/marks.h"
 
 static char *format_arg;
+static char *span_arg, *marks_arg;
 static char *filter_args[5];
 static const char *const filter_names[5] = { "cpu", "vm", "vcpu", "time", "walk" };
 
@@ -59,6 +61,11 @@ static const GOptionEntry common_entries[] = {
     "or @NS on the records' clock; either may be empty", "START,END" },
   { "walk", 0, 0, G_OPTION_ARG_STRING, &filter_args[4],
     "Only these walks (and their steps), by walk id", "ID[,ID...]" },
+  { "span", 0, 0, G_OPTION_ARG_STRING, &span_arg,
+    "Only records of the span NAME of a marks file ('NAME start NS', 'NAME end NS' lines: "
+    "a lab scenario), as --time @START,@END", "NAME" },
+  { "marks", 0, 0, G_OPTION_ARG_FILENAME, &marks_arg,
+    "The marks file of --span (default: marks beside the first FILE)", "FILE" },
   { NULL }
 };
 
@@ -77,6 +84,47 @@ clear_filter_args(void)
 {
   for (guint i = 0; i < G_N_ELEMENTS(filter_args); i++)
     g_clear_pointer(&filter_args[i], g_free);
+  g_clear_pointer(&span_arg, g_free);
+  g_clear_pointer(&marks_arg, g_free);
+}
+
+/* --span NAME: the time filter of that span of the marks file, in place
+ * of --time.  FALSE after saying why. */
+static gboolean
+span_to_time(const char *command, const char *first_file)
+{
+  g_autofree char *dir = NULL, *marks = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 start, end;
+
+  if (marks_arg && !span_arg) {
+    fprintf(stderr, "kvmmmu-report %s: --marks is the file of --span: give --span NAME too\n",
+            command);
+    return FALSE;
+  }
+  if (!span_arg)
+    return TRUE;
+  if (filter_args[3]) {
+    fprintf(stderr, "kvmmmu-report %s: --span and --time both set the time range: give one\n",
+            command);
+    return FALSE;
+  }
+  if (marks_arg) {
+    marks = g_strdup(marks_arg);
+  } else if (!first_file || strcmp(first_file, "-") == 0) {
+    fprintf(stderr, "kvmmmu-report %s: --span %s: the input is stdin: name the marks "
+                    "file with --marks FILE\n", command, span_arg);
+    return FALSE;
+  } else {
+    dir = g_path_get_dirname(first_file);
+    marks = g_build_filename(dir, "marks", NULL);
+  }
+  if (!kvmmmu_marks_span(marks, span_arg, &start, &end, &error)) {
+    fprintf(stderr, "kvmmmu-report %s: --span %s: %s\n", command, span_arg, error->message);
+    return FALSE;
+  }
+  filter_args[3] = g_strdup_printf("@%" G_GUINT64_FORMAT ",@%" G_GUINT64_FORMAT, start, end);
+  return TRUE;
 }
 
 gboolean
@@ -151,6 +199,13 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
     }
     g_clear_pointer(&format_arg, g_free);
   }
+  if (!span_to_time(command, *argc >= 2 ? (*argv)[1] : NULL)) {
+    g_clear_pointer(&cli->output, g_free);
+    clear_filter_args();
+    return FALSE;
+  }
+  g_clear_pointer(&span_arg, g_free);
+  g_clear_pointer(&marks_arg, g_free);
   for (guint i = 0; i < G_N_ELEMENTS(filter_args); i++) {
     g_autofree char *text = g_steal_pointer(&filter_args[i]);
 

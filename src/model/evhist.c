@@ -109,8 +109,11 @@ finish_ticks(KvmmmuEventHist *eh)
   KVMMMU_COUNT_ADD(eh->beyond_cap, eh->ticks->beyond_cap);
   {
     guint64 kept = MIN(ticks, (guint64)eh->ticks->counts->len), t;
+    /* under --time, the ticks of the range: from the first one in it (a
+     * vCPU's counts come every interval once it ran) */
+    guint64 first = eh->windowed && eh->min_tick ? eh->min_tick - 1 : 0;
 
-    for (t = 0; t + group <= ticks && t < kept; t += group) {
+    for (t = first; t + group <= ticks && t < kept; t += group) {
       guint64 sum = 0;
 
       for (guint64 k = t; k < t + group; k++)
@@ -142,6 +145,8 @@ finish_capture(KvmmmuEventHist *eh)
   eh->open = FALSE;
   if (eh->latency)
     return;
+  /* the capture's end (its trailer passes any filter), or the range's */
+  eh->end_ns = MIN(eh->end_ns, eh->window_to_ns);
   /* kvm_mmu_load per interval: per-event loads when the capture has them,
    * else the counts the kernel made (mmu_load_rate.stp). */
   if (eh->event == KVMMMU_RECORD_LOAD_RATE ||
@@ -191,6 +196,18 @@ start_capture(KvmmmuEventHist *eh, const KvmmmuRecord *rec)
   g_clear_pointer(&eh->ticks, kvmmmu_rate_free);
   eh->open = TRUE;
   eh->origin_ns = eh->end_ns = rec->u.header.start_ns;
+  eh->window_to_ns = G_MAXUINT64;
+  eh->min_tick = 0;
+  eh->windowed = FALSE;
+  {
+    guint64 from, to;
+
+    if (kvmmmu_filter_time_window(eh->filter, rec->u.header.start_ns, &from, &to)) {
+      eh->windowed = TRUE;
+      eh->origin_ns = eh->end_ns = MAX(from, rec->u.header.start_ns);
+      eh->window_to_ns = to;
+    }
+  }
   eh->events = kvmmmu_rate_new(eh->origin_ns, eh->interval_ns);
   kvmmmu_rate_set_window(eh->events, window_intervals(eh->interval_ns), fold_interval, eh);
   eh->ticks = kvmmmu_rate_new(0, 1);
@@ -207,9 +224,17 @@ start_capture(KvmmmuEventHist *eh, const KvmmmuRecord *rec)
 
 /* A count the kernel made (mmu_load_rate.stp). */
 static G_GNUC_NO_INLINE void
-add_load_rate(KvmmmuEventHist *eh, const KvmmmuLoadRate *lr)
+add_load_rate(KvmmmuEventHist *eh, const KvmmmuLoadRate *lr, guint64 ts_ns)
 {
+  /* under --time, an interval that began before the range (its record,
+   * written at its end, is in it) is not the range's: left out */
+  if (eh->windowed && (ts_ns < lr->interval_ns || ts_ns - lr->interval_ns < eh->origin_ns)) {
+    KVMMMU_COUNT_ADD(eh->begun_before_ns, MIN(lr->interval_ns, ts_ns - MIN(ts_ns, eh->origin_ns)));
+    return;
+  }
   if (lr->tick > 0) {
+    if (!eh->min_tick || lr->tick < eh->min_tick)
+      eh->min_tick = lr->tick;
     kvmmmu_rate_add_at(eh->ticks, lr->tick - 1, lr->count);
     if (lr->tick >= eh->max_tick) {
       eh->max_tick = lr->tick;
@@ -217,6 +242,12 @@ add_load_rate(KvmmmuEventHist *eh, const KvmmmuLoadRate *lr)
     }
     eh->tick_interval_ns = MAX(eh->tick_interval_ns, lr->interval_ns);
   }
+}
+
+void
+kvmmmu_event_hist_set_filter(KvmmmuEventHist *eh, const KvmmmuFilter *filter)
+{
+  eh->filter = filter;
 }
 
 void
@@ -239,7 +270,7 @@ kvmmmu_event_hist_add(KvmmmuEventHist *eh, const KvmmmuRecord *rec)
     return;
   }
   if (G_UNLIKELY(rec->kind == KVMMMU_RECORD_LOAD_RATE)) {
-    add_load_rate(eh, &rec->u.LoadRate);
+    add_load_rate(eh, &rec->u.LoadRate, rec->ts_ns);
     return;
   }
   if (rec->kind == eh->event)

@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "format/records.h"
+#include "model/filter.h"
 #include "model/hist.h"
 
 /* The per-interval series, for rate histograms when asked for: runs of
@@ -50,6 +51,7 @@ typedef struct {
   guint64 intervals, events_total;
   guint64 partial_ns;      /* a capture shorter than one interval, counted as one */
   guint64 partial_left_ns; /* short last intervals left out */
+  guint64 begun_before_ns; /* --time: the parts in range of intervals begun before it, left out */
   guint64 beyond_cap;      /* events past KVMMMU_RATE_MAX_INTERVALS, left out */
   guint64 late;            /* events older than the intervals kept, left out */
   GArray *series_runs;     /* KvmmmuSeriesRun, in order; NULL unless kept */
@@ -67,6 +69,10 @@ typedef struct {
   guint64 last_tick_ns;    /* the interval the max_tick records measured */
   GError *error;           /* the first capture that could not be regrouped */
   guint64 next_interval;   /* the index of the next interval to the series */
+  const KvmmmuFilter *filter; /* borrowed: its --time range bounds the intervals */
+  gboolean windowed;       /* this capture is read under --time */
+  guint64 window_to_ns;    /* the range's end in this capture (G_MAXUINT64: none) */
+  guint64 min_tick;        /* the first load_rate tick seen in the range (0: none) */
 } KvmmmuEventHist;
 
 /* transfer full; hist: transfer full.  latency: kvm_mmu_load durations in
@@ -76,6 +82,11 @@ KvmmmuEventHist *kvmmmu_event_hist_new(KvmmmuHist *hist, KvmmmuRecordKind event,
                                        gboolean latency, guint64 interval_ns,
                                        gboolean interval_given);
 void kvmmmu_event_hist_free(KvmmmuEventHist *eh);
+/* The records come through filter (borrowed, before the first record):
+ * with --time, the intervals are those of its range, not of the whole
+ * capture (a span of a few seconds is not counted as a capture of many
+ * empty intervals around it). */
+void kvmmmu_event_hist_set_filter(KvmmmuEventHist *eh, const KvmmmuFilter *filter);
 /* Keep the per-interval series of a rate (before the first record). */
 void kvmmmu_event_hist_keep_series(KvmmmuEventHist *eh);
 void kvmmmu_event_hist_add(KvmmmuEventHist *eh, const KvmmmuRecord *rec);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 
+#include "format/count.h"
 #include "format/idtable.h"
 #include "model/filter.h"
 
@@ -290,6 +291,19 @@ note_walk(KvmmmuFilter *f, guint32 cpu, guint64 walk, gboolean selected)
   cw->walk = walk;
   cw->selected = selected;
   kvmmmu_id_table_insert(&f->open, walk, cw);
+}
+
+gboolean
+kvmmmu_filter_time_window(const KvmmmuFilter *f, guint64 capture_start_ns, guint64 *from_ns,
+                          guint64 *to_ns)
+{
+  if (!f || (!f->have_start && !f->have_end))
+    return FALSE;
+  *from_ns = !f->have_start ? capture_start_ns
+             : f->start_abs ? f->start_ns : kvmmmu_count_add(capture_start_ns, f->start_ns);
+  *to_ns = !f->have_end ? G_MAXUINT64
+           : f->end_abs ? f->end_ns : kvmmmu_count_add(capture_start_ns, f->end_ns);
+  return TRUE;
 }
 
 gboolean

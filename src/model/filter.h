@@ -51,6 +51,12 @@ const char *kvmmmu_filter_describe(const KvmmmuFilter *filter);
  * their VM. */
 guint64 kvmmmu_filter_no_vm(const KvmmmuFilter *filter);
 
+/* The --time range in a capture that started at capture_start_ns, on the
+ * records' clock: [from_ns, to_ns), to_ns G_MAXUINT64 when open.  FALSE
+ * when --time was not given (every time passes). */
+gboolean kvmmmu_filter_time_window(const KvmmmuFilter *filter, guint64 capture_start_ns,
+                                   guint64 *from_ns, guint64 *to_ns);
+
 /* Feed every record, in order: TRUE when the report should see it. */
 gboolean kvmmmu_filter_match(KvmmmuFilter *filter, const KvmmmuRecord *rec);
 

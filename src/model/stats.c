@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 
+#include "model/filter.h"
 #include "model/stats.h"
 
 /* One CPU's place in its seq, for the capture it was last seen in. */
@@ -15,6 +16,7 @@ typedef struct _KvmmmuCpuSeq {
 typedef struct _KvmmmuCaptureSums {
   guint captures, unended, max_cpus;
   guint64 records_lost, span_ns, faults; /* saturating */
+  guint64 window_span_ns;                /* span_ns cut to the filter's --time range */
   guint64 short_written, short_arrived;  /* of the captures short of their trailer */
   KvmmmuEnd end;                         /* the trailers summed, saturating */
   guint64 last_end_ns;                   /* the end of the last one added */
@@ -211,8 +213,22 @@ capture_is_open(const KvmmmuStats *s)
   return s->captures > s->capture_list->len + s->captures_folded;
 }
 
+/* The part of a capture's span in the filter's --time range. */
+static guint64
+window_span(const KvmmmuStats *s, const KvmmmuCapture *c)
+{
+  guint64 start = c->header.start_ns, from, to;
+  guint64 end = kvmmmu_count_add(start, kvmmmu_capture_span_ns(c));
+
+  if (!kvmmmu_filter_time_window(s->filter, start, &from, &to))
+    return end - start;
+  from = MAX(from, start);
+  to = MIN(to, end);
+  return to > from ? to - from : 0;
+}
+
 static void
-sums_add(KvmmmuCaptureSums *t, const KvmmmuCapture *c)
+sums_add(const KvmmmuStats *s, KvmmmuCaptureSums *t, const KvmmmuCapture *c)
 {
   guint64 lost = kvmmmu_capture_records_lost(c);
 
@@ -221,6 +237,7 @@ sums_add(KvmmmuCaptureSums *t, const KvmmmuCapture *c)
   t->max_cpus = MAX(t->max_cpus, c->n_cpus);
   KVMMMU_COUNT_ADD(t->records_lost, lost);
   KVMMMU_COUNT_ADD(t->span_ns, kvmmmu_capture_span_ns(c));
+  KVMMMU_COUNT_ADD(t->window_span_ns, window_span(s, c));
   KVMMMU_COUNT_ADD(t->faults, c->end.faults);
   if (lost) {
     KVMMMU_COUNT_ADD(t->short_written, c->end.records);
@@ -242,10 +259,10 @@ sums(const KvmmmuStats *s, KvmmmuCaptureSums *t)
   *t = *s->folded;
   t->file = NULL;
   for (guint i = 0; i < s->capture_list->len; i++)
-    sums_add(t, &g_array_index(s->capture_list, KvmmmuCapture, i));
+    sums_add(s, t, &g_array_index(s->capture_list, KvmmmuCapture, i));
   if (capture_is_open(s)) {
     open_capture(s, &c);
-    sums_add(t, &c);
+    sums_add(s, t, &c);
   }
 }
 
@@ -261,7 +278,7 @@ close_capture(KvmmmuStats *s)
   if (s->capture_list->len < KVMMMU_STATS_CAPTURES_LISTED) {
     g_array_append_val(s->capture_list, c);
   } else {
-    sums_add(s->folded, &c);
+    sums_add(s, s->folded, &c);
     s->captures_folded++;
     /* kept until the next is folded: s->cur_file may point to it */
     g_free(s->folded->file);
@@ -534,6 +551,21 @@ kvmmmu_stats_span_ns(const KvmmmuStats *s)
 
   sums(s, &t);
   return t.span_ns;
+}
+
+void
+kvmmmu_stats_set_filter(KvmmmuStats *s, const KvmmmuFilter *filter)
+{
+  s->filter = filter;
+}
+
+guint64
+kvmmmu_stats_window_span_ns(const KvmmmuStats *s)
+{
+  KvmmmuCaptureSums t;
+
+  sums(s, &t);
+  return t.window_span_ns;
 }
 
 guint

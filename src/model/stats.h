@@ -63,6 +63,7 @@ typedef struct {
                                * the first KVMMMU_STATS_CAPTURES_LISTED */
   guint captures_folded;      /* closed captures past them: in `folded` only */
   struct _KvmmmuCaptureSums *folded;
+  const struct _KvmmmuFilter *filter; /* borrowed: its --time range for window spans */
   /* The distinct values of the headers' string fields, in order of first
    * sight, KVMMMU_STATS_DISTINCT_MAX at most each; more: a value was left out */
   GPtrArray *distinct[4];
@@ -162,6 +163,12 @@ guint64 kvmmmu_stats_records_lost(const KvmmmuStats *stats);
 guint64 kvmmmu_stats_end_ns(const KvmmmuStats *stats);
 /* The captures' spans summed: the gaps between captures are not in it. */
 guint64 kvmmmu_stats_span_ns(const KvmmmuStats *stats);
+/* The stats are fed every record; a report under --time shows rates over
+ * the range (borrowed; before the first record). */
+void kvmmmu_stats_set_filter(KvmmmuStats *stats, const struct _KvmmmuFilter *filter);
+/* As kvmmmu_stats_span_ns, each capture's span cut to the filter's --time
+ * range (the same without one). */
+guint64 kvmmmu_stats_window_span_ns(const KvmmmuStats *stats);
 /* Captures without a trailer. */
 guint kvmmmu_stats_captures_unended(const KvmmmuStats *stats);
 /* The distinct values of a string field of the captures' headers

@@ -308,6 +308,9 @@ kvmmmu_render_event_hist_text(GString *out, const KvmmmuEventHist *eh, const Kvm
   if (eh->partial_left_ns)
     g_string_append_printf(out, "note: a last, partial interval of %.6fs is left out\n",
                            eh->partial_left_ns / 1e9);
+  if (eh->begun_before_ns)
+    g_string_append_printf(out, "note: intervals begun before the --time range are left out "
+                                "(%.6fs of them inside it)\n", eh->begun_before_ns / 1e9);
   if (eh->beyond_cap)
     g_string_append_printf(out, "note: %" G_GUINT64_FORMAT " events stamped more than %u "
                            "intervals after the start are left out (corrupt time stamps?)\n",
@@ -339,6 +342,7 @@ kvmmmu_render_event_hist_json(const KvmmmuEventHist *eh, gboolean abs_time)
   }
   kvmmmu_json_uint(b, "partial_ns", eh->partial_ns);
   kvmmmu_json_uint(b, "partial_left_out_ns", eh->partial_left_ns);
+  kvmmmu_json_uint(b, "begun_before_range_ns", eh->begun_before_ns);
   kvmmmu_json_uint(b, "events_beyond_cap", eh->beyond_cap);
   kvmmmu_json_uint(b, "events_late", eh->late);
   if (eh->series_runs) {

@@ -466,6 +466,9 @@ hist_caption(GString *out, const KvmmmuEventHist *eh, const char *empty)
   if (eh->partial_left_ns)
     kvmmmu_html_escf(out, "; a last, partial interval of %.6fs is left out",
                      eh->partial_left_ns / 1e9);
+  if (eh->begun_before_ns)
+    kvmmmu_html_escf(out, "; intervals begun before the --time range are left out (%.6fs of "
+                     "them inside it)", eh->begun_before_ns / 1e9);
   g_string_append(out, "</figcaption>\n");
 }
 
