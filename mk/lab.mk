@@ -15,10 +15,12 @@
 #       could not give a kernel and nothing failed otherwise.
 #
 #   make lab GUEST=linux [KERNEL=bookworm] [GUEST_APPEND="pti=on"]
-#            [GUEST_SCENARIOS="idle storm"] [STORM_PROCS=4 STORM_EACH=50] [IDLE_S=5]
+#            [GUEST_SCENARIOS="idle storm build threads"] [GUEST_WORKLOAD=script.sh]
+#            [STORM_PROCS=4 STORM_EACH=100] [IDLE_S=10] [BUILD_UNITS=24 BUILD_JOBS=2]
+#            [THREADS_ROUNDS=20 THREADS_N=16]
 #       The lab's guest boots a Linux guest of its own (the same kernel,
 #       the release's QEMU, -M microvm -enable-kvm) whose init runs the
-#       scenarios, marking each; the scripts (default root_hpa zap_unsync)
+#       scenarios, marking each; the scripts (default root_hpa zap_unsync mmu_load_rate)
 #       capture around the whole run; per-scenario counts in
 #       lab-out/linux/KVER/scenarios.txt (docs/lab.md, A real Linux guest).
 #
@@ -44,7 +46,7 @@ $(LAB_WORKLOAD): tests/lab/kvm-workload.c
 lab_env = $(if $(filter undefined,$(origin SCRIPTS)),,SCRIPTS='$(SCRIPTS)') \
 	$(if $(filter undefined,$(origin WORKLOAD)),,WORKLOAD='$(WORKLOAD)') \
 	$(if $(filter undefined,$(origin WORKLOAD_ARGS)),,WORKLOAD_ARGS='$(WORKLOAD_ARGS)') \
-	$(foreach v,GUEST GUEST_APPEND GUEST_SCENARIOS IDLE_S STORM_PROCS STORM_EACH,$(if $($(v)),$(v)='$($(v))'))
+	$(foreach v,GUEST GUEST_APPEND GUEST_SCENARIOS GUEST_WORKLOAD IDLE_S STORM_PROCS STORM_EACH BUILD_UNITS BUILD_JOBS THREADS_ROUNDS THREADS_N,$(if $($(v)),$(v)='$($(v))'))
 
 # kvmmmu-report checks every trace, and the zap traces against the counters (run-lab.sh).
 lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))

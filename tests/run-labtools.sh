@@ -39,10 +39,17 @@ done
 
 # mkguest.sh: scenarios and sizes are checked before anything is built.
 if [ -f /bin/busybox ] && command -v cpio >/dev/null; then
-  tests/lab/mkguest.sh "$TMP/g.cpio.gz" "idle build" >"$TMP/out" 2>&1; rc=$?
-  if [ $rc = 1 ] && grep -q "^mkguest: no scenario named 'build' (scenarios: idle storm)$" "$TMP/out" && [ ! -e "$TMP/g.cpio.gz" ]; then
+  tests/lab/mkguest.sh "$TMP/g.cpio.gz" "idle compile" >"$TMP/out" 2>&1; rc=$?
+  if [ $rc = 1 ] && grep -q "^mkguest: no scenario named 'compile' (scenarios: idle storm build threads workload)$" "$TMP/out" && [ ! -e "$TMP/g.cpio.gz" ]; then
     ok "mkguest: an unknown scenario"
   else bad "mkguest: an unknown scenario (exit $rc)" "$(cat "$TMP/out")"; fi
+  GUEST_WORKLOAD=$TMP/none.sh tests/lab/mkguest.sh "$TMP/g.cpio.gz" "idle workload" >"$TMP/out" 2>&1; rc=$?
+  if [ $rc = 1 ] && grep -q "^mkguest: workload needs GUEST_WORKLOAD, a shell script (not found: '$TMP/none.sh')$" "$TMP/out" && [ ! -e "$TMP/g.cpio.gz" ]; then
+    ok "mkguest: a workload script that is not there"
+  else bad "mkguest: a workload script that is not there (exit $rc)" "$(cat "$TMP/out")"; fi
+  THREADS_N=-1 tests/lab/mkguest.sh "$TMP/g.cpio.gz" build >"$TMP/out" 2>&1; rc=$?
+  if [ $rc = 1 ] && grep -q "^mkguest: THREADS_N must be a whole number, not '-1'$" "$TMP/out"; then ok "mkguest: a bad thread count"
+  else bad "mkguest: a bad thread count (exit $rc)" "$(cat "$TMP/out")"; fi
   STORM_EACH=5x tests/lab/mkguest.sh "$TMP/g.cpio.gz" storm >"$TMP/out" 2>&1; rc=$?
   if [ $rc = 1 ] && grep -q "^mkguest: STORM_EACH must be a whole number, not '5x'$" "$TMP/out"; then ok "mkguest: a bad size"
   else bad "mkguest: a bad size (exit $rc)" "$(cat "$TMP/out")"; fi
@@ -51,8 +58,19 @@ if [ -f /bin/busybox ] && command -v cpio >/dev/null; then
   (cd "$TMP/g" && gzip -dc ../g.cpio.gz | cpio -id --quiet 2>/dev/null)
   if [ $rc = 0 ] && [ -x "$TMP/g/init" ] && [ -L "$TMP/g/bin/true" ] && [ -f "$TMP/g/bin/busybox" ] &&
      [ "$(cat "$TMP/g/guest.conf")" = "SCENARIOS='storm idle'
-STORM_PROCS=2" ] && cmp -s "$TMP/g/init" tests/lab/guest-init.sh; then ok "mkguest: the initramfs"
+STORM_PROCS=2" ] && cmp -s "$TMP/g/init" tests/lab/guest-init.sh &&
+     cmp -s "$TMP/g/bin/kvmmmu-mark" tests/lab/guest-mark.sh && [ ! -e "$TMP/g/workload" ]; then ok "mkguest: the initramfs"
   else bad "mkguest: the initramfs (exit $rc)" "$(cat "$TMP/out"; ls -R "$TMP/g" | head; cat "$TMP/g/guest.conf")"; fi
+  # the user's script and the threads program go in when asked for
+  printf 'echo mine\n' > "$TMP/mine.sh"; printf 'not a program\n' > "$TMP/threads"
+  GUEST_WORKLOAD=$TMP/mine.sh GUEST_THREADS=$TMP/threads BUILD_JOBS=3 \
+    tests/lab/mkguest.sh "$TMP/w.cpio.gz" "threads workload build" >"$TMP/out" 2>&1; rc=$?
+  mkdir "$TMP/w"
+  (cd "$TMP/w" && gzip -dc ../w.cpio.gz | cpio -id --quiet 2>/dev/null)
+  if [ $rc = 0 ] && cmp -s "$TMP/w/workload" "$TMP/mine.sh" && cmp -s "$TMP/w/bin/guest-threads" "$TMP/threads" &&
+     [ "$(cat "$TMP/w/guest.conf")" = "SCENARIOS='threads workload build'
+BUILD_JOBS=3" ]; then ok "mkguest: a workload of the user's and the threads program"
+  else bad "mkguest: a workload of the user's and the threads program (exit $rc)" "$(cat "$TMP/out"; ls -R "$TMP/w" | head; cat "$TMP/w/guest.conf")"; fi
 else
   echo "skip mkguest: no /bin/busybox or cpio (make deps)"
 fi

@@ -12,8 +12,12 @@
 #   packages                     "package version" of each .deb
 #
 # The binary's shared libraries are not here: the lab copies those that
-# `ldd` names from the line's toolchain root (this machine for bookworm),
-# which must then hold the release's libraries.
+# `ldd` names from the line's toolchain root, which must then hold the
+# release's libraries.  On this machine's own lines (bookworm) that is this
+# machine.  On a chroot's line (bullseye, trixie, sid) the release's QEMU is
+# installed into that chroot (apt-get inside it, once; a few minutes), and
+# the directory printed is $KVMMMU_CACHE/qemu/LINE-chroot, its usr a link
+# into the chroot and packages what the chroot holds.
 #
 # Exit status: 0 ready, 1 failure, 2 usage, 3 the Debian archive cannot
 # give the packages.
@@ -27,6 +31,35 @@ say() { echo "$me: $*" >&2; }
 [ $# -eq 1 ] && [ -n "$1" ] || { echo "usage: $0 LINE" >&2; exit 2; }
 kl_line "$1" || exit 2
 LINE=$1
+
+# A chroot line: the chroot's own QEMU, its libraries beside it.
+if [ "$L_TOOLCHAIN" != host ]; then
+	ROOT=$KL_CACHE/chroot/$L_TOOLCHAIN
+	[ -d "$ROOT/usr" ] || die "no $L_TOOLCHAIN chroot at $ROOT (fetch-kernel.sh $LINE makes it)"
+	mkdir -p "$KL_CACHE/qemu"
+	exec 8>"$KL_CACHE/chroot/.$L_TOOLCHAIN.lock"
+	flock 8
+	if [ ! -x "$ROOT/usr/bin/qemu-system-x86_64" ]; then
+		say "installing $L_TOOLCHAIN's qemu-system-x86 into its chroot (a few minutes)"
+		log=$KL_CACHE/qemu/$LINE-chroot.log
+		{ chroot "$ROOT" apt-get -q update &&
+		  chroot "$ROOT" env DEBIAN_FRONTEND=noninteractive apt-get install -q -y --no-install-recommends \
+			qemu-system-x86 qemu-system-data; } > "$log" 2>&1 || {
+			tail -n 20 "$log" >&2
+			if grep -q -E "Unable to locate|has no installation candidate|Failed to fetch|Temporary failure" "$log"; then
+				say "the Debian archive cannot give $L_TOOLCHAIN's qemu-system-x86"; exit 3
+			fi
+			die "cannot install qemu-system-x86 into $ROOT (log: $log)"; }
+	fi
+	D=$KL_CACHE/qemu/$LINE-chroot
+	mkdir -p "$D"
+	ln -sfn "$ROOT/usr" "$D/usr"
+	chroot "$ROOT" dpkg-query -W -f '${Package} ${Version}\n' qemu-system-x86 qemu-system-data > "$D/packages" ||
+		die "dpkg-query in $ROOT failed"
+	echo "$D"
+	exit 0
+fi
+
 kl_apt_setup "$LINE" || exit $?
 
 mkdir -p "$KL_CACHE/debs" "$KL_CACHE/qemu"

@@ -100,9 +100,16 @@ if [ -n "${LAB_GUEST_QEMU:-}" ]; then
 	is_static "$LAB_CLOCK" || die "$LAB_CLOCK is not static"
 	mkdir -p "$root/lab/guest" "$root/usr/share/qemu"
 	cp "$qbin" "$root/usr/bin/qemu-system-x86_64"
-	# The toolchain's root must hold the release's libraries (ldd of a
-	# file outside it runs with the root's loader).
-	libs=$(in_root ldd "$qbin") || die "ldd $qbin failed"
+	# The toolchain's root must hold the release's libraries.  A chroot's
+	# QEMU is its own (fetch-qemu.sh): ldd runs on it inside the chroot.
+	qreal=$(readlink -f "$qbin")
+	if [ -n "$SYSROOT" ]; then
+		case $qreal in
+		"$SYSROOT"/*) qreal=${qreal#"$SYSROOT"} ;;
+		*) die "$qbin is not inside the toolchain root $SYSROOT (fetch-qemu.sh installs it there)" ;;
+		esac
+	fi
+	libs=$(in_root ldd "$qreal") || die "ldd $qbin failed"
 	echo "$libs" | grep -q 'not found' && die "libraries of $qbin not found: $(echo "$libs" | grep 'not found' | tr '\n' ' ')"
 	for f in $(echo "$libs" | sed -n 's|.*=> \(/[^ ]*\).*|\1|p; s|^[[:space:]]*\(/[^ ]*\) (.*|\1|p'); do
 		[ -e "$root$f" ] && continue
@@ -110,10 +117,19 @@ if [ -n "${LAB_GUEST_QEMU:-}" ]; then
 		mkdir -p "$root$(dirname "$f")"
 		cp "$SYSROOT$real" "$root$f"
 	done
-	for f in qboot.rom bios-microvm.bin pvh.bin linuxboot.bin linuxboot_dma.bin kvmvapic.bin; do
+	for f in qboot.rom pvh.bin linuxboot_dma.bin kvmvapic.bin; do
 		[ -e "$LAB_GUEST_QEMU/usr/share/qemu/$f" ] || die "no $f in $LAB_GUEST_QEMU/usr/share/qemu"
 		cp -L "$LAB_GUEST_QEMU/usr/share/qemu/$f" "$root/usr/share/qemu/$f"
 	done
+	# -M microvm loads bios-microvm.bin: qboot, which Debian 12 links under
+	# that name and later releases no longer do; linuxboot.bin (no DMA) is
+	# gone from them too, and unused with linuxboot_dma.bin there.
+	for f in bios-microvm.bin linuxboot.bin; do
+		if [ -e "$LAB_GUEST_QEMU/usr/share/qemu/$f" ]; then
+			cp -L "$LAB_GUEST_QEMU/usr/share/qemu/$f" "$root/usr/share/qemu/$f"
+		fi
+	done
+	[ -e "$root/usr/share/qemu/bios-microvm.bin" ] || cp "$root/usr/share/qemu/qboot.rom" "$root/usr/share/qemu/bios-microvm.bin"
 	cp "$LAB_GUEST_KERNEL" "$root/lab/guest/vmlinuz"
 	cp "$LAB_GUEST_INITRD" "$root/lab/guest/initrd"
 	cp "$LAB_CLOCK" "$root/lab/lab-clock"

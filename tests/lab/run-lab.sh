@@ -42,11 +42,16 @@
 #                  Linux guest of its own (the same Debian kernel, with the
 #                  release's own QEMU: tests/kernel/fetch-qemu.sh) with
 #                  -M microvm -enable-kvm, whose init runs GUEST_SCENARIOS
-#                  (default "idle storm"), marking each start and end; every
-#                  script captures around the whole run.  GUEST_APPEND: more
-#                  of the nested guest's kernel command line ("pti=on").
-#                  IDLE_S, STORM_PROCS, STORM_EACH size the scenarios
-#                  (tests/lab/guest-init.sh).  Results default to
+#                  (default "idle storm build threads"; or workload),
+#                  marking each start and end; every script captures around
+#                  the whole run.  GUEST_APPEND: more of the nested guest's
+#                  kernel command line ("pti=on").  GUEST_WORKLOAD: a shell
+#                  script of the user's, run as the scenario "workload" (the
+#                  default scenarios then); it may mark phases of its own with
+#                  kvmmmu-mark NAME start|end.  IDLE_S, STORM_PROCS,
+#                  STORM_EACH, BUILD_UNITS, BUILD_JOBS, THREADS_ROUNDS,
+#                  THREADS_N size the scenarios (tests/lab/guest-init.sh).
+#                  Results default to
 #                  lab-out/linux/KVER/, with marks, SCENARIO.kvm-start/-end,
 #                  guest-console.log and scenarios.txt (docs/lab.md)
 #   KVMMMU_CACHE   where tests/kernel/fetch-kernel.sh keeps kernel files
@@ -80,8 +85,14 @@ linux)
 	# run all at once around it.
 	LAB_TIMEOUT=${LAB_TIMEOUT:-900}
 	LAB_OUT=${LAB_OUT:-$(pwd)/lab-out/linux}
-	GUEST_SCENARIOS=${GUEST_SCENARIOS:-idle storm}
-	[ "${SCRIPTS+set}" = set ] || SCRIPTS="root_hpa zap_unsync" ;;
+	if [ -n "${GUEST_WORKLOAD:-}" ]; then
+		[ -f "$GUEST_WORKLOAD" ] || { echo "$0: GUEST_WORKLOAD=$GUEST_WORKLOAD: no such file" >&2; exit 2; }
+		GUEST_WORKLOAD=$(cd "$(dirname "$GUEST_WORKLOAD")" && pwd)/$(basename "$GUEST_WORKLOAD")
+		GUEST_SCENARIOS=${GUEST_SCENARIOS:-workload}
+	fi
+	GUEST_SCENARIOS=${GUEST_SCENARIOS:-idle storm build threads}
+	export GUEST_WORKLOAD
+	[ "${SCRIPTS+set}" = set ] || SCRIPTS="root_hpa zap_unsync mmu_load_rate" ;;
 *) echo "$0: GUEST=$GUEST: the only guest is linux (none: our workload)" >&2; exit 2 ;;
 esac
 LAB_TIMEOUT=${LAB_TIMEOUT:-120}
@@ -133,8 +144,6 @@ fi
 
 # ---- a Linux guest of the guest's own (GUEST=linux) --------------------------
 if [ "$GUEST" = linux ]; then
-	[ "$(cat "$KDIR/toolchain")" = host ] ||
-		die "GUEST=linux needs a kernel line built with this machine's toolchain (bookworm, bookworm-6.12) for now: QEMU's libraries come from the toolchain's root"
 	[ -n "$scripts" ] || die "GUEST=linux needs at least one script"
 	rc=0
 	QDIR=$(tests/kernel/fetch-qemu.sh "$(cat "$KDIR/line")" | tail -n1) || rc=$?
@@ -144,6 +153,14 @@ if [ "$GUEST" = linux ]; then
 		${CC:-gcc} -static -O2 -Wall -Wextra -o build/lab/lab-clock tests/lab/lab-clock.c ||
 			die "cannot build lab-clock"
 	fi
+	case " $GUEST_SCENARIOS " in
+	*" threads "*)
+		if [ ! -x build/lab/guest-threads ] || [ tests/lab/guest-threads.c -nt build/lab/guest-threads ]; then
+			${CC:-gcc} -static -pthread -s -O2 -Wall -Wextra -o build/lab/guest-threads tests/lab/guest-threads.c ||
+				die "cannot build guest-threads"
+		fi
+		export GUEST_THREADS=build/lab/guest-threads ;;
+	esac
 	mkdir -p "build/lab/$KVER"
 	tests/lab/mkguest.sh "build/lab/$KVER/guest.cpio.gz" "$GUEST_SCENARIOS" || exit 1
 	export LAB_GUEST_QEMU=$QDIR LAB_GUEST_KERNEL=$VMLINUZ LAB_GUEST_INITRD=build/lab/$KVER/guest.cpio.gz
@@ -377,7 +394,8 @@ if [ "$GUEST" = linux ]; then
 	{
 		printf '%-8s %8s %8s %8s %8s %8s %8s %8s %9s %8s %10s\n' scenario wall_s loads \
 			kprobe_ld switches hit miss cr3_wr exits cache_miss zapped
-		for sc in $GUEST_SCENARIOS; do
+		# every name marked, in order: the scenarios and a workload's own phases
+		for sc in $(awk '!seen[$1]++ { print $1 }' "$OUT/marks"); do
 			st=$(awk -v s="$sc" '$1 == s && $2 == "start" { print $3 }' "$OUT/marks" 2>/dev/null)
 			en=$(awk -v s="$sc" '$1 == s && $2 == "end" { print $3 }' "$OUT/marks" 2>/dev/null)
 			if [ -z "$st" ] || [ -z "$en" ]; then
@@ -405,7 +423,13 @@ if [ "$GUEST" = linux ]; then
 			for n in $names; do
 				[ -s "$OUT/$n.trace" ] && [ -x "$report" ] || continue
 				c=$OUT/$n.$sc.scenario-check
-				"$report" check --quiet --time="@$st,@$en" "$OUT/$n.trace" > "$c" 2>&1 || :
+				# KVM's counters at the marks hold the walks between them
+				set --
+				if awk -v st="$st" -v en="$en" '$1 == "walk" && $2 >= st && $2 < en { f = 1; exit } END { exit !f }' \
+				   "$OUT/$n.trace" && [ -s "$OUT/$sc.kvm-start" ] && [ -s "$OUT/$sc.kvm-end" ]; then
+					set -- --kvm-before="$OUT/$sc.kvm-start" --kvm-after="$OUT/$sc.kvm-end"
+				fi
+				"$report" check --quiet --time="@$st,@$en" "$@" "$OUT/$n.trace" > "$c" 2>&1 || :
 				lost=$(awk -v st="$st" -v en="$en" -f tests/lab/span-loss.awk "$OUT/$n.trace")
 				echo "span-loss: $lost records missing between the marks" >> "$c"
 				if grep '^FAIL' "$c" | grep -qv '^FAIL nothing lost\|^FAIL bad lines' || [ "$lost" != 0 ] ||
