@@ -46,7 +46,7 @@ $(LAB_WORKLOAD): tests/lab/kvm-workload.c
 lab_env = $(if $(filter undefined,$(origin SCRIPTS)),,SCRIPTS='$(SCRIPTS)') \
 	$(if $(filter undefined,$(origin WORKLOAD)),,WORKLOAD='$(WORKLOAD)') \
 	$(if $(filter undefined,$(origin WORKLOAD_ARGS)),,WORKLOAD_ARGS='$(WORKLOAD_ARGS)') \
-	$(foreach v,GUEST GUEST_APPEND GUEST_SCENARIOS GUEST_WORKLOAD IDLE_S STORM_PROCS STORM_EACH BUILD_UNITS BUILD_JOBS THREADS_ROUNDS THREADS_N,$(if $($(v)),$(v)='$($(v))'))
+	$(foreach v,GUEST GUEST_APPEND GUEST_CPU GUEST_SCENARIOS GUEST_WORKLOAD IDLE_S STORM_PROCS STORM_EACH BUILD_UNITS BUILD_JOBS THREADS_ROUNDS THREADS_N,$(if $($(v)),$(v)='$($(v))'))
 
 # kvmmmu-report checks every trace, and the zap traces against the counters (run-lab.sh).
 lab: $(B)/kvmmmu-report $(if $(WORKLOAD),,$(LAB_WORKLOAD))

@@ -23,7 +23,8 @@
 #   /lab/guest/vmlinuz, /lab/guest/initrd  LAB_GUEST_KERNEL, LAB_GUEST_INITRD
 #   /lab/lab-clock   LAB_CLOCK, static (tests/lab/lab-clock.c)
 #   /lab/config      also GUEST=linux, GUEST_APPEND (LAB_GUEST_APPEND) and
-#                    GUEST_TIMEOUT (LAB_GUEST_TIMEOUT, when set)
+#                    GUEST_TIMEOUT (LAB_GUEST_TIMEOUT, when set) and
+#                    GUEST_CPU (LAB_GUEST_CPU: the nested guest's -cpu)
 #
 # KDIR is what tests/kernel/fetch-kernel.sh prints.  STOPS is 1 when the
 # workload stops itself (SIGSTOP) while its VM still exists.
@@ -154,6 +155,7 @@ q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 		echo "GUEST=linux"
 		echo "GUEST_APPEND=$(q "${LAB_GUEST_APPEND:-}")"
 		[ -z "${LAB_GUEST_TIMEOUT:-}" ] || echo "GUEST_TIMEOUT=$(q "$LAB_GUEST_TIMEOUT")"
+		[ -z "${LAB_GUEST_CPU:-}" ] || echo "GUEST_CPU=$(q "$LAB_GUEST_CPU")"
 	fi
 } > "$root/lab/config"
 

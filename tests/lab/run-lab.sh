@@ -45,7 +45,8 @@
 #                  (default "idle storm build threads"; or workload),
 #                  marking each start and end; every script captures around
 #                  the whole run.  GUEST_APPEND: more of the nested guest's
-#                  kernel command line ("pti=on").  GUEST_WORKLOAD: a shell
+#                  kernel command line ("pti=on"); GUEST_CPU its -cpu
+#                  (default qemu64,+la57).  GUEST_WORKLOAD: a shell
 #                  script of the user's, run as the scenario "workload" (the
 #                  default scenarios then); it may mark phases of its own with
 #                  kvmmmu-mark NAME start|end.  IDLE_S, STORM_PROCS,
@@ -164,7 +165,7 @@ if [ "$GUEST" = linux ]; then
 	mkdir -p "build/lab/$KVER"
 	tests/lab/mkguest.sh "build/lab/$KVER/guest.cpio.gz" "$GUEST_SCENARIOS" || exit 1
 	export LAB_GUEST_QEMU=$QDIR LAB_GUEST_KERNEL=$VMLINUZ LAB_GUEST_INITRD=build/lab/$KVER/guest.cpio.gz
-	export LAB_CLOCK=build/lab/lab-clock LAB_GUEST_APPEND=${GUEST_APPEND:-}
+	export LAB_CLOCK=build/lab/lab-clock LAB_GUEST_APPEND=${GUEST_APPEND:-} LAB_GUEST_CPU=${GUEST_CPU:-}
 	export LAB_GUEST_TIMEOUT=$((LAB_TIMEOUT - 60))
 	say "nested guest: $(sed -n 's/^qemu-system-x86 /qemu /p' "$QDIR/packages"), kernel $KVER, scenarios: $GUEST_SCENARIOS${GUEST_APPEND:+, append: $GUEST_APPEND}"
 fi
@@ -253,7 +254,7 @@ say "QEMU ran ${boot_s} s"
 	echo "scripts $names"
 	echo "workload $what"
 	if [ "$GUEST" = linux ]; then
-		echo "guest linux $(sed -n 's/^qemu-system-x86 /qemu /p' "$QDIR/packages") scenarios=$GUEST_SCENARIOS append=${GUEST_APPEND:-}"
+		echo "guest linux $(sed -n 's/^qemu-system-x86 /qemu /p' "$QDIR/packages") cpu=${GUEST_CPU:-qemu64,+la57} scenarios=$GUEST_SCENARIOS append=${GUEST_APPEND:-}"
 		echo "command make lab GUEST=linux KVER=$KVER SCRIPTS=\"$names\" GUEST_SCENARIOS=\"$GUEST_SCENARIOS\"$( [ -n "${GUEST_APPEND:-}" ] && echo " GUEST_APPEND=\"$GUEST_APPEND\"")"
 	else
 	echo "command make lab KVER=$KVER$( [ "$names" = none ] && echo " SCRIPTS=" || echo " SCRIPTS=\"$names\"")$( [ -n "${WORKLOAD:-}" ] && echo " WORKLOAD=$WORKLOAD")$( [ -n "${WORKLOAD_ARGS+set}" ] && echo " WORKLOAD_ARGS=\"$WORKLOAD_ARGS\"")"
@@ -402,7 +403,7 @@ if [ "$GUEST" = linux ]; then
 				echo "$sc: no start and end marks" >&2
 				continue
 			fi
-			r="- - -"
+			r="- - - -"
 			if [ -s "$OUT/root_hpa.trace" ] && [ -x "$report" ]; then
 				r=$("$report" roots --quiet --format csv --time="@$st,@$en" "$OUT/root_hpa.trace" 2>/dev/null |
 					awk -F, '/^capture,vm,kvm,vcpu,loads,/ { for (i = 1; i <= NF; i++) c[$i] = i; on = 1; next }
@@ -425,7 +426,7 @@ if [ "$GUEST" = linux ]; then
 				c=$OUT/$n.$sc.scenario-check
 				# KVM's counters at the marks hold the walks between them
 				set --
-				if awk -v st="$st" -v en="$en" '$1 == "walk" && $2 >= st && $2 < en { f = 1; exit } END { exit !f }' \
+				if awk -v st="$st" -v en="$en" '$1 == "walk" && $2 "" >= st "" && $2 "" < en "" { f = 1; exit } END { exit !f }' \
 				   "$OUT/$n.trace" && [ -s "$OUT/$sc.kvm-start" ] && [ -s "$OUT/$sc.kvm-end" ]; then
 					set -- --kvm-before="$OUT/$sc.kvm-start" --kvm-after="$OUT/$sc.kvm-end"
 				fi
