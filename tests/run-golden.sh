@@ -24,16 +24,14 @@ REPORTS=(
   "check|check"
 )
 # A nested Linux guest's capture has marks beside it ("SCENARIO start|end
-# NS", on the records' clock): kvm_mmu_load per second in each scenario,
-# cut out with --time, as the README shows them.
+# NS"): kvm_mmu_load per second in each scenario (--span), as the README
+# shows them.
 scenario_reports() { # trace
-  local marks sc st en
+  local marks sc
   marks=$(dirname "$1")/marks
   [ -f "$marks" ] || return 0
   for sc in $(awk '!seen[$1]++ { print $1 }' "$marks"); do
-    st=$(awk -v s="$sc" '$1 == s && $2 == "start" { print $3 }' "$marks")
-    en=$(awk -v s="$sc" '$1 == s && $2 == "end" { print $3 }' "$marks")
-    echo "scenario-$sc-hist|hist --time=@$st,@$en"
+    echo "scenario-$sc-hist|hist --span $sc"
   done
 }
 
