@@ -470,6 +470,14 @@ case $got in
   ok "html: prev_roots lead: switches, the kernel's hits and the model's agreement" ;;
 *) bad "html: prev_roots lead" "$got" ;;
 esac
+# The frees of a format-5 capture, as cache counts them (75 freed outside a
+# switch, 4 of them roots the model did not hold, 1540 evicted by misses).
+linux=tests/traces/6.1.0-57-amd64-linux/root_hpa.trace
+ASAN_OPTIONS=$noleak "$R" html -o "$TMP/linux.html" "$linux" 2>"$TMP/err"; rc=$?
+want=$("$R" cache "$linux" | sed -n 's/^  roots freed outside a switch: \([0-9]*\) (\([0-9]*\) the model did not hold), evicted by a miss: \([0-9]*\)$/KVM freed \1 roots outside a switch (\2 the model did not hold), and misses evicted \3./p')
+[ $rc = 0 ] && [ -n "$want" ] && grep -qF "$want" "$TMP/linux.html" \
+  && ok "html: the roots KVM freed outside a switch and the misses' evictions, as cache counts them" \
+  || bad "html: frees (exit $rc)" "want: $want; got: $(grep -o 'KVM freed[^<]*' "$TMP/linux.html")"
 got=$(sed -n '/by cause<\/h3>/,/<\/table>/p' "$TMP/pr.html" | grep -o '>\(switch_miss\|first\|other\)</th><td>[0-9]*</td>' | tr '\n' ';')
 want='>switch_miss</th><td>160</td>;>first</th><td>2</td>;>other</th><td>0</td>;'
 [ "$got" = "$want" ] && [ "$(grep -c '<svg class="chart"' "$TMP/pr.html")" = 3 ] \

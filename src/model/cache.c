@@ -355,8 +355,9 @@ add_load(KvmmmuCache *c, const KvmmmuRecord *rec)
   v->miss_pending = FALSE;
   d = lru_find(v, r);
   if (d != 0 || v->depth == 0) { /* not at the front (an empty list has none) */
-    /* rebuilt after being freed some other way, or loaded before any
-     * switch to it: it is the current root now */
+    /* loaded before any switch to it, or rebuilt after it left the
+     * cache in a way not recorded (no free records before format 5):
+     * it is the current root now */
     v->stray_loads++;
     lru_front(v, r, d);
     first_use(v, r);

@@ -10,8 +10,9 @@
  * root falling out.  So a switch whose root is at LRU depth d (0: the
  * current root) hits for every N >= d, and one histogram of depths gives
  * the hits of every N at once.  A load of a root that is not at the front
- * (its roots were freed some other way: a memslot change, an unload) puts
- * it there.  Each capture starts with an empty cache: a root's first use
+ * (a first load before any switch, or a root that left the cache in a way
+ * not recorded: captures before format 5 have no free records) puts it
+ * there.  Each capture starts with an empty cache: a root's first use
  * in it is counted apart, and so is a kernel hit on a root the model has
  * not seen yet (the kernel's cache was warm when the capture began).
  *

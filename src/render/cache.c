@@ -38,7 +38,7 @@ vcpu_text(GString *out, const KvmmmuCache *c, const KvmmmuVcpuCache *v, const ch
   g_string_append(out, "\n");
   if (v->stray_loads || v->far || v->seen_overflow)
     g_string_append_printf(out, "  %" G_GUINT64_FORMAT " loads of a root not current in the model "
-                           "(freed some other way), %" G_GUINT64_FORMAT " reuses deeper than %d, %"
+                           "(a first load before any switch, or a root that left the cache unrecorded), %" G_GUINT64_FORMAT " reuses deeper than %d, %"
                            G_GUINT64_FORMAT " past the seen-root limit\n",
                            v->stray_loads, v->far, KVMMMU_CACHE_MAX_N, v->seen_overflow);
   if (v->frees || v->evictions)

@@ -288,6 +288,12 @@ kvmmmu_html_cache_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *pag
   if (total.differ)
     g_string_append_printf(out, ", <b>%" G_GUINT64_FORMAT " differ</b> (kvmmmu-report cache "
                            "lists them)", total.differ);
+  /* the free records (format 5): roots leaving the cache without a switch */
+  if (total.frees || total.evictions)
+    g_string_append_printf(out, ". KVM freed %" G_GUINT64_FORMAT " root%s outside a switch "
+                           "(%" G_GUINT64_FORMAT " the model did not hold), and misses evicted %"
+                           G_GUINT64_FORMAT, total.frees, total.frees == 1 ? "" : "s",
+                           total.frees_unheld, total.evictions);
   g_string_append(out, ".</p>\n<div class=\"charts\">\n<figure>\n");
   draw_ratio_chart(h, out, c, &total, drawn);
   ratio_caption(out, &total, drawn, with_switches);
