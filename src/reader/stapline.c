@@ -49,6 +49,17 @@ starts_with_keyword(const char *s, gsize n)
   return FALSE;
 }
 
+/* A line of stap -t's report by its shape, "PP, (LOCATION), hits: N,
+ * cycles: ...": SystemTap's own output at exit may lose or reorder the
+ * "----- probe hit report:" line above it (seen with SystemTap 5.x), and
+ * no record has that shape. */
+static gboolean
+is_probe_hit_line(const char *s, gsize n)
+{
+  const char *h = g_strstr_len(s, n, "), hits: ");
+  return h && g_strstr_len(h, n - (gsize)(h - s), ", cycles: ") && !starts_with_keyword(s, n);
+}
+
 gboolean
 kvmmmu_stapline_parse(gboolean in_hit_report, const char *s, gsize n, KvmmmuRecord *rec)
 {
@@ -60,7 +71,7 @@ kvmmmu_stapline_parse(gboolean in_hit_report, const char *s, gsize n, KvmmmuReco
     rec->kind = KVMMMU_RECORD_STAP_ERROR;
   else if (kvmmmu_field_has_prefix(s, n, "There were ") && g_strstr_len(s, n, "transport failure"))
     rec->kind = KVMMMU_RECORD_STAP_TRANSPORT;
-  else if (in_hit_report && g_strstr_len(s, n, ", hits: "))
+  else if ((in_hit_report && g_strstr_len(s, n, ", hits: ")) || is_probe_hit_line(s, n))
     rec->kind = KVMMMU_RECORD_PROBE_HIT;
   else if (in_hit_report && !starts_with_keyword(s, n))
     rec->kind = KVMMMU_RECORD_STAP_REPORT; /* the rest of a "----- " report */

@@ -7,9 +7,10 @@
 
 #include "format/records.h"
 
-/* A WARNING:/ERROR:/transport-failure line, or (in_hit_report: after a
- * "----- " line) a line of stap -t's report: rec filled, TRUE; FALSE for
- * any other line. */
+/* A WARNING:/ERROR:/transport-failure line, a probe's line of stap -t's
+ * report (known by its shape anywhere), or (in_hit_report: after a "----- "
+ * line) any other line of that report: rec filled, TRUE; FALSE for any
+ * other line. */
 gboolean kvmmmu_stapline_parse(gboolean in_hit_report, const char *s, gsize n,
                                KvmmmuRecord *rec);
 

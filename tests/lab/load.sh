@@ -44,8 +44,7 @@ md=$dir/load.md
 value() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
 # stap -t's cycles in the trace's probes: hits x average, summed.
 cycles() {
-	awk '/^----- probe hit report/ { on = 1; next } /^----- / { on = 0 }
-	on && /, hits: / { h = $0; sub(/.*, hits: /, "", h); sub(/,.*/, "", h)
+	awk '/\), hits: [0-9]+, cycles: / { h = $0; sub(/.*, hits: /, "", h); sub(/,.*/, "", h)
 		a = $0; sub(/.*min\//, "", a); sub(/avg.*/, "", a); s += h * a }
 	END { printf "%.0f\n", s }' "$1"
 }

@@ -76,9 +76,7 @@ done
 #   function or line (module("kvm").function("f@file:n").return -> f.return).
 report() {
 	awk '
-	/^----- probe hit report/ { on = 1; next }
-	/^----- / { on = 0 }
-	on && /, hits: / {
+	/\), hits: [0-9]+, cycles: / {
 		p = $0; sub(/, \(.*/, "", p)
 		sub(/^module\("[^"]*"\)\./, "", p); sub(/^kernel\./, "", p)
 		if (match(p, /^function\("[^"@]*/)) {
