@@ -371,8 +371,8 @@ match(KvmmmuFilter *f, const KvmmmuRecord *rec)
   /* the trailer closes the capture whatever its time */
   if (rec->kind == KVMMMU_RECORD_END)
     return TRUE;
-  start = f->start_abs ? f->start_ns : f->capture_start_ns + f->start_ns;
-  end = f->end_abs ? f->end_ns : f->capture_start_ns + f->end_ns;
+  if (!kvmmmu_filter_time_window(f, f->capture_start_ns, &start, &end))
+    return TRUE;
   if (f->have_start && rec->ts_ns < start)
     return FALSE;
   if (f->have_end && rec->ts_ns >= end)
