@@ -47,6 +47,7 @@ include mk/bench.mk
 include mk/html.mk
 include mk/install.mk
 include mk/deb.mk
+include mk/debuginfod.mk
 
 .PHONY: all clean deps
 clean:

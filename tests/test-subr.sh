@@ -11,6 +11,8 @@ UPDATE=${UPDATE:-0}
 # Reports decode role words with debuginfo found on the machine; expected
 # outputs must not depend on what this machine has: built-in tables only.
 export KVMMMU_DEBUGINFO_DIRS=
+# ... and no debuginfod server asked (a login shell on Debian names one).
+unset DEBUGINFOD_URLS
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 pass=0 fail=0

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 R=${KVMMMU_REPORT:-build-tsan/kvmmmu-report}
 ROUNDS=${ROUNDS:-3}
 export KVMMMU_DEBUGINFO_DIRS=
+unset DEBUGINFOD_URLS  # the built-in tables only, as make check
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/interrupt.h"
 #include "cli/output.h"
+#include "dwarf/debuginfod.h"
 #include "dwarf/layout.h"
 #include "reader/marks.h"
 
@@ -261,6 +262,65 @@ kvmmmu_cli_clear(KvmmmuCli *cli)
   g_clear_pointer(&cli->output, g_free);
 }
 
+/* A debuginfod download that has run a second says so on stderr, then
+ * once a second; SIGINT or SIGTERM stops it. */
+typedef struct {
+  const KvmmmuCli *cli;
+  gint64 start_us, last_us;
+  gboolean shown;
+} Fetch;
+
+static gboolean
+on_fetch_progress(const char *build_id, const char *url, gint64 done, gint64 total,
+                  gpointer data)
+{
+  Fetch *f = data;
+  gint64 now = g_get_monotonic_time();
+
+  if (kvmmmu_interrupt_signal())
+    return FALSE;
+  if (f->cli->quiet || now - f->start_us < G_USEC_PER_SEC || now - f->last_us < G_USEC_PER_SEC)
+    return TRUE;
+  f->last_us = now;
+  f->shown = TRUE;
+  if (total > 0)
+    fprintf(stderr,
+            "kvmmmu-report: fetching the debuginfo of build-id %s from %s: %" G_GINT64_FORMAT
+            " of %" G_GINT64_FORMAT " KiB\n",
+            build_id, url ? url : g_getenv("DEBUGINFOD_URLS"), done / 1024, total / 1024);
+  else
+    fprintf(stderr,
+            "kvmmmu-report: fetching the debuginfo of build-id %s from %s: %" G_GINT64_FORMAT
+            " KiB\n",
+            build_id, url ? url : g_getenv("DEBUGINFOD_URLS"), done / 1024);
+  return TRUE;
+}
+
+/* The layout from the debuginfo $DEBUGINFOD_URLS has for build_id, into
+ * layout; FALSE (said on stderr) when there is none to use. */
+static gboolean
+layout_from_debuginfod(const KvmmmuCli *cli, const char *build_id, KvmmmuKernelLayout *layout)
+{
+  Fetch f = { cli, g_get_monotonic_time(), 0, FALSE };
+  g_autofree char *id = g_ascii_strdown(build_id, -1);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  path = kvmmmu_debuginfod_find(id, on_fetch_progress, &f, &error);
+  if (path && kvmmmu_dwarf_read_layout(path, layout, &error)) {
+    if (g_ascii_strcasecmp(layout->build_id, id) == 0) {
+      if (f.shown)
+        fprintf(stderr, "kvmmmu-report: fetched the debuginfo of build-id %s: %s\n", id, path);
+      return TRUE;
+    }
+    g_set_error(&error, KVMMMU_DWARF_ERROR, 0, "%s has build-id %s, not %s", path,
+                layout->build_id, id);
+  }
+  if (!cli->quiet)
+    fprintf(stderr, "kvmmmu-report: debuginfod: %s\n", error->message);
+  return FALSE;
+}
+
 /* Choose how this capture's role words decode.  FALSE (error set) only
  * when --debuginfo cannot serve: that is unusable input. */
 static gboolean
@@ -304,14 +364,20 @@ resolve_layout(KvmmmuCli *cli, const KvmmmuHeader *h, GError **error)
     cli->layout = cached;
     return TRUE;
   }
+  /* The local places first, then the debuginfod servers, then the tables
+   * built in for the kernels the project knows. */
   layout = g_new0(KvmmmuKernelLayout, 1);
   found = kvmmmu_dwarf_find_for_release(h->release);
   if (!(found && kvmmmu_dwarf_read_layout(found, layout, &local) &&
         (!h->build_id[0] || !layout->build_id[0] ||
          g_ascii_strcasecmp(h->build_id, layout->build_id) == 0))) {
     memset(layout, 0, sizeof *layout);
-    if (!kvmmmu_layout_builtin(h->release, layout))
-      g_clear_pointer(&layout, g_free);
+    if (!(h->build_id[0] && kvmmmu_debuginfod_wanted() &&
+          layout_from_debuginfod(cli, h->build_id, layout))) {
+      memset(layout, 0, sizeof *layout);
+      if (!kvmmmu_layout_builtin(h->release, layout))
+        g_clear_pointer(&layout, g_free);
+    }
   }
   cli->layout = layout;
   g_hash_table_insert(cli->layouts, g_steal_pointer(&key), layout);
