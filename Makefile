@@ -33,7 +33,7 @@ B := build
 # Every Debian package the project needs to build, test and capture.
 DEB_PACKAGES := gcc make pkg-config libglib2.0-dev libdw-dev libelf-dev \
 	systemtap diffutils json-glib-tools time gawk graphviz \
-	python3-prometheus-client
+	python3-prometheus-client tmux
 
 all: $(B)/kvmmmu-report $(B)/kvmmmu-report-html
 

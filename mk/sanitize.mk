@@ -29,7 +29,7 @@ check-valgrind: $(B)/kvmmmu-report $(B)/kvmmmu-report-html $(UNIT_TESTS)
 	  else pass=$$((pass + 1)); fi; }; \
 	for t in $(UNIT_TESTS); do run env KVMMMU_RECORD_FORMAT_DOC=docs/record-format.md $(VALGRIND) $$t; done; \
 	for trace in tests/traces/*/*.trace; do \
-	  for c in "walks" "walks --tree" "walks --format json" "roots --format json" "hist" "hist --latency" "summary" "check"; do \
+	  for c in "walks" "walks --tree" "walks --format json" "roots --format json" "hist" "hist --latency" "summary" "check" "top --once"; do \
 	    run $(VALGRIND) $(B)/kvmmmu-report $$c $$trace; done; done; \
 	for trace in tests/fail/*.trace; do \
 	  for c in "walks --tree" "roots" "hist" "check"; do \

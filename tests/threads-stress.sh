@@ -38,5 +38,22 @@ for round in $(seq "$ROUNDS"); do
     done
   done
 done
+# top -f: its follower thread copies a growing file into the reader's pipe
+# (the frame of every record, then SIGTERM; exit 143).
+for trace in tests/traces/7.2.13+deb14-amd64/root_hpa.trace tests/traces/6.1.0-57-amd64-guest/zap_unsync.trace; do
+  n=$(awk '$1 ~ /^(walk|step|load|switch|sync|free|vcpu_root|load_rate)$/' "$trace" | wc -l)
+  head -n 1 "$trace" >"$TMP/growing"
+  "$R" top --delay 0.2 -f "$TMP/growing" >"$TMP/out" 2>"$TMP/err" &
+  pid=$!
+  tail -n +2 "$trace" >>"$TMP/growing"
+  for _ in $(seq 300); do grep -q " $n records;" "$TMP/out" && break; sleep 0.1; done
+  kill -TERM $pid; wait $pid; rc=$?
+  if [ $rc = 143 ] && grep -q " $n records;" "$TMP/out"; then pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL top -f $trace (exit $rc, want 143 with a frame of $n records; 66 = data race)"
+    grep -A12 'ThreadSanitizer' "$TMP/err" | head -30
+  fi
+done
 echo "check-threads: $pass passed, $fail failed"
 [ "$fail" = 0 ]

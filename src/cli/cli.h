@@ -37,6 +37,14 @@ typedef struct {
   void (*left_out_func)(const KvmmmuRecord *rec, gpointer data);
   gboolean shows_no_roles; /* set by commands that never decode a role word: no
                             * debuginfo is looked for (its DWARF costs ~16 MiB) */
+  /* Called when a pipe or terminal input has been quiet for idle_ms (top
+   * redraws then); FALSE ends the input.  NULL: never. */
+  gboolean (*idle_func)(gpointer data);
+  gpointer idle_data;
+  guint idle_ms;
+  gboolean stop_reading;   /* set by func: read no further (top --once) */
+  int follow_fd;           /* with follow: the first file is read from this pipe */
+  gboolean follow;
 
   /* How role words of the capture being read decode: set at each header
    * from --debuginfo, debuginfo found for the header's release, or the
@@ -105,5 +113,6 @@ int kvmmmu_cmd_summary(int argc, char **argv);
 int kvmmmu_cmd_check(int argc, char **argv);
 int kvmmmu_cmd_kernel_info(int argc, char **argv);
 int kvmmmu_cmd_html(int argc, char **argv);
+int kvmmmu_cmd_top(int argc, char **argv);
 
 #endif

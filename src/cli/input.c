@@ -147,6 +147,7 @@ kvmmmu_cli_parse(KvmmmuCli *cli, const char *command, const char *summary,
   } else {
     common[0].flags = G_OPTION_FLAG_HIDDEN; /* text only: --format is refused below */
     common[0].description = "";
+    common[0].short_name = 0; /* -f is top's --follow */
   }
   common[1].arg_data = &cli->strict;
   common[2].arg_data = &cli->quiet;
@@ -442,8 +443,9 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
   for (char **f = cli->files; *f && !stopped; f++) {
     g_autoptr(GError) error = NULL;
     g_autoptr(KvmmmuReader) reader =
-      cli->bulk ? kvmmmu_reader_open_bulk(cli->files, diag, cli->strict, &error)
-                : kvmmmu_reader_open(*f, diag, cli->strict, &error);
+      cli->bulk     ? kvmmmu_reader_open_bulk(cli->files, diag, cli->strict, &error)
+      : cli->follow ? kvmmmu_reader_open_fd(cli->follow_fd, *f, diag, cli->strict)
+                    : kvmmmu_reader_open(*f, diag, cli->strict, &error);
     KvmmmuReadStatus st;
     KvmmmuStatsVerdict counted;
     const KvmmmuRecord *rec;
@@ -457,6 +459,8 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
     }
     kvmmmu_reader_set_skip_func(reader, on_skip, stats);
     kvmmmu_reader_set_stop_fd(reader, stop_fd);
+    if (cli->idle_func && stop_fd >= 0)
+      kvmmmu_reader_set_idle_func(reader, cli->idle_ms, cli->idle_func, cli->idle_data);
     while ((st = kvmmmu_reader_next_ref(reader, &rec, &error)) == KVMMMU_READ_RECORD) {
       if (rec->kind == KVMMMU_RECORD_HEADER && !resolve_layout(cli, &rec->u.header, &error)) {
         st = KVMMMU_READ_FATAL;
@@ -476,9 +480,11 @@ kvmmmu_cli_read(KvmmmuCli *cli, KvmmmuStats *stats, KvmmmuCliRecordFunc func,
         continue;
       }
       func(rec, data);
+      if (G_UNLIKELY(cli->stop_reading))
+        break;
     }
     stats->bulk_missing += kvmmmu_reader_bulk_missing(reader);
-    stopped = kvmmmu_reader_stopped(reader);
+    stopped = kvmmmu_reader_stopped(reader) || cli->stop_reading;
     if (st == KVMMMU_READ_FATAL) {
       fprintf(stderr, "kvmmmu-report: %s\n", error->message);
       status = KVMMMU_EXIT_UNUSABLE;

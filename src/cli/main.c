@@ -25,6 +25,7 @@ static const struct {
   { "check", kvmmmu_cmd_check, "fail unless the trace is sound and agrees with KVM's counters" },
   { "kernel-info", kvmmmu_cmd_kernel_info, "role layout, bounds and probe pre-flight from DWARF" },
   { "html", kvmmmu_cmd_html, "one HTML page: summary, histograms, root timelines, walk trees" },
+  { "top", kvmmmu_cmd_top, "a trace as it is written, redrawn every second, as kvm_stat" },
 };
 
 static void

@@ -55,6 +55,9 @@ struct _KvmmmuChunks {
   gboolean nonblock;  /* O_NONBLOCK (a FIFO opened so): poll before every read */
   int stop_fd;        /* readable: end the input (-1 none); never read by workers */
   gboolean stopped;   /* the input ended because of stop_fd */
+  guint idle_ms;      /* a wait this long calls idle_func (0: never) */
+  gboolean (*idle_func)(gpointer);
+  gpointer idle_data;
   KvmmmuBulk *bulk;
   const char *data;
   gsize data_len, data_pos;
@@ -114,8 +117,18 @@ wait_input(KvmmmuChunks *ch)
 
   /* poll() returns for a signal whatever its SA_RESTART; the signal's
    * byte is then in stop_fd. */
-  while (poll(p, 2, -1) < 0 && (errno == EINTR || errno == EAGAIN))
-    ;
+  for (;;) {
+    int n = poll(p, 2, ch->idle_func ? (int)ch->idle_ms : -1);
+
+    if (n == 0) {
+      if (ch->idle_func(ch->idle_data))
+        continue;
+      ch->stopped = TRUE;
+      return FALSE;
+    }
+    if (n > 0 || (errno != EINTR && errno != EAGAIN))
+      break;
+  }
   if (p[1].revents) {
     ch->stopped = TRUE;
     return FALSE;
@@ -257,7 +270,8 @@ fill(KvmmmuChunks *ch, Slot *s)
   ch->carry_len = 0;
 
   while (s->len < ch->target && read_more(ch, s, ch->target - s->len))
-    ;
+    if (ch->idle_func && memchr(s->mem + SLACK, '\n', s->len))
+      break; /* a live view (top) takes the whole lines there are now */
   /* Finish the last line, unless it is already too long to keep.  (Each
    * read may have moved the text.) */
   while (!memrchr(s->mem + SLACK, '\n', s->len) && s->len <= KVMMMU_MAX_LINE &&
@@ -641,6 +655,14 @@ gboolean
 kvmmmu_chunks_stopped(const KvmmmuChunks *ch)
 {
   return ch->stopped;
+}
+
+void
+kvmmmu_chunks_set_idle_func(KvmmmuChunks *ch, guint ms, gboolean (*func)(gpointer), gpointer data)
+{
+  ch->idle_ms = MAX(ms, 1);
+  ch->idle_func = func;
+  ch->idle_data = data;
 }
 
 const KvmmmuChunk *

@@ -70,6 +70,13 @@ void kvmmmu_chunks_free(KvmmmuChunks *chunks);
 void kvmmmu_chunks_set_stop_fd(KvmmmuChunks *chunks, int fd);
 /* TRUE when the input ended because the stop fd became readable. */
 gboolean kvmmmu_chunks_stopped(const KvmmmuChunks *chunks);
+/* With a stop fd set: a wait for input that lasts ms milliseconds calls
+ * func(data), then waits again (a live view redraws while its pipe is
+ * quiet), or ends the input as the stop fd would when func returns FALSE.
+ * func runs between records, never inside one.  Lines are then handed out
+ * as soon as a read brings them, not a chunk's worth at a time. */
+void kvmmmu_chunks_set_idle_func(KvmmmuChunks *chunks, guint ms, gboolean (*func)(gpointer),
+                                 gpointer data);
 
 /* The next chunk in input order, NULL after the last.  It stays valid until
  * kvmmmu_chunks_release(). */

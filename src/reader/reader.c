@@ -30,6 +30,17 @@ reader_alloc(const char *name, KvmmmuDiag *diag, gboolean strict)
 }
 
 KvmmmuReader *
+kvmmmu_reader_open_fd(int fd, const char *name, KvmmmuDiag *diag, gboolean strict)
+{
+  KvmmmuReader *r = reader_alloc(name, diag, strict);
+
+  r->fd = fd;
+  r->own_fd = TRUE;
+  r->chunks = kvmmmu_chunks_new_fd(fd);
+  return r;
+}
+
+KvmmmuReader *
 kvmmmu_reader_open(const char *path, KvmmmuDiag *diag, gboolean strict,
                    GError **error)
 {
@@ -112,6 +123,12 @@ kvmmmu_reader_set_stop_fd(KvmmmuReader *r, int fd)
 {
   r->stop_fd = fd;
   kvmmmu_chunks_set_stop_fd(r->chunks, fd);
+}
+
+void
+kvmmmu_reader_set_idle_func(KvmmmuReader *r, guint ms, gboolean (*func)(gpointer), gpointer data)
+{
+  kvmmmu_chunks_set_idle_func(r->chunks, ms, func, data);
 }
 
 gboolean

@@ -43,6 +43,11 @@ typedef struct _KvmmmuReader KvmmmuReader;
 KvmmmuReader *kvmmmu_reader_open(const char *path, KvmmmuDiag *diag,
                                  gboolean strict, GError **error);
 
+/* Read fd (a pipe: top -f copies a growing file into one), named name in
+ * messages; the reader closes it.  transfer full. */
+KvmmmuReader *kvmmmu_reader_open_fd(int fd, const char *name, KvmmmuDiag *diag,
+                                    gboolean strict);
+
 /* Read the per-CPU files of one stap -b capture, merged by flush sequence
  * (reader/bulk.h).  transfer full; NULL with error. */
 KvmmmuReader *kvmmmu_reader_open_bulk(char **paths, KvmmmuDiag *diag, gboolean strict,
@@ -66,6 +71,12 @@ void kvmmmu_reader_free(KvmmmuReader *reader);
 void kvmmmu_reader_set_stop_fd(KvmmmuReader *reader, int fd);
 /* TRUE when the input ended because the stop fd became readable. */
 gboolean kvmmmu_reader_stopped(const KvmmmuReader *reader);
+/* With a stop fd set, reading a pipe or terminal: when the input has been
+ * quiet for ms milliseconds, func(data) is called (between records), then
+ * the read waits on, or the input ends as at the stop fd when func returns
+ * FALSE.  A regular file never waits, so never calls it. */
+void kvmmmu_reader_set_idle_func(KvmmmuReader *reader, guint ms, gboolean (*func)(gpointer),
+                                 gpointer data);
 
 /* The next record, borrowed: valid until the next call.  FATAL sets
  * error.  An event record may be stored cut short after its last item

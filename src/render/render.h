@@ -15,6 +15,7 @@
 #include "model/cache.h"
 #include "model/evhist.h"
 #include "model/hist.h"
+#include "model/live.h"
 #include "model/roles.h"
 #include "model/roots.h"
 #include "model/stats.h"
@@ -149,6 +150,18 @@ gboolean kvmmmu_render_stats_limits(GString *out, const KvmmmuStats *s);
 void kvmmmu_render_loss_note(GString *out, const KvmmmuStats *s);
 /* "at least " before a count that saturated (format/count.h), else "". */
 const char *kvmmmu_render_at_least(guint64 count);
+
+/* ---- top ---- */
+/* What the last frame showed, for the next frame's rates. */
+typedef struct _KvmmmuTopFrame KvmmmuTopFrame;
+KvmmmuTopFrame *kvmmmu_top_frame_new(void);
+void kvmmmu_top_frame_free(KvmmmuTopFrame *frame);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuTopFrame, kvmmmu_top_frame_free)
+/* One frame: the totals, the rates per second of trace time since the last
+ * frame (since the first record for the first), the load latency
+ * percentiles, the first max_vcpus vCPUs by loads, and what was lost. */
+void kvmmmu_render_top_frame(GString *out, KvmmmuTopFrame *frame, const KvmmmuLive *live,
+                             const KvmmmuStats *stats, guint max_vcpus);
 
 /* ---- check ---- */
 /* "ok   what" / "FAIL what" / "info what" lines, then "check: N passed, N failed" */
