@@ -35,7 +35,7 @@ DEB_PACKAGES := gcc make pkg-config libglib2.0-dev libdw-dev libelf-dev \
 	systemtap diffutils json-glib-tools time gawk graphviz \
 	python3-prometheus-client tmux
 
-all: $(B)/kvmmmu-report $(B)/kvmmmu-report-html
+all: $(B)/kvmmmu-report $(B)/kvmmmu-report-html $(B)/kvmmmu
 
 include mk/pkg.mk
 include mk/report.mk

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 #   make install [PREFIX=/usr/local] [DESTDIR=...]
-#       both binaries, the man page, the tapsets into
+#       the three binaries, the man pages, the tapsets into
 #       $(DATADIR)/systemtap/tapset and the scripts (executable: they start
 #       with #!/usr/bin/env stap) into $(DATADIR)/kvmmmu/scripts.  stap
 #       finds tapsets without -I only in its own directory,
@@ -24,8 +24,8 @@ TAPSETDIR  ?= $(DATADIR)/systemtap/tapset
 PKGDATADIR ?= $(DATADIR)/kvmmmu
 SCRIPTDIR  ?= $(PKGDATADIR)/scripts
 
-INSTALL_BINS    := kvmmmu-report kvmmmu-report-html
-INSTALL_MANS    := docs/kvmmmu-report.1
+INSTALL_BINS    := kvmmmu-report kvmmmu-report-html kvmmmu
+INSTALL_MANS    := docs/kvmmmu-report.1 docs/kvmmmu.1
 INSTALL_TAPSETS := $(wildcard tapsets/*.stp tapsets/*.stpm)
 INSTALL_SCRIPTS := $(wildcard scripts/*.stp)
 

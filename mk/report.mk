@@ -37,6 +37,12 @@ $(B)/kvmmmu-report: $(CLI_OBJS_LIGHT) $(B)/libkvmmmu.a
 $(B)/kvmmmu-report-html: $(CLI_OBJS_HTML) $(B)/libkvmmmu-html.a $(B)/libkvmmmu.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg,--libs,$(HTML_PKGS)) -lm
 
+# The front end (kvmmmu record, kvmmmu report ...): glib alone.
+$(B)/kvmmmu: $(B)/src/front/kvmmmu.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg,--libs,glib-2.0)
+$(B)/src/front/kvmmmu.o: OBJ_PKGS = glib-2.0
+-include $(B)/src/front/kvmmmu.d
+
 -include $(REPORT_OBJS:.o=.d) $(HTML_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
 
 # ---- tests ----------------------------------------------------------------
@@ -83,7 +89,7 @@ tapset-format: $(B)/kvmmmu_format.stpm
 .PHONY: check check-report golden-update report
 # The README's test command: unit tests, golden replay, the fail corpus, the
 # seed's own dumps, and a parse of every tapset and script.
-check: $(B)/kvmmmu-report $(B)/kvmmmu-report-html $(UNIT_TESTS) $(B)/kvmmmu_format.stpm $(B)/bench/scale-trace $(B)/bench/run-timed
+check: $(B)/kvmmmu-report $(B)/kvmmmu-report-html $(B)/kvmmmu $(UNIT_TESTS) $(B)/kvmmmu_format.stpm $(B)/bench/scale-trace $(B)/bench/run-timed
 	@KVMMMU_REPORT=$(B)/kvmmmu-report UNIT_TESTS="$(UNIT_TESTS)" FORMAT_STPM=$(B)/kvmmmu_format.stpm \
 	  BENCH_SCALE=$(B)/bench/scale-trace BENCH_TIMED=$(B)/bench/run-timed tests/run-tests.sh
 

@@ -13,7 +13,9 @@ want_files() { # prefix
   local p=${1#/}
   { echo "755 $p/bin/kvmmmu-report"
     echo "755 $p/bin/kvmmmu-report-html"
+    echo "755 $p/bin/kvmmmu"
     echo "644 $p/share/man/man1/kvmmmu-report.1"
+    echo "644 $p/share/man/man1/kvmmmu.1"
     for f in tapsets/*.stp tapsets/*.stpm; do echo "644 $p/share/systemtap/tapset/${f#tapsets/}"; done
     for f in scripts/*.stp; do echo "755 $p/share/kvmmmu/scripts/${f#scripts/}"; done
   } | sort
@@ -33,6 +35,7 @@ same=1
 for f in tapsets/*.stp tapsets/*.stpm; do cmp -s "$f" "$D/usr/local/share/systemtap/tapset/${f#tapsets/}" || same=0; done
 for f in scripts/*.stp; do cmp -s "$f" "$D/usr/local/share/kvmmmu/scripts/${f#scripts/}" || same=0; done
 cmp -s docs/kvmmmu-report.1 "$D/usr/local/share/man/man1/kvmmmu-report.1" || same=0
+cmp -s docs/kvmmmu.1 "$D/usr/local/share/man/man1/kvmmmu.1" || same=0
 if [ $same = 1 ]; then ok "install: tapsets, scripts and man page as in the tree"
 else bad "install: tapsets, scripts and man page as in the tree"; fi
 shebang=1
@@ -48,6 +51,17 @@ else bad "install: the installed kvmmmu-report walks --tree (exit $rc)" "$(diff 
 ASAN_OPTIONS=$noleak "$D/usr/local/bin/kvmmmu-report" html "$T61/zap_unsync.trace" >"$TMP/page.html" 2>"$TMP/err"; rc=$?
 if [ "$rc" = 0 ] && grep -q '<title>kvmmmu report: 6.1.0-56-amd64' "$TMP/page.html"; then ok "install: the installed kvmmmu-report html finds its sibling"
 else bad "install: the installed kvmmmu-report html finds its sibling (exit $rc)" "$(cat "$TMP/err")"; fi
+
+# the installed front end runs the installed scripts, whose tapsets stap
+# finds in its own directory (PREFIX=/usr) or by -I (here: no -I, they are
+# beside the scripts only under /usr)
+"$D/usr/local/bin/kvmmmu" record --dry-run >"$TMP/out" 2>&1; rc=$?
+if [ "$rc" = 0 ] && [ "$(cat "$TMP/out")" = "'stap' '$D/usr/local/share/kvmmmu/scripts/zap_unsync.stp' >'kvmmmu.trace' 2>&1" ]; then
+  ok "install: the installed kvmmmu record runs the installed scripts"
+else bad "install: the installed kvmmmu record runs the installed scripts (exit $rc)" "$(cat "$TMP/out")"; fi
+"$D/usr/local/bin/kvmmmu" summary "$T61/zap_unsync.trace" >"$TMP/out" 2>&1; rc=$?
+if [ "$rc" = 0 ] && cmp -s "$T61/zap_unsync.expected/summary.txt" "$TMP/out"; then ok "install: the installed kvmmmu summary hands over to kvmmmu-report"
+else bad "install: the installed kvmmmu summary hands over (exit $rc)" "$(diff "$T61/zap_unsync.expected/summary.txt" "$TMP/out" | head)"; fi
 
 # uninstall keeps a file it did not install, and says so
 touch "$D/usr/local/share/kvmmmu/scripts/mine.stp"

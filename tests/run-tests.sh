@@ -11,7 +11,7 @@
 #                    (then read the diff before committing it)
 set -u
 cd "$(dirname "$0")/.."
-SUITES="unit seed golden split counters fail cli output openmetrics interrupt stream top bulk dwarf tapsets labtools bench-harness install"
+SUITES="unit seed golden split counters fail cli output openmetrics interrupt stream top front bulk dwarf tapsets labtools bench-harness install"
 if [ "${1:-}" = --update-golden ]; then
   UPDATE=1 tests/run-golden.sh
   exit $?

@@ -80,7 +80,9 @@ done
 {
 	echo "-rwxr-xr-x ./usr/bin/kvmmmu-report"
 	echo "-rwxr-xr-x ./usr/bin/kvmmmu-report-html"
+	echo "-rwxr-xr-x ./usr/bin/kvmmmu"
 	echo "-rw-r--r-- ./usr/share/man/man1/kvmmmu-report.1.gz"
+	echo "-rw-r--r-- ./usr/share/man/man1/kvmmmu.1.gz"
 } | sort >"$T/want-kvmmmu"
 {
 	for f in tapsets/*.stp tapsets/*.stpm; do echo "-rw-r--r-- ./usr/share/systemtap/tapset/${f#tapsets/}"; done
@@ -132,6 +134,11 @@ esac
 KVMMMU_DEBUGINFO_DIRS= kvmmmu-report walks --tree "$trace" >"$T/out" 2>"$T/err"; rc=$?
 if [ $rc = 0 ] && cmp -s "$exp/walks-tree.txt" "$T/out"; then ok "installed kvmmmu-report walks --tree on a bundled trace"
 else bad "installed kvmmmu-report walks --tree (exit $rc)" "$(diff -u "$exp/walks-tree.txt" "$T/out" | head -n 20; cat "$T/err")"; fi
+# the front end: the installed scripts, whose tapsets stap finds itself
+out=$(kvmmmu record --dry-run -s root_hpa 2>&1); rc=$?
+if [ $rc = 0 ] && [ "$out" = "'stap' '/usr/share/kvmmmu/scripts/root_hpa.stp' >'kvmmmu.trace' 2>&1" ]; then
+	ok "installed kvmmmu record runs /usr/share/kvmmmu/scripts/root_hpa.stp, no -I"
+else bad "installed kvmmmu record runs the installed script, no -I (exit $rc)" "$out"; fi
 kvmmmu-report html -o "$T/page.html" "$trace" 2>"$T/err"; rc=$?
 if [ $rc = 0 ] && grep -q '<title>kvmmmu report: 6.1.0-56-amd64' "$T/page.html" && grep -q '<svg' "$T/page.html"; then
 	ok "installed kvmmmu-report html runs /usr/bin/kvmmmu-report-html"
