@@ -38,6 +38,20 @@ for round in $(seq "$ROUNDS"); do
     done
   done
 done
+# top on a regular file, parsed by worker threads: one frame of every record.
+for trace in tests/traces/7.2.13+deb14-amd64-guest-pti/zap_unsync.trace tests/traces/7.2.13+deb14-amd64/root_hpa.trace; do
+  n=$(awk '$1 ~ /^(walk|step|load|switch|sync|free|vcpu_root|load_rate)$/' "$trace" | wc -l)
+  for threads in 2 4; do
+    KVMMMU_THREADS=$threads KVMMMU_CHUNK_BYTES=97 timeout 60 "$R" top --once "$trace" >"$TMP/out" 2>"$TMP/err"; rc=$?
+    if [ $rc = 0 ] && [ "$(grep -c '^kvmmmu-report top:' "$TMP/out")" = 1 ] && grep -q " $n records;" "$TMP/out"; then
+      pass=$((pass + 1))
+    else
+      fail=$((fail + 1))
+      echo "FAIL threads=$threads: top --once $trace (exit $rc, want one frame of $n records; 66 = data race)"
+      grep -A12 'ThreadSanitizer' "$TMP/err" | head -30
+    fi
+  done
+done
 # top -f: its follower thread copies a growing file into the reader's pipe
 # (the frame of every record, then SIGTERM; exit 143).
 for trace in tests/traces/7.2.13+deb14-amd64/root_hpa.trace tests/traces/6.1.0-57-amd64-guest/zap_unsync.trace; do

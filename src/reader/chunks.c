@@ -660,6 +660,10 @@ kvmmmu_chunks_stopped(const KvmmmuChunks *ch)
 void
 kvmmmu_chunks_set_idle_func(KvmmmuChunks *ch, guint ms, gboolean (*func)(gpointer), gpointer data)
 {
+  /* As the stop fd: only where reads wait, which no worker thread reads
+   * (they run for a regular file, which may have started them already). */
+  if (!(ch->read == read_fd && !ch->regular))
+    return;
   ch->idle_ms = MAX(ms, 1);
   ch->idle_func = func;
   ch->idle_data = data;
