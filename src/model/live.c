@@ -5,22 +5,18 @@
 #include "format/count.h"
 #include "model/live.h"
 
-typedef struct {
-  guint64 kvm;
-  guint32 vcpu;
-} Key;
-
+/* A vCPU is its own key: kvm and vcpu. */
 static guint
 key_hash(gconstpointer p)
 {
-  const Key *k = p;
+  const KvmmmuLiveVcpu *k = p;
   return (guint)(kvmmmu_vcpu_key(k->kvm, k->vcpu));
 }
 
 static gboolean
 key_equal(gconstpointer a, gconstpointer b)
 {
-  const Key *x = a, *y = b;
+  const KvmmmuLiveVcpu *x = a, *y = b;
   return x->kvm == y->kvm && x->vcpu == y->vcpu;
 }
 
@@ -29,7 +25,6 @@ kvmmmu_live_new(void)
 {
   KvmmmuLive *live = g_new0(KvmmmuLive, 1);
 
-  /* The key is the first two members of the value. */
   live->vcpus = g_hash_table_new_full(key_hash, key_equal, NULL, g_free);
   return live;
 }
@@ -43,14 +38,11 @@ kvmmmu_live_free(KvmmmuLive *live)
   g_free(live);
 }
 
-G_STATIC_ASSERT(G_STRUCT_OFFSET(KvmmmuLiveVcpu, kvm) == G_STRUCT_OFFSET(Key, kvm));
-G_STATIC_ASSERT(G_STRUCT_OFFSET(KvmmmuLiveVcpu, vcpu) == G_STRUCT_OFFSET(Key, vcpu));
-
 /* The vCPU's counts, NULL past the limit (counted). */
 static KvmmmuLiveCounts *
 vcpu_counts(KvmmmuLive *live, guint64 kvm, guint32 vcpu)
 {
-  Key k = { kvm, vcpu };
+  KvmmmuLiveVcpu k = { .kvm = kvm, .vcpu = vcpu };
   KvmmmuLiveVcpu *v = g_hash_table_lookup(live->vcpus, &k);
 
   if (!v) {
