@@ -95,7 +95,7 @@ check_page(char **argv, int argc, int status, const char *out, size_t len)
  * page's walk section, its picking and its "left out" line reached by
  * inputs of a few walks. */
 #define FUZZ_HTML_MAX_WALKS 2
-#define FUZZ_HTML_DRAW_EVERY 4
+#define FUZZ_HTML_DRAW_EVERY 16
 
 static gint64 walk_cap; /* of the input being run */
 
