@@ -18,8 +18,8 @@ pass=0 fail=0
 # checked in the other targets and by valgrind (check-sanitize).  Its
 # inputs reach thousands of features each, and entropic scheduling keeps
 # a frequency per feature of every corpus input it touches (a linear
-# search per feature and input), more of its time than the page's
-# sections (docs/fuzzing.md).
+# search per feature and input), a large share of its time
+# (docs/fuzzing.md).
 flags_of() {
   case $1 in
     html) echo "-detect_leaks=0 -entropic=0" ;;
