@@ -423,6 +423,7 @@ if [ "$GUEST" = linux ]; then
 			# from the seq gaps inside its span (span-loss.awk).
 			for n in $names; do
 				[ -s "$OUT/$n.trace" ] && [ -x "$report" ] || continue
+				is_foreign "$n" && continue
 				c=$OUT/$n.$sc.scenario-check
 				# KVM's counters at the marks hold the walks between them
 				set --
