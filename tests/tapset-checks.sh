@@ -43,7 +43,7 @@ if command -v "$STAP" >/dev/null; then
   done
   # The runtime's functions read kernel memory and module state: a script
   # built for stapusr must not reach them.
-  for fn in '__kvmmmu_zap_gather(0, 0, 0, 0, 0, 0, 0, 0)' 'kvmmmu_print_load(0, 0, 0, 0, 0, 0, 0)' \
+  for fn in '__kvmmmu_zap_gather(0, 0, 0, 0, 0, 0, 0, 0, 0)' 'kvmmmu_print_load(0, 0, 0, 0, 0, 0, 0)' \
             'kvmmmu_print_vcpu_roots(0, 1)'; do
     if "$STAP" -p2 --privilege=stapusr -r "$K" -I tapsets -e "probe begin { println($fn) }" \
          >/dev/null 2>"$TMP/err" || ! grep -q "may not be used when --privilege=stapusr" "$TMP/err"; then

@@ -10,7 +10,7 @@
 # two differ.
 set -eu
 cd "$(dirname "$0")/.."
-for f in tapsets/kvmmmu_walk.stp tapsets/kvmmmu_roots.stp tapsets/kvmmmu_roots_return.stp \
+for f in tapsets/kvmmmu_walk.stp tapsets/kvmmmu_sync.stp tapsets/kvmmmu_roots.stp tapsets/kvmmmu_roots_return.stp \
 	 tapsets/kvmmmu_records.stp tapsets/kvmmmu_format.stpm tapsets/kvmmmu_runtime.stp; do
 	awk -v file="$f" '
 	function flush_item() {

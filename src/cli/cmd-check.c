@@ -13,8 +13,8 @@
 
 typedef struct {
   KvmmmuWalks *walks;
-  KvmmmuWalkTally tally;
-  guint64 zap_calls;       /* round-0 walks: one mmu_zap_unsync_children each */
+  KvmmmuWalkTally tally[KVMMMU_WALK_KINDS]; /* zap walks', sync walks' */
+  guint64 zap_calls;       /* round-0 zap walks: one mmu_zap_unsync_children each */
   /* --tracepoints: the kernel's own decoding of each zapped page */
   GHashTable *events;
   KvmmmuZapMatch match;
@@ -27,8 +27,8 @@ on_walk(const KvmmmuWalkTree *t, gpointer data)
 {
   CheckRun *run = data;
 
-  kvmmmu_walk_tally_add(&run->tally, t);
-  if (t->rec.round == 0)
+  kvmmmu_walk_tallies_add(run->tally, t);
+  if (t->rec.round == 0 && kvmmmu_walk_kind(t) == KVMMMU_WALK_ZAP)
     run->zap_calls++;
   if (run->events)
     kvmmmu_zap_match_walk(&run->match, t, *run->layout);
@@ -56,6 +56,58 @@ on_left_out(const KvmmmuRecord *rec, gpointer data)
 
 #define OK(cond) ((cond) ? KVMMMU_VERDICT_OK : KVMMMU_VERDICT_FAIL)
 
+/* The rules of one kind of walk.  Zap walks' verdicts keep the ids and
+ * words they always had, named "zap walks" when sync walks stand beside
+ * them (named: both kinds are in the input); sync walks' ids start sync_. */
+static void
+walk_verdicts(KvmmmuVerdicts *v, const KvmmmuWalkTally *ty, KvmmmuWalkKind kind, gboolean named)
+{
+  gboolean sync = kind == KVMMMU_WALK_SYNC;
+  const char *noun = !named ? "walks" : sync ? "sync walks" : "zap walks";
+  const char *done = kvmmmu_walk_kind_done(kind);
+
+  kvmmmu_verdicts_add(v, OK(ty->not_depth_first == 0), sync ? "sync_walks_depth_first" : "walks_depth_first",
+          "%s in depth-first order: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
+          noun, ty->walks - ty->not_depth_first, ty->walks);
+  kvmmmu_verdicts_number(v, "walks", ty->walks);
+  kvmmmu_verdicts_number(v, "not_depth_first", ty->not_depth_first);
+  kvmmmu_verdicts_add(v, OK(ty->steps_bad == 0), sync ? "sync_step_paths" : "step_paths",
+          "%sstep paths root-to-leaf inside their walk: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
+          !named ? "" : sync ? "sync walks' " : "zap walks' ", ty->steps - ty->steps_bad, ty->steps);
+  kvmmmu_verdicts_number(v, "steps", ty->steps);
+  kvmmmu_verdicts_number(v, "bad_steps", ty->steps_bad);
+  kvmmmu_verdicts_add(v, OK(ty->leaves_unzapped == 0), sync ? "leaves_synced" : "leaves_zapped",
+          "leaves %s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT, done,
+          ty->leaves - ty->leaves_unzapped, ty->leaves);
+  kvmmmu_verdicts_number(v, "leaves", ty->leaves);
+  kvmmmu_verdicts_number(v, sync ? "leaves_not_synced" : "leaves_not_zapped", ty->leaves_unzapped);
+}
+
+/* mmu_sync_children() calls against the sync walks before them on their
+ * CPU (model/synccalls.h): only calls that never yielded are judged. */
+static void
+sync_call_verdicts(KvmmmuVerdicts *v, const KvmmmuSyncCalls *sc)
+{
+  kvmmmu_verdicts_add(v, OK(sc->tied_differ == 0), "sync_calls_walks",
+          "sync calls agree with their sync walks: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+          " judged (of %" G_GUINT64_FORMAT " calls, %" G_GUINT64_FORMAT " yielded, %"
+          G_GUINT64_FORMAT " had no walk, %" G_GUINT64_FORMAT " without their walks on their CPU)%s%s",
+          sc->tied - sc->tied_differ, sc->tied, sc->calls, sc->calls_yielded, sc->calls_no_walk,
+          sc->not_found, sc->tied_differ ? "; first: " : "", sc->first_differ);
+  kvmmmu_verdicts_number(v, "calls", sc->calls);
+  kvmmmu_verdicts_number(v, "judged", sc->tied);
+  kvmmmu_verdicts_number(v, "differ", sc->tied_differ);
+  kvmmmu_verdicts_number(v, "yielded", sc->calls_yielded);
+  kvmmmu_verdicts_number(v, "no_walk", sc->calls_no_walk);
+  kvmmmu_verdicts_number(v, "walks_not_found", sc->not_found);
+  kvmmmu_verdicts_add(v, OK(sc->ret_other == 0 && sc->held_over_dur == 0), "sync_calls_values",
+          "sync calls return 0 or -EINTR and hold mmu_lock at most their time: %" G_GUINT64_FORMAT
+          " return another value, %" G_GUINT64_FORMAT " held it longer",
+          sc->ret_other, sc->held_over_dur);
+  kvmmmu_verdicts_number(v, "ret_other", sc->ret_other);
+  kvmmmu_verdicts_number(v, "held_over_dur", sc->held_over_dur);
+}
+
 int
 kvmmmu_cmd_check(int argc, char **argv)
 {
@@ -81,7 +133,8 @@ kvmmmu_cmd_check(int argc, char **argv)
 
   if (!kvmmmu_cli_parse(&cli, "check",
                         "Fail unless the trace is sound: walks in depth-first order, step paths\n"
-                        "root-to-leaf, every leaf zapped, a trailer, nothing lost or skipped,\n"
+                        "root-to-leaf, every leaf zapped (synced, in a sync walk), sync calls\n"
+                        "that agree with their walks, a trailer, nothing lost or skipped,\n"
                         "and (with --kvm-before/--kvm-after) agreement with KVM's counters.",
                         entries, &argc, &argv))
     return KVMMMU_EXIT_USAGE;
@@ -127,38 +180,33 @@ kvmmmu_cmd_check(int argc, char **argv)
                         KVMMMU_STATS_MAX_CPUS);
     kvmmmu_verdicts_number(v, "seq_unchecked", stats->seq_unchecked);
   }
-  kvmmmu_verdicts_add(v, OK(run.tally.not_depth_first == 0), "walks_depth_first",
-          "walks in depth-first order: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
-          run.tally.walks - run.tally.not_depth_first, run.tally.walks);
-  kvmmmu_verdicts_number(v, "walks", run.tally.walks);
-  kvmmmu_verdicts_number(v, "not_depth_first", run.tally.not_depth_first);
-  kvmmmu_verdicts_add(v, OK(run.tally.steps_bad == 0), "step_paths",
-          "step paths root-to-leaf inside their walk: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
-          run.tally.steps - run.tally.steps_bad, run.tally.steps);
-  kvmmmu_verdicts_number(v, "steps", run.tally.steps);
-  kvmmmu_verdicts_number(v, "bad_steps", run.tally.steps_bad);
-  kvmmmu_verdicts_add(v, OK(run.tally.leaves_unzapped == 0), "leaves_zapped",
-          "leaves zapped: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
-          run.tally.leaves - run.tally.leaves_unzapped, run.tally.leaves);
-  kvmmmu_verdicts_number(v, "leaves", run.tally.leaves);
-  kvmmmu_verdicts_number(v, "leaves_not_zapped", run.tally.leaves_unzapped);
-  /* The kernel's own array sizes, from its DWARF when we have it. */
+  walk_verdicts(v, &run.tally[KVMMMU_WALK_ZAP], KVMMMU_WALK_ZAP, run.tally[KVMMMU_WALK_SYNC].walks > 0);
+  if (run.tally[KVMMMU_WALK_SYNC].walks || stats->sync_calls->calls) {
+    walk_verdicts(v, &run.tally[KVMMMU_WALK_SYNC], KVMMMU_WALK_SYNC, TRUE);
+    sync_call_verdicts(v, stats->sync_calls);
+  }
+  /* The kernel's own array sizes, from its DWARF when we have it: they
+   * bound both kinds of walk.  Full arrays and restarts are the zap walks'
+   * (a sync walk's rounds are its call's, not restarts). */
   if (cli.layout && cli.layout->page_array_nr && cli.layout->root_max_level) {
+    const KvmmmuWalkTally *zap = &run.tally[KVMMMU_WALK_ZAP], *sync = &run.tally[KVMMMU_WALK_SYNC];
+    guint max_nr = MAX(zap->max_nr, sync->max_nr), max_depth = MAX(zap->max_depth, sync->max_depth);
+
     kvmmmu_verdicts_add(v, KVMMMU_VERDICT_INFO, "layout_source", "bounds and roles from the %s",
                         cli.layout->source);
-    kvmmmu_verdicts_add(v, OK(run.tally.max_nr <= cli.layout->page_array_nr), "walk_array_bound",
+    kvmmmu_verdicts_add(v, OK(max_nr <= cli.layout->page_array_nr), "walk_array_bound",
             "walk arrays within KVM_PAGE_ARRAY_NR=%u: largest nr %u (%" G_GUINT64_FORMAT
             " full, %" G_GUINT64_FORMAT " restarts after -ENOSPC)",
-            cli.layout->page_array_nr, run.tally.max_nr, run.tally.full, run.tally.restarts);
+            cli.layout->page_array_nr, max_nr, zap->full, zap->restarts);
     kvmmmu_verdicts_number(v, "kvm_page_array_nr", cli.layout->page_array_nr);
-    kvmmmu_verdicts_number(v, "largest_nr", run.tally.max_nr);
-    kvmmmu_verdicts_number(v, "full", run.tally.full);
-    kvmmmu_verdicts_number(v, "restarts", run.tally.restarts);
-    kvmmmu_verdicts_add(v, OK(run.tally.max_depth < cli.layout->root_max_level), "step_path_bound",
+    kvmmmu_verdicts_number(v, "largest_nr", max_nr);
+    kvmmmu_verdicts_number(v, "full", zap->full);
+    kvmmmu_verdicts_number(v, "restarts", zap->restarts);
+    kvmmmu_verdicts_add(v, OK(max_depth < cli.layout->root_max_level), "step_path_bound",
             "step paths below PT64_ROOT_MAX_LEVEL=%u: longest %u", cli.layout->root_max_level,
-            run.tally.max_depth);
+            max_depth);
     kvmmmu_verdicts_number(v, "pt64_root_max_level", cli.layout->root_max_level);
-    kvmmmu_verdicts_number(v, "longest_path", run.tally.max_depth);
+    kvmmmu_verdicts_number(v, "longest_path", max_depth);
   }
   if (run.events) {
     if (!cli.layout)
@@ -248,19 +296,22 @@ kvmmmu_cmd_check(int argc, char **argv)
      * zaps count there too, so the counter bounds our records from above. */
     if (!a || !b)
       kvmmmu_verdicts_add(v, OK(FALSE), "kvm_counters", "mmu_shadow_zapped: missing from the counter files");
-    else if (run.tally.steps + run.zap_calls == 0) {
+    else if (run.tally[KVMMMU_WALK_ZAP].steps + run.zap_calls == 0) {
       g_autofree char *scripts = kvmmmu_stats_distinct(stats, G_STRUCT_OFFSET(KvmmmuHeader, script));
 
       kvmmmu_verdicts_add(v, OK(FALSE), "kvm_counters",
               "mmu_shadow_zapped: nothing to compare: no walk steps or zapped parents in the input "
               "(captures from script=%s; zap_unsync records them)", scripts);
     } else {
-      kvmmmu_verdicts_add(v, OK(*a >= *b && *a - *b >= run.tally.steps + run.zap_calls), "kvm_counters",
+      /* zap walks' steps only: a sync walk's steps sync their leaves */
+      guint64 steps = run.tally[KVMMMU_WALK_ZAP].steps;
+
+      kvmmmu_verdicts_add(v, OK(*a >= *b && *a - *b >= steps + run.zap_calls), "kvm_counters",
               "mmu_shadow_zapped grew by %" G_GUINT64_FORMAT ", at least the %" G_GUINT64_FORMAT
               " steps + %" G_GUINT64_FORMAT " zapped parents recorded",
-              *a >= *b ? *a - *b : 0, run.tally.steps, run.zap_calls);
+              *a >= *b ? *a - *b : 0, steps, run.zap_calls);
       kvmmmu_verdicts_number(v, "mmu_shadow_zapped_growth", *a >= *b ? *a - *b : 0);
-      kvmmmu_verdicts_number(v, "steps", run.tally.steps);
+      kvmmmu_verdicts_number(v, "steps", steps);
       kvmmmu_verdicts_number(v, "zapped_parents", run.zap_calls);
     }
   }

@@ -14,7 +14,7 @@ typedef struct {
   KvmmmuCli *cli;
   KvmmmuHtml *html;
   KvmmmuWalks *walks;
-  KvmmmuWalkTally tally;
+  KvmmmuWalkTally tally[KVMMMU_WALK_KINDS]; /* zap walks', sync walks' */
   KvmmmuRoots *roots;
   KvmmmuCache *cache;
   KvmmmuEventHist *rate, *latency;
@@ -26,7 +26,7 @@ on_walk(const KvmmmuWalkTree *t, gpointer data)
 {
   HtmlRun *run = data;
 
-  kvmmmu_walk_tally_add(&run->tally, t);
+  kvmmmu_walk_tallies_add(run->tally, t);
   kvmmmu_html_add_walk(run->html, t, run->origin_ns, run->cli->layout);
 }
 
@@ -143,7 +143,7 @@ kvmmmu_cmd_html(int argc, char **argv)
 
   page.stats = stats;
   page.bad_lines = bad_lines;
-  page.tally = &run.tally;
+  page.tally = run.tally;
   page.rate = rate;
   page.latency = latency;
   page.roots = roots;
@@ -163,7 +163,8 @@ kvmmmu_cmd_html(int argc, char **argv)
     }
   } else
     kvmmmu_cli_flush(out);
-  if (run.tally.walks_bad && status == KVMMMU_EXIT_OK)
+  if ((run.tally[KVMMMU_WALK_ZAP].walks_bad || run.tally[KVMMMU_WALK_SYNC].walks_bad) &&
+      status == KVMMMU_EXIT_OK)
     status = KVMMMU_EXIT_PROBLEMS;
   kvmmmu_cli_note_loss(&cli, stats);
   kvmmmu_cli_note_stats_limits("html", stats);

@@ -38,12 +38,12 @@ kvmmmu_cmd_summary(int argc, char **argv)
   switch (cli.format) {
   case KVMMMU_FORMAT_DOT: /* only walks takes dot: kvmmmu_cli_parse */
   case KVMMMU_FORMAT_TEXT:
-    kvmmmu_render_summary_text(out, stats, stats->per_kind[KVMMMU_RECORD_WALK], bad_lines);
+    kvmmmu_render_summary_text(out, stats, kvmmmu_stats_zap_walks(stats), bad_lines);
     if (stats->per_kind[KVMMMU_RECORD_LOAD])
       kvmmmu_render_load_causes_line(out, causes);
     break;
   case KVMMMU_FORMAT_CSV:
-    kvmmmu_render_summary_csv(out, stats, stats->per_kind[KVMMMU_RECORD_WALK], bad_lines);
+    kvmmmu_render_summary_csv(out, stats, kvmmmu_stats_zap_walks(stats), bad_lines);
     kvmmmu_render_load_causes_csv_rows(out, causes);
     break;
   case KVMMMU_FORMAT_OPENMETRICS:
@@ -51,7 +51,7 @@ kvmmmu_cmd_summary(int argc, char **argv)
     break;
   case KVMMMU_FORMAT_JSON: {
     g_autoptr(KvmmmuJson) node =
-      kvmmmu_render_summary_json(stats, stats->per_kind[KVMMMU_RECORD_WALK], bad_lines);
+      kvmmmu_render_summary_json(stats, kvmmmu_stats_zap_walks(stats), bad_lines);
 
     kvmmmu_json_object_add(node, "load_causes", kvmmmu_render_load_causes_json(causes));
     kvmmmu_cli_write_json(node);

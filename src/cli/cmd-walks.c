@@ -18,7 +18,7 @@ typedef struct {
   gboolean tree;
   GString *out;
   guint64 origin_ns;
-  KvmmmuWalkTally tally;
+  KvmmmuWalkTally tally[KVMMMU_WALK_KINDS]; /* zap walks', sync walks' */
   gboolean first_json;
   KvmmmuWalks *model;
   KvmmmuRoleTexts *role_texts; /* --tree: decoded roles, per capture */
@@ -67,7 +67,7 @@ on_walk(const KvmmmuWalkTree *t, gpointer data)
 {
   WalksRun *run = data;
 
-  kvmmmu_walk_tally_add(&run->tally, t);
+  kvmmmu_walk_tallies_add(run->tally, t);
   if (run->top)
     kvmmmu_walk_top_offer(run->top, t);
   else
@@ -128,7 +128,8 @@ kvmmmu_cmd_walks(int argc, char **argv)
   if (!kvmmmu_cli_parse(&cli, "walks",
                         "The pages mmu_unsync_walk() gathered and each for_each_sp() step,\n"
                         "dumped as the original investigation did (or --tree), with checks:\n"
-                        "depth-first order, root-to-leaf step paths, every leaf zapped.",
+                        "depth-first order, root-to-leaf step paths, every leaf zapped (in a\n"
+                        "sync walk of mmu_sync_children: synced).",
                         entries, &argc, &argv))
     return KVMMMU_EXIT_USAGE;
   run.cli = &cli;
@@ -174,21 +175,27 @@ kvmmmu_cmd_walks(int argc, char **argv)
   }
 
   if (cli.format == KVMMMU_FORMAT_JSON)
-    kvmmmu_render_walks_json_tail(run.out, &run.tally, stats, bad_lines);
+    kvmmmu_render_walks_json_tail(run.out, run.tally, stats, bad_lines);
   if (cli.format == KVMMMU_FORMAT_DOT)
     g_string_append(run.out, "}\n");
   kvmmmu_cli_flush(run.out);
   g_string_free(run.out, TRUE);
 
-  /* The verdict goes to stderr so stdout keeps the seed's exact dumps. */
-  if (!cli.quiet || run.tally.walks_bad)
-    fprintf(stderr, "kvmmmu-report: walks: %" G_GUINT64_FORMAT " checked, %" G_GUINT64_FORMAT
-            " not in depth-first order, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-            " step paths wrong, %" G_GUINT64_FORMAT " leaves not zapped\n",
-            run.tally.walks, run.tally.not_depth_first, run.tally.steps_bad, run.tally.steps, run.tally.leaves_unzapped);
+  /* The verdict goes to stderr so stdout keeps the seed's exact dumps; the
+   * sync walks' only when there are any. */
+  for (KvmmmuWalkKind k = KVMMMU_WALK_ZAP; k < KVMMMU_WALK_KINDS; k++) {
+    const KvmmmuWalkTally *ty = &run.tally[k];
+
+    if ((k == KVMMMU_WALK_ZAP || ty->walks) && (!cli.quiet || ty->walks_bad))
+      fprintf(stderr, "kvmmmu-report: %s: %" G_GUINT64_FORMAT " checked, %" G_GUINT64_FORMAT
+              " not in depth-first order, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+              " step paths wrong, %" G_GUINT64_FORMAT " leaves not %s\n",
+              k == KVMMMU_WALK_SYNC ? "sync walks" : "walks", ty->walks, ty->not_depth_first,
+              ty->steps_bad, ty->steps, ty->leaves_unzapped, kvmmmu_walk_kind_done(k));
+    if (ty->walks_bad && status == KVMMMU_EXIT_OK)
+      status = KVMMMU_EXIT_PROBLEMS;
+  }
   kvmmmu_cli_note_loss(&cli, stats);
-  if (run.tally.walks_bad && status == KVMMMU_EXIT_OK)
-    status = KVMMMU_EXIT_PROBLEMS;
   if (!kvmmmu_cli_expect_records("walks", stats, stats->per_kind[KVMMMU_RECORD_WALK],
                                  "walk records", "zap_unsync") && status == KVMMMU_EXIT_OK)
     status = KVMMMU_EXIT_PROBLEMS;

@@ -25,7 +25,7 @@
  * KVMMMU_FORMAT_VERSION_MIN on: a field added after version 1 names the
  * version it came in as F's fourth argument, and in a capture of an older
  * version the field is absent from the line (0 in the record). */
-#define KVMMMU_FORMAT_VERSION 5
+#define KVMMMU_FORMAT_VERSION 6
 #define KVMMMU_FORMAT_VERSION_MIN 1
 /* The version a field came in: F(S, name, type) is 1, F(S, name, type, N) N. */
 #define KVMMMU_FIELD_SINCE(...) (1 __VA_OPT__(* 0 + __VA_ARGS__))
@@ -83,12 +83,14 @@ typedef enum {
   F(S, seq, U64)     /* per-CPU record sequence number, from 1: gaps = loss */
 
 /* walk: the struct kvm_mmu_pages that mmu_unsync_walk() filled inside
- * mmu_zap_unsync_children().  Items: the pages, in array order. */
+ * mmu_zap_unsync_children() (a zap walk) or, since version 6,
+ * mmu_sync_children() (a sync walk).  Items: the pages, in array order. */
 #define KVMMMU_WALK_FIELDS(F, S)                                              \
   F(S, walk, U64)    /* walk id, from 1 per capture; steps refer to it */     \
-  F(S, round, U32)   /* 0, or n for the n-th restart after -ENOSPC */         \
+  F(S, round, U32)   /* 0, or n for the n-th pages array of the call */       \
   F(S, kvm, HEX, 2)  /* the VM (struct kvm *); 0 in a version-1 capture */    \
-  F(S, parent, HEX)  /* the sp mmu_zap_unsync_children was called on */       \
+  F(S, sync, BOOL, 6) /* 1 mmu_sync_children, 0 mmu_zap_unsync_children */  \
+  F(S, parent, HEX)  /* the sp the walk was called on */                      \
   F(S, nr, COUNT)    /* pages->nr */
 #define KVMMMU_WALK_ITEM_FIELDS(F, S)                                         \
   F(S, sp, HEX)      /* pages->page[i].sp */                                  \
@@ -97,13 +99,13 @@ typedef enum {
   F(S, idx, U32)     /* pages->page[i].idx; 4294967295 = INVALID_INDEX */     \
   F(S, unsync, BOOL) /* sp->unsync */
 
-/* step: one for_each_sp() iteration, where kvm_mmu_prepare_zap_page() is
- * called on sp.  Items: parents->parent[0..depth-1], nearest parent first,
+/* step: one for_each_sp() iteration, where kvm_mmu_prepare_zap_page() (a
+ * zap walk) or kvm_sync_page() (a sync walk) is called on sp.  Items: parents->parent[0..depth-1], nearest parent first,
  * up to the NULL sentinel mmu_pages_first() set. */
 #define KVMMMU_STEP_FIELDS(F, S)                                              \
   F(S, walk, U64)    /* the walk this step iterates */                        \
   F(S, i, U32)       /* index of sp in the walk's pages */                    \
-  F(S, sp, HEX)      /* the page being zapped */                              \
+  F(S, sp, HEX)      /* the page being zapped or synced */                             \
   F(S, depth, COUNT) /* parents before the sentinel */
 #define KVMMMU_STEP_ITEM_FIELDS(F, S)                                         \
   F(S, sp, HEX)      /* parents->parent[k] */                                 \
@@ -148,6 +150,20 @@ typedef enum {
   F(S, hpa, HEX, 5)    /* the root */                                         \
   F(S, in_switch, BOOL, 5) /* inside a page-table switch: a miss's eviction */
 
+/* sync_call: mmu_sync_children() returned: the sync walks of one call (the
+ * walk records with sync 1 and their steps, written before it) and what
+ * the call cost.  Since version 6. */
+#define KVMMMU_SYNC_CALL_FIELDS(F, S)                                         \
+  F(S, kvm, HEX, 6)                                                           \
+  F(S, vcpu, U32, 6)                                                          \
+  F(S, parent, HEX, 6) /* the sp mmu_sync_children() was called on */        \
+  F(S, ret, S64, 6)    /* 0, or -EINTR: it had to stop and could not yield */ \
+  F(S, dur_ns, U64, 6) /* time spent in mmu_sync_children() */               \
+  F(S, held_ns, U64, 6) /* of it, mmu_lock held: dur_ns minus its yields */  \
+  F(S, walks, U32, 6)  /* pages arrays mmu_unsync_walk() filled */            \
+  F(S, leaves, U32, 6) /* for_each_sp() steps of the sync loop */             \
+  F(S, yields, U32, 6) /* times it dropped mmu_lock to reschedule */
+
 /* vcpu_root: one vCPU of a VM in a snapshot of all of them. */
 #define KVMMMU_VCPU_ROOT_FIELDS(F, S)                                         \
   F(S, snap, U64)    /* snapshot id, from 1 per capture */                    \
@@ -185,6 +201,8 @@ typedef enum {
     0)                                                                     \
   X(SYNC, "sync", Sync, KVMMMU_SYNC_FIELDS, KVMMMU_NO_ITEM_FIELDS, 0)      \
   X(FREE, "free", Free, KVMMMU_FREE_FIELDS, KVMMMU_NO_ITEM_FIELDS, 0)      \
+  X(SYNC_CALL, "sync_call", SyncCall, KVMMMU_SYNC_CALL_FIELDS,             \
+    KVMMMU_NO_ITEM_FIELDS, 0)                                              \
   X(VCPU_ROOT, "vcpu_root", VcpuRoot, KVMMMU_VCPU_ROOT_FIELDS,             \
     KVMMMU_NO_ITEM_FIELDS, 0)                                              \
   X(LOAD_RATE, "load_rate", LoadRate, KVMMMU_LOAD_RATE_FIELDS,             \
@@ -276,6 +294,7 @@ kvmmmu_record_kvm(const KvmmmuRecord *rec)
   case KVMMMU_RECORD_SWITCH: return rec->u.Switch.kvm;
   case KVMMMU_RECORD_SYNC: return rec->u.Sync.kvm;
   case KVMMMU_RECORD_FREE: return rec->u.Free.kvm;
+  case KVMMMU_RECORD_SYNC_CALL: return rec->u.SyncCall.kvm;
   case KVMMMU_RECORD_VCPU_ROOT: return rec->u.VcpuRoot.kvm;
   case KVMMMU_RECORD_LOAD_RATE: return rec->u.LoadRate.kvm;
   case KVMMMU_RECORD_WALK: return rec->u.Walk.kvm;

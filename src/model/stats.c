@@ -40,6 +40,7 @@ kvmmmu_stats_new(void)
   s->vcpus = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   s->capture_list = g_array_new(FALSE, TRUE, sizeof(KvmmmuCapture));
   s->folded = g_new0(KvmmmuCaptureSums, 1);
+  s->sync_calls = kvmmmu_sync_calls_new();
   for (guint f = 0; f < G_N_ELEMENTS(s->distinct); f++) {
     s->distinct[f] = g_ptr_array_new_with_free_func(g_free);
     s->distinct_seen[f] = g_hash_table_new(g_str_hash, g_str_equal); /* keys: distinct[f]'s */
@@ -66,6 +67,7 @@ kvmmmu_stats_free(KvmmmuStats *s)
   g_free(s->cur.file);
   g_free(s->folded->file);
   g_free(s->folded);
+  kvmmmu_sync_calls_free(s->sync_calls);
   for (guint f = 0; f < G_N_ELEMENTS(s->distinct); f++) {
     g_hash_table_destroy(s->distinct_seen[f]);
     g_ptr_array_unref(s->distinct[f]);
@@ -182,6 +184,9 @@ totals(const KvmmmuStats *s, KvmmmuCapture *t)
   memcpy(t->per_kind, s->per_kind, sizeof t->per_kind);
   t->pages = s->pages;
   t->walks_full = s->walks_full;
+  t->sync_walks = s->sync_walks;
+  t->sync_pages = s->sync_pages;
+  t->sync_walks_full = s->sync_walks_full;
   t->n_cpus = s->n_cpus;
   t->lines_skipped = s->lines_skipped;
   t->steps_of_bad_walks = s->steps_of_bad_walks;
@@ -199,6 +204,9 @@ open_capture(const KvmmmuStats *s, KvmmmuCapture *c)
     c->per_kind[k] = now.per_kind[k] - s->base.per_kind[k];
   c->pages = now.pages - s->base.pages;
   c->walks_full = now.walks_full - s->base.walks_full;
+  c->sync_walks = now.sync_walks - s->base.sync_walks;
+  c->sync_pages = now.sync_pages - s->base.sync_pages;
+  c->sync_walks_full = now.sync_walks_full - s->base.sync_walks_full;
   c->n_cpus = now.n_cpus - s->base.n_cpus;
   /* seq_missing, seq_repeated and seq_unchecked are the capture's own in
    * s->cur: a saturated total has no differences */
@@ -337,6 +345,7 @@ add_other(KvmmmuStats *s, const KvmmmuRecord *rec)
   switch (rec->kind) {
   case KVMMMU_RECORD_HEADER:
     open_new_capture(s, rec);
+    kvmmmu_sync_calls_add(s->sync_calls, rec);
     return;
   case KVMMMU_RECORD_STAP_WARNING:
     s->stap_warning_lines++;
@@ -372,6 +381,16 @@ seq_not_above(KvmmmuStats *s, KvmmmuCpuSeq *c, const KvmmmuRecord *rec)
   if (rec->kind == KVMMMU_RECORD_WALK)
     c->dropped_walk = rec->u.Walk.walk;
   return KVMMMU_STATS_SEQ_NOT_ABOVE;
+}
+
+static G_GNUC_NO_INLINE void
+add_sync_walk(KvmmmuStats *s, const KvmmmuRecord *rec)
+{
+  s->sync_walks++;
+  s->sync_pages += rec->u.Walk.nr;
+  if (rec->u.Walk.nr == KVMMMU_MAX_WALK_PAGES)
+    s->sync_walks_full++;
+  kvmmmu_sync_calls_add(s->sync_calls, rec);
 }
 
 static G_GNUC_NO_INLINE KvmmmuStatsVerdict
@@ -416,9 +435,17 @@ kvmmmu_stats_add(KvmmmuStats *s, const KvmmmuRecord *rec)
     s->pages += rec->u.Walk.nr;
     if (rec->u.Walk.nr == KVMMMU_MAX_WALK_PAGES)
       s->walks_full++;
+    if (G_UNLIKELY(rec->u.Walk.sync))
+      add_sync_walk(s, rec);
     break;
   case KVMMMU_RECORD_STEP:
     s->steps_parents += rec->u.Step.depth;
+    /* a step of a sync walk: only CPUs that had one are followed */
+    if (G_UNLIKELY(s->sync_calls->n_pending))
+      kvmmmu_sync_calls_add(s->sync_calls, rec);
+    break;
+  case KVMMMU_RECORD_SYNC_CALL:
+    kvmmmu_sync_calls_add(s->sync_calls, rec);
     break;
   case KVMMMU_RECORD_LOAD:
     note_vcpu(s, rec->u.Load.kvm, rec->u.Load.vcpu);

@@ -11,6 +11,7 @@
 
 #include "format/count.h"
 #include "format/records.h"
+#include "model/synccalls.h"
 
 /* CPUs numbered below this have their seq checked, in a table of 24 bytes
  * a CPU (192 KiB at most).  No x86-64 kernel numbers a CPU past it
@@ -43,7 +44,8 @@ typedef struct {
   guint index_in_file;        /* 1, 2, ... within its file */
   guint64 per_kind[KVMMMU_RECORD_N_KINDS];
   guint64 first_ts, last_ts;  /* over its event records, 0 when none */
-  guint64 pages, walks_full;
+  guint64 pages, walks_full;  /* of every walk, zap and sync */
+  guint64 sync_walks, sync_pages, sync_walks_full; /* of them, the sync walks' */
   guint n_cpus, n_vcpus;
   guint64 seq_missing;        /* saturating (format/count.h) */
   guint64 seq_repeated;       /* records not counted: seq not above their CPU's last */
@@ -73,6 +75,10 @@ typedef struct {
   guint64 first_ts, last_ts;  /* over event records */
   guint64 pages, steps_parents;
   guint64 walks_full;         /* nr == 16: mmu_unsync_walk hit -ENOSPC */
+  /* Of the walks, pages and full arrays above, those of sync walks
+   * (mmu_sync_children): the rest are zap walks. */
+  guint64 sync_walks, sync_pages, sync_walks_full;
+  KvmmmuSyncCalls *sync_calls; /* the sync_call records, and their walks */
 
   /* loss seen in the data: gaps in a CPU's seq (saturating) */
   guint64 seq_missing;
@@ -115,6 +121,13 @@ typedef struct {
   const char *cur_file;       /* to number captures within a file */
   guint in_file;
 } KvmmmuStats;
+
+/* Walk records of zap walks (mmu_zap_unsync_children): all but the sync walks. */
+static inline guint64
+kvmmmu_stats_zap_walks(const KvmmmuStats *s)
+{
+  return s->per_kind[KVMMMU_RECORD_WALK] - s->sync_walks;
+}
 
 KvmmmuStats *kvmmmu_stats_new(void);
 void kvmmmu_stats_free(KvmmmuStats *stats);

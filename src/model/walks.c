@@ -170,6 +170,18 @@ kvmmmu_walk_tree_ok(const KvmmmuWalkTree *t)
 }
 
 const char *
+kvmmmu_walk_kind_name(KvmmmuWalkKind kind)
+{
+  return kind == KVMMMU_WALK_SYNC ? "sync" : "zap";
+}
+
+const char *
+kvmmmu_walk_kind_done(KvmmmuWalkKind kind)
+{
+  return kind == KVMMMU_WALK_SYNC ? "synced" : "zapped";
+}
+
+const char *
 kvmmmu_step_verdict_name(KvmmmuStepVerdict v)
 {
   switch (v) {
@@ -595,4 +607,10 @@ kvmmmu_walk_tally_add(KvmmmuWalkTally *tally, const KvmmmuWalkTree *t)
   tally->max_nr = MAX(tally->max_nr, t->rec.nr);
   for (guint k = 0; k < t->steps->len; k++)
     tally->max_depth = MAX(tally->max_depth, g_array_index(t->steps, KvmmmuWalkStep, k).step.depth);
+}
+
+void
+kvmmmu_walk_tallies_add(KvmmmuWalkTally tallies[KVMMMU_WALK_KINDS], const KvmmmuWalkTree *t)
+{
+  kvmmmu_walk_tally_add(&tallies[kvmmmu_walk_kind(t)], t);
 }

@@ -21,6 +21,15 @@
 /* role.word bits 0-3 are the level in every layout since 4.19. */
 #define KVMMMU_ROLE_LEVEL(word) ((guint)((word) & 0xf))
 
+/* Who filled the walk's pages: mmu_zap_unsync_children(), whose steps zap
+ * each leaf, or (format 6 on) mmu_sync_children(), whose steps sync it.
+ * The rules of the walk and its steps are the same. */
+typedef enum {
+  KVMMMU_WALK_ZAP,
+  KVMMMU_WALK_SYNC,
+  KVMMMU_WALK_KINDS,
+} KvmmmuWalkKind;
+
 typedef enum {
   KVMMMU_STEP_OK,
   KVMMMU_STEP_WRONG_SP,    /* step sp is not pages[i].sp */
@@ -34,8 +43,9 @@ typedef struct {
   guint64 ts_ns;
   guint64 line;
   KvmmmuStepVerdict verdict; /* the step's own fault, once, where it is */
-  /* The step zapped leaf pages[i] (its sp is that leaf's): TRUE also when
-   * its path or order is wrong, since the leaf was zapped all the same. */
+  /* The step zapped (a sync walk's: synced) leaf pages[i] (its sp is that
+   * leaf's): TRUE also when its path or order is wrong, since the leaf was
+   * zapped all the same. */
   gboolean zapped;
   /* FALSE when the walk's page list broke depth-first order before pages[i]:
    * its root-to-leaf path is not known, and that fault is the walk's. */
@@ -70,6 +80,16 @@ typedef struct {
  * for_each_sp moves forward) and the first this many that fail one; later
  * failing steps are counted, not kept, and still zap their leaf. */
 #define KVMMMU_WALK_BAD_STEPS_KEPT 16
+
+static inline KvmmmuWalkKind
+kvmmmu_walk_kind(const KvmmmuWalkTree *tree)
+{
+  return tree->rec.sync ? KVMMMU_WALK_SYNC : KVMMMU_WALK_ZAP;
+}
+/* "zap" or "sync", as machine output names the kind */
+const char *kvmmmu_walk_kind_name(KvmmmuWalkKind kind);
+/* What a step does to its leaf: "zapped" or "synced" */
+const char *kvmmmu_walk_kind_done(KvmmmuWalkKind kind);
 
 /* Every step of the walk, kept or not. */
 guint kvmmmu_walk_tree_n_steps(const KvmmmuWalkTree *tree);
@@ -114,13 +134,14 @@ gboolean kvmmmu_walk_tree_ok(const KvmmmuWalkTree *tree);
 /* Check a tree's order and build parent_index; exposed for tests. */
 void kvmmmu_walk_tree_build(KvmmmuWalkTree *tree);
 
-/* Totals over finished walks, for verdicts. */
+/* Totals over finished walks of one kind, for verdicts: callers keep one
+ * per KvmmmuWalkKind, zap walks' the ones reports always showed. */
 typedef struct {
   guint64 walks;
   guint64 walks_bad;        /* walks failing any check */
   guint64 not_depth_first;
   guint64 steps, steps_bad;
-  guint64 leaves, leaves_unzapped;
+  guint64 leaves, leaves_unzapped; /* of a sync walk: not synced */
   guint64 full;             /* nr == 16: -ENOSPC, the walk restarts */
   guint64 restarts;         /* walks with round > 0 */
   guint max_nr;             /* the largest pages->nr seen */
@@ -128,6 +149,9 @@ typedef struct {
 } KvmmmuWalkTally;
 
 void kvmmmu_walk_tally_add(KvmmmuWalkTally *tally, const KvmmmuWalkTree *tree);
+/* The same into tallies[kvmmmu_walk_kind(tree)]. */
+void kvmmmu_walk_tallies_add(KvmmmuWalkTally tallies[KVMMMU_WALK_KINDS],
+                             const KvmmmuWalkTree *tree);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuWalks, kvmmmu_walks_free)
 

@@ -65,7 +65,8 @@ match_page(KvmmmuZapMatch *m, guint cpu, const KvmmmuWalkItem *it,
 void
 kvmmmu_zap_match_walk(KvmmmuZapMatch *m, const KvmmmuWalkTree *t, const KvmmmuKernelLayout *layout)
 {
-  if (!layout || t->rec.nr == 0)
+  /* a sync walk's steps sync their leaves: the kernel printed no zap */
+  if (!layout || t->rec.nr == 0 || kvmmmu_walk_kind(t) != KVMMMU_WALK_ZAP)
     return;
   /* The kernel printed the parent when its zap began (once per call), then
    * each page a step zapped, in order, on this CPU. */

@@ -31,8 +31,9 @@ typedef struct {
 /* events: kvmmmu_tracefs_read_zaps()'s table, borrowed. */
 void kvmmmu_zap_match_init(KvmmmuZapMatch *m, GHashTable *events);
 void kvmmmu_zap_match_clear(KvmmmuZapMatch *m);
-/* A finished walk: its parent when its zap began (round 0), then each leaf
- * a step zapped, decoded with layout (nothing when NULL). */
+/* A finished zap walk: its parent when its zap began (round 0), then each
+ * leaf a step zapped, decoded with layout (nothing when NULL).  A sync
+ * walk zaps nothing: it is passed over. */
 void kvmmmu_zap_match_walk(KvmmmuZapMatch *m, const KvmmmuWalkTree *tree,
                            const KvmmmuKernelLayout *layout);
 

@@ -74,9 +74,13 @@ kvmmmu_html_summary_section(GString *out, const KvmmmuHtmlPage *page)
   row_text(out, "script", scripts);
   row_count(out, "captures", s->captures, FALSE);
   row_text(out, "span", span);
-  row_count(out, "walks", s->per_kind[KVMMMU_RECORD_WALK], FALSE);
-  row_count(out, "pages", s->pages, FALSE);
-  row_count(out, "full 16-page arrays", s->walks_full, FALSE);
+  row_count(out, "walks", kvmmmu_stats_zap_walks(s), FALSE);
+  row_count(out, "pages", s->pages - s->sync_pages, FALSE);
+  row_count(out, "full 16-page arrays", s->walks_full - s->sync_walks_full, FALSE);
+  if (s->sync_walks || s->sync_calls->calls) {
+    row_count(out, "sync walks", s->sync_walks, FALSE);
+    row_count(out, "sync walks' pages", s->sync_pages, FALSE);
+  }
   row_count(out, many ? "vcpus (summed)" : "vcpus", kvmmmu_stats_n_vcpus(s), FALSE);
   row_count(out, many ? "cpus (most in one capture)" : "cpus", kvmmmu_stats_max_cpus(s), FALSE);
   row_text(out, "trailer", trailer);

@@ -223,10 +223,11 @@ walk_article(KvmmmuHtml *h, GString *out, guint64 seq, const KvmmmuWalkTree *t,
   if (t->rec.kvm) /* 0: a format-1 capture did not write it */
     g_string_append_printf(s, " in VM <code>" X64 "</code>", t->rec.kvm);
   g_string_append_printf(out, "<article class=\"walk\" id=\"walk-%" G_GUINT64_FORMAT "-%"
-                              G_GUINT64_FORMAT "\">\n<h3>walk %" G_GUINT64_FORMAT " <span class=\"%s\">%s</span></h3>\n"
+                              G_GUINT64_FORMAT "\">\n<h3>%s %" G_GUINT64_FORMAT " <span class=\"%s\">%s</span></h3>\n"
                               "<p class=\"meta\">at %s on cpu %u, root L%u, round %u: %u pages, %u leaves, "
                               "%u steps, parent <code>" X64 "</code></p>\n",
-                         t->rec.walk, seq, t->rec.walk, ok ? "ok" : "bad",
+                         t->rec.walk, seq, t->rec.sync ? "sync walk" : "walk", t->rec.walk,
+                         ok ? "ok" : "bad",
                          ok ? "checks ok" : "checks failed", s->str, t->cpu, shape.level,
                          t->rec.round, t->rec.nr, t->n_leaves, n_steps, t->rec.parent);
   g_string_append(out, "<div class=\"tree\">\n");
@@ -236,7 +237,8 @@ walk_article(KvmmmuHtml *h, GString *out, guint64 seq, const KvmmmuWalkTree *t,
                               "root-to-leaf: %u/%u ok",
                          t->dfs_ok ? "ok" : "<b>wrong</b>", ok_steps, n_steps);
   if (t->n_leaves_unstepped)
-    g_string_append_printf(out, "; <b>%u leaves not zapped</b>", t->n_leaves_unstepped);
+    g_string_append_printf(out, "; <b>%u leaves not %s</b>", t->n_leaves_unstepped,
+                           kvmmmu_walk_kind_done(kvmmmu_walk_kind(t)));
   if (t->rec.nr == KVMMMU_MAX_WALK_PAGES)
     g_string_append(out, "; array full: mmu_unsync_walk returned -ENOSPC and the walk restarts");
   g_string_append(out, "</p>\n");
@@ -323,13 +325,61 @@ shapes_table(GString *out, const KvmmmuWalkPick *p)
   g_string_append(out, "</details>\n");
 }
 
+/* A percentile cell, "~" when approximate. */
+static void
+pct_cell(GString *out, gboolean approximate, gint64 v)
+{
+  g_autofree char *ns = kvmmmu_html_fmt_ns(v);
+
+  g_string_append_printf(out, "<td>%s%s</td>", approximate ? "~" : "", ns);
+}
+
+/* The mmu_sync_children() calls: summary's numbers as a table, and their
+ * durations as a histogram.  Nothing when there are none, so a page of
+ * zap walks alone costs no chart more. */
+static void
+sync_calls_part(KvmmmuHtml *h, GString *out, const KvmmmuSyncCalls *sc)
+{
+  const KvmmmuHist *hists[] = { sc->dur_ns, sc->held_ns };
+  const char *names[] = { "time in the call", "of it, mmu_lock held" };
+
+  if (!sc->calls)
+    return;
+  g_string_append_printf(out, "<p class=\"lead\">%" G_GUINT64_FORMAT " sync call%s "
+                              "(mmu_sync_children): %" G_GUINT64_FORMAT " with no walk, %"
+                              G_GUINT64_FORMAT " walks, %" G_GUINT64_FORMAT " leaves synced, %"
+                              G_GUINT64_FORMAT " returned -EINTR, %" G_GUINT64_FORMAT
+                              " yielded mmu_lock (%" G_GUINT64_FORMAT " yields).</p>\n",
+                         sc->calls, sc->calls == 1 ? "" : "s", sc->calls_no_walk, sc->walks,
+                         sc->leaves, sc->eintr, sc->calls_yielded, sc->yields);
+  g_string_append(out, "<div class=\"facts\">\n<table class=\"data\">\n<thead><tr><th>sync calls"
+                       "</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr></thead>\n"
+                       "<tbody>\n");
+  for (guint i = 0; i < G_N_ELEMENTS(hists); i++) {
+    KvmmmuHistStats st;
+
+    kvmmmu_hist_stats(hists[i], &st);
+    g_string_append_printf(out, "<tr><th>%s</th>", names[i]);
+    pct_cell(out, st.approximate, st.p50);
+    pct_cell(out, st.approximate, st.p90);
+    pct_cell(out, st.approximate, st.p99);
+    pct_cell(out, FALSE, st.max);
+    g_string_append(out, "</tr>\n");
+  }
+  g_string_append(out, "</tbody>\n</table>\n</div>\n");
+  kvmmmu_html_draw_hist(h, out, sc->dur_ns, TRUE, "time in mmu_sync_children", "calls",
+                        "no sync call");
+}
+
 void
 kvmmmu_html_walks_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *page)
 {
-  const KvmmmuWalkTally *ty = page->tally;
+  const KvmmmuWalkTally *ty = &page->tally[KVMMMU_WALK_ZAP], *sy = &page->tally[KVMMMU_WALK_SYNC];
   g_autoptr(GArray) order = kvmmmu_walk_pick_order(h->pick);
 
-  g_string_append(out, "<section id=\"walks\">\n<h2>Walks</h2>\n<p class=\"lead\">");
+  g_string_append(out, "<section id=\"walks\">\n<h2>Walks</h2>\n");
+  sync_calls_part(h, out, page->stats->sync_calls);
+  g_string_append(out, "<p class=\"lead\">");
   if (h->walks_seen == 0) {
     g_string_append(out, "No walk in this capture.</p>\n</section>\n");
     return;
@@ -341,17 +391,26 @@ kvmmmu_html_walks_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *pag
                                        "one walk of each shape first (the largest first), then full "
                                 "arrays and failed checks, the largest, then the rest in order",
                            h->walks_seen - order->len, h->max_walks);
-  g_string_append_printf(out, ". Checks: %" G_GUINT64_FORMAT " not in depth-first order, %"
+  g_string_append_printf(out, ". Checks%s: %" G_GUINT64_FORMAT " not in depth-first order, %"
                               G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " step paths wrong, %"
-                              G_GUINT64_FORMAT " leaves not zapped.</p>\n",
-                         ty->not_depth_first, ty->steps_bad, ty->steps, ty->leaves_unzapped);
+                              G_GUINT64_FORMAT " leaves not zapped",
+                         sy->walks ? " of the zap walks" : "", ty->not_depth_first, ty->steps_bad,
+                         ty->steps, ty->leaves_unzapped);
+  if (sy->walks)
+    g_string_append_printf(out, "; of the %" G_GUINT64_FORMAT " sync walks: %" G_GUINT64_FORMAT
+                                " not in depth-first order, %" G_GUINT64_FORMAT " of %"
+                                G_GUINT64_FORMAT " step paths wrong, %" G_GUINT64_FORMAT
+                                " leaves not synced",
+                           sy->walks, sy->not_depth_first, sy->steps_bad, sy->steps,
+                           sy->leaves_unzapped);
+  g_string_append(out, ".</p>\n");
   if (kvmmmu_walk_pick_n_shapes(h->pick))
     shapes_table(out, h->pick);
   g_string_append(out, "<p class=\"legend\">Each box is a shadow page in walk order "
                        "(<code>[index]</code>, level, sp, gfn, role), each edge is labelled "
                        "with the child's index in its parent; <span class=\"unsync\">filled"
                        "</span>: unsync. Open a step to see its path from the root to the "
-                       "leaf it zapped, <span class=\"path\">in red</span>. Wide trees "
+                       "leaf it zapped (in a sync walk: synced), <span class=\"path\">in red</span>. Wide trees "
                        "scroll.</p>\n");
   for (guint i = 0; i < order->len; i++) {
     GString *article = g_hash_table_lookup(h->articles, &g_array_index(order, guint64, i));

@@ -24,7 +24,7 @@ typedef struct _KvmmmuHtml KvmmmuHtml;
 typedef struct {
   const KvmmmuStats *stats;
   guint64 bad_lines;
-  const KvmmmuWalkTally *tally;
+  const KvmmmuWalkTally *tally;   /* [KVMMMU_WALK_KINDS]: zap walks', sync walks' */
   const KvmmmuEventHist *rate;    /* kvm_mmu_load per interval */
   const KvmmmuEventHist *latency; /* kvm_mmu_load durations */
   const KvmmmuRoots *roots;

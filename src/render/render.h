@@ -137,12 +137,19 @@ void kvmmmu_render_event_hist_csv(GString *out, const KvmmmuEventHist *eh);
  * capture's start (--abs-time). */
 KvmmmuJson *kvmmmu_render_event_hist_json(const KvmmmuEventHist *eh, gboolean abs_time);
 
-/* ---- summary ---- */
+/* ---- summary ----
+ * walks: the zap walks' count (callers pass it: the walk records but the
+ * sync walks, or walks' tally); pages and full arrays are the zap walks'
+ * too, the sync walks' and calls' beside them. */
 void kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks,
                                 guint64 bad_lines);
 void kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks,
                                guint64 bad_lines);
 KvmmmuJson *kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_lines);
+/* summary's sync lines, nothing when the input has no sync walk or call:
+ * sync walks, sync calls (mmu_sync_children) and the statistics of their
+ * dur_ns and held_ns as kvmmmu_render_hist_stats() gives them. */
+void kvmmmu_render_sync_text(GString *out, const KvmmmuStats *s);
 /* What the stats could not count (vCPUs past KVMMMU_STATS_VCPUS_MAX, CPUs
  * past KVMMMU_STATS_MAX_CPUS), a line each; TRUE when there was any. */
 gboolean kvmmmu_render_stats_limits(GString *out, const KvmmmuStats *s);

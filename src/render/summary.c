@@ -66,10 +66,14 @@ capture_text(GString *out, const KvmmmuCapture *c)
                          c->header.script[0] ? c->header.script : "-");
   g_string_append_printf(out, "  span %.6fs, %" G_GUINT64_FORMAT " records, %" G_GUINT64_FORMAT
                          " walks (%" G_GUINT64_FORMAT " pages, %" G_GUINT64_FORMAT
-                         " with a full 16-page array), %u vcpus, %u cpus\n",
+                         " with a full 16-page array), ",
                          kvmmmu_capture_span_ns(c) / 1e9, event_total(c->per_kind),
-                         c->per_kind[KVMMMU_RECORD_WALK], c->pages, c->walks_full, c->n_vcpus,
-                         c->n_cpus);
+                         c->per_kind[KVMMMU_RECORD_WALK] - c->sync_walks, c->pages - c->sync_pages,
+                         c->walks_full - c->sync_walks_full);
+  if (c->sync_walks)
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT " sync walks (%" G_GUINT64_FORMAT " pages), ",
+                           c->sync_walks, c->sync_pages);
+  g_string_append_printf(out, "%u vcpus, %u cpus\n", c->n_vcpus, c->n_cpus);
   if (c->have_end)
     g_string_append_printf(out, "  trailer: hits %" G_GUINT64_FORMAT ", records %" G_GUINT64_FORMAT
                            ", faults %" G_GUINT64_FORMAT ", skipped %" G_GUINT64_FORMAT,
@@ -93,6 +97,34 @@ capture_text(GString *out, const KvmmmuCapture *c)
     g_string_append_printf(out, "; %" G_GUINT64_FORMAT " records of vCPUs past the first %u "
                            "(their vCPUs not counted)", c->vcpu_records_over, KVMMMU_STATS_VCPUS_MAX);
   g_string_append_c(out, '\n');
+}
+
+void
+kvmmmu_render_sync_text(GString *out, const KvmmmuStats *s)
+{
+  const KvmmmuSyncCalls *sc = s->sync_calls;
+
+  if (!s->sync_walks && !sc->calls)
+    return;
+  g_string_append_printf(out, "sync walks: %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
+                         " pages, %" G_GUINT64_FORMAT " with a full 16-page array)\n",
+                         s->sync_walks, s->sync_pages, s->sync_walks_full);
+  g_string_append_printf(out, "sync calls: %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
+                         " with no walk): %" G_GUINT64_FORMAT " walks, %" G_GUINT64_FORMAT
+                         " leaves, %" G_GUINT64_FORMAT " returned -EINTR, %" G_GUINT64_FORMAT
+                         " yielded mmu_lock (%" G_GUINT64_FORMAT " yields)",
+                         sc->calls, sc->calls_no_walk, sc->walks, sc->leaves, sc->eintr,
+                         sc->calls_yielded, sc->yields);
+  if (sc->ret_other)
+    g_string_append_printf(out, ", %" G_GUINT64_FORMAT " returned another value", sc->ret_other);
+  g_string_append_c(out, '\n');
+  if (!sc->calls)
+    return;
+  /* hist's statistics line, its notes on approximate percentiles too */
+  g_string_append(out, "  dur_ns:  ");
+  kvmmmu_render_hist_stats(out, sc->dur_ns);
+  g_string_append(out, "  held_ns: ");
+  kvmmmu_render_hist_stats(out, sc->held_ns);
 }
 
 void
@@ -122,7 +154,8 @@ kvmmmu_render_summary_text(GString *out, const KvmmmuStats *s, guint64 walks, gu
                            s->per_kind[event_kinds[i]]);
   g_string_append_printf(out, "walks:    %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
                          " pages, %" G_GUINT64_FORMAT " with a full 16-page array)\n",
-                         walks, s->pages, s->walks_full);
+                         walks, s->pages - s->sync_pages, s->walks_full - s->sync_walks_full);
+  kvmmmu_render_sync_text(out, s);
   if (many)
     g_string_append_printf(out, "vcpus:    %u (summed over the captures)\ncpus:     %u (the most in one capture)\n",
                            kvmmmu_stats_n_vcpus(s), kvmmmu_stats_max_cpus(s));
@@ -244,9 +277,12 @@ csv_capture(GString *out, const char *id, const KvmmmuCapture *c)
     g_autofree char *key = g_strdup_printf("records_%s", kvmmmu_kind_name(event_kinds[i]));
     csv_row(out, id, key, c->per_kind[event_kinds[i]]);
   }
-  csv_row(out, id, "walks", c->per_kind[KVMMMU_RECORD_WALK]);
-  csv_row(out, id, "pages", c->pages);
-  csv_row(out, id, "walks_full", c->walks_full);
+  csv_row(out, id, "walks", c->per_kind[KVMMMU_RECORD_WALK] - c->sync_walks);
+  csv_row(out, id, "pages", c->pages - c->sync_pages);
+  csv_row(out, id, "walks_full", c->walks_full - c->sync_walks_full);
+  csv_row(out, id, "sync_walks", c->sync_walks);
+  csv_row(out, id, "sync_pages", c->sync_pages);
+  csv_row(out, id, "sync_walks_full", c->sync_walks_full);
   csv_row(out, id, "vcpus", c->n_vcpus);
   csv_row(out, id, "cpus", c->n_cpus);
   csv_row(out, id, "trailer", c->have_end);
@@ -261,6 +297,36 @@ csv_capture(GString *out, const char *id, const KvmmmuCapture *c)
   csv_row(out, id, "seq_repeated", c->seq_repeated);
   csv_row(out, id, "seq_unchecked", c->seq_unchecked);
   csv_row(out, id, "records_of_vcpus_not_kept", c->vcpu_records_over);
+}
+
+/* The sync calls' counts, and their durations' percentiles (empty cells
+ * when there are no calls, as hist's CSV leaves them). */
+static void
+csv_sync_calls(GString *out, const KvmmmuSyncCalls *sc)
+{
+  const KvmmmuHist *hists[] = { sc->dur_ns, sc->held_ns };
+  const char *names[] = { "sync_call_dur_ns", "sync_call_held_ns" };
+
+  csv_row(out, "all", "sync_calls", sc->calls);
+  csv_row(out, "all", "sync_calls_no_walk", sc->calls_no_walk);
+  csv_row(out, "all", "sync_call_walks", sc->walks);
+  csv_row(out, "all", "sync_call_leaves", sc->leaves);
+  csv_row(out, "all", "sync_calls_eintr", sc->eintr);
+  csv_row(out, "all", "sync_calls_yielded", sc->calls_yielded);
+  csv_row(out, "all", "sync_call_yields", sc->yields);
+  for (guint i = 0; i < G_N_ELEMENTS(hists); i++) {
+    KvmmmuHistStats st;
+    const gint64 *v[] = { &st.p50, &st.p90, &st.p99, &st.max };
+    const char *pct[] = { "p50", "p90", "p99", "max" };
+
+    kvmmmu_hist_stats(hists[i], &st);
+    for (guint k = 0; k < G_N_ELEMENTS(v); k++) {
+      if (st.count)
+        g_string_append_printf(out, "all,%s_%s,%" G_GINT64_FORMAT "\n", names[i], pct[k], *v[k]);
+      else
+        g_string_append_printf(out, "all,%s_%s,\n", names[i], pct[k]);
+    }
+  }
 }
 
 void
@@ -282,8 +348,12 @@ kvmmmu_render_summary_csv(GString *out, const KvmmmuStats *s, guint64 walks, gui
     csv_row(out, "all", key, s->per_kind[event_kinds[i]]);
   }
   csv_row(out, "all", "walks", walks);
-  csv_row(out, "all", "pages", s->pages);
-  csv_row(out, "all", "walks_full", s->walks_full);
+  csv_row(out, "all", "pages", s->pages - s->sync_pages);
+  csv_row(out, "all", "walks_full", s->walks_full - s->sync_walks_full);
+  csv_row(out, "all", "sync_walks", s->sync_walks);
+  csv_row(out, "all", "sync_pages", s->sync_pages);
+  csv_row(out, "all", "sync_walks_full", s->sync_walks_full);
+  csv_sync_calls(out, s->sync_calls);
   csv_row(out, "all", "vcpus", kvmmmu_stats_n_vcpus(s));
   csv_row(out, "all", "cpus", kvmmmu_stats_max_cpus(s));
   csv_row(out, "all", "captures_without_trailer", kvmmmu_stats_captures_unended(s));
@@ -338,6 +408,36 @@ json_records(KvmmmuJsonBuilder *b, const guint64 *per_kind)
   kvmmmu_json_end_object(b);
 }
 
+/* "sync_walks" and "sync_calls": present whatever the format version, 0
+ * and empty in a capture with none. */
+static void
+json_sync(KvmmmuJsonBuilder *b, const KvmmmuStats *s)
+{
+  const KvmmmuSyncCalls *sc = s->sync_calls;
+
+  kvmmmu_json_member(b, "sync_walks");
+  kvmmmu_json_begin_object(b);
+  kvmmmu_json_uint(b, "walks", s->sync_walks);
+  kvmmmu_json_uint(b, "pages", s->sync_pages);
+  kvmmmu_json_uint(b, "walks_full", s->sync_walks_full);
+  kvmmmu_json_end_object(b);
+  kvmmmu_json_member(b, "sync_calls");
+  kvmmmu_json_begin_object(b);
+  kvmmmu_json_uint(b, "calls", sc->calls);
+  kvmmmu_json_uint(b, "calls_no_walk", sc->calls_no_walk);
+  kvmmmu_json_uint(b, "walks", sc->walks);
+  kvmmmu_json_uint(b, "leaves", sc->leaves);
+  kvmmmu_json_uint(b, "eintr", sc->eintr);
+  kvmmmu_json_uint(b, "ret_other", sc->ret_other);
+  kvmmmu_json_uint(b, "calls_yielded", sc->calls_yielded);
+  kvmmmu_json_uint(b, "yields", sc->yields);
+  kvmmmu_json_member(b, "dur_ns");
+  kvmmmu_json_add_value(b, kvmmmu_render_hist_json(sc->dur_ns, "time in mmu_sync_children", "ns"));
+  kvmmmu_json_member(b, "held_ns");
+  kvmmmu_json_add_value(b, kvmmmu_render_hist_json(sc->held_ns, "of it, mmu_lock held", "ns"));
+  kvmmmu_json_end_object(b);
+}
+
 KvmmmuJson *
 kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_lines)
 {
@@ -355,8 +455,9 @@ kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_line
   kvmmmu_json_uint(b, "span_ns", kvmmmu_stats_span_ns(s));
   json_records(b, s->per_kind);
   kvmmmu_json_uint(b, "walks", walks);
-  kvmmmu_json_uint(b, "pages", s->pages);
-  kvmmmu_json_uint(b, "walks_full", s->walks_full);
+  kvmmmu_json_uint(b, "pages", s->pages - s->sync_pages);
+  kvmmmu_json_uint(b, "walks_full", s->walks_full - s->sync_walks_full);
+  json_sync(b, s);
   kvmmmu_json_int(b, "vcpus", kvmmmu_stats_n_vcpus(s));
   kvmmmu_json_int(b, "cpus", kvmmmu_stats_max_cpus(s));
   kvmmmu_json_member(b, "lost");
@@ -393,8 +494,9 @@ kvmmmu_render_summary_json(const KvmmmuStats *s, guint64 walks, guint64 bad_line
     kvmmmu_json_uint(b, "start_ns", c.header.start_ns);
     kvmmmu_json_uint(b, "span_ns", kvmmmu_capture_span_ns(&c));
     json_records(b, c.per_kind);
-    kvmmmu_json_uint(b, "pages", c.pages);
-    kvmmmu_json_uint(b, "walks_full", c.walks_full);
+    kvmmmu_json_uint(b, "pages", c.pages - c.sync_pages);
+    kvmmmu_json_uint(b, "walks_full", c.walks_full - c.sync_walks_full);
+    kvmmmu_json_uint(b, "sync_walks", c.sync_walks);
     kvmmmu_json_int(b, "vcpus", c.n_vcpus);
     kvmmmu_json_int(b, "cpus", c.n_cpus);
     json_trailer(b, c.have_end, &c.end);

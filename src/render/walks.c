@@ -20,17 +20,21 @@ put_sp_line(char *p, guint i, guint64 sp)
   return kvmmmu_put_char(p, '\n');
 }
 
-#define DUMP_PAGES_HEAD "Dump pages after mmu_unsync_walk\n"                            \
-                        "--------------------------------\n"                            \
+/* The seed dumped zap walks only: a sync walk's titles say so after the
+ * seed's, which a zap walk's keep byte for byte. */
+#define DUMP_PAGES_TITLE "Dump pages after mmu_unsync_walk"
+#define DUMP_PAGES_HEAD "\n--------------------------------\n"                            \
                         "SP Index:  0  1  2  3  4  5  6  7  8 9 10 11 12 13 14 15\n"  \
                         "SP Level:"
-#define DUMP_STEP_HEAD "Dump parents after for_each_sp\n"                               \
-                       "--------------------------------\n"                             \
+#define DUMP_STEP_TITLE "Dump parents after for_each_sp"
+#define DUMP_STEP_HEAD "\n--------------------------------\n"                             \
                        "Current sp   : ["
+#define DUMP_SYNC_TAG " (sync walk: mmu_sync_children)"
 /* Levels are role bits 0-3, so "%3u" of one takes three columns. */
-#define DUMP_PAGES_MAX (sizeof DUMP_PAGES_HEAD + KVMMMU_MAX_WALK_PAGES * (3 + SP_LINE_MAX))
-#define DUMP_STEP_MAX (sizeof DUMP_STEP_HEAD + KVMMMU_U32_MAX + 1 + KVMMMU_HEX64_MAX + \
-                       sizeof "\nLevel in Parents:\nSP in Parents:\n" +              \
+#define DUMP_PAGES_MAX (sizeof DUMP_PAGES_TITLE DUMP_SYNC_TAG DUMP_PAGES_HEAD + \
+                        KVMMMU_MAX_WALK_PAGES * (3 + SP_LINE_MAX))
+#define DUMP_STEP_MAX (sizeof DUMP_STEP_TITLE DUMP_SYNC_TAG DUMP_STEP_HEAD + KVMMMU_U32_MAX + 1 + \
+                       KVMMMU_HEX64_MAX + sizeof "\nLevel in Parents:\nSP in Parents:\n" +  \
                        KVMMMU_MAX_PATH_DEPTH * (3 + SP_LINE_MAX))
 
 /* The dump is the bulk of `walks` output, so it is formatted by hand
@@ -41,6 +45,9 @@ dump_pages(GString *out, const KvmmmuWalk *w)
   char *p = kvmmmu_text_reserve(out, DUMP_PAGES_MAX);
 
   /* The seed's header row, spacing quirk ("8 9") and all. */
+  p = kvmmmu_put_lit(p, DUMP_PAGES_TITLE);
+  if (w->sync)
+    p = kvmmmu_put_lit(p, DUMP_SYNC_TAG);
   p = kvmmmu_put_lit(p, DUMP_PAGES_HEAD);
   for (guint i = 0; i < w->nr; i++)
     p = kvmmmu_put_u32_w3(p, KVMMMU_ROLE_LEVEL(w->items[i].role));
@@ -51,10 +58,13 @@ dump_pages(GString *out, const KvmmmuWalk *w)
 }
 
 static void
-dump_step(GString *out, const KvmmmuStep *s)
+dump_step(GString *out, const KvmmmuStep *s, gboolean sync)
 {
   char *p = kvmmmu_text_reserve(out, DUMP_STEP_MAX);
 
+  p = kvmmmu_put_lit(p, DUMP_STEP_TITLE);
+  if (sync)
+    p = kvmmmu_put_lit(p, DUMP_SYNC_TAG);
   p = kvmmmu_put_lit(p, DUMP_STEP_HEAD);
   p = kvmmmu_put_u32(p, s->i);
   p = kvmmmu_put_char(p, ']');
@@ -73,37 +83,45 @@ kvmmmu_render_walk_dump(GString *out, const KvmmmuWalkTree *t)
 {
   dump_pages(out, &t->rec);
   for (guint k = 0; k < t->steps->len; k++)
-    dump_step(out, &g_array_index(t->steps, KvmmmuWalkStep, k).step);
+    dump_step(out, &g_array_index(t->steps, KvmmmuWalkStep, k).step, t->rec.sync);
+}
+
+/* "walk" or "sync walk": a zap walk is named as it always was. */
+static const char *
+walk_noun(const KvmmmuWalkTree *t)
+{
+  return t->rec.sync ? "sync walk" : "walk";
 }
 
 void
 kvmmmu_render_walk_violations(GString *out, const KvmmmuWalkTree *t)
 {
-  const char *where = t->file;
+  const char *where = t->file, *noun = walk_noun(t);
 
   if (!t->dfs_ok)
-    g_string_append_printf(out, "!! walk %" G_GUINT64_FORMAT " (%s:%" G_GUINT64_FORMAT
+    g_string_append_printf(out, "!! %s %" G_GUINT64_FORMAT " (%s:%" G_GUINT64_FORMAT
                            "): not in depth-first order: %s\n",
-                           t->rec.walk, where, t->line, t->dfs_why);
+                           noun, t->rec.walk, where, t->line, t->dfs_why);
   for (guint k = 0; k < t->steps->len; k++) {
     const KvmmmuWalkStep *ws = &g_array_index(t->steps, KvmmmuWalkStep, k);
 
     if (ws->verdict != KVMMMU_STEP_OK)
-      g_string_append_printf(out, "!! walk %" G_GUINT64_FORMAT " step [%u] (%s:%" G_GUINT64_FORMAT
-                             "): %s\n", t->rec.walk, ws->step.i, where, ws->line, ws->why);
+      g_string_append_printf(out, "!! %s %" G_GUINT64_FORMAT " step [%u] (%s:%" G_GUINT64_FORMAT
+                             "): %s\n", noun, t->rec.walk, ws->step.i, where, ws->line, ws->why);
   }
   if (t->n_steps_unkept)
-    g_string_append_printf(out, "!! walk %" G_GUINT64_FORMAT " (%s:%" G_GUINT64_FORMAT
+    g_string_append_printf(out, "!! %s %" G_GUINT64_FORMAT " (%s:%" G_GUINT64_FORMAT
                            "): %u more steps failed a check, counted but not kept (the first at %s:%"
-                           G_GUINT64_FORMAT ")\n", t->rec.walk, where, t->line, t->n_steps_unkept,
-                           where, t->first_unkept_line);
+                           G_GUINT64_FORMAT ")\n", noun, t->rec.walk, where, t->line,
+                           t->n_steps_unkept, where, t->first_unkept_line);
   if (t->n_leaves_unstepped)
-    g_string_append_printf(out, "!! walk %" G_GUINT64_FORMAT " (%s:%" G_GUINT64_FORMAT
-                           "): %u of %u leaves were never zapped by a step\n",
-                           t->rec.walk, where, t->line, t->n_leaves_unstepped, t->n_leaves);
+    g_string_append_printf(out, "!! %s %" G_GUINT64_FORMAT " (%s:%" G_GUINT64_FORMAT
+                           "): %u of %u leaves were never %s by a step\n",
+                           noun, t->rec.walk, where, t->line, t->n_leaves_unstepped, t->n_leaves,
+                           kvmmmu_walk_kind_done(kvmmmu_walk_kind(t)));
 }
 
-/* Index of the step that zapped page j, or -1. */
+/* Index of the step that zapped (synced) page j, or -1. */
 static int
 step_of(const KvmmmuWalkTree *t, guint j)
 {
@@ -211,7 +229,7 @@ typedef struct {
 } TreeIndent;
 
 #define TREE_LINE_MAX (2 + 2 * KVMMMU_MAX_WALK_PAGES + 2 +                         \
-                       sizeof "[] L  idx  gfn  role  unsync zapped by step " +           \
+                       sizeof "[] L  idx  gfn  role  unsync synced by step " +           \
                        5 * KVMMMU_U32_MAX + 2 * KVMMMU_HEX64_MAX + 2 * KVMMMU_U32_MAX)
 
 static void
@@ -262,7 +280,7 @@ tree_node(GString *out, const KvmmmuWalkTree *t, guint j, TreeIndent *indent,
   if (it->unsync)
     p = kvmmmu_put_lit(p, " unsync");
   if (k >= 0) {
-    p = kvmmmu_put_lit(p, " zapped by step ");
+    p = t->rec.sync ? kvmmmu_put_lit(p, " synced by step ") : kvmmmu_put_lit(p, " zapped by step ");
     p = kvmmmu_put_u32(p, k + 1);
   }
   p = kvmmmu_put_char(p, '\n');
@@ -286,10 +304,10 @@ tree_node(GString *out, const KvmmmuWalkTree *t, guint j, TreeIndent *indent,
   indent->len = keep;
 }
 
-#define TREE_HEAD_MAX (sizeof "walk  (capture ) at  cpu  kvm  round : pages,  leaves,  steps, parent \n" + \
+#define TREE_HEAD_MAX (sizeof "sync walk  (capture ) at  cpu  kvm  round : pages,  leaves,  steps, parent \n" + \
                        KVMMMU_U64_MAX + 6 * KVMMMU_U32_MAX + 2 * KVMMMU_HEX64_MAX)
 #define TREE_TAIL_MAX (sizeof "  depth-first order: ok\n  step paths root-to-leaf: / ok, " \
-                       " leaves not zapped\n" + 3 * KVMMMU_U32_MAX)
+                       " leaves not synced\n" + 3 * KVMMMU_U32_MAX)
 
 void
 kvmmmu_render_walk_tree_with(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
@@ -300,6 +318,8 @@ kvmmmu_render_walk_tree_with(GString *out, const KvmmmuWalkTree *t, guint64 orig
   char *p = kvmmmu_text_reserve(out, TREE_HEAD_MAX);
 
   /* --tree is the other text dump of every walk: by hand, like the dump. */
+  if (t->rec.sync)
+    p = kvmmmu_put_lit(p, "sync ");
   p = kvmmmu_put_lit(p, "walk ");
   p = kvmmmu_put_u64(p, t->rec.walk);
   if (t->capture > 1) { /* ids start again in each capture */
@@ -353,7 +373,7 @@ kvmmmu_render_walk_tree_with(GString *out, const KvmmmuWalkTree *t, guint64 orig
   if (t->n_leaves_unstepped) {
     p = kvmmmu_put_lit(p, ", ");
     p = kvmmmu_put_u32(p, t->n_leaves_unstepped);
-    p = kvmmmu_put_lit(p, " leaves not zapped");
+    p = t->rec.sync ? kvmmmu_put_lit(p, " leaves not synced") : kvmmmu_put_lit(p, " leaves not zapped");
   }
   p = kvmmmu_put_char(p, '\n');
   kvmmmu_text_commit(out, p);
@@ -378,7 +398,7 @@ kvmmmu_render_walk_tree(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns
 void
 kvmmmu_render_walk_csv_header(GString *out)
 {
-  g_string_append(out, "capture,walk,time_s,cpu,kvm,round,record,i,sp,level,role,role_decoded,gfn,idx,unsync,parents,verdict\n");
+  g_string_append(out, "capture,walk,time_s,cpu,kvm,round,record,i,sp,level,role,role_decoded,gfn,idx,unsync,parents,verdict,kind\n");
 }
 
 void
@@ -389,6 +409,7 @@ kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
   g_autoptr(GString) time = g_string_new("");
   g_autoptr(GString) decoded = g_string_new("");
   char kvm[24] = ""; /* empty: a format-1 capture did not write it */
+  const char *kind = kvmmmu_walk_kind_name(kvmmmu_walk_kind(t));
 
   kvmmmu_render_reltime_number(time, t->ts_ns, origin_ns);
   if (w->kvm)
@@ -399,11 +420,11 @@ kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
     g_string_truncate(decoded, 0);
     if (layout)
       kvmmmu_role_decode(layout, it->role, decoded);
-    g_string_append_printf(out, "%u,%" G_GUINT64_FORMAT ",%s,%u,%s,%u,page,%u," X64 ",%u,%x,%s," X64 ",%d,%u,,%s\n",
+    g_string_append_printf(out, "%u,%" G_GUINT64_FORMAT ",%s,%u,%s,%u,page,%u," X64 ",%u,%x,%s," X64 ",%d,%u,,%s,%s\n",
                            t->capture, w->walk, time->str, t->cpu, kvm, w->round, i, it->sp,
                            KVMMMU_ROLE_LEVEL(it->role), it->role, decoded->str, it->gfn,
                            it->idx == KVMMMU_INVALID_INDEX ? -1 : (int)it->idx, it->unsync,
-                           i == 0 && !t->dfs_ok ? "bad-order" : "ok");
+                           i == 0 && !t->dfs_ok ? "bad-order" : "ok", kind);
   }
   for (guint k = 0; k < t->steps->len; k++) {
     const KvmmmuWalkStep *ws = &g_array_index(t->steps, KvmmmuWalkStep, k);
@@ -413,15 +434,17 @@ kvmmmu_render_walk_csv(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
                            t->capture, w->walk, time->str, t->cpu, kvm, w->round, s->i, s->sp);
     for (guint d = 0; d < s->depth; d++)
       g_string_append_printf(out, "%s" X64, d ? " " : "", s->items[d].sp);
-    g_string_append_printf(out, ",%s\n", ws->verdict == KVMMMU_STEP_OK && !ws->path_checked
-                                          ? "path-unchecked" : kvmmmu_step_verdict_name(ws->verdict));
+    g_string_append_printf(out, ",%s,%s\n", ws->verdict == KVMMMU_STEP_OK && !ws->path_checked
+                                             ? "path-unchecked" : kvmmmu_step_verdict_name(ws->verdict),
+                           kind);
   }
   /* The failing steps past those kept are counted only: one row says how
    * many (in i), as the text and JSON do, so that the rows account for
    * every step of the walk. */
   if (t->n_steps_unkept)
-    g_string_append_printf(out, "%u,%" G_GUINT64_FORMAT ",%s,%u,%s,%u,steps-not-kept,%u,,,,,,,,,failed\n",
-                           t->capture, w->walk, time->str, t->cpu, kvm, w->round, t->n_steps_unkept);
+    g_string_append_printf(out, "%u,%" G_GUINT64_FORMAT ",%s,%u,%s,%u,steps-not-kept,%u,,,,,,,,,failed,%s\n",
+                           t->capture, w->walk, time->str, t->cpu, kvm, w->round, t->n_steps_unkept,
+                           kind);
 }
 
 /* "role" and, with a layout, "role_decoded". */
@@ -443,6 +466,10 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
 {
   g_autoptr(KvmmmuJsonBuilder) b = kvmmmu_json_builder_new();
   const KvmmmuWalk *w = &t->rec;
+  KvmmmuWalkKind kind = kvmmmu_walk_kind(t);
+  /* "zapped", "leaves_not_zapped": a sync walk's name what its steps do */
+  const char *done = kvmmmu_walk_kind_done(kind);
+  const char *not_done = kind == KVMMMU_WALK_SYNC ? "leaves_not_synced" : "leaves_not_zapped";
 
   kvmmmu_json_begin_object(b);
   kvmmmu_json_uint(b, "walk", w->walk);
@@ -456,6 +483,7 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
     kvmmmu_json_add_null(b);
   }
   kvmmmu_json_int(b, "round", w->round);
+  kvmmmu_json_string(b, "kind", kvmmmu_walk_kind_name(kind));
   kvmmmu_json_hex(b, "parent", w->parent);
   kvmmmu_json_member(b, "pages");
   kvmmmu_json_begin_array(b);
@@ -497,7 +525,7 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
       kvmmmu_json_add_bool(b, ws->verdict != KVMMMU_STEP_BAD_PATH);
     else
       kvmmmu_json_add_null(b); /* not known: the walk's page list is at fault */
-    kvmmmu_json_bool(b, "zapped", ws->zapped);
+    kvmmmu_json_bool(b, done, ws->zapped);
     if (ws->verdict != KVMMMU_STEP_OK) {
       kvmmmu_json_string(b, "problem", ws->why);
     }
@@ -513,7 +541,7 @@ kvmmmu_render_walk_json(const KvmmmuWalkTree *t, guint64 origin_ns,
     kvmmmu_json_uint(b, "first_not_kept_line", t->first_unkept_line);
   }
   kvmmmu_json_int(b, "leaves", t->n_leaves);
-  kvmmmu_json_int(b, "leaves_not_zapped", t->n_leaves_unstepped);
+  kvmmmu_json_int(b, not_done, t->n_leaves_unstepped);
   kvmmmu_json_end_object(b);
   return kvmmmu_json_builder_root(b);
 }
@@ -550,8 +578,8 @@ kvmmmu_render_walk_dot_step(GString *out, const KvmmmuWalkTree *t, guint64 origi
     step_path(t, &g_array_index(t->steps, KvmmmuWalkStep, step), on);
   kvmmmu_render_reltime(when, t->ts_ns, origin_ns);
   g_string_append_printf(out, "  subgraph cluster_walk%" G_GUINT64_FORMAT " {\n"
-                              "    label=\"walk %" G_GUINT64_FORMAT " at %s cpu %u round %u%s",
-                         w->walk, w->walk, when->str, t->cpu, w->round,
+                              "    label=\"%s %" G_GUINT64_FORMAT " at %s cpu %u round %u%s",
+                         w->walk, walk_noun(t), w->walk, when->str, t->cpu, w->round,
                          kvmmmu_walk_tree_ok(t) ? "" : " (checks failed)");
   if (highlight)
     g_string_append_printf(out, ", step %d", step + 1);
@@ -571,7 +599,8 @@ kvmmmu_render_walk_dot_step(GString *out, const KvmmmuWalkTree *t, guint64 origi
                            on[j] ? ", color=\"" DOT_PATH_COLOR "\", penwidth=2.5" : "", j,
                            KVMMMU_ROLE_LEVEL(it->role), it->sp, it->gfn, role->str);
     if (k >= 0)
-      g_string_append_printf(out, "\\nzapped by step %d", k + 1);
+      g_string_append_printf(out, "\\n%s by step %d", kvmmmu_walk_kind_done(kvmmmu_walk_kind(t)),
+                             k + 1);
     g_string_append(out, "\"];\n");
   }
   for (guint j = 1; j < w->nr; j++)
@@ -590,9 +619,21 @@ kvmmmu_render_walk_dot(GString *out, const KvmmmuWalkTree *t, guint64 origin_ns,
   kvmmmu_render_walk_dot_step(out, t, origin_ns, layout, -1);
 }
 
+/* One kind's check totals; a sync walk's leaves are synced, not zapped. */
+static void
+json_tally(KvmmmuJsonBuilder *b, const KvmmmuWalkTally *tally, KvmmmuWalkKind kind)
+{
+  kvmmmu_json_uint(b, "walks", tally->walks);
+  kvmmmu_json_uint(b, "not_depth_first", tally->not_depth_first);
+  kvmmmu_json_uint(b, "steps", tally->steps);
+  kvmmmu_json_uint(b, "bad_steps", tally->steps_bad);
+  kvmmmu_json_uint(b, kind == KVMMMU_WALK_SYNC ? "leaves_not_synced" : "leaves_not_zapped",
+                   tally->leaves_unzapped);
+}
+
 void
-kvmmmu_render_walks_json_tail(GString *out, const KvmmmuWalkTally *tally, const KvmmmuStats *stats,
-                              guint64 bad_lines)
+kvmmmu_render_walks_json_tail(GString *out, const KvmmmuWalkTally tally[KVMMMU_WALK_KINDS],
+                              const KvmmmuStats *stats, guint64 bad_lines)
 {
   /* The walks array is streamed; what follows it is one object whose
    * members continue the document. */
@@ -602,15 +643,16 @@ kvmmmu_render_walks_json_tail(GString *out, const KvmmmuWalkTally *tally, const 
 
   kvmmmu_json_begin_object(b);
   kvmmmu_json_member(b, "checks");
+  /* the zap walks' totals as they always were, the sync walks' inside */
   kvmmmu_json_begin_object(b);
-  kvmmmu_json_uint(b, "walks", tally->walks);
-  kvmmmu_json_uint(b, "not_depth_first", tally->not_depth_first);
-  kvmmmu_json_uint(b, "steps", tally->steps);
-  kvmmmu_json_uint(b, "bad_steps", tally->steps_bad);
-  kvmmmu_json_uint(b, "leaves_not_zapped", tally->leaves_unzapped);
+  json_tally(b, &tally[KVMMMU_WALK_ZAP], KVMMMU_WALK_ZAP);
+  kvmmmu_json_member(b, "sync");
+  kvmmmu_json_begin_object(b);
+  json_tally(b, &tally[KVMMMU_WALK_SYNC], KVMMMU_WALK_SYNC);
+  kvmmmu_json_end_object(b);
   kvmmmu_json_end_object(b);
   kvmmmu_json_member(b, "summary");
-  kvmmmu_json_add_value(b, kvmmmu_render_summary_json(stats, tally->walks, bad_lines));
+  kvmmmu_json_add_value(b, kvmmmu_render_summary_json(stats, tally[KVMMMU_WALK_ZAP].walks, bad_lines));
   kvmmmu_json_end_object(b);
   tail = kvmmmu_json_builder_root(b);
   text = kvmmmu_render_json_to_string(tail, FALSE);

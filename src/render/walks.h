@@ -34,8 +34,8 @@ void kvmmmu_render_walk_tree_with(GString *out, const KvmmmuWalkTree *t, guint64
                                   const KvmmmuKernelLayout *layout, KvmmmuRoleTexts *texts);
 
 /* What closes `walks --format json` after the streamed walks: the checks'
- * totals and the summary. */
-void kvmmmu_render_walks_json_tail(GString *out, const KvmmmuWalkTally *tally,
+ * totals (the zap walks', the sync walks' in "sync") and the summary. */
+void kvmmmu_render_walks_json_tail(GString *out, const KvmmmuWalkTally tally[KVMMMU_WALK_KINDS],
                                    const KvmmmuStats *stats, guint64 bad_lines);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(KvmmmuRoleTexts, kvmmmu_role_texts_free)

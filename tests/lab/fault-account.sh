@@ -6,9 +6,10 @@
 # (make lab-faults).  Every Nth walk reads its pages at an address that
 # faults, so that walk and each of its steps must cost exactly one record,
 # counted in the trailer's faults, and nothing else may be lost:
-#   - stap's hit report counts the zap step probe's runs (its line is read by
-#     its shape: SystemTap may lose the report's heading at exit), S = the step
-#     records + the steps dropped; so the walks dropped are
+#   - stap's hit report counts the step probes' runs, zap and sync (their
+#     lines are read by their shape: SystemTap may lose the report's heading
+#     at exit), S = the step records + the steps dropped; so the walks
+#     dropped are (zap and sync walks share the ids)
 #     W = faults - (S - step records);
 #   - the walk ids taken are 1..M with M = the walk records + W; the ids
 #     present must be exactly those of 1..M that are not multiples of N,
@@ -31,9 +32,9 @@ bad() { echo "$me: FAILED: $*" >&2; fail=1; }
 faults=$(awk '$1 == "end" { f += $7 } END { print f + 0 }' "$t")
 steps=$(awk '$1 == "step" { n++ } END { print n + 0 }' "$t")
 walks=$(awk '$1 == "walk" { n++ } END { print n + 0 }' "$t")
-hits=$(awk '/mmu_zap_unsync_children/ && /\), hits: [0-9]+, cycles: / { h = $0; sub(/.*, hits: /, "", h); sub(/,.*/, "", h); s += h }
+hits=$(awk '/statement\("mmu_(zap_unsync|sync)_children@/ && /\), hits: [0-9]+, cycles: / { h = $0; sub(/.*, hits: /, "", h); sub(/,.*/, "", h); s += h }
 	END { print s + 0 }' "$t")
-[ "$hits" -gt 0 ] || bad "no hit count for the zap step probe in stap's hit report (stap -t)"
+[ "$hits" -gt 0 ] || bad "no hit count for the step probes in stap's hit report (stap -t)"
 dropped_steps=$((hits - steps))
 dropped_walks=$((faults - dropped_steps))
 m=$((walks + dropped_walks))

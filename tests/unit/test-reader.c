@@ -229,8 +229,8 @@ test_header_errors(void)
     { "", "has no records" },
     { "# only a comment\n", "has no records" },
     { "walk 1 0 1 1 0 a 0\n", "t.trace:1: header: expected 'kvmmmu VERSION RELEASE HOST START_NS' as the first record, got 'walk'" },
-    { "kvmmmu 6 r h 1\n", "t.trace:1: header: format version 6 is not known: expected 1 to 5" },
-    { "kvmmmu 0 r h 1\n", "t.trace:1: header: format version 0 is not known: expected 1 to 5" },
+    { "kvmmmu 7 r h 1\n", "t.trace:1: header: format version 7 is not known: expected 1 to 6" },
+    { "kvmmmu 0 r h 1\n", "t.trace:1: header: format version 0 is not known: expected 1 to 6" },
     { "kvmmmu 1 r h\n", "t.trace:1: header: expected 'kvmmmu VERSION RELEASE HOST START_NS" },
   };
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {

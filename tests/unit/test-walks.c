@@ -2,7 +2,10 @@
 /* Walk trees: depth-first order and root-to-leaf paths. */
 #include <string.h>
 
+#include "model/roles.h"
 #include "model/walks.h"
+#include "model/zapmatch.h"
+#include "render/render.h"
 #include "walk-fixture.h"
 
 static void
@@ -95,19 +98,26 @@ feed_walk(KvmmmuWalks *walks, guint32 cpu, guint64 id)
   kvmmmu_walks_add(walks, &rec);
 }
 
-/* The step that zaps that leaf. */
+/* The step that zaps leaf i (page i under page 0). */
 static void
-feed_step(KvmmmuWalks *walks, guint32 cpu, guint64 id)
+feed_leaf_step(KvmmmuWalks *walks, guint32 cpu, guint64 id, guint i)
 {
   KvmmmuRecord rec = { .kind = KVMMMU_RECORD_STEP, .cpu = cpu, .ts_ns = id };
 
   rec.u.Step.walk = id;
-  rec.u.Step.i = 1;
-  rec.u.Step.sp = 0x101;
+  rec.u.Step.i = i;
+  rec.u.Step.sp = 0x100 + i;
   rec.u.Step.depth = 1;
   rec.u.Step.items[0].sp = 0x100;
   rec.u.Step.items[0].role = 0x3702;
   kvmmmu_walks_add(walks, &rec);
+}
+
+/* The step that zaps that leaf. */
+static void
+feed_step(KvmmmuWalks *walks, guint32 cpu, guint64 id)
+{
+  feed_leaf_step(walks, cpu, id, 1);
 }
 
 /* A walk takes steps until its CPU's next walk, however many CPUs have
@@ -186,6 +196,92 @@ test_open_walks_bounded(void)
   g_array_unref(out.ids);
 }
 
+/* ---- sync walks (mmu_sync_children) -------------------------------- */
+
+typedef struct {
+  KvmmmuWalkTally tally[KVMMMU_WALK_KINDS];
+  GString *violations;
+  KvmmmuZapMatch match;
+  KvmmmuKernelLayout layout;
+} SyncOut;
+
+static void
+on_sync_walk(const KvmmmuWalkTree *t, gpointer data)
+{
+  SyncOut *out = data;
+
+  kvmmmu_walk_tallies_add(out->tally, t);
+  kvmmmu_render_walk_violations(out->violations, t);
+  kvmmmu_zap_match_walk(&out->match, t, &out->layout);
+}
+
+/* Walk id on cpu 0 of the given kind: a parent and two leaves, the first
+ * stepped, the second only when both. */
+static void
+feed_two_leaf_walk(KvmmmuWalks *walks, guint64 id, gboolean sync, gboolean both)
+{
+  static const guint levels[] = { 2, 1, 1 };
+  KvmmmuRecord rec = { .kind = KVMMMU_RECORD_WALK, .ts_ns = id, .file = "t.trace", .line = id };
+  KvmmmuWalkTree t;
+
+  kvmmmu_test_make_walk(&t, id, levels, 3);
+  rec.u.Walk = t.rec;
+  rec.u.Walk.sync = sync;
+  kvmmmu_walks_add(walks, &rec);
+  for (guint i = 1; i <= (both ? 2u : 1u); i++)
+    feed_leaf_step(walks, 0, id, i);
+}
+
+/* A sync walk's leaf without a step is never synced, counted apart from
+ * the zap walks', and the words say so. */
+static void
+test_sync_never_synced(void)
+{
+  SyncOut out = { .violations = g_string_new("") };
+  g_autoptr(KvmmmuWalks) walks = kvmmmu_walks_new(on_sync_walk, &out);
+  g_autoptr(GHashTable) events = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+  g_assert_true(kvmmmu_layout_builtin("6.1.0", &out.layout));
+  kvmmmu_zap_match_init(&out.match, events);
+  feed_two_leaf_walk(walks, 1, TRUE, FALSE);
+  feed_two_leaf_walk(walks, 2, FALSE, TRUE);
+  kvmmmu_walks_finish(walks);
+  g_assert_cmpuint(out.tally[KVMMMU_WALK_SYNC].walks, ==, 1);
+  g_assert_cmpuint(out.tally[KVMMMU_WALK_SYNC].leaves, ==, 2);
+  g_assert_cmpuint(out.tally[KVMMMU_WALK_SYNC].leaves_unzapped, ==, 1);
+  g_assert_cmpuint(out.tally[KVMMMU_WALK_SYNC].walks_bad, ==, 1);
+  g_assert_cmpuint(out.tally[KVMMMU_WALK_ZAP].walks, ==, 1);
+  g_assert_cmpuint(out.tally[KVMMMU_WALK_ZAP].leaves_unzapped, ==, 0);
+  g_assert_cmpstr(out.violations->str, ==,
+                  "!! sync walk 1 (t.trace:1): 1 of 2 leaves were never synced by a step\n");
+  kvmmmu_zap_match_clear(&out.match);
+  g_string_free(out.violations, TRUE);
+}
+
+/* Matching against kvm_mmu_prepare_zap_page takes the zap walk's parent
+ * and two leaves, and nothing of the sync walk: its steps zap nothing. */
+static void
+test_zapmatch_ignores_sync(void)
+{
+  SyncOut out = { .violations = g_string_new("") };
+  g_autoptr(KvmmmuWalks) walks = kvmmmu_walks_new(on_sync_walk, &out);
+  g_autoptr(GHashTable) events = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+  g_assert_true(kvmmmu_layout_builtin("6.1.0", &out.layout));
+  kvmmmu_zap_match_init(&out.match, events);
+  feed_two_leaf_walk(walks, 1, TRUE, TRUE);
+  kvmmmu_walks_finish(walks);
+  g_assert_cmpuint(out.match.pages, ==, 0);
+  feed_two_leaf_walk(walks, 2, FALSE, TRUE);
+  kvmmmu_walks_finish(walks);
+  g_assert_cmpuint(out.match.pages, ==, 3);
+  g_assert_cmpuint(out.match.unmatched, ==, 3);
+  g_assert_cmpuint(out.tally[KVMMMU_WALK_SYNC].steps, ==, 2);
+  g_assert_cmpstr(out.violations->str, ==, "");
+  kvmmmu_zap_match_clear(&out.match);
+  g_string_free(out.violations, TRUE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -196,5 +292,7 @@ main(int argc, char **argv)
   g_test_add_func("/walks/many-cpus-late-steps", test_many_cpus_late_steps);
   g_test_add_func("/walks/quiet-cpu", test_quiet_cpu);
   g_test_add_func("/walks/open-walks-bounded", test_open_walks_bounded);
+  g_test_add_func("/walks/sync-never-synced", test_sync_never_synced);
+  g_test_add_func("/walks/zapmatch-ignores-sync", test_zapmatch_ignores_sync);
   return g_test_run();
 }
