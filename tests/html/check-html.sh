@@ -77,6 +77,9 @@ EOF
 count() { grep -o -- "$1" "$2" | wc -l; }
 # json_int KEY FILE: the first "KEY" : N in pretty JSON
 json_int() { grep -m1 -o "\"$1\" : [0-9]*" "$2" | grep -o '[0-9]*$'; }
+# member M of object O (its first, at any depth inside O)
+json_member() { awk -v o="\"$1\" : {" -v m="\"$2\" : " 'index($0, o) { f = 1; next }
+  f && index($0, m) { sub(/.*: /, ""); sub(/[^0-9].*/, ""); print; exit }' "$3"; }
 
 traces=(tests/traces/handmade/seed.trace)
 for t in tests/traces/*/*.trace; do
@@ -104,14 +107,19 @@ for trace in "${traces[@]}"; do
   # what the page must show, from the other commands
   "$R" summary --quiet --format json "$trace" >"$OUT/$name.summary.json" 2>/dev/null
   walks=$(json_int walks "$OUT/$name.summary.json"); walks=${walks:-0}
+  # summary's walks are the zap walks; the page draws sync walks too
+  sync_walks=$(json_member sync_walks walks "$OUT/$name.summary.json"); sync_walks=${sync_walks:-0}
+  walks=$((walks + sync_walks))
   vcpus=$(json_int vcpus "$OUT/$name.summary.json"); vcpus=${vcpus:-0}
   want_trees=$((walks < MAX_WALKS ? walks : MAX_WALKS))
   want_lines=$((vcpus < MAX_TIMELINES ? vcpus : MAX_TIMELINES))
   # the rate and latency histograms; the prev_roots hit ratio when there are
-  # switches; a histogram of each load cause that had loads
+  # switches; a histogram of each load cause that had loads; the time of the
+  # sync calls when there are any
   switches=$(json_int switch "$OUT/$name.summary.json"); switches=${switches:-0}
   causes=$(grep -cE '^ *"loads" : [1-9]' "$OUT/$name.summary.json")
-  want_charts=$((2 + (switches > 0 ? 1 : 0) + causes))
+  sync_calls=$(json_member sync_calls calls "$OUT/$name.summary.json"); sync_calls=${sync_calls:-0}
+  want_charts=$((2 + (switches > 0 ? 1 : 0) + causes + (sync_calls > 0 ? 1 : 0)))
 
   if browser --dump-dom "file://$PWD/$page" >"$OUT/$name.dom" 2>"$OUT/$name.chromium.err" && [ -s "$OUT/$name.dom" ]; then
     charts=$(count 'class="chart"' "$OUT/$name.dom")
