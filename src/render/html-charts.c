@@ -443,12 +443,13 @@ stap_details(GString *out, const KvmmmuHist *hist, const KvmmmuStats *stats)
   g_string_append(out, "</pre></details>\n");
 }
 
+/* What a histogram's caption says: its figures, or why it has none; then
+ * what the intervals left out. */
 static void
-hist_caption(GString *out, const KvmmmuEventHist *eh, const char *empty)
+hist_caption_text(GString *out, const KvmmmuEventHist *eh, const char *empty)
 {
   const KvmmmuHist *hist = eh->hist;
 
-  g_string_append(out, "<figcaption>");
   if (empty)
     kvmmmu_html_esc(out, empty);
   else {
@@ -469,7 +470,16 @@ hist_caption(GString *out, const KvmmmuEventHist *eh, const char *empty)
   if (eh->begun_before_ns)
     kvmmmu_html_escf(out, "; intervals begun before the --time range are left out (%.6fs of "
                      "them inside it)", eh->begun_before_ns / 1e9);
-  g_string_append(out, "</figcaption>\n");
+}
+
+/* A section with nothing to draw says so in words: a chart of nothing is
+ * an empty frame, and its words, drawn, could not be searched or copied. */
+static void
+nothing_to_draw(GString *out, const KvmmmuEventHist *eh, const char *why)
+{
+  g_string_append(out, "<p class=\"empty\">");
+  hist_caption_text(out, eh, why);
+  g_string_append(out, "</p>\n");
 }
 
 void
@@ -484,32 +494,41 @@ kvmmmu_html_rate_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *page
   /* Intervals with no load are values of the histogram (0 loads), but a
    * histogram of nothing but those is a capture without loads. */
   if (eh->events_total == 0)
-    empty = eh->intervals ? "no loads" : "no kvm_mmu_load or load_rate records: no rate to show";
+    empty = eh->intervals ? "no loads in any interval" : "no kvm_mmu_load or load_rate records: no rate to show";
   g_string_append(out, "<section id=\"load-rate\">\n<h2>kvm_mmu_load rate</h2>\n<p class=\"lead\">");
   kvmmmu_html_escf(out, "%s per %s: %" G_GUINT64_FORMAT " interval%s, %" G_GUINT64_FORMAT " load%s",
                    kvmmmu_event_hist_what(eh), per, eh->intervals, eh->intervals == 1 ? "" : "s",
                    eh->events_total, eh->events_total == 1 ? "" : "s");
-  g_string_append(out, "</p>\n<div class=\"charts\">\n<figure>\n");
-  kvmmmu_html_draw_hist(h, out, eh->hist, FALSE, xlabel, "intervals", empty);
-  hist_caption(out, eh, empty ? (eh->intervals ? "no loads in any interval" : "no values") : NULL);
-  g_string_append(out, "</figure>\n<figure>\n");
-  draw_series(h, out, &h->series, end_ns);
+  g_string_append(out, "</p>\n");
+  if (empty) {
+    nothing_to_draw(out, eh, empty);
+    g_string_append(out, "</section>\n");
+    return;
+  }
+  g_string_append(out, "<div class=\"charts\">\n<figure>\n");
+  kvmmmu_html_draw_hist(h, out, eh->hist, FALSE, xlabel, "intervals", NULL);
   g_string_append(out, "<figcaption>");
-  if (h->series.total == 0)
-    g_string_append(out, "no loads over time");
-  else if (h->abs_time) { /* the intervals still start at the first capture's start */
-    g_autoptr(GString) start = g_string_new("");
+  hist_caption_text(out, eh, NULL);
+  g_string_append(out, "</figcaption>\n</figure>\n");
+  if (h->series.total == 0) /* loads counted in intervals, none timed */
+    g_string_append(out, "</div>\n<p class=\"empty\">no loads over time</p>\n");
+  else {
+    g_string_append(out, "<figure>\n");
+    draw_series(h, out, &h->series, end_ns);
+    g_string_append(out, "<figcaption>");
+    if (h->abs_time) { /* the intervals still start at the first capture's start */
+      g_autoptr(GString) start = g_string_new("");
 
-    kvmmmu_render_reltime(start, h->origin_ns, 0);
-    kvmmmu_html_escf(out, "%" G_GUINT64_FORMAT " loads over time, by interval from the first "
-                     "capture's start, %s on the records' clock (pale: a last, partial one)",
-                     h->series.total, start->str);
-  } else
-    kvmmmu_html_escf(out, "%" G_GUINT64_FORMAT " loads over time, by interval from the "
-                     "capture's start (pale: a last, partial one)", h->series.total);
-  g_string_append(out, "</figcaption>\n</figure>\n</div>\n");
-  if (!empty)
-    stap_details(out, eh->hist, page->stats);
+      kvmmmu_render_reltime(start, h->origin_ns, 0);
+      kvmmmu_html_escf(out, "%" G_GUINT64_FORMAT " loads over time, by interval from the first "
+                       "capture's start, %s on the records' clock (pale: a last, partial one)",
+                       h->series.total, start->str);
+    } else
+      kvmmmu_html_escf(out, "%" G_GUINT64_FORMAT " loads over time, by interval from the "
+                       "capture's start (pale: a last, partial one)", h->series.total);
+    g_string_append(out, "</figcaption>\n</figure>\n</div>\n");
+  }
+  stap_details(out, eh->hist, page->stats);
   g_string_append(out, "</section>\n");
 }
 
@@ -525,11 +544,16 @@ kvmmmu_html_latency_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *p
                        "<p class=\"lead\">");
   kvmmmu_html_escf(out, "%s: %" G_GUINT64_FORMAT " load%s", kvmmmu_event_hist_what(eh),
                    loads, loads == 1 ? "" : "s");
-  g_string_append(out, "</p>\n<figure>\n");
-  kvmmmu_html_draw_hist(h, out, eh->hist, TRUE, "kvm_mmu_load duration", "loads", empty);
-  hist_caption(out, eh, empty ? "no loads" : NULL);
-  g_string_append(out, "</figure>\n");
-  if (!empty)
+  g_string_append(out, "</p>\n");
+  if (empty)
+    nothing_to_draw(out, eh, empty);
+  else {
+    g_string_append(out, "<figure>\n");
+    kvmmmu_html_draw_hist(h, out, eh->hist, TRUE, "kvm_mmu_load duration", "loads", NULL);
+    g_string_append(out, "<figcaption>");
+    hist_caption_text(out, eh, NULL);
+    g_string_append(out, "</figcaption>\n</figure>\n");
     stap_details(out, eh->hist, page->stats);
+  }
   g_string_append(out, "</section>\n");
 }

@@ -206,6 +206,7 @@ static const char page_style[] =
   "tr.warn th,tr.warn td{background:#fff3cd}\n"
   "p.warn{background:#fff3cd;border:1px solid #e6c35c;padding:6px 10px}\n"
   "p.good{background:#e6f4ea;border:1px solid #9cd2aa;padding:6px 10px}\n"
+  "p.empty{color:#555;font-style:italic}\n"
   "span.ok{color:#1e7e34;font-weight:bold}span.bad,.bad{color:#b02a37;font-weight:bold}\n"
   "span.unsync{background:#f4c7a1;padding:0 4px}span.path{color:#c62828;font-weight:bold}\n"
   "figure{margin:10px 0 18px;background:#fff;border:1px solid #e1e4e8;padding:8px;"

@@ -166,15 +166,16 @@ kvmmmu_timeline_bars(const KvmmmuTimeline *tl)
 
 /* ---- drawing ------------------------------------------------------- */
 
-/* t0..t1: the time axis, shared by every vCPU's timeline */
+/* t0..t1: the time axis, shared by every vCPU's timeline; tl has a lane at
+ * least */
 static void
 draw_timeline(KvmmmuHtml *h, GString *out, KvmmmuTimeline *tl, guint64 t0, guint64 t1)
 {
   const double left = 132, right = 18, top = 8, lane_h = 18, axis = 30;
   double span = t1 > t0 ? (double)(t1 - t0) : 1, pw = TIMELINE_W - left - right;
-  guint n_lanes = tl ? kvmmmu_timeline_n_lanes(tl) : 0;
-  double height = top + MAX(n_lanes, 1) * lane_h + axis;
-  g_autoptr(GArray) bars = tl ? kvmmmu_timeline_bars(tl) : NULL;
+  guint n_lanes = kvmmmu_timeline_n_lanes(tl);
+  double height = top + n_lanes * lane_h + axis;
+  g_autoptr(GArray) bars = kvmmmu_timeline_bars(tl);
   KvmmmuCanvas c;
   cairo_t *cr;
 
@@ -195,12 +196,8 @@ draw_timeline(KvmmmuHtml *h, GString *out, KvmmmuTimeline *tl, guint64 t0, guint
     kvmmmu_canvas_hex(cr, palette[l % G_N_ELEMENTS(palette)], 1);
     kvmmmu_canvas_text(cr, left - 6, y + lane_h / 2 + 3.5, 1, label);
   }
-  if (n_lanes == 0) {
-    kvmmmu_canvas_hex(cr, "#555555", 1);
-    kvmmmu_canvas_text(cr, left + pw / 2, top + lane_h / 2 + 3.5, 0.5, "no root seen");
-  }
   /* roots loaded: from each change to the next, a dark mark at the change */
-  for (guint i = 0; bars && i < bars->len; i++) {
+  for (guint i = 0; i < bars->len; i++) {
     const KvmmmuTimelineBar *b = &g_array_index(bars, KvmmmuTimelineBar, i);
     double x0 = X_OF(b->from_ns), x1 = MAX(X_OF(b->to_ns), x0 + 1.5);
     double y = top + b->lane * lane_h;
@@ -213,7 +210,7 @@ draw_timeline(KvmmmuHtml *h, GString *out, KvmmmuTimeline *tl, guint64 t0, guint
     cairo_fill(cr);
   }
   /* snapshots: a ring where the vCPU's root was read */
-  for (guint i = 0; tl && i < tl->snaps->len; i++) {
+  for (guint i = 0; i < tl->snaps->len; i++) {
     const KvmmmuSnapPoint *p = &g_array_index(tl->snaps, KvmmmuSnapPoint, i);
     double x = X_OF(p->ts_ns - MIN(p->ts_ns, tl->origin_ns)), y = top + p->lane * lane_h + lane_h / 2;
 
@@ -229,7 +226,7 @@ draw_timeline(KvmmmuHtml *h, GString *out, KvmmmuTimeline *tl, guint64 t0, guint
   /* time axis: seconds from the start of the first capture, or on the
    * records' clock (--abs-time) */
   {
-    KvmmmuAxisTicks ticks = { cr, left, pw, top + MAX(n_lanes, 1) * lane_h + 0.5 };
+    KvmmmuAxisTicks ticks = { cr, left, pw, top + n_lanes * lane_h + 0.5 };
 
     cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     kvmmmu_canvas_hex(cr, "#444444", 1);
@@ -349,6 +346,14 @@ kvmmmu_html_roots_section(KvmmmuHtml *h, GString *out, const KvmmmuHtmlPage *pag
     if (!tl && h->timelines_full)
       g_string_append_printf(out, " (no timeline kept: more than %u vCPUs)",
                              KVMMMU_TIMELINE_VCPUS_MAX);
+    /* a vCPU known only from load_rate records, or from switches, has no
+     * root to draw */
+    if (!tl || kvmmmu_timeline_n_lanes(tl) == 0) {
+      if (tl || !h->timelines_full)
+        g_string_append(out, ", no root seen");
+      g_string_append(out, "</figcaption>\n</figure>\n");
+      continue;
+    }
     g_string_append(out, "</figcaption>\n<div class=\"wide\">\n");
     draw_timeline(h, out, tl, t0, t1);
     g_string_append(out, "</div>\n</figure>\n");

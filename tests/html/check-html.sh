@@ -81,6 +81,17 @@ json_int() { grep -m1 -o "\"$1\" : [0-9]*" "$2" | grep -o '[0-9]*$'; }
 json_member() { awk -v o="\"$1\" : {" -v m="\"$2\" : " 'index($0, o) { f = 1; next }
   f && index($0, m) { sub(/.*: /, ""); sub(/[^0-9].*/, ""); print; exit }' "$3"; }
 
+# rooted_vcpus ROOTS_JSON: the vCPUs roots lists with a load, or in a
+# snapshot (pretty JSON: a vCPU's members 6 spaces in, a snapshot's 6, its
+# vCPUs' 10)
+rooted_vcpus() { awk '
+  /^  "vcpus" : \[/ { part = "v" } /^  "snapshots" : \[/ { part = "s" } /^  \]/ { part = "" }
+  part && /^      "(capture|kvm)" : / { v = $3; gsub(/[",]/, "", v); k[$1] = v }
+  part == "v" && /^      "vcpu" : / { vc = $3 + 0 }
+  part == "v" && /^      "loads" : [1-9]/ { rooted[k["\"capture\""] " " k["\"kvm\""] " " vc] = 1 }
+  part == "s" && /^          "vcpu" : / { rooted[k["\"capture\""] " " k["\"kvm\""] " " ($3 + 0)] = 1 }
+  END { n = 0; for (r in rooted) n++; print n }' "$1"; }
+
 traces=(tests/traces/handmade/seed.trace)
 for t in tests/traces/*/*.trace; do
   case $t in tests/traces/handmade/*) ;; *) traces+=("$t") ;; esac
@@ -110,16 +121,22 @@ for trace in "${traces[@]}"; do
   # summary's walks are the zap walks; the page draws sync walks too
   sync_walks=$(json_member sync_walks walks "$OUT/$name.summary.json"); sync_walks=${sync_walks:-0}
   walks=$((walks + sync_walks))
-  vcpus=$(json_int vcpus "$OUT/$name.summary.json"); vcpus=${vcpus:-0}
   want_trees=$((walks < MAX_WALKS ? walks : MAX_WALKS))
+  # a timeline for each vCPU with a root to draw: a load or a snapshot of it
+  "$R" roots --quiet --format json "$trace" >"$OUT/$name.roots.json" 2>/dev/null
+  vcpus=$(rooted_vcpus "$OUT/$name.roots.json")
   want_lines=$((vcpus < MAX_TIMELINES ? vcpus : MAX_TIMELINES))
-  # the rate and latency histograms; the prev_roots hit ratio when there are
+  # the rate histogram when there were loads, the latency histogram when
+  # there were load records; the prev_roots hit ratio when there are
   # switches; a histogram of each load cause that had loads; the time of the
-  # sync calls when there are any
+  # sync calls when there are any.  A section with nothing to draw has no chart.
+  "$R" hist --quiet --format json "$trace" >"$OUT/$name.hist.json" 2>/dev/null
+  rate_loads=$(json_int events "$OUT/$name.hist.json"); rate_loads=${rate_loads:-0}
+  loads=$(json_member records load "$OUT/$name.summary.json"); loads=${loads:-0}
   switches=$(json_int switch "$OUT/$name.summary.json"); switches=${switches:-0}
   causes=$(grep -cE '^ *"loads" : [1-9]' "$OUT/$name.summary.json")
   sync_calls=$(json_member sync_calls calls "$OUT/$name.summary.json"); sync_calls=${sync_calls:-0}
-  want_charts=$((2 + (switches > 0 ? 1 : 0) + causes + (sync_calls > 0 ? 1 : 0)))
+  want_charts=$(((rate_loads > 0 ? 1 : 0) + (loads > 0 ? 1 : 0) + (switches > 0 ? 1 : 0) + causes + (sync_calls > 0 ? 1 : 0)))
 
   if browser --dump-dom "file://$PWD/$page" >"$OUT/$name.dom" 2>"$OUT/$name.chromium.err" && [ -s "$OUT/$name.dom" ]; then
     charts=$(count 'class="chart"' "$OUT/$name.dom")
@@ -127,8 +144,8 @@ for trace in "${traces[@]}"; do
     lines=$(count 'class="timeline"' "$OUT/$name.dom")
     [ "$charts" = "$want_charts" ] && ok "$name: DOM has $charts charts ($switches switches, $causes load causes)" \
       || bad "$name: DOM has $charts charts, want $want_charts ($switches switches, $causes load causes)"
-    [ "$lines" = "$want_lines" ] && ok "$name: DOM has $lines root timelines ($vcpus vCPUs)" \
-      || bad "$name: DOM has $lines root timelines, want $want_lines ($vcpus vCPUs)"
+    [ "$lines" = "$want_lines" ] && ok "$name: DOM has $lines root timelines ($vcpus vCPUs with a root)" \
+      || bad "$name: DOM has $lines root timelines, want $want_lines ($vcpus vCPUs with a root)"
     [ "$trees" = "$want_trees" ] && ok "$name: DOM has $trees walk trees ($walks walks)" \
       || bad "$name: DOM has $trees walk trees, want $want_trees ($walks walks)"
     if [ "$walks" -gt "$MAX_WALKS" ]; then
