@@ -279,13 +279,18 @@ kvmmmu_html_draw_hist(KvmmmuHtml *h, GString *out, const KvmmmuHist *hist, gbool
       while (e.x_advance + 6 > slot * label_every)
         label_every++;
     }
+    /* the bars one path, filled once: a fill is an SVG element of its own */
+    for (guint i = 0; i < n; i++) {
+      double bh = p.ph * hist->buckets[low + i] / ymax;
+
+      cairo_rectangle(cr, p.left + slot * i + (slot - bw) / 2, p.top + p.ph - bh, bw, bh);
+    }
+    kvmmmu_canvas_hex(cr, "#3b78b8", 1);
+    cairo_fill(cr);
     for (guint i = 0; i < n; i++) {
       guint64 v = hist->buckets[low + i];
       double bh = p.ph * v / ymax, x = p.left + slot * i + (slot - bw) / 2;
 
-      kvmmmu_canvas_hex(cr, "#3b78b8", 1);
-      cairo_rectangle(cr, x, p.top + p.ph - bh, bw, bh);
-      cairo_fill(cr);
       kvmmmu_canvas_hex(cr, "#222222", 1);
       if (v && slot >= 16) {
         g_autofree char *l = kvmmmu_html_fmt_count(v);
@@ -399,13 +404,20 @@ draw_series(KvmmmuHtml *h, GString *out, const KvmmmuSeries *series, guint64 end
     KvmmmuAxisTicks ticks;
 
     kvmmmu_plot_y_axis(cr, &p, ymax, step);
+    /* whole bins, then partial ones (pale), each one path filled once */
+    for (int partial = 0; partial <= 1; partial++) {
+      for (guint64 i = 0; i < n; i++) {
+        double bh = p.ph * s->counts[i] / ymax;
+
+        if ((h->origin_ns + (i + 1) * bin_ns > end_ns + 0.5) == partial)
+          cairo_rectangle(cr, p.left + slot * i + (slot - bw) / 2, p.top + p.ph - bh, bw, bh);
+      }
+      kvmmmu_canvas_hex(cr, "#3b78b8", partial ? 0.4 : 1);
+      cairo_fill(cr);
+    }
     for (guint64 i = 0; i < n; i++) {
       double bh = p.ph * s->counts[i] / ymax, x = p.left + slot * i + (slot - bw) / 2;
-      gboolean partial = h->origin_ns + (i + 1) * bin_ns > end_ns + 0.5;
 
-      kvmmmu_canvas_hex(cr, "#3b78b8", partial ? 0.4 : 1);
-      cairo_rectangle(cr, x, p.top + p.ph - bh, bw, bh);
-      cairo_fill(cr);
       if (s->counts[i] && slot >= 24) {
         g_autofree char *l = kvmmmu_html_fmt_count(s->counts[i]);
 

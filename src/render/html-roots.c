@@ -196,19 +196,35 @@ draw_timeline(KvmmmuHtml *h, GString *out, KvmmmuTimeline *tl, guint64 t0, guint
     kvmmmu_canvas_hex(cr, palette[l % G_N_ELEMENTS(palette)], 1);
     kvmmmu_canvas_text(cr, left - 6, y + lane_h / 2 + 3.5, 1, label);
   }
-  /* roots loaded: from each change to the next, a dark mark at the change */
+  /* roots loaded: from each change to the next, a dark mark at the
+   * change.  The bars of one lane and shade are one path, filled once, the
+   * marks another: a fill is an SVG element and a pass of cairo's, and a
+   * timeline has a bar for each change. */
+  for (guint l = 0; l < n_lanes; l++)
+    for (int returning = 0; returning <= 1; returning++) {
+      gboolean any = FALSE;
+
+      for (guint i = 0; i < bars->len; i++) {
+        const KvmmmuTimelineBar *b = &g_array_index(bars, KvmmmuTimelineBar, i);
+        double x0 = X_OF(b->from_ns), x1 = MAX(X_OF(b->to_ns), x0 + 1.5);
+
+        if (b->lane != l || b->returning != returning)
+          continue;
+        cairo_rectangle(cr, x0, top + l * lane_h + 4, x1 - x0, lane_h - 8);
+        any = TRUE;
+      }
+      if (any) {
+        kvmmmu_canvas_hex(cr, palette[l % G_N_ELEMENTS(palette)], returning ? 0.55 : 0.9);
+        cairo_fill(cr);
+      }
+    }
   for (guint i = 0; i < bars->len; i++) {
     const KvmmmuTimelineBar *b = &g_array_index(bars, KvmmmuTimelineBar, i);
-    double x0 = X_OF(b->from_ns), x1 = MAX(X_OF(b->to_ns), x0 + 1.5);
-    double y = top + b->lane * lane_h;
 
-    kvmmmu_canvas_hex(cr, palette[b->lane % G_N_ELEMENTS(palette)], b->returning ? 0.55 : 0.9);
-    cairo_rectangle(cr, x0, y + 4, x1 - x0, lane_h - 8);
-    cairo_fill(cr);
-    kvmmmu_canvas_hex(cr, "#222222", 1);
-    cairo_rectangle(cr, x0, y + 2, 1, lane_h - 4);
-    cairo_fill(cr);
+    cairo_rectangle(cr, X_OF(b->from_ns), top + b->lane * lane_h + 2, 1, lane_h - 4);
   }
+  kvmmmu_canvas_hex(cr, "#222222", 1);
+  cairo_fill(cr);
   /* snapshots: a ring where the vCPU's root was read */
   for (guint i = 0; i < tl->snaps->len; i++) {
     const KvmmmuSnapPoint *p = &g_array_index(tl->snaps, KvmmmuSnapPoint, i);

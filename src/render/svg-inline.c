@@ -28,11 +28,13 @@ copy_refs(GString *out, const char *p, const char *end, const char *prefix)
       q++;
     if (q == end)
       break;
+    /* the byte before first: most quotes open or close other attributes,
+     * and a call per quote costs more than the copy */
     if (*q == '"')
-      ref = q - run >= 4 && memcmp(q - 4, " id=", 4) == 0;
+      ref = q - run >= 4 && q[-1] == '=' && q[-2] == 'd' && memcmp(q - 4, " id=", 4) == 0;
     else
-      ref = (q - run >= 6 && memcmp(q - 6, "href=\"", 6) == 0) ||
-            (q - run >= 4 && memcmp(q - 4, "url(", 4) == 0);
+      ref = (q - run >= 6 && q[-1] == '"' && memcmp(q - 6, "href=\"", 6) == 0) ||
+            (q - run >= 4 && q[-1] == '(' && memcmp(q - 4, "url(", 4) == 0);
     p = q + 1;
     if (ref) {
       g_string_append_len(out, run, p - run);
@@ -65,7 +67,7 @@ kvmmmu_svg_inline(GString *out, const char *svg, gsize len, const char *cls,
       break;
     }
     /* width="715pt" in the root: CSS px */
-    if ((gsize)(end - p) > 9 &&
+    if (*p == ' ' && (gsize)(end - p) > 9 &&
         (strncmp(p, " width=\"", 8) == 0 || strncmp(p, " height=\"", 9) == 0)) {
       const char *v = (const char *)memchr(p, '"', end - p) + 1;
       const char *close = memchr(v, '"', end - v);
@@ -89,7 +91,7 @@ kvmmmu_svg_inline(GString *out, const char *svg, gsize len, const char *cls,
     for (guint r = 0; r < G_N_ELEMENTS(refs) && !done; r++) {
       gsize n = strlen(refs[r]);
 
-      if ((gsize)(end - p) >= n && memcmp(p, refs[r], n) == 0) {
+      if (*p == refs[r][0] && (gsize)(end - p) >= n && memcmp(p, refs[r], n) == 0) {
         g_string_append_len(out, p, n);
         g_string_append(out, prefix);
         p += n;
